@@ -1,0 +1,7 @@
+"""Allow ``python -m bptui``."""
+
+import sys
+
+from bptui.cli import main
+
+sys.exit(main())

@@ -1,0 +1,314 @@
+"""The numbers of backpropagation, vectorised, with no events: the one place the maths lives.
+
+Both the event stream (what the learner steps through) and the fast path (what "run to the
+end" uses) call these functions, so the two can never disagree about a gradient. The mistake
+lab's switches are read here too: a buggy variant is the same computation with one rule
+swapped, which is exactly how the bug looks in the tutorials' code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bptui.functions import ACTIVATIONS, LOSSES
+from bptui.scenario import Scenario
+
+
+@dataclass
+class Params:
+    """The trainable state: one weight matrix and an optional bias vector per layer."""
+
+    weights: list[np.ndarray]
+    biases: list[np.ndarray | None]
+
+    @classmethod
+    def initial(cls, scenario: Scenario) -> Params:
+        return cls(
+            [la.weights.copy() for la in scenario.layers],
+            [None if la.bias is None else la.bias.copy() for la in scenario.layers],
+        )
+
+    def copy(self) -> Params:
+        return Params(
+            [w.copy() for w in self.weights],
+            [None if b is None else b.copy() for b in self.biases],
+        )
+
+    def value(self, layer: int, kind: str, row: int, col: int) -> float:
+        """One parameter by its reference (layer 1-based)."""
+        if kind == "weight":
+            return float(self.weights[layer - 1][row, col])
+        bias = self.biases[layer - 1]
+        assert bias is not None
+        return float(bias[row])
+
+    def set(self, layer: int, kind: str, row: int, col: int, value: float) -> None:
+        if kind == "weight":
+            self.weights[layer - 1][row, col] = value
+        else:
+            bias = self.biases[layer - 1]
+            assert bias is not None
+            bias[row] = value
+
+    def finite(self) -> bool:
+        return all(np.isfinite(w).all() for w in self.weights) and all(
+            b is None or np.isfinite(b).all() for b in self.biases
+        )
+
+    def as_dict(self) -> list[dict]:
+        return [
+            {"weights": w.tolist(), "bias": None if b is None else b.tolist()}
+            for w, b in zip(self.weights, self.biases, strict=True)
+        ]
+
+
+@dataclass
+class Forward:
+    """nets[l] and outs[l] for layers 1..L; outs[0] is the input (row or matrix of rows)."""
+
+    nets: list[np.ndarray]  # index 0 unused (None-like empty array)
+    outs: list[np.ndarray]
+
+
+@dataclass
+class Backward:
+    """Per layer (index 1..L): the error arriving at its outputs, f'(net), delta, gradients.
+
+    ``sent_with[l]`` is the weight matrix of layer l+1 that carried the error back to layer
+    l: the forward pass's weights in correct backprop, already-updated ones with the
+    stale-weights mistake. ``params`` is the state after any update made during the pass.
+    """
+
+    err: list[np.ndarray]
+    fprime: list[np.ndarray]
+    delta: list[np.ndarray]
+    grad_w: list[np.ndarray]
+    grad_b: list[np.ndarray | None]
+    sent_with: list[np.ndarray | None]
+    params: Params
+    updated_inline: bool
+
+
+def forward(scenario: Scenario, params: Params, x: np.ndarray) -> Forward:
+    """Weighted sums and activations of every layer for one sample (1-D) or a batch (2-D)."""
+    nets: list[np.ndarray] = [np.empty(0)]
+    outs: list[np.ndarray] = [x]
+    a = x
+    for layer, w, b in zip(scenario.layers, params.weights, params.biases, strict=True):
+        net = a @ w.T
+        if b is not None:
+            net = net + b
+        a = ACTIVATIONS[layer.activation].forward(net)
+        nets.append(net)
+        outs.append(a)
+    return Forward(nets, outs)
+
+
+def loss_terms(loss: str, out: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Each output's share of the loss, so that their sum is the loss of one sample."""
+    d = target - out
+    if loss == "half_sse":
+        return 0.5 * d * d
+    if loss == "sse":
+        return d * d
+    return d * d / out.shape[-1]
+
+
+def sample_losses(scenario: Scenario, params: Params) -> np.ndarray:
+    """The loss of every sample under ``params``."""
+    fw = forward(scenario, params, scenario.inputs)
+    return loss_terms(scenario.loss, fw.outs[-1], scenario.targets).sum(axis=1)
+
+
+def dataset_loss(scenario: Scenario, params: Params) -> float:
+    """The loss over all samples: summed or averaged as the scenario says."""
+    per = sample_losses(scenario, params)
+    return float(per.sum() if scenario.reduction == "sum" else per.mean())
+
+
+def output_error(
+    scenario: Scenario, out: np.ndarray, target: np.ndarray, mistake: str | None
+) -> np.ndarray:
+    """dE/dout at the output layer, or what a buggy version puts in its place."""
+    if mistake == "loss-as-gradient":
+        return loss_terms(scenario.loss, out, target)
+    grad = LOSSES[scenario.loss].grad(out, target)
+    return -grad if mistake == "gradient-ascent" else grad
+
+
+def activation_slope(
+    activation: str, net: np.ndarray, out: np.ndarray, mistake: str | None
+) -> np.ndarray:
+    """dout/dnet, with the two sigmoid-derivative mistakes applied to sigmoid units."""
+    if activation == "sigmoid":
+        if mistake == "sigmoid-prime-of-net":
+            return net * (1.0 - net)
+        if mistake == "tanh-prime-for-sigmoid":
+            return 1.0 - out * out
+    return ACTIVATIONS[activation].prime(net, out)
+
+
+def send_back(delta: np.ndarray, w: np.ndarray, mistake: str | None) -> np.ndarray:
+    """The error each unit of the previous layer receives: Σ_k δ_k · w_k,i (or a bug's version)."""
+    if mistake == "missing-sum":
+        return delta[..., :1] * w[0]
+    if mistake == "wrong-weight-in-sum":
+        return delta.sum(axis=-1, keepdims=True) * w[0]
+    return delta @ w
+
+
+def layer_grads(
+    delta: np.ndarray, a_prev: np.ndarray, bias: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """dE/dW = δ ⊗ out_prev (summed over a batch) and dE/db for a per-unit or shared bias."""
+    if delta.ndim == 1:
+        gw = np.outer(delta, a_prev)
+        gb_unit = delta
+    else:
+        gw = delta.T @ a_prev
+        gb_unit = delta.sum(axis=0)
+    if bias is None:
+        return gw, None
+    if bias.shape == (1,):
+        return gw, np.array([gb_unit.sum()])
+    return gw, gb_unit
+
+
+def backward(
+    scenario: Scenario,
+    params: Params,
+    fw: Forward,
+    target: np.ndarray,
+    *,
+    mistake: str | None = None,
+    scale: float = 1.0,
+    update_inline: bool = False,
+) -> Backward:
+    """The backward pass from the output layer down, for one sample or a whole batch.
+
+    With ``update_inline`` (the stale-weights mistake) each layer is updated as soon as its
+    gradient is known, so the error sent further back is carried by the new weights.
+    """
+    n = len(scenario.layers)
+    err: list[np.ndarray] = [np.empty(0)] * (n + 1)
+    fprime: list[np.ndarray] = [np.empty(0)] * (n + 1)
+    delta: list[np.ndarray] = [np.empty(0)] * (n + 1)
+    grad_w: list[np.ndarray] = [np.empty(0)] * (n + 1)
+    grad_b: list[np.ndarray | None] = [None] * (n + 1)
+    sent_with: list[np.ndarray | None] = [None] * (n + 1)
+    state = params.copy() if update_inline else params
+    err[n] = output_error(scenario, fw.outs[n], target, mistake) * scale
+    for lay in range(n, 0, -1):
+        layer = scenario.layers[lay - 1]
+        fprime[lay] = activation_slope(layer.activation, fw.nets[lay], fw.outs[lay], mistake)
+        delta[lay] = err[lay] * fprime[lay]
+        grad_w[lay], grad_b[lay] = layer_grads(delta[lay], fw.outs[lay - 1], state.biases[lay - 1])
+        if update_inline:
+            apply_layer_update(scenario, state, lay, grad_w[lay], grad_b[lay], mistake)
+        if lay > 1:
+            w = state.weights[lay - 1]
+            sent_with[lay - 1] = w.copy() if update_inline else w
+            err[lay - 1] = send_back(delta[lay], w, mistake)
+    return Backward(err, fprime, delta, grad_w, grad_b, sent_with, state, update_inline)
+
+
+def trains(scenario: Scenario, lay: int, mistake: str | None) -> bool:
+    """Whether layer ``lay`` is updated at all (the no-hidden-update mistake freezes the rest)."""
+    return not (mistake == "no-hidden-update" and lay < len(scenario.layers))
+
+
+def apply_layer_update(
+    scenario: Scenario,
+    params: Params,
+    lay: int,
+    gw: np.ndarray,
+    gb: np.ndarray | None,
+    mistake: str | None,
+) -> None:
+    """w ← w - η·∂E/∂w for one layer, in place; untrained biases are left alone."""
+    if not trains(scenario, lay, mistake):
+        return
+    lr = scenario.learning_rate
+    params.weights[lay - 1] -= lr * gw
+    b = params.biases[lay - 1]
+    if b is not None and gb is not None and scenario.layers[lay - 1].train_bias:
+        b -= lr * gb
+
+
+def apply_update(
+    scenario: Scenario,
+    params: Params,
+    bw: Backward,
+    mistake: str | None,
+) -> Params:
+    """The whole update after a backward pass (nothing left to do if it updated inline)."""
+    if bw.updated_inline:
+        return bw.params
+    for lay in range(1, len(scenario.layers) + 1):
+        apply_layer_update(scenario, params, lay, bw.grad_w[lay], bw.grad_b[lay], mistake)
+    return params
+
+
+def uses_inline_update(scenario: Scenario, mistake: str | None) -> bool:
+    return mistake == "stale-weights" and scenario.mode == "sample"
+
+
+def batch_scale(scenario: Scenario) -> float:
+    """dL/dE_s: 1 when per-sample losses are summed, 1/N when they are averaged."""
+    return 1.0 if scenario.reduction == "sum" else 1.0 / scenario.samples
+
+
+def train_epoch(scenario: Scenario, params: Params, mistake: str | None = None) -> Params:
+    """One epoch in place on the fast path: no events, as few array operations as possible."""
+    inline = uses_inline_update(scenario, mistake)
+    if scenario.mode == "batch":
+        fw = forward(scenario, params, scenario.inputs)
+        bw = backward(scenario, params, fw, scenario.targets, mistake=mistake,
+                      scale=batch_scale(scenario))
+        return apply_update(scenario, params, bw, mistake)
+    for x, t in zip(scenario.inputs, scenario.targets, strict=True):
+        fw = forward(scenario, params, x)
+        bw = backward(scenario, params, fw, t, mistake=mistake, update_inline=inline)
+        params = apply_update(scenario, params, bw, mistake)
+    return params
+
+
+@dataclass
+class TrainResult:
+    """Where a fast-path run ended: the last finite parameters and the loss after each epoch."""
+
+    params: Params
+    losses: list[float]
+    diverged_at: int | None = None  # the epoch whose loss was not finite, if any
+    stopped: bool = False  # the caller asked to stop early
+
+
+def train(
+    scenario: Scenario,
+    params: Params,
+    epochs: int,
+    *,
+    mistake: str | None = None,
+    first_epoch: int = 1,
+    on_epoch=None,
+) -> TrainResult:
+    """Train ``epochs`` epochs on the fast path, without making events.
+
+    Each epoch works on a copy until its loss is known to be finite, so that a diverging run
+    ends on its last finite state and says at which epoch the numbers blew up.
+    ``on_epoch(epoch, loss, params)`` may return False to stop early.
+    """
+    losses: list[float] = []
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for e in range(first_epoch, first_epoch + epochs):
+            trial = train_epoch(scenario, params.copy(), mistake)
+            loss = dataset_loss(scenario, trial)
+            if not np.isfinite(loss) or not trial.finite():
+                return TrainResult(params, losses, diverged_at=e)
+            params = trial
+            losses.append(loss)
+            if on_epoch is not None and on_epoch(e, loss, params) is False:
+                return TrainResult(params, losses, stopped=True)
+    return TrainResult(params, losses)

@@ -1,0 +1,261 @@
+"""The command line: open the screen, or validate, trace, train, check and export for scripts.
+
+Only opening the screen imports Textual, so the non-interactive options start as fast as
+numpy does. Every user error ends as one message on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from bptui import __version__
+from bptui.errors import BptuiError, ScenarioError
+
+DEFAULT_SCENARIO = "mazur_2_2_2"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="bptui",
+        description="Step through backpropagation one sub-step at a time. With no option, "
+        "opens the interactive screen.",
+        epilog="SCENARIO is a path to a .toml file or the name of a built-in scenario "
+        "(see --list). Exit status: 0 ok, 1 a check failed or training diverged, 2 bad input.",
+    )
+    p.add_argument("scenario", nargs="?", default=None,
+                   help=f"scenario file or built-in name (default: {DEFAULT_SCENARIO})")
+    p.add_argument("--version", action="version", version=f"bptui {__version__}")
+    what = p.add_argument_group("what to do (default: open the screen)")
+    what.add_argument("--list", action="store_true", help="list the built-in scenarios")
+    what.add_argument("--mistakes", action="store_true", help="list the mistake lab's mistakes")
+    what.add_argument("--check", action="store_true", help="validate and summarise the scenario")
+    what.add_argument("--trace", action="store_true",
+                      help="print every event of the first --epochs epochs as JSON Lines")
+    what.add_argument("--train", type=_positive, metavar="N",
+                      help="train N epochs on the fast path and print the result")
+    what.add_argument("--gradcheck", action="store_true",
+                      help="compare backprop with central finite differences (exit 1 on a "
+                      "failure)")
+    opts = p.add_argument_group("options")
+    opts.add_argument("--epochs", type=_positive, default=1, metavar="N",
+                      help="epochs for --trace (default 1)")
+    opts.add_argument("--json", action="store_true", help="with --train: one JSON object")
+    opts.add_argument("--mistake", metavar="NAME",
+                      help="switch on a mistake from the lab (see --mistakes)")
+    opts.add_argument("--epsilon", type=_positive_float, default=None, metavar="EPS",
+                      help="with --gradcheck: the finite-difference step (default 1e-4)")
+    opts.add_argument("--sample", type=_positive, default=1, metavar="K",
+                      help="with --gradcheck: which sample to check (default 1)")
+    return p
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, found {n}")
+    return n
+
+
+def _positive_float(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, found {text!r}") from None
+    if not x > 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, found {text}")
+    return x
+
+
+def fail(message: str) -> int:
+    """One clean message on stderr; the status every kind of bad input gets."""
+    print(f"bptui: error: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ScenarioError as exc:
+        return fail(str(exc))
+    except BptuiError as exc:
+        return fail(str(exc))
+    except BrokenPipeError:  # `bptui --trace | head` is a normal thing to do
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from bptui import mistakes
+
+    if args.list:
+        return _list()
+    if args.mistakes:
+        return _list_mistakes(args)
+    if args.mistake is not None and args.mistake not in mistakes.MISTAKES:
+        from bptui.errors import closest
+
+        hint = closest(args.mistake, mistakes.MISTAKES)
+        did = f" Did you mean '{hint}'?" if hint else ""
+        raise BptuiError(
+            f"unknown mistake '{args.mistake}'.{did} Mistakes: {', '.join(mistakes.MISTAKES)}"
+        )
+    from bptui import scenario as scn
+
+    scenario = scn.load(args.scenario or DEFAULT_SCENARIO)
+    if args.mistake is not None:
+        why_not = mistakes.MISTAKES[args.mistake].applies(scenario)
+        if why_not:
+            raise BptuiError(f"mistake '{args.mistake}' does not apply to {scenario.name}: "
+                             f"{why_not}")
+    if args.check:
+        print(summary(scenario))
+        return 0
+    if args.trace:
+        return _trace(scenario, args)
+    if args.train is not None:
+        return _train(scenario, args)
+    if args.gradcheck:
+        return _gradcheck(scenario, args)
+    return _open_screen(scenario, args)
+
+
+def _list() -> int:
+    from bptui import scenario as scn
+
+    names = scn.builtin_names()
+    width = max(len(n) for n in names)
+    for name in names:
+        s = scn.load(name)
+        print(f"{name:<{width}}  {s.shape:<12}  {s.title}")
+        print(f"{'':<{width}}  {'':<12}  source: {s.source}")
+    return 0
+
+
+def _list_mistakes(args: argparse.Namespace) -> int:
+    from bptui import mistakes
+
+    scenario = None
+    if args.scenario is not None:
+        from bptui import scenario as scn
+
+        scenario = scn.load(args.scenario)
+    for m in mistakes.MISTAKES.values():
+        print(f"{m.name}: {m.title}")
+        print(f"    wrong:  {m.wrong}")
+        print(f"    right:  {m.right}")
+        print(f"    breaks: {m.breaks}")
+        print(f"    from:   {m.source}")
+        if scenario is not None:
+            why_not = m.applies(scenario)
+            print(f"    {scenario.name}: " + (f"does not apply ({why_not})" if why_not
+                                              else "applies"))
+    return 0
+
+
+def summary(s) -> str:
+    """A short description of a valid scenario, for --check."""
+    lines = [f"{s.path}: ok", f"title: {s.title}", f"shape: {s.shape}"]
+    if s.source:
+        lines.append(f"source: {s.source}")
+    for n, la in enumerate(s.layers, start=1):
+        bias = {"none": "no bias", "shared": "one shared bias", "unit": "a bias per unit"}[
+            la.bias_mode]
+        trained = "" if la.bias is None else (" (trained)" if la.train_bias else
+                                              " (not trained)")
+        lines.append(f"layer {n} ({la.name}): {la.size} {la.activation} units, "
+                     f"{la.weights.size} weights, {bias}{trained}")
+    lines += [
+        f"parameters: {s.parameter_count:,} trained",
+        f"loss: {s.loss}, learning rate: {s.learning_rate:g}, epochs: {s.epochs}",
+        f"mode: {s.mode}" + (f" (per-sample losses {'summed' if s.reduction == 'sum' else 'averaged'})"
+                             if s.mode == "batch" else " (one update after each sample)"),
+        f"samples: {s.samples}",
+        "steps: " + ("unit by unit" if s.unit_by_unit else "layer by layer (too large to show "
+                                                              "unit by unit)"),
+    ]
+    return "\n".join(lines)
+
+
+def _trace(scenario, args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from bptui.engine import iter_epochs
+
+    out = sys.stdout
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for ev in iter_epochs(scenario, args.epochs, args.mistake):
+            out.write(json.dumps(ev.as_dict(), ensure_ascii=False, allow_nan=True))
+            out.write("\n")
+    return 0
+
+
+def _train(scenario, args: argparse.Namespace) -> int:
+    from bptui import backprop as bp
+
+    params = bp.Params.initial(scenario)
+    result = bp.train(scenario, params, args.train, mistake=args.mistake)
+    outputs = bp.forward(scenario, result.params, scenario.inputs).outs[-1]
+    if args.json:
+        print(json.dumps({
+            "scenario": scenario.name,
+            "mistake": args.mistake,
+            "epochs": len(result.losses),
+            "initial_loss": bp.dataset_loss(scenario, bp.Params.initial(scenario)),
+            "loss": result.losses,
+            "parameters": result.params.as_dict(),
+            "outputs": outputs.tolist(),
+            "diverged_at": result.diverged_at,
+        }))
+    else:
+        from bptui.notation import fmt
+
+        losses = result.losses
+        print(f"{scenario.title}: trained {len(losses)} epochs"
+              + (f" with mistake {args.mistake}" if args.mistake else ""))
+        if losses:
+            print(f"loss: {fmt(bp.dataset_loss(scenario, bp.Params.initial(scenario)))} before,"
+                  f" {fmt(losses[-1])} after")
+        if scenario.samples <= 16 and outputs.shape[1] <= 8:
+            for k in range(scenario.samples):
+                outs = ", ".join(fmt(v) for v in outputs[k])
+                tgts = ", ".join(fmt(v) for v in scenario.targets[k])
+                print(f"sample {k + 1}: out [{outs}]  target [{tgts}]")
+    if result.diverged_at is not None:
+        print(f"bptui: training diverged at epoch {result.diverged_at}: the loss is no longer a "
+              f"finite number; the last finite state is after epoch {result.diverged_at - 1} "
+              "(try a smaller learning rate)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _gradcheck(scenario, args: argparse.Namespace) -> int:
+    from bptui import gradcheck
+
+    if args.sample > scenario.samples:
+        raise BptuiError(f"--sample {args.sample}: the scenario has {scenario.samples} "
+                         "sample(s)")
+    report = gradcheck.check(
+        scenario, sample=args.sample, mistake=args.mistake,
+        epsilon=args.epsilon or gradcheck.EPSILON,
+    )
+    print(gradcheck.render(report))
+    return 0 if report.ok else 1
+
+
+def _open_screen(scenario, args: argparse.Namespace) -> int:
+    try:
+        from bptui.tui.app import BackpropApp
+    except ImportError as exc:  # pragma: no cover - only without the screen installed
+        raise BptuiError(f"the screen is not available: {exc}") from None
+    app = BackpropApp(scenario, mistake=args.mistake)
+    app.run()
+    return app.return_code or 0

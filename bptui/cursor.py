@@ -1,0 +1,239 @@
+"""One object owns "where am I": the epoch, the sub-step within it, and how to get anywhere else.
+
+Only the current epoch's events are held in memory. To go back to an earlier epoch the cursor
+restarts from the nearest parameter snapshot and replays on the fast path, so memory stays
+bounded however long a run is: snapshots are spaced so that all of them together stay under
+:data:`SNAPSHOT_BUDGET` bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from bptui import backprop as bp
+from bptui.engine import epoch_events
+from bptui.events import PHASES, Event
+from bptui.scenario import Scenario
+
+SNAPSHOT_BUDGET = 48 * 2**20
+
+
+class Cursor:
+    """A position in the training of one scenario, movable one sub-step at a time."""
+
+    def __init__(self, scenario: Scenario, mistake: str | None = None) -> None:
+        self.scenario = scenario
+        self.mistake = mistake
+        per_snapshot = 8 * max(1, scenario.parameter_count + sum(
+            0 if la.bias is None else la.bias.size for la in scenario.layers))
+        self.snapshot_every = max(1, math.ceil(scenario.epochs * per_snapshot / SNAPSHOT_BUDGET))
+        self._reset()
+
+    def _reset(self) -> None:
+        self.initial = bp.Params.initial(self.scenario)
+        self.snapshots: dict[int, bp.Params] = {1: self.initial.copy()}
+        self.losses: list[float] = []  # losses[e-1]: loss over all samples after epoch e
+        self.initial_loss = bp.dataset_loss(self.scenario, self.initial)
+        self.diverged_at: int | None = None
+        self.epoch = 1
+        self.index = 0
+        self._load_epoch(1, self.initial.copy())
+
+    # -- state ------------------------------------------------------------------------
+
+    @property
+    def event(self) -> Event:
+        return self.events[self.index]
+
+    @property
+    def last_epoch(self) -> int:
+        """The furthest epoch the learner may step into."""
+        return self.diverged_at or self.scenario.epochs
+
+    @property
+    def at_start(self) -> bool:
+        return self.epoch == 1 and self.index == 0
+
+    @property
+    def at_end(self) -> bool:
+        return self.epoch >= self.last_epoch and self.index == len(self.events) - 1
+
+    def params_now(self) -> bp.Params:
+        """Parameters as they stand after the current sub-step (updates so far applied)."""
+        p = self.start_params.copy()
+        for ev in self.events[: self.index + 1]:
+            if ev.kind == "update" and ev.param is not None:
+                p.set(ev.param.layer, ev.param.kind, ev.param.row, ev.param.col, ev.value)
+            elif ev.kind == "update" and ev.symbol.startswith("W"):
+                p.weights[ev.layer - 1] = np.array(ev.value)
+            elif ev.kind == "update" and ev.symbol.startswith("b"):
+                p.biases[ev.layer - 1] = np.array(ev.value)
+        return p
+
+    # -- loading epochs ---------------------------------------------------------------
+
+    def _load_epoch(self, epoch: int, params: bp.Params) -> None:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            result = epoch_events(self.scenario, params, epoch, self.mistake)
+            loss = bp.dataset_loss(self.scenario, result.params)
+        self.start_params = params
+        self.end_params = result.params
+        self.events = result.events
+        self.epoch = epoch
+        self._remember(epoch, params)
+        if len(self.losses) == epoch - 1:
+            if math.isfinite(loss) and result.params.finite():
+                self.losses.append(loss)
+            elif self.diverged_at is None:
+                self.diverged_at = epoch
+
+    def _remember(self, epoch: int, params: bp.Params) -> None:
+        if (epoch - 1) % self.snapshot_every == 0 and epoch not in self.snapshots:
+            self.snapshots[epoch] = params.copy()
+
+    def _params_at(self, epoch: int) -> bp.Params:
+        """Parameters at the start of ``epoch``: nearest snapshot, then the fast path."""
+        if epoch == self.epoch:
+            return self.start_params.copy()
+        if epoch == self.epoch + 1:
+            return self.end_params.copy()
+        base = max(e for e in self.snapshots if e <= epoch)
+        params = self.snapshots[base].copy()
+        for e in range(base, epoch):
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                params = bp.train_epoch(self.scenario, params, self.mistake)
+            self._remember(e + 1, params)
+            if len(self.losses) == e - 1:
+                self.losses.append(bp.dataset_loss(self.scenario, params))
+        return params
+
+    # -- moving -----------------------------------------------------------------------
+
+    def goto(self, epoch: int, index: int = 0) -> None:
+        """Jump to sub-step ``index`` (negative counts from the end) of ``epoch``."""
+        epoch = min(max(1, epoch), self.last_epoch)
+        if epoch != self.epoch:
+            self._load_epoch(epoch, self._params_at(epoch))
+        n = len(self.events)
+        self.index = min(max(0, index if index >= 0 else n + index), n - 1)
+
+    def next(self) -> bool:
+        """One sub-step forward, into the next epoch at an epoch's end. False at the very end."""
+        if self.index < len(self.events) - 1:
+            self.index += 1
+            return True
+        if self.epoch >= self.last_epoch:
+            return False
+        self.goto(self.epoch + 1, 0)
+        return True
+
+    def prev(self) -> bool:
+        """One sub-step back, into the previous epoch at an epoch's start."""
+        if self.index > 0:
+            self.index -= 1
+            return True
+        if self.epoch == 1:
+            return False
+        self.goto(self.epoch - 1, -1)
+        return True
+
+    def _move_until(self, step: Callable[[], bool], done: Callable[[Event], bool]) -> bool:
+        moved = False
+        while step():
+            moved = True
+            if done(self.event):
+                break
+        return moved
+
+    def next_phase(self) -> bool:
+        """Forward to the first sub-step of the next phase (or of the next sample's forward)."""
+        here = (self.event.sample, self.event.phase)
+        return self._move_until(self.next, lambda e: (e.sample, e.phase) != here)
+
+    def prev_phase(self) -> bool:
+        """Back to the first sub-step of this phase, or of the previous one if already there."""
+        if not self.prev():
+            return False
+        here = (self.event.sample, self.event.phase, self.epoch)
+        while self.index > 0 or self.epoch > 1:
+            before = self.events[self.index - 1] if self.index > 0 else None
+            if before is None or (before.sample, before.phase, self.epoch) != here:
+                break
+            self.prev()
+        return True
+
+    def finish_sample(self) -> bool:
+        """Forward to the last sub-step of the current sample (its last update)."""
+        sample = self.event.sample
+        last = max(i for i, e in enumerate(self.events) if e.sample == sample)
+        if self.index < last:
+            self.index = last
+            return True
+        return self.next() and self.finish_sample()
+
+    def finish_epoch(self) -> bool:
+        """Forward to the last sub-step of the current epoch (or of the next one if there)."""
+        if self.index < len(self.events) - 1:
+            self.index = len(self.events) - 1
+            return True
+        if self.epoch >= self.last_epoch:
+            return False
+        self.goto(self.epoch + 1, -1)
+        return True
+
+    def home(self) -> None:
+        self.goto(1, 0)
+
+    def phase_index(self) -> int:
+        return PHASES.index(self.event.phase)
+
+    # -- running ----------------------------------------------------------------------
+
+    def run(
+        self,
+        epochs: int | None = None,
+        on_epoch: Callable[[int, float], bool | None] | None = None,
+    ) -> bp.TrainResult:
+        """Train on the fast path after the current epoch, then stop on a sub-step again.
+
+        Trains ``epochs`` more epochs (default: up to the scenario's last) unless ``on_epoch``
+        returns False or the loss diverges. The cursor then lands on the first sub-step of
+        the epoch after the last one trained, so the learner can step through it; a run that
+        reaches the scenario's end lands on the last sub-step of the last epoch.
+        """
+        limit = self.scenario.epochs
+        start = self.epoch + 1
+        if start > limit:
+            self.index = len(self.events) - 1
+            return bp.TrainResult(self.end_params.copy(), [])
+        want = limit - start + 1 if epochs is None else min(epochs, limit - start + 1)
+        to_end = start + want - 1 >= limit
+        fast = want - 1 if to_end else want  # the last epoch is shown as events instead
+        del self.losses[start - 1:]
+
+        def record(e: int, loss: float, p: bp.Params) -> bool | None:
+            self.losses.append(loss)
+            self._remember(e + 1, p)
+            return None if on_epoch is None else on_epoch(e, loss)
+
+        result = bp.train(self.scenario, self.end_params.copy(), fast, mistake=self.mistake,
+                          first_epoch=start, on_epoch=record)
+        if result.diverged_at is not None:
+            self.diverged_at = result.diverged_at
+            self._load_epoch(result.diverged_at, result.params.copy())
+            self.index = 0
+            return result
+        landing = start + len(result.losses)
+        self._load_epoch(landing, result.params.copy())
+        self.index = len(self.events) - 1 if to_end and not result.stopped else 0
+        return result
+
+    def set_mistake(self, mistake: str | None) -> None:
+        """Switch a mistake on or off, keeping the learner's place (epoch and sub-step)."""
+        epoch, index = self.epoch, self.index
+        self.mistake = mistake
+        self._reset()
+        self.goto(epoch, index)

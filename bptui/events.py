@@ -1,0 +1,102 @@
+"""The unit of everything the learner sees: one sub-step of backpropagation, frozen.
+
+The engine makes events, the cursor walks over them and the panels render them. An event is
+immutable so that a panel can never change what another panel shows, and so that stepping
+backwards and forwards again gives exactly the same object contents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+PHASES = ("forward", "loss", "backward", "update")
+KINDS = (
+    "net", "out", "loss", "dE_dout", "dout_dnet", "delta", "dE_din", "grad", "update",
+)
+
+
+@dataclass(frozen=True)
+class ParamRef:
+    """Which parameter an event is about, in the ``weights[j][i]`` orientation (0-based)."""
+
+    layer: int  # 1-based
+    kind: str  # "weight" or "bias"
+    row: int
+    col: int  # 0 for a bias; a shared bias is row 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"layer": self.layer, "kind": self.kind, "row": self.row, "col": self.col}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One sub-step: the rule, the rule with numbers in it, and the number that came out.
+
+    ``value`` is a float for a single unit or parameter, or a read-only array for a whole
+    layer. ``uses`` names the earlier values (symbols) the step read, which is what lets the
+    screen show where any number comes from. When a mistake from the lab is switched on,
+    ``correct_equation``/``correct_value`` hold what correct backpropagation would have done.
+    """
+
+    position: int  # 0-based within the epoch
+    epoch: int  # 1-based
+    sample: int | None  # 1-based; None for a step over the whole batch or epoch
+    phase: str
+    kind: str
+    layer: int  # 1-based; 0 = inputs
+    unit: int | None  # 0-based unit within the layer
+    param: ParamRef | None
+    symbol: str  # ASCII key in the scenario's notation: "net_h1", "dE/dw5", "w5+"
+    equation: str  # the rule in symbols (Unicode)
+    substituted: str  # the same rule with the current numbers in it
+    value: float | np.ndarray
+    why: str = ""  # one plain sentence on why this step is what it is
+    uses: tuple[str, ...] = ()
+    old: float | np.ndarray | None = None  # update events: the value before the step
+    grad: float | np.ndarray | None = None  # update events: the gradient used
+    correct_equation: str | None = None
+    correct_value: float | np.ndarray | None = None
+    mistake: str | None = None  # the mistake that changed this step, if any
+
+    @property
+    def is_matrix(self) -> bool:
+        return isinstance(self.value, np.ndarray)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data, numbers at full precision."""
+        d: dict[str, Any] = {
+            "position": self.position,
+            "epoch": self.epoch,
+            "sample": self.sample,
+            "phase": self.phase,
+            "kind": self.kind,
+            "layer": self.layer,
+            "unit": self.unit,
+            "symbol": self.symbol,
+            "equation": self.equation,
+            "substituted": self.substituted,
+            "value": _plain(self.value),
+            "why": self.why,
+            "uses": list(self.uses),
+        }
+        if self.param is not None:
+            d["param"] = self.param.as_dict()
+        if self.old is not None:
+            d["old"] = _plain(self.old)
+            d["grad"] = _plain(self.grad)
+        if self.mistake is not None:
+            d["mistake"] = self.mistake
+            d["correct_equation"] = self.correct_equation
+            d["correct_value"] = _plain(self.correct_value)
+        return d
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.floating):
+        return float(value)
+    return value

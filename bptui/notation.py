@@ -1,0 +1,62 @@
+"""How numbers and symbols are written, in one place, so every panel and export agrees.
+
+Ten significant digits: enough to compare with the 8-9 digits the tutorials print, few enough
+to read aloud in a classroom.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+DIGITS = 10
+
+_PARTIAL = re.compile(r"^d(.+)/d(.+)$")
+
+
+def fmt(x: float, digits: int = DIGITS) -> str:
+    """A number as the learner reads it: fixed significant digits, no float noise."""
+    x = float(x)
+    if x != x:
+        return "nan"
+    if x in (float("inf"), float("-inf")):
+        return "∞" if x > 0 else "-∞"
+    if x == 0:
+        return "0"
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        mant, exp = text.split("e")
+        return f"{mant}e{int(exp)}"
+    return text
+
+
+def fmt_term(x: float) -> str:
+    """A number inside an equation: negative numbers get brackets so signs stay readable."""
+    s = fmt(x)
+    return f"({s})" if s.startswith("-") else s
+
+
+def pretty(symbol: str) -> str:
+    """The display form of an ASCII symbol: dE/dw5 -> ∂E/∂w5, delta_o1 -> δ_o1, w5+ -> w5⁺."""
+    m = _PARTIAL.match(symbol)
+    if m:
+        return f"∂{m.group(1)}/∂{m.group(2)}"
+    if symbol.startswith("delta_"):
+        return "δ_" + symbol[6:]
+    if symbol.endswith("+"):
+        return symbol[:-1] + "⁺"
+    return symbol
+
+
+def shape_text(a: np.ndarray) -> str:
+    return "×".join(str(n) for n in a.shape)
+
+
+def summary(a: np.ndarray) -> str:
+    """min / max / mean / norm of a matrix, the way the large-layer panels show it."""
+    a = np.asarray(a, dtype=np.float64)
+    return (
+        f"{shape_text(a)}  min {fmt(a.min(), 4)}  max {fmt(a.max(), 4)}  "
+        f"mean {fmt(a.mean(), 4)}  ‖·‖ {fmt(float(np.linalg.norm(a)), 4)}"
+    )

@@ -1,0 +1,571 @@
+"""Scenario files: one worked network per TOML file, read and checked before anything runs.
+
+The loader is strict on purpose. A teacher writing a file by hand makes typos, and a typo that
+is silently ignored (``learning_rat = 0.1``) produces a lesson with the wrong numbers. Every
+problem becomes one :class:`~bptui.errors.ScenarioError` naming the file, the key path, the
+line where we can find it, what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bptui.errors import ScenarioError, closest
+from bptui.functions import ACTIVATIONS, LOSSES
+
+#: Parameters a scenario may ask for; beyond this the arrays (and a gradient and snapshots
+#: of each) would not fit comfortably in memory, so the file is refused before allocating.
+MAX_PARAMETERS = 20_000_000
+#: Values held for one pass over the data (samples x units, all layers).
+MAX_ACTIVATIONS = 50_000_000
+#: Above this many units in a layer the engine works layer by layer instead of unit by unit.
+UNIT_BY_UNIT_LIMIT = 12
+
+MODES = ("sample", "batch")
+REDUCTIONS = ("sum", "mean")
+DISTRIBUTIONS = ("normal", "uniform")
+
+TOP_KEYS = {"title", "source", "notes", "input", "layers", "training", "data"}
+INPUT_KEYS = {"size", "names"}
+LAYER_KEYS = {
+    "size", "activation", "names", "weights", "init", "weight_names", "bias", "bias_names",
+    "train_bias", "name",
+}
+INIT_KEYS = {"distribution", "seed", "scale"}
+TRAINING_KEYS = {"loss", "learning_rate", "epochs", "mode", "reduction"}
+DATA_KEYS = {"inputs", "targets", "random"}
+RANDOM_DATA_KEYS = {"count", "seed", "distribution", "scale"}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One dense layer: ``weights[j][i]`` is the weight from input i into unit j."""
+
+    size: int
+    activation: str
+    weights: np.ndarray  # (size, inputs)
+    bias: np.ndarray | None  # shape (1,) when shared, (size,) per unit, None when absent
+    train_bias: bool
+    names: tuple[str, ...]
+    weight_names: tuple[tuple[str, ...], ...] | None
+    bias_names: tuple[str, ...] | None
+    name: str  # the layer's own label ("hidden", "output"), for large-layer panels
+
+    @property
+    def bias_mode(self) -> str:
+        if self.bias is None:
+            return "none"
+        return "shared" if self.bias.shape == (1,) else "unit"
+
+    @property
+    def inputs(self) -> int:
+        return int(self.weights.shape[1])
+
+    def weight_name(self, j: int, i: int, layer_number: int) -> str:
+        if self.weight_names is not None:
+            return self.weight_names[j][i]
+        return f"W{layer_number}[{j + 1},{i + 1}]"
+
+    def bias_name(self, j: int, layer_number: int) -> str:
+        if self.bias_names is not None:
+            return self.bias_names[0 if self.bias_mode == "shared" else j]
+        if self.bias_mode == "shared":
+            return f"b{layer_number}"
+        return f"b{layer_number}[{j + 1}]"
+
+    @property
+    def parameter_count(self) -> int:
+        n = self.weights.size
+        if self.bias is not None and self.train_bias:
+            n += self.bias.size
+        return int(n)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A whole worked example: network, training settings and data, all validated."""
+
+    title: str
+    source: str
+    notes: str
+    input_size: int
+    input_names: tuple[str, ...]
+    layers: tuple[Layer, ...]
+    loss: str
+    learning_rate: float
+    epochs: int
+    mode: str  # "sample" or "batch"
+    reduction: str  # how per-sample losses combine: "sum" or "mean"
+    inputs: np.ndarray  # (samples, input_size)
+    targets: np.ndarray  # (samples, output_size)
+    path: str = ""
+    name: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def shape(self) -> str:
+        return "-".join(str(n) for n in (self.input_size, *(la.size for la in self.layers)))
+
+    @property
+    def samples(self) -> int:
+        return int(self.inputs.shape[0])
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(la.parameter_count for la in self.layers)
+
+    @property
+    def unit_by_unit(self) -> bool:
+        """Small enough to show every unit and weight as its own sub-step."""
+        sizes = (self.input_size, *(la.size for la in self.layers))
+        return max(sizes) <= UNIT_BY_UNIT_LIMIT
+
+    def unit_names(self, layer: int) -> tuple[str, ...]:
+        """Names of the units of ``layer`` (0 = inputs)."""
+        return self.input_names if layer == 0 else self.layers[layer - 1].names
+
+
+# --------------------------------------------------------------------------- built-ins
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped inside the package."""
+    folder = resources.files("bptui") / "scenarios"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def resolve(name_or_path: str) -> tuple[str, str]:
+    """Find a scenario by path or built-in name; returns (display path, TOML text)."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists() or "/" in name_or_path:
+        if not path.exists():
+            raise ScenarioError(
+                f"no such file. Built-in scenarios: {', '.join(builtin_names())}",
+                file=name_or_path,
+            )
+        if path.is_dir():
+            raise ScenarioError("is a folder, expected a .toml scenario file", file=name_or_path)
+        try:
+            return str(path), path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError(f"cannot be read: {exc}", file=name_or_path) from None
+    names = builtin_names()
+    if name_or_path not in names:
+        hint = closest(name_or_path, names)
+        did = f" Did you mean '{hint}'?" if hint else ""
+        raise ScenarioError(
+            f"unknown scenario '{name_or_path}': neither a file nor a built-in.{did} "
+            f"Built-in scenarios: {', '.join(names)}",
+            file=name_or_path,
+        )
+    res = resources.files("bptui") / "scenarios" / f"{name_or_path}.toml"
+    return f"{name_or_path} (built-in)", res.read_text(encoding="utf-8")
+
+
+def load(name_or_path: str) -> Scenario:
+    """Load and validate a scenario from a file path or a built-in name."""
+    display, text = resolve(name_or_path)
+    name = Path(name_or_path).stem if name_or_path.endswith(".toml") else name_or_path
+    return parse(text, file=display, name=name)
+
+
+def parse(text: str, *, file: str = "<scenario>", name: str = "") -> Scenario:
+    """Parse and validate scenario TOML text."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        line = col = None
+        if m:
+            line, col = int(m.group(1)), int(m.group(2))
+            msg = msg[: m.start()].strip()
+        raise ScenarioError(f"not valid TOML: {msg}", file=file, line=line, column=col) from None
+    return _Checker(doc, text, file, name).scenario()
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Checker:
+    """Walks the parsed TOML, checking each key and remembering where it is in the text."""
+
+    def __init__(self, doc: dict[str, Any], text: str, file: str, name: str) -> None:
+        self.doc = doc
+        self.lines = text.splitlines()
+        self.file = file
+        self.name = name
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def fail(self, key: str, message: str) -> ScenarioError:
+        return ScenarioError(message, file=self.file, key=key, line=self._line_of(key))
+
+    def _line_of(self, key: str) -> int | None:
+        """Best-effort line of a key path such as ``layers[2].weights`` (1-based)."""
+        parts = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?", key)
+        start = 0
+        table = ""
+        for depth, (part, index) in enumerate(parts):
+            last = depth == len(parts) - 1
+            if index:  # array of tables: find the n-th [[part]] header
+                table = part
+                count = 0
+                for n in range(start, len(self.lines)):
+                    if re.match(rf"\s*\[\[\s*{re.escape(part)}\s*\]\]", self.lines[n]):
+                        count += 1
+                        if count == int(index):
+                            start = n
+                            break
+                else:
+                    return None
+                if last:
+                    return start + 1
+                continue
+            header = f"{table}.{part}" if table else part
+            for n in range(start, len(self.lines)):
+                line = self.lines[n]
+                if re.match(rf"\s*\[\s*{re.escape(header)}\s*\]", line) or re.match(
+                    rf"\s*\[\s*{re.escape(part)}\s*\]", line
+                ):
+                    start = n
+                    table = header
+                    break
+                if re.match(rf"\s*{re.escape(part)}\s*=", line):
+                    start = n
+                    if last:
+                        return n + 1
+                    break
+            else:
+                return None
+            if last:
+                return start + 1
+        return None
+
+    def table(self, value: Any, key: str, allowed: set[str], required: set[str]) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a table, found {_kind(value)}")
+        for k in value:
+            if k not in allowed:
+                hint = closest(k, allowed)
+                did = f"; did you mean '{hint}'?" if hint else ""
+                where = f"{key}.{k}" if key else k
+                raise self.fail(
+                    where, f"unknown key '{k}'{did} (valid keys: {', '.join(sorted(allowed))})"
+                )
+        for k in sorted(required):
+            if k not in value:
+                where = f"{key}.{k}" if key else k
+                raise self.fail(key or k, f"missing required key '{where}'")
+        return value
+
+    def number(self, value: Any, key: str, *, positive: bool = False) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(key, f"expected a number, found {_kind(value)}")
+        x = float(value)
+        if not math.isfinite(x):
+            raise self.fail(key, f"expected a finite number, found {value}")
+        if positive and x <= 0:
+            raise self.fail(key, f"expected a number greater than 0, found {value}")
+        return x
+
+    def integer(self, value: Any, key: str, *, minimum: int = 1) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"expected a whole number, found {_kind(value)}")
+        if value < minimum:
+            raise self.fail(key, f"expected a whole number of at least {minimum}, found {value}")
+        return int(value)
+
+    def string(self, value: Any, key: str) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, f"expected a string, found {_kind(value)}")
+        return value
+
+    def choice(self, value: Any, key: str, choices: tuple[str, ...] | list[str]) -> str:
+        text = self.string(value, key)
+        if text not in choices:
+            hint = closest(text, choices)
+            did = f" Did you mean '{hint}'?" if hint else ""
+            raise self.fail(
+                key, f"unknown value '{text}'; expected one of: {', '.join(choices)}.{did}"
+            )
+        return text
+
+    def names(self, value: Any, key: str, count: int) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, f"expected a list of {count} strings, found {_kind(value)}")
+        if len(value) != count:
+            raise self.fail(key, f"expected {count} names, found {len(value)}")
+        if len(set(value)) != len(value):
+            raise self.fail(key, "names must be different from each other")
+        return tuple(value)
+
+    def matrix(self, value: Any, key: str, rows: int, cols: int, what: str) -> np.ndarray:
+        if not isinstance(value, list) or not all(isinstance(r, list) for r in value):
+            raise self.fail(
+                key, f"expected a list of {rows} rows of {cols} numbers ({what}), "
+                f"found {_kind(value)}"
+            )
+        if len(value) != rows:
+            raise self.fail(
+                key, f"wrong shape: expected {rows}x{cols} ({what}), found {len(value)} rows"
+            )
+        for r, row in enumerate(value):
+            if len(row) != cols:
+                raise self.fail(
+                    key, f"wrong shape: expected {rows}x{cols} ({what}), "
+                    f"found {len(row)} numbers in row {r + 1}"
+                )
+        for r, row in enumerate(value):
+            for c, x in enumerate(row):
+                self.number(x, f"{key}[{r}][{c}]")
+        return np.array(value, dtype=np.float64)
+
+    def rng_block(self, value: Any, key: str, allowed: set[str]) -> tuple[str, int, float]:
+        block = self.table(value, key, allowed, {"seed"})
+        dist = self.choice(block.get("distribution", "normal"), f"{key}.distribution",
+                           DISTRIBUTIONS)
+        seed = self.integer(block["seed"], f"{key}.seed", minimum=0)
+        scale = self.number(block.get("scale", 1.0), f"{key}.scale", positive=True)
+        return dist, seed, scale
+
+    # -- the document ---------------------------------------------------------------------
+
+    def scenario(self) -> Scenario:
+        doc = self.table(self.doc, "", TOP_KEYS, {"input", "layers", "training", "data"})
+        title = self.string(doc.get("title", self.name or "untitled"), "title")
+        source = self.string(doc.get("source", ""), "source")
+        notes = self.string(doc.get("notes", ""), "notes")
+
+        inp = self.table(doc["input"], "input", INPUT_KEYS, {"size"})
+        n_in = self.integer(inp["size"], "input.size")
+        if "names" in inp:
+            input_names = self.names(inp["names"], "input.names", n_in)
+        else:
+            input_names = tuple(f"x{i + 1}" for i in range(n_in))
+
+        raw_layers = doc["layers"]
+        if not isinstance(raw_layers, list) or not raw_layers:
+            raise self.fail("layers", "expected at least one [[layers]] table")
+        sizes = []
+        for n, raw in enumerate(raw_layers, start=1):
+            key = f"layers[{n}]"
+            raw = self.table(raw, key, LAYER_KEYS, {"size", "activation"})
+            sizes.append(self.integer(raw["size"], f"{key}.size"))
+        self._check_size(n_in, sizes, doc)
+
+        layers = []
+        prev = n_in
+        hidden = len(raw_layers) - 1
+        for n, raw in enumerate(raw_layers, start=1):
+            layers.append(self.layer(raw, n, prev, last=n == len(raw_layers), hidden=hidden))
+            prev = layers[-1].size
+        for n, la in enumerate(layers, start=1):
+            clash = set(la.names) & set(input_names)
+            for m in range(1, n):
+                clash |= set(la.names) & set(layers[m - 1].names)
+            if clash:
+                raise self.fail(
+                    f"layers[{n}].names", f"unit name '{sorted(clash)[0]}' is used twice"
+                )
+
+        tr = self.table(doc["training"], "training", TRAINING_KEYS, {"loss", "learning_rate"})
+        loss = self.choice(tr["loss"], "training.loss", list(LOSSES))
+        lr = self.number(tr["learning_rate"], "training.learning_rate", positive=True)
+        epochs = self.integer(tr.get("epochs", 100), "training.epochs")
+        mode = self.choice(tr.get("mode", "sample"), "training.mode", MODES)
+        reduction = self.choice(tr.get("reduction", "sum"), "training.reduction", REDUCTIONS)
+
+        inputs, targets = self.data(doc["data"], n_in, layers[-1].size)
+        return Scenario(
+            title=title, source=source, notes=notes, input_size=n_in, input_names=input_names,
+            layers=tuple(layers), loss=loss, learning_rate=lr, epochs=epochs, mode=mode,
+            reduction=reduction, inputs=inputs, targets=targets, path=self.file, name=self.name,
+        )
+
+    def _check_size(self, n_in: int, sizes: list[int], doc: dict) -> None:
+        """Refuse a network too large for memory before a single array is allocated."""
+        params = 0
+        prev = n_in
+        for s in sizes:
+            params += prev * s + s
+            prev = s
+        if params > MAX_PARAMETERS:
+            gib = params * 8 * 4 / 2**30  # weights, gradient, update and a snapshot
+            raise self.fail(
+                "layers",
+                f"network too large: {params:,} parameters would need about {gib:.1f} GiB; "
+                f"bptui allows at most {MAX_PARAMETERS:,}",
+            )
+        data = doc.get("data")
+        count = 0
+        if isinstance(data, dict):
+            rnd = data.get("random")
+            if isinstance(rnd, dict) and isinstance(rnd.get("count"), int):
+                count = rnd["count"]
+            elif isinstance(data.get("inputs"), list):
+                count = len(data["inputs"])
+        values = count * (n_in + 2 * sum(sizes))
+        if values > MAX_ACTIVATIONS:
+            raise self.fail(
+                "data",
+                f"data set too large: {count:,} samples through this network hold "
+                f"{values:,} values at once; bptui allows at most {MAX_ACTIVATIONS:,}",
+            )
+
+    def layer(self, raw: dict, n: int, n_in: int, *, last: bool, hidden: int) -> Layer:
+        key = f"layers[{n}]"
+        size = self.integer(raw["size"], f"{key}.size")
+        activation = self.choice(raw["activation"], f"{key}.activation", list(ACTIVATIONS))
+        if "weights" in raw and "init" in raw:
+            raise self.fail(f"{key}.init", "give either 'weights' or 'init', not both")
+        if "weights" in raw:
+            weights = self.matrix(
+                raw["weights"], f"{key}.weights", size, n_in,
+                f"weights[j][i] from each of the {n_in} inputs into each of the {size} units",
+            )
+        elif "init" in raw:
+            dist, seed, scale = self.rng_block(raw["init"], f"{key}.init", INIT_KEYS)
+            weights = _random((size, n_in), dist, seed, scale)
+        else:
+            raise self.fail(key, f"missing required key '{key}.weights' (or '{key}.init')")
+
+        bias = None
+        if "bias" in raw:
+            b = raw["bias"]
+            if isinstance(b, list):
+                if len(b) != size:
+                    raise self.fail(
+                        f"{key}.bias",
+                        f"expected one number shared by the layer or {size} numbers (one per "
+                        f"unit), found {len(b)}",
+                    )
+                bias = np.array([self.number(x, f"{key}.bias[{i}]") for i, x in enumerate(b)])
+            else:
+                bias = np.array([self.number(b, f"{key}.bias")])
+        train_bias = raw.get("train_bias", True)
+        if not isinstance(train_bias, bool):
+            raise self.fail(f"{key}.train_bias", f"expected true or false, found {_kind(train_bias)}")
+
+        if "names" in raw:
+            names = self.names(raw["names"], f"{key}.names", size)
+        elif last:
+            names = tuple(f"o{j + 1}" if size > 1 else "o" for j in range(size))
+        elif hidden == 1:
+            names = tuple(f"h{j + 1}" for j in range(size))
+        else:
+            names = tuple(f"h{n}_{j + 1}" for j in range(size))
+
+        weight_names = None
+        if "weight_names" in raw:
+            wn = raw["weight_names"]
+            shape = _shape(wn, leaf=str)
+            if shape != (size, n_in):
+                found = "x".join(str(s) for s in shape) if shape else _kind(wn)
+                raise self.fail(
+                    f"{key}.weight_names",
+                    f"wrong shape: expected {size}x{n_in} names (same orientation as weights), "
+                    f"found {found}",
+                )
+            weight_names = tuple(tuple(row) for row in wn)
+        bias_names = None
+        if "bias_names" in raw:
+            if bias is None:
+                raise self.fail(f"{key}.bias_names", "names a bias, but the layer has no 'bias'")
+            bias_names = self.names(raw["bias_names"], f"{key}.bias_names", bias.size)
+        name = self.string(raw.get("name", "output" if last else f"hidden {n}"), f"{key}.name")
+        return Layer(
+            size=size, activation=activation, weights=weights, bias=bias,
+            train_bias=bool(train_bias) and bias is not None, names=names,
+            weight_names=weight_names, bias_names=bias_names, name=name,
+        )
+
+    def data(self, raw: Any, n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
+        block = self.table(raw, "data", DATA_KEYS, set())
+        if "random" in block:
+            if "inputs" in block or "targets" in block:
+                raise self.fail("data.random", "give either 'random' or 'inputs'/'targets'")
+            rnd = self.table(block["random"], "data.random", RANDOM_DATA_KEYS, {"count", "seed"})
+            count = self.integer(rnd["count"], "data.random.count")
+            dist, seed, scale = self.rng_block(
+                {k: v for k, v in rnd.items() if k != "count"}, "data.random",
+                RANDOM_DATA_KEYS - {"count"},
+            )
+            rng = np.random.default_rng(seed)
+            inputs = _draw(rng, (count, n_in), dist, scale)
+            targets = _draw(rng, (count, n_out), dist, scale)
+            return inputs, targets
+        for k in ("inputs", "targets"):
+            if k not in block:
+                raise self.fail("data", f"missing required key 'data.{k}' (or 'data.random')")
+        rows_in, rows_t = block["inputs"], block["targets"]
+        if not isinstance(rows_in, list) or not rows_in:
+            raise self.fail("data.inputs", "the data set is empty: expected at least one sample")
+        if not isinstance(rows_t, list) or len(rows_t) != len(rows_in):
+            found = len(rows_t) if isinstance(rows_t, list) else _kind(rows_t)
+            raise self.fail(
+                "data.targets", f"expected {len(rows_in)} target rows (one per input), found {found}"
+            )
+        inputs = self._rows(rows_in, "data.inputs", n_in, "input")
+        targets = self._rows(rows_t, "data.targets", n_out, "target")
+        return inputs, targets
+
+    def _rows(self, rows: list, key: str, width: int, what: str) -> np.ndarray:
+        out = []
+        for r, row in enumerate(rows):
+            if not isinstance(row, list):
+                row = [row] if width == 1 else row
+            if not isinstance(row, list) or len(row) != width:
+                found = len(row) if isinstance(row, list) else _kind(row)
+                raise self.fail(
+                    f"{key}[{r}]", f"expected {width} {what} value(s) per sample, found {found}"
+                )
+            out.append([self.number(x, f"{key}[{r}][{c}]") for c, x in enumerate(row)])
+        return np.array(out, dtype=np.float64)
+
+
+def _random(shape: tuple[int, int], dist: str, seed: int, scale: float) -> np.ndarray:
+    return _draw(np.random.default_rng(seed), shape, dist, scale)
+
+
+def _draw(rng: np.random.Generator, shape: tuple[int, ...], dist: str, scale: float) -> np.ndarray:
+    if dist == "normal":
+        return rng.standard_normal(shape) * scale
+    return rng.uniform(-scale, scale, shape)
+
+
+def _shape(value: Any, leaf: type | tuple[type, ...] = (int, float)) -> tuple[int, int] | None:
+    """(rows, cols) of a rectangular list of lists, or None when it is not one."""
+    if not isinstance(value, list) or not value:
+        return None
+    if not all(isinstance(r, list) for r in value):
+        return None
+    widths = {len(r) for r in value}
+    if len(widths) != 1:
+        return None
+    if not all(isinstance(x, leaf) and not isinstance(x, bool) for r in value for x in r):
+        return None
+    return (len(value), widths.pop())
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        shown = value if len(value) < 30 else value[:27] + "..."
+        return f"a string ({shown!r})"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
