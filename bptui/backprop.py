@@ -8,6 +8,7 @@ swapped, which is exactly how the bug looks in the tutorials' code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -292,23 +293,48 @@ def train(
     *,
     mistake: str | None = None,
     first_epoch: int = 1,
-    on_epoch=None,
+    on_chunk: Callable[[int, list[float], Params], bool | None] | None = None,
+    chunk: int | None = None,
 ) -> TrainResult:
     """Train ``epochs`` epochs on the fast path, without making events.
 
-    Each epoch works on a copy until its loss is known to be finite, so that a diverging run
-    ends on its last finite state and says at which epoch the numbers blew up.
-    ``on_epoch(epoch, loss, params)`` may return False to stop early.
+    Tiny networks run as generated scalar Python (:mod:`bptui.scalar`), everything else as
+    numpy. Work is done in chunks whose ends fall on multiples of ``chunk`` epochs; after each,
+    ``on_chunk(last_epoch_done, chunk_losses, params)`` may record progress, keep a snapshot,
+    or return False to stop. A non-finite loss ends the run on the last finite state and names
+    the epoch where the numbers blew up.
     """
+    from bptui import scalar
+
     losses: list[float] = []
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for e in range(first_epoch, first_epoch + epochs):
-            trial = train_epoch(scenario, params.copy(), mistake)
-            loss = dataset_loss(scenario, trial)
-            if not np.isfinite(loss) or not trial.finite():
-                return TrainResult(params, losses, diverged_at=e)
-            params = trial
-            losses.append(loss)
-            if on_epoch is not None and on_epoch(e, loss, params) is False:
-                return TrainResult(params, losses, stopped=True)
+    end = first_epoch + epochs - 1
+    chunk = chunk or max(1, epochs)
+    fast = scalar.supported(scenario, mistake)
+    scale = batch_scale(scenario)
+    data = (scenario.inputs.tolist(), scenario.targets.tolist()) if fast else None
+    e = first_epoch
+    while e <= end:
+        n = min(end - e + 1, chunk - (e - 1) % chunk)
+        got: list[float] = []
+        if fast and data is not None:
+            flat, got, diverged = scalar.runner(scenario)(
+                scalar.flatten(params.weights, params.biases), data[0], data[1], n,
+                scenario.learning_rate, scale)
+            if diverged:
+                fast = False  # redo this chunk on the reference path to find the epoch
+                continue
+            params = Params(*scalar.unflatten(flat, params.weights, params.biases))
+        else:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                for k in range(e, e + n):
+                    trial = train_epoch(scenario, params.copy(), mistake)
+                    loss = dataset_loss(scenario, trial)
+                    if not np.isfinite(loss) or not trial.finite():
+                        return TrainResult(params, losses + got, diverged_at=k)
+                    params = trial
+                    got.append(loss)
+        losses += got
+        e += n
+        if on_chunk is not None and on_chunk(e - 1, got, params) is False:
+            return TrainResult(params, losses, stopped=e <= end)
     return TrainResult(params, losses)

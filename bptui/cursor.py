@@ -19,6 +19,7 @@ from bptui.events import PHASES, Event
 from bptui.scenario import Scenario
 
 SNAPSHOT_BUDGET = 48 * 2**20
+MIN_SPACING = 16
 
 
 class Cursor:
@@ -29,7 +30,9 @@ class Cursor:
         self.mistake = mistake
         per_snapshot = 8 * max(1, scenario.parameter_count + sum(
             0 if la.bias is None else la.bias.size for la in scenario.layers))
-        self.snapshot_every = max(1, math.ceil(scenario.epochs * per_snapshot / SNAPSHOT_BUDGET))
+        by_memory = math.ceil(scenario.epochs * per_snapshot / SNAPSHOT_BUDGET)
+        # Replaying up to MIN_SPACING - 1 epochs of a small net costs well under a frame.
+        self.snapshot_every = max(MIN_SPACING, by_memory)
         self._reset()
 
     def _reset(self) -> None:
@@ -101,13 +104,17 @@ class Cursor:
         if epoch == self.epoch + 1:
             return self.end_params.copy()
         base = max(e for e in self.snapshots if e <= epoch)
-        params = self.snapshots[base].copy()
-        for e in range(base, epoch):
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                params = bp.train_epoch(self.scenario, params, self.mistake)
-            self._remember(e + 1, params)
-            if len(self.losses) == e - 1:
-                self.losses.append(bp.dataset_loss(self.scenario, params))
+
+        def record(done: int, losses: list[float], params: bp.Params) -> None:
+            first = done - len(losses) + 1
+            if len(self.losses) == first - 1:
+                self.losses += losses
+            self._remember(done + 1, params)
+
+        result = bp.train(self.scenario, self.snapshots[base].copy(), epoch - base,
+                          mistake=self.mistake, first_epoch=base, on_chunk=record,
+                          chunk=self.snapshot_every)
+        params = result.params
         return params
 
     # -- moving -----------------------------------------------------------------------
@@ -214,13 +221,15 @@ class Cursor:
         fast = want - 1 if to_end else want  # the last epoch is shown as events instead
         del self.losses[start - 1:]
 
-        def record(e: int, loss: float, p: bp.Params) -> bool | None:
-            self.losses.append(loss)
-            self._remember(e + 1, p)
-            return None if on_epoch is None else on_epoch(e, loss)
+        def record(done: int, losses: list[float], p: bp.Params) -> bool | None:
+            self.losses += losses
+            self._remember(done + 1, p)
+            if on_epoch is None or not losses:
+                return None
+            return on_epoch(done, losses[-1])
 
         result = bp.train(self.scenario, self.end_params.copy(), fast, mistake=self.mistake,
-                          first_epoch=start, on_epoch=record)
+                          first_epoch=start, on_chunk=record, chunk=self.snapshot_every)
         if result.diverged_at is not None:
             self.diverged_at = result.diverged_at
             self._load_epoch(result.diverged_at, result.params.copy())
