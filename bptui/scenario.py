@@ -8,6 +8,7 @@ line where we can find it, what was expected and what was found.
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 import tomllib
@@ -154,9 +155,19 @@ def resolve(name_or_path: str) -> tuple[str, str]:
         if path.is_dir():
             raise ScenarioError("is a folder, expected a .toml scenario file", file=name_or_path)
         try:
-            return str(path), path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ScenarioError(f"cannot be read: {exc}", file=name_or_path) from None
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ScenarioError(f"cannot be read: {exc.strerror or exc}", file=name_or_path) from None
+        try:
+            return str(path), data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            raise ScenarioError(
+                f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded; "
+                "save the scenario file as UTF-8",
+                file=name_or_path, line=line, column=column,
+            ) from None
     names = builtin_names()
     if name_or_path not in names:
         hint = closest(name_or_path, names)
@@ -189,6 +200,9 @@ def parse(text: str, *, file: str = "<scenario>", name: str = "") -> Scenario:
             line, col = int(m.group(1)), int(m.group(2))
             msg = msg[: m.start()].strip()
         raise ScenarioError(f"not valid TOML: {msg}", file=file, line=line, column=col) from None
+    except RecursionError:
+        raise ScenarioError("not valid for bptui: arrays or tables are nested too deeply",
+                            file=file) from None
     return _Checker(doc, text, file, name).scenario()
 
 
@@ -210,45 +224,45 @@ class _Checker:
         return ScenarioError(message, file=self.file, key=key, line=self._line_of(key))
 
     def _line_of(self, key: str) -> int | None:
-        """Best-effort line of a key path such as ``layers[2].weights`` (1-based)."""
-        parts = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?", key)
+        """Best-effort line of a key path such as ``layers[2].weights`` (1-based).
+
+        ``name[n]`` is the n-th ``[[name]]`` table when there is one, else an element of the
+        array ``name = [...]``, whose line is the key's. When only part of the path can be
+        found (a key inside an inline table, say), the deepest line found is returned.
+        """
+        parts = re.findall(r"([A-Za-z_][A-Za-z0-9_-]*)(?:\[(\d+)\])?", key)
         start = 0
+        found: int | None = None
         table = ""
-        for depth, (part, index) in enumerate(parts):
-            last = depth == len(parts) - 1
-            if index:  # array of tables: find the n-th [[part]] header
-                table = part
+        for part, index in parts:
+            name = re.escape(part)
+            hit = None
+            if index:
                 count = 0
                 for n in range(start, len(self.lines)):
-                    if re.match(rf"\s*\[\[\s*{re.escape(part)}\s*\]\]", self.lines[n]):
+                    if re.match(rf"\s*\[\[\s*{name}\s*\]\]", self.lines[n]):
                         count += 1
                         if count == int(index):
-                            start = n
+                            hit = n
                             break
-                else:
-                    return None
-                if last:
-                    return start + 1
-                continue
-            header = f"{table}.{part}" if table else part
+                if hit is not None:
+                    table = part
+                    start = found = hit
+                    continue
+            header = re.escape(f"{table}.{part}" if table else part)
             for n in range(start, len(self.lines)):
                 line = self.lines[n]
-                if re.match(rf"\s*\[\s*{re.escape(header)}\s*\]", line) or re.match(
-                    rf"\s*\[\s*{re.escape(part)}\s*\]", line
-                ):
-                    start = n
-                    table = header
+                if re.match(rf"\s*\[\s*({header}|{name})\s*\]", line):
+                    hit = n
+                    table = f"{table}.{part}" if table else part
                     break
-                if re.match(rf"\s*{re.escape(part)}\s*=", line):
-                    start = n
-                    if last:
-                        return n + 1
+                if re.match(rf"\s*{name}\s*=", line) or re.search(rf"[{{,]\s*{name}\s*=", line):
+                    hit = n
                     break
-            else:
-                return None
-            if last:
-                return start + 1
-        return None
+            if hit is None:
+                break
+            start = found = hit
+        return None if found is None else found + 1
 
     def table(self, value: Any, key: str, allowed: set[str], required: set[str]) -> dict:
         if not isinstance(value, dict):
@@ -261,16 +275,20 @@ class _Checker:
                 raise self.fail(
                     where, f"unknown key '{k}'{did} (valid keys: {', '.join(sorted(allowed))})"
                 )
-        for k in sorted(required):
-            if k not in value:
-                where = f"{key}.{k}" if key else k
-                raise self.fail(key or k, f"missing required key '{where}'")
+        missing = [f"{key}.{k}" if key else k for k in sorted(required) if k not in value]
+        if len(missing) == 1:
+            raise self.fail(key or missing[0], f"missing required key '{missing[0]}'")
+        if missing:
+            raise self.fail(key, "missing required keys: " + ", ".join(f"'{m}'" for m in missing))
         return value
 
     def number(self, value: Any, key: str, *, positive: bool = False) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(key, f"expected a number, found {_kind(value)}")
-        x = float(value)
+        try:
+            x = float(value)
+        except OverflowError:
+            raise self.fail(key, f"expected a finite number, found {_kind(value)}") from None
         if not math.isfinite(x):
             raise self.fail(key, f"expected a finite number, found {value}")
         if positive and x <= 0:
@@ -300,8 +318,11 @@ class _Checker:
         return text
 
     def names(self, value: Any, key: str, count: int) -> tuple[str, ...]:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        if not isinstance(value, list):
             raise self.fail(key, f"expected a list of {count} strings, found {_kind(value)}")
+        for n, v in enumerate(value, start=1):
+            if not isinstance(v, str):
+                raise self.fail(f"{key}[{n}]", f"expected a string (a name), found {_kind(v)}")
         if len(value) != count:
             raise self.fail(key, f"expected {count} names, found {len(value)}")
         if len(set(value)) != len(value):
@@ -314,18 +335,18 @@ class _Checker:
                 key, f"expected a list of {rows} rows of {cols} numbers ({what}), "
                 f"found {_kind(value)}"
             )
-        if len(value) != rows:
-            raise self.fail(
-                key, f"wrong shape: expected {rows}x{cols} ({what}), found {len(value)} rows"
-            )
-        for r, row in enumerate(value):
-            if len(row) != cols:
-                raise self.fail(
-                    key, f"wrong shape: expected {rows}x{cols} ({what}), "
-                    f"found {len(row)} numbers in row {r + 1}"
-                )
-        for r, row in enumerate(value):
-            for c, x in enumerate(row):
+        widths = {len(r) for r in value}
+        if len(value) != rows or widths != {cols}:
+            if len(widths) == 1:
+                found = f"{len(value)}x{widths.pop()}"
+            elif not widths:
+                found = "an empty list"
+            else:
+                r = next(n for n, row in enumerate(value, start=1) if len(row) != cols)
+                found = f"{len(value)} rows, row {r} with {len(value[r - 1])} numbers"
+            raise self.fail(key, f"wrong shape: expected {rows}x{cols} ({what}), found {found}")
+        for r, row in enumerate(value, start=1):
+            for c, x in enumerate(row, start=1):
                 self.number(x, f"{key}[{r}][{c}]")
         return np.array(value, dtype=np.float64)
 
@@ -347,10 +368,6 @@ class _Checker:
 
         inp = self.table(doc["input"], "input", INPUT_KEYS, {"size"})
         n_in = self.integer(inp["size"], "input.size")
-        if "names" in inp:
-            input_names = self.names(inp["names"], "input.names", n_in)
-        else:
-            input_names = tuple(f"x{i + 1}" for i in range(n_in))
 
         raw_layers = doc["layers"]
         if not isinstance(raw_layers, list) or not raw_layers:
@@ -361,6 +378,10 @@ class _Checker:
             raw = self.table(raw, key, LAYER_KEYS, {"size", "activation"})
             sizes.append(self.integer(raw["size"], f"{key}.size"))
         self._check_size(n_in, sizes, doc)
+        if "names" in inp:
+            input_names = self.names(inp["names"], "input.names", n_in)
+        else:
+            input_names = tuple(f"x{i + 1}" for i in range(n_in))
 
         layers = []
         prev = n_in
@@ -395,15 +416,22 @@ class _Checker:
         """Refuse a network too large for memory before a single array is allocated."""
         params = 0
         prev = n_in
+        per_layer = []
         for s in sizes:
-            params += prev * s + s
+            per_layer.append(prev * s + s)
             prev = s
+        params = sum(per_layer)
         if params > MAX_PARAMETERS:
             gib = params * 8 * 4 / 2**30  # weights, gradient, update and a snapshot
+            big = max(range(len(sizes)), key=per_layer.__getitem__)
+            where = f"layers[{big + 1}].size"
+            if n_in > max(sizes):
+                where = "input.size"
+            sizes_text = "-".join(str(n) for n in (n_in, *sizes))
             raise self.fail(
-                "layers",
-                f"network too large: {params:,} parameters would need about {gib:.1f} GiB; "
-                f"bptui allows at most {MAX_PARAMETERS:,}",
+                where,
+                f"network too large: a {sizes_text} network has {params:,} parameters and would "
+                f"need about {gib:.1f} GiB; bptui allows at most {MAX_PARAMETERS:,} parameters",
             )
         data = doc.get("data")
         count = 0
@@ -435,6 +463,9 @@ class _Checker:
         elif "init" in raw:
             dist, seed, scale = self.rng_block(raw["init"], f"{key}.init", INIT_KEYS)
             weights = _random((size, n_in), dist, seed, scale)
+            if not np.isfinite(weights).all():
+                raise self.fail(f"{key}.init.scale",
+                                f"scale {scale:g} makes some weights overflow to infinity")
         else:
             raise self.fail(key, f"missing required key '{key}.weights' (or '{key}.init')")
 
@@ -448,7 +479,8 @@ class _Checker:
                         f"expected one number shared by the layer or {size} numbers (one per "
                         f"unit), found {len(b)}",
                     )
-                bias = np.array([self.number(x, f"{key}.bias[{i}]") for i, x in enumerate(b)])
+                bias = np.array([self.number(x, f"{key}.bias[{i}]")
+                                 for i, x in enumerate(b, start=1)])
             else:
                 bias = np.array([self.number(b, f"{key}.bias")])
         train_bias = raw.get("train_bias", True)
@@ -502,12 +534,18 @@ class _Checker:
             rng = np.random.default_rng(seed)
             inputs = _draw(rng, (count, n_in), dist, scale)
             targets = _draw(rng, (count, n_out), dist, scale)
+            if not (np.isfinite(inputs).all() and np.isfinite(targets).all()):
+                raise self.fail("data.random.scale",
+                                f"scale {scale:g} makes some values overflow to infinity")
             return inputs, targets
         for k in ("inputs", "targets"):
             if k not in block:
                 raise self.fail("data", f"missing required key 'data.{k}' (or 'data.random')")
         rows_in, rows_t = block["inputs"], block["targets"]
-        if not isinstance(rows_in, list) or not rows_in:
+        if not isinstance(rows_in, list):
+            raise self.fail("data.inputs", f"expected a list of samples (one list of "
+                            f"{n_in} numbers each), found {_kind(rows_in)}")
+        if not rows_in:
             raise self.fail("data.inputs", "the data set is empty: expected at least one sample")
         if not isinstance(rows_t, list) or len(rows_t) != len(rows_in):
             found = len(rows_t) if isinstance(rows_t, list) else _kind(rows_t)
@@ -520,15 +558,15 @@ class _Checker:
 
     def _rows(self, rows: list, key: str, width: int, what: str) -> np.ndarray:
         out = []
-        for r, row in enumerate(rows):
+        for r, row in enumerate(rows, start=1):
             if not isinstance(row, list):
                 row = [row] if width == 1 else row
             if not isinstance(row, list) or len(row) != width:
                 found = len(row) if isinstance(row, list) else _kind(row)
                 raise self.fail(
-                    f"{key}[{r}]", f"expected {width} {what} value(s) per sample, found {found}"
+                    f"{key}[{r}]", f"sample {r}: expected {width} {what} value(s), found {found}"
                 )
-            out.append([self.number(x, f"{key}[{r}][{c}]") for c, x in enumerate(row)])
+            out.append([self.number(x, f"{key}[{r}][{c}]") for c, x in enumerate(row, start=1)])
         return np.array(out, dtype=np.float64)
 
 
@@ -537,9 +575,13 @@ def _random(shape: tuple[int, int], dist: str, seed: int, scale: float) -> np.nd
 
 
 def _draw(rng: np.random.Generator, shape: tuple[int, ...], dist: str, scale: float) -> np.ndarray:
-    if dist == "normal":
-        return rng.standard_normal(shape) * scale
-    return rng.uniform(-scale, scale, shape)
+    with np.errstate(over="ignore", invalid="ignore"):  # a huge scale is reported by the caller
+        if dist == "normal":
+            return rng.standard_normal(shape) * scale
+        try:
+            return rng.uniform(-scale, scale, shape)
+        except OverflowError:  # the range 2·scale is not a finite float
+            return np.full(shape, np.inf)
 
 
 def _shape(value: Any, leaf: type | tuple[type, ...] = (int, float)) -> tuple[int, int] | None:
@@ -560,7 +602,8 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"a boolean ({str(value).lower()})"
     if isinstance(value, int | float):
-        return f"a number ({value})"
+        shown = str(value)
+        return f"a number ({shown if len(shown) < 30 else shown[:12] + '...'})"
     if isinstance(value, str):
         shown = value if len(value) < 30 else value[:27] + "..."
         return f"a string ({shown!r})"
@@ -568,4 +611,6 @@ def _kind(value: Any) -> str:
         return f"a list of {len(value)}"
     if isinstance(value, dict):
         return "a table"
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return f"a {type(value).__name__} ({value.isoformat()})"
     return type(value).__name__
