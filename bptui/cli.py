@@ -39,9 +39,21 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--gradcheck", action="store_true",
                       help="compare backprop with central finite differences (exit 1 on a "
                       "failure)")
+    what.add_argument("--export", choices=("markdown", "json"), metavar="FORMAT",
+                      help="write the worked example as markdown (with LaTeX) or json")
+    what.add_argument("--serve", action="store_true",
+                      help="serve the screen to a web browser (needs bptui[serve])")
     opts = p.add_argument_group("options")
+    opts.add_argument("-o", "--output", metavar="FILE",
+                      help="with --export: the file to write (default: standard output)")
+    opts.add_argument("--force", action="store_true",
+                      help="with --export: replace FILE if it exists")
+    opts.add_argument("--host", default="127.0.0.1",
+                      help="with --serve: the address to listen on (default 127.0.0.1)")
+    opts.add_argument("--port", type=_positive, default=8000,
+                      help="with --serve: the port (default 8000)")
     opts.add_argument("--epochs", type=_positive, default=1, metavar="N",
-                      help="epochs for --trace (default 1)")
+                      help="epochs for --trace and --export (default 1)")
     opts.add_argument("--json", action="store_true", help="with --train: one JSON object")
     opts.add_argument("--mistake", metavar="NAME",
                       help="switch on a mistake from the lab (see --mistakes)")
@@ -125,6 +137,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _train(scenario, args)
     if args.gradcheck:
         return _gradcheck(scenario, args)
+    if args.export:
+        return _export(scenario, args)
+    if args.serve:
+        return _serve(scenario, args)
     return _open_screen(scenario, args)
 
 
@@ -249,6 +265,39 @@ def _gradcheck(scenario, args: argparse.Namespace) -> int:
     )
     print(gradcheck.render(report))
     return 0 if report.ok else 1
+
+
+def _export(scenario, args: argparse.Namespace) -> int:
+    from bptui import export
+
+    text = export.render(scenario, args.export, args.epochs, args.mistake)
+    if args.output is None or args.output == "-":
+        sys.stdout.write(text)
+        return 0
+    path = export.write(args.output, text, force=args.force)
+    print(f"wrote {args.export} to {path}", file=sys.stderr)
+    return 0
+
+
+def _serve(scenario, args: argparse.Namespace) -> int:
+    import shlex
+    from pathlib import Path
+
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise BptuiError("--serve needs textual-serve: pip install 'bptui[serve]'") from None
+    target = args.scenario or DEFAULT_SCENARIO
+    if Path(target).exists():
+        target = str(Path(target).resolve())
+    command = [sys.executable, "-m", "bptui", target]
+    if args.mistake:
+        command += ["--mistake", args.mistake]
+    print(f"bptui: serving {scenario.title} at http://{args.host}:{args.port} "
+          "(Ctrl+C to stop)", flush=True)
+    Server(shlex.join(command), host=args.host, port=args.port,
+           title=f"bptui: {scenario.title}").serve()
+    return 0
 
 
 def _open_screen(scenario, args: argparse.Namespace) -> int:

@@ -1,0 +1,340 @@
+"""A worked example as a document: Markdown with LaTeX for people, JSON for other tools.
+
+The document is written from the same events the screen shows, so a teacher's handout and the
+screen can never disagree. Files are written atomically (a temporary file, then a rename) and
+never over an existing file unless the caller says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bptui import backprop as bp
+from bptui.engine import epoch_events
+from bptui.errors import BptuiError
+from bptui.events import Event
+from bptui.notation import fmt, summary
+from bptui.scenario import Scenario
+
+FORMATS = ("markdown", "json")
+
+# ----------------------------------------------------------------------------- LaTeX
+
+_SIMPLE = {
+    "σ": r"\sigma", "Σ": r"\sum", "δ": r"\delta", "η": r"\eta", "·": r"\cdot", "⊙": r"\odot",
+    "×": r"\times", "←": r"\leftarrow", "≥": r"\geq", "²": "^{2}", "⁺": "^{+}", "ᵀ": r"^{\top}",
+    "½": r"\tfrac{1}{2}", "‖": r"\|", "∞": r"\infty",
+}
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*(?:\[[0-9, ]+\])?")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+_SPECIAL = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+            "%": r"\%", "^": r"\hat{}", "~": r"\sim ", "_": r"\_"}
+_WORDS = {"if", "else", "max", "tanh", "relu", "elementwise", "over", "values", "sum", "of",
+          "terms", "not", "updated", "linear", "sigmoid"}
+
+
+def latex(text: str) -> str:
+    """An equation from an event, in LaTeX that MathJax and KaTeX both render."""
+    text = re.sub(r"∂([^/\s]+)/∂([^\s·,)]+)", lambda m: "\x00" + m.group(1) + "\x01"
+                  + m.group(2) + "\x02", text)
+    text = re.sub(r"\bw_k,([A-Za-z0-9\[\]]+)", lambda m: "\x03" + m.group(1) + "\x04", text)
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] == "\x03":
+            k = text.index("\x04", i)
+            out.append("w_{k," + _escape(text[i + 1:k]) + "}")
+            i = k + 1
+            continue
+        ch = text[i]
+        if ch == "\x00":
+            j = text.index("\x01", i)
+            k = text.index("\x02", j)
+            out.append(r"\frac{\partial " + _ident(text[i + 1:j]) + r"}{\partial "
+                       + _ident(text[j + 1:k]) + "}")
+            i = k + 1
+            continue
+        m = _NUMBER.match(text, i)
+        if m and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_[,")):
+            out.append(_number(m.group(0)))
+            i = m.end()
+            continue
+        m = _IDENT.match(text, i)
+        if m:
+            out.append(_ident(m.group(0)))
+            i = m.end()
+            continue
+        if ch in ("δ", "Σ") and text[i + 1:i + 2] == "_":
+            m = re.match(r"_([A-Za-z0-9]+)(?:,([A-Za-z0-9]+))?", text[i + 1:])
+            if m:
+                sub = m.group(1) + ("," + m.group(2) if m.group(2) else "")
+                out.append(_SIMPLE[ch] + "_{" + _escape(sub) + "}")
+                i += 1 + m.end()
+                continue
+        if ch in _SIMPLE:
+            out.append(_SIMPLE[ch] + (" " if _SIMPLE[ch][-1].isalpha() else ""))
+        elif ch in _SPECIAL:
+            out.append(_SPECIAL[ch])
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out).replace("  ", " ").strip()
+
+
+def _number(s: str) -> str:
+    if "e" in s:
+        mant, exp = s.split("e")
+        return f"{mant}" + r"\times 10^{" + str(int(exp)) + "}"
+    return s
+
+
+def _escape(s: str) -> str:
+    return "".join(_SPECIAL.get(c, c) for c in s)
+
+
+def _ident(name: str) -> str:
+    """net_h1 -> \\mathrm{net}_{h1}; w5 -> w_{5}; E_total -> E_{\\mathrm{total}}."""
+    if name.startswith("δ_"):
+        return r"\delta_{" + _escape(name[2:]) + "}"
+    bracket = ""
+    if "[" in name:
+        name, bracket = name[: name.index("[")], name[name.index("["):]
+    if "_" in name:
+        base, sub = name.split("_", 1)
+        sub_tex = _escape(sub)
+        if len(sub) > 2 and sub.isalpha():
+            sub_tex = r"\mathrm{" + sub_tex + "}"
+        return _base(base) + "_{" + sub_tex + "}" + _escape(bracket)
+    m = re.fullmatch(r"([A-Za-z])(\d+)", name)
+    if m:
+        return f"{m.group(1)}_{{{m.group(2)}}}" + _escape(bracket)
+    return _base(name) + _escape(bracket)
+
+
+def _base(name: str) -> str:
+    if len(name) == 1:
+        return name
+    if name == "max":
+        return r"\max"
+    if name in _WORDS:
+        return r"\text{ " + name + " }"
+    return r"\mathrm{" + _escape(name) + "}"
+
+
+# ----------------------------------------------------------------------------- documents
+
+
+def _rhs(ev: Event) -> str:
+    """The substituted equation without its left-hand side (that is in the rule already)."""
+    return ev.substituted.split(" = ", 1)[1] if " = " in ev.substituted else ev.substituted
+
+
+def _value_tex(ev: Event) -> str:
+    return latex(fmt(ev.value)) if not ev.is_matrix else ""
+
+
+def _event_markdown(ev: Event) -> list[str]:
+    lines = [f"**{ev.position + 1}. {ev.kind.replace('_', ' ')}: `{ev.symbol}`**", ""]
+    if ev.is_matrix:
+        lines += [f"$${latex(ev.equation)}$$", "",
+                  f"Shapes: `{ev.substituted}`. Values: {summary(np.asarray(ev.value))}.", ""]
+    else:
+        tex = f"{latex(ev.equation)} = {latex(_rhs(ev))} = {_value_tex(ev)}"
+        lines += [f"$${tex}$$", ""]
+    if ev.mistake is not None and ev.correct_equation is not None:
+        right = latex(ev.correct_equation)
+        val = "" if ev.is_matrix else f" = {latex(fmt(ev.correct_value))}"
+        lines += [f"> **Mistake `{ev.mistake}`:** the step above is the buggy one. Correct "
+                  f"backpropagation computes $${right}{val}$$", ""]
+    if ev.why:
+        lines += [f"*{_md_escape(ev.why)}.*", ""]
+    return lines
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return out + [""]
+
+
+def _md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]|<>$])", r"\\\1", text)
+
+
+def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) -> str:
+    """The worked example, unit by unit (or layer by layer for large nets), as Markdown."""
+    s = scenario
+    lines = [f"# {_md_escape(s.title)}", ""]
+    if s.source:
+        lines += [f"Source: {_md_escape(s.source)}", ""]
+    if s.notes.strip():
+        lines += [_md_escape(s.notes.strip()), ""]
+    if mistake:
+        from bptui.mistakes import MISTAKES
+
+        m = MISTAKES[mistake]
+        lines += [f"> **Mistake lab: `{mistake}`** ({m.title}). Wrong: {m.wrong}. Right: "
+                  f"{m.right}. It breaks {m.breaks}.", ""]
+    lines += ["## The network", ""]
+    rows = []
+    for n, la in enumerate(s.layers, start=1):
+        bias = {"none": "none", "shared": "one shared", "unit": "one per unit"}[la.bias_mode]
+        if la.bias is not None:
+            bias += ", trained" if la.train_bias else ", not trained"
+        units = ", ".join(la.names) if la.size <= 12 else f"{la.size} units"
+        rows.append([str(n), _md_escape(la.name), _md_escape(units), la.activation, bias])
+    lines += _table(["layer", "name", "units", "activation", "bias"], rows)
+    lines += [
+        f"Loss: `{s.loss}`; learning rate η = {fmt(s.learning_rate)}; update mode: `{s.mode}`"
+        + (f" (per-sample losses {'summed' if s.reduction == 'sum' else 'averaged'})"
+           if s.mode == "batch" else "")
+        + f"; {s.samples} sample(s).", "",
+    ]
+    lines += ["### Starting parameters", ""]
+    if s.unit_by_unit:
+        rows = []
+        for n, la in enumerate(s.layers, start=1):
+            src = s.unit_names(n - 1)
+            for j in range(la.size):
+                for i in range(la.inputs):
+                    rows.append([f"`{la.weight_name(j, i, n)}`", _md_escape(f"{src[i]} → "
+                                 f"{la.names[j]}"), fmt(la.weights[j, i])])
+            if la.bias is not None:
+                for j in range(la.bias.size):
+                    to = "every unit" if la.bias.size == 1 else la.names[j]
+                    rows.append([f"`{la.bias_name(j, n)}`", f"bias → {_md_escape(to)}",
+                                 fmt(la.bias[j])])
+        lines += _table(["parameter", "connects", "value"], rows)
+        rows = [[str(k + 1), ", ".join(fmt(v) for v in s.inputs[k]),
+                 ", ".join(fmt(v) for v in s.targets[k])] for k in range(s.samples)]
+        lines += _table(["sample", "inputs", "targets"], rows)
+    else:
+        for n, la in enumerate(s.layers, start=1):
+            lines += [f"- `W{n}` ({la.name}): {summary(la.weights)}"]
+        lines += [f"- inputs `X`: {summary(s.inputs)}", f"- targets `T`: {summary(s.targets)}",
+                  ""]
+
+    params = bp.Params.initial(s)
+    losses = []
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for e in range(1, epochs + 1):
+            result = epoch_events(s, params, e, mistake)
+            lines += [f"## Epoch {e}", ""]
+            current: tuple[Any, str] | None = None
+            for ev in result.events:
+                key = (ev.sample, ev.phase)
+                if key != current:
+                    current = key
+                    who = "the whole batch" if ev.sample is None else f"sample {ev.sample}"
+                    lines += [f"### {ev.phase.capitalize()} ({who})", ""]
+                lines += _event_markdown(ev)
+            params = result.params
+            losses.append(bp.dataset_loss(s, params))
+    lines += ["## Loss", ""]
+    lines += [f"Before training: {fmt(bp.dataset_loss(s, bp.Params.initial(s)))}.", ""]
+    lines += _table(["after epoch", "loss"], [[str(k + 1), fmt(v)] for k, v in enumerate(losses)])
+    return "\n".join(lines)
+
+
+def json_document(scenario: Scenario, epochs: int = 1, mistake: str | None = None) -> dict:
+    """The trace events and the scenario as plain data, for other tools."""
+    s = scenario
+    params = bp.Params.initial(s)
+    events: list[dict] = []
+    losses: list[float] = []
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for e in range(1, epochs + 1):
+            result = epoch_events(s, params, e, mistake)
+            events += [ev.as_dict() for ev in result.events]
+            params = result.params
+            losses.append(bp.dataset_loss(s, params))
+    layers = []
+    for la in s.layers:
+        layers.append({
+            "name": la.name, "size": la.size, "activation": la.activation,
+            "units": list(la.names), "weights": la.weights.tolist(),
+            "bias": None if la.bias is None else la.bias.tolist(), "train_bias": la.train_bias,
+            "weight_names": None if la.weight_names is None else [list(r) for r in la.weight_names],
+            "bias_names": None if la.bias_names is None else list(la.bias_names),
+        })
+    return {
+        "scenario": {
+            "name": s.name, "title": s.title, "source": s.source, "notes": s.notes,
+            "shape": s.shape, "input_size": s.input_size, "input_names": list(s.input_names),
+            "layers": layers, "loss": s.loss, "learning_rate": s.learning_rate,
+            "epochs": s.epochs, "mode": s.mode, "reduction": s.reduction,
+            "inputs": s.inputs.tolist(), "targets": s.targets.tolist(),
+        },
+        "mistake": mistake,
+        "epochs": epochs,
+        "events": events,
+        "loss_before": bp.dataset_loss(s, bp.Params.initial(s)),
+        "losses": losses,
+    }
+
+
+def render(scenario: Scenario, fmt_name: str, epochs: int = 1, mistake: str | None = None) -> str:
+    if fmt_name == "markdown":
+        return markdown(scenario, epochs, mistake) + "\n"
+    return json.dumps(json_document(scenario, epochs, mistake), ensure_ascii=False) + "\n"
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def write(path: str | os.PathLike, text: str, *, force: bool = False) -> Path:
+    """Write ``text`` atomically; refuse to replace an existing file unless ``force``."""
+    target = Path(path)
+    if target.exists() and not force:
+        raise BptuiError(f"{target}: already exists; not overwritten (use --force to replace it)")
+    if target.is_dir():
+        raise BptuiError(f"{target}: is a folder, expected a file name")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise BptuiError(f"{target}: the folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if force:
+            os.replace(tmp, target)
+        else:
+            try:
+                os.link(tmp, target)  # fails if the file appeared meanwhile: never overwrite
+            except FileExistsError:
+                raise
+            except OSError:  # a file system without hard links
+                if target.exists():
+                    raise FileExistsError(str(target)) from None
+                os.replace(tmp, target)
+            else:
+                os.unlink(tmp)
+    except FileExistsError:
+        os.unlink(tmp)
+        raise BptuiError(f"{target}: already exists; not overwritten (use --force to replace it)"
+                         ) from None
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def free_path(folder: str | os.PathLike, stem: str, suffix: str = ".md") -> Path:
+    """``stem.md`` in ``folder``, or ``stem-2.md``, ``stem-3.md``... whichever does not exist yet."""
+    folder = Path(folder)
+    candidate = folder / f"{stem}{suffix}"
+    n = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}-{n}{suffix}"
+        n += 1
+    return candidate
