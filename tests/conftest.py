@@ -1,0 +1,111 @@
+"""Shared helpers for the core tests: running the real command line, and a reference maths.
+
+The reference forward pass and losses here are written from the textbook definitions, not
+imported from bptui, so that finite differences in the tests check the engine against an
+independent implementation of the loss.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: str | Path | None = None, timeout: float = 120) -> Run:
+    """``python -m bptui ARGS`` in a fresh interpreter, as a user would run it."""
+    env = dict(os.environ)
+    env.pop("PYTHONWARNINGS", None)
+    env["PYTHONIOENCODING"] = "utf-8"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bptui", *args],
+        capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=timeout,
+        cwd=str(cwd or ROOT), env=env, stdin=subprocess.DEVNULL,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+# ----------------------------------------------------------------------------- reference maths
+
+
+def ref_activation(name: str, net: np.ndarray) -> np.ndarray:
+    if name == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-net))
+    if name == "tanh":
+        return np.tanh(net)
+    if name == "relu":
+        return np.where(net > 0, net, 0.0)
+    assert name == "linear"
+    return net
+
+
+def ref_loss(name: str, out: np.ndarray, target: np.ndarray) -> float:
+    """The loss of one sample (1-D out/target)."""
+    d = np.asarray(target, dtype=float) - np.asarray(out, dtype=float)
+    if name == "half_sse":
+        return float(0.5 * np.sum(d * d))
+    if name == "sse":
+        return float(np.sum(d * d))
+    assert name == "mse"
+    return float(np.sum(d * d) / d.size)
+
+
+def ref_forward(scn, weights, biases, x) -> list[np.ndarray]:
+    """Outputs of every layer (index 0 = input) for one sample (1-D) or rows of samples."""
+    outs = [np.asarray(x, dtype=float)]
+    for layer, w, b in zip(scn.layers, weights, biases, strict=True):
+        net = outs[-1] @ w.T
+        if b is not None:
+            net = net + b  # shape (1,) broadcasts: one bias shared by the layer
+        outs.append(ref_activation(layer.activation, net))
+    return outs
+
+
+def ref_nets(scn, weights, biases, x) -> list[np.ndarray]:
+    """Nets of every layer (index 0 unused) for one sample."""
+    a = np.asarray(x, dtype=float)
+    nets = [np.empty(0)]
+    for layer, w, b in zip(scn.layers, weights, biases, strict=True):
+        net = a @ w.T
+        if b is not None:
+            net = net + b
+        nets.append(net)
+        a = ref_activation(layer.activation, net)
+    return nets
+
+
+def ref_sample_loss(scn, weights, biases, k: int) -> float:
+    """Loss of sample k (0-based)."""
+    out = ref_forward(scn, weights, biases, scn.inputs[k])[-1]
+    return ref_loss(scn.loss, out, scn.targets[k])
+
+
+def ref_batch_loss(scn, weights, biases) -> float:
+    """Loss over the whole data set, per-sample losses summed or averaged."""
+    out = ref_forward(scn, weights, biases, scn.inputs)[-1]
+    d = scn.targets - out
+    per = (d * d).sum(axis=1)
+    if scn.loss == "half_sse":
+        per = 0.5 * per
+    elif scn.loss == "mse":
+        per = per / d.shape[1]
+    return float(per.sum() if scn.reduction == "sum" else per.mean())
