@@ -312,6 +312,7 @@ def train(
     fast = scalar.supported(scenario, mistake)
     scale = batch_scale(scenario)
     data = (scenario.inputs.tolist(), scenario.targets.tolist()) if fast else None
+    fw: Forward | None = None  # batch mode: the forward pass of the current parameters
     e = first_epoch
     while e <= end:
         n = min(end - e + 1, chunk - (e - 1) % chunk)
@@ -327,8 +328,21 @@ def train(
         else:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 for k in range(e, e + n):
-                    trial = train_epoch(scenario, params.copy(), mistake)
-                    loss = dataset_loss(scenario, trial)
+                    trial = params.copy()
+                    if scenario.mode == "batch":
+                        # One forward pass per epoch, as in the tutorial: the pass that ends
+                        # epoch k (its loss) is the pass that starts epoch k + 1.
+                        if fw is None:
+                            fw = forward(scenario, trial, scenario.inputs)
+                        bw = backward(scenario, trial, fw, scenario.targets, mistake=mistake,
+                                      scale=scale)
+                        trial = apply_update(scenario, trial, bw, mistake)
+                        fw = forward(scenario, trial, scenario.inputs)
+                        per = loss_terms(scenario.loss, fw.outs[-1], scenario.targets)
+                        loss = float(per.sum()) * scale
+                    else:
+                        trial = train_epoch(scenario, trial, mistake)
+                        loss = dataset_loss(scenario, trial)
                     if not np.isfinite(loss) or not trial.finite():
                         return TrainResult(params, losses + got, diverged_at=k)
                     params = trial
