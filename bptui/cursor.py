@@ -107,8 +107,9 @@ class Cursor:
 
         def record(done: int, losses: list[float], params: bp.Params) -> None:
             first = done - len(losses) + 1
-            if len(self.losses) == first - 1:
-                self.losses += losses
+            known = len(self.losses)  # keep the part of this chunk not recorded yet
+            if first - 1 <= known < done:
+                self.losses += losses[known - (first - 1):]
             self._remember(done + 1, params)
 
         result = bp.train(self.scenario, self.snapshots[base].copy(), epoch - base,
