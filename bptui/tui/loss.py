@@ -1,0 +1,82 @@
+"""The loss plot: the loss after each epoch, the current epoch marked."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from bptui.notation import fmt
+from bptui.tui.view import View
+
+MAX_POINTS = 400
+
+
+class LossPanel(Vertical):
+    """Shows a hint until two epochs' losses exist, then the plot."""
+
+    DEFAULT_CSS = """
+    LossPanel > Static { height: auto; }
+    LossPanel > PlotextPlot { height: 1fr; display: none; }
+    LossPanel.-plotted > PlotextPlot { display: block; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.border_title = "Loss"
+        self._key: tuple | None = None
+        self.caption = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="loss-caption", markup=False)
+        yield PlotextPlot(id="loss-plot")
+
+    def show(self, view: View) -> None:
+        self.plot(view.losses, view.epoch, view.initial_loss, view.diverged_at)
+
+    def plot(self, losses, epoch: int, initial: float, diverged_at: int | None,
+             running: bool = False) -> None:
+        key = (len(losses), losses[-1] if losses else None, epoch, diverged_at, running)
+        if key == self._key:
+            return
+        self._key = key
+        caption = self.query_one("#loss-caption", Static)
+        done = len(losses)
+        if done < 2:
+            self.remove_class("-plotted")
+            text = (f"loss before training {fmt(initial)}"
+                    + (f", after epoch 1 {fmt(losses[0])}" if losses else "")
+                    + ".\nThe plot appears once more than one epoch has run (r runs them).")
+            self.caption = text
+            caption.update(Text(text))
+            return
+        self.add_class("-plotted")
+        now = "running" if running else f"now in epoch {epoch}"
+        self.caption = (f"after epoch {done}: {fmt(losses[-1])} ({now})"
+                        + (f"; diverged at epoch {diverged_at}" if diverged_at else ""))
+        caption.update(Text(self.caption))
+        y = np.asarray([initial, *losses], dtype=np.float64)
+        x = np.arange(len(y))
+        if len(y) > MAX_POINTS:
+            pick = np.unique(np.linspace(0, len(y) - 1, MAX_POINTS).astype(int))
+            x, y = x[pick], y[pick]
+        finite = np.isfinite(y)
+        x, y = x[finite], y[finite]
+        widget = self.query_one("#loss-plot", PlotextPlot)
+        plt = widget.plt
+        plt.clear_figure()
+        plt.plot(x.tolist(), y.tolist(), marker="braille")
+        if len(y) and y.min() > 0 and y.max() / y.min() > 100:
+            plt.yscale("log")
+        last = int(x[-1]) if len(x) else 1
+        ticks = sorted({0, last, *(int(round(last * f)) for f in (0.25, 0.5, 0.75))})
+        plt.xticks(ticks, [str(t) for t in ticks])
+        if not running and 0 < epoch <= last:
+            plt.vline(epoch)  # the loss the current epoch arrives at
+        plt.xlabel("epoch")
+        widget.refresh()
+
+

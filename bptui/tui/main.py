@@ -1,0 +1,351 @@
+"""The main screen: owns the cursor, turns keys into moves, pushes one View to the panels."""
+
+from __future__ import annotations
+
+import threading
+import time
+from functools import partial
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Click, Resize
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from bptui.cursor import Cursor
+from bptui.notation import fmt
+from bptui.tui.equation import EquationBody
+from bptui.tui.loss import LossPanel
+from bptui.tui.network import NetworkBody
+from bptui.tui.panel import Box
+from bptui.tui.screens import HelpScreen, NotesScreen, NumberScreen
+from bptui.tui.status import StatusBar
+from bptui.tui.updates import UpdatesBody
+from bptui.tui.values import ValuesBody
+from bptui.tui.view import View, make_view
+
+MIN_WIDTH, MIN_HEIGHT = 60, 18
+WIDE_WIDTH, WIDE_HEIGHT = 100, 32
+PROGRESS_EVERY = 0.05  # seconds between progress posts from a run (at most ~20 a second)
+PANELS = ("network", "values", "updates", "loss")
+
+#: Actions that move the cursor or start something; all disabled while a run is going.
+MOVES = {"next", "prev", "next_phase", "prev_phase", "finish_sample", "finish_epoch",
+         "run", "run_n", "goto", "home", "gradcheck", "mistakes"}
+FORWARD = {"next", "next_phase", "finish_sample", "finish_epoch", "run", "run_n"}
+BACKWARD = {"prev", "prev_phase", "home"}
+
+
+class TabLine(Widget):
+    """One line naming the panels on a small terminal; the shown one in reverse and marked."""
+
+    DEFAULT_CSS = "TabLine { height: 1; width: 1fr; }"
+    active: reactive[str] = reactive("network")
+
+    class Picked(Message):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    def spans(self) -> list[tuple[str, int, int]]:
+        out, x = [], 1
+        for n, name in enumerate(PANELS, start=1):
+            label = f" {n} {name.capitalize()} "
+            out.append((name, x, x + len(label) + 1))
+            x += len(label) + 2
+        return out
+
+    def render(self) -> Text:
+        text = Text(" ", no_wrap=True, overflow="ellipsis", end="")
+        for n, name in enumerate(PANELS, start=1):
+            here = name == self.active
+            text.append(("▶" if here else " ") + f"{n} {name.capitalize()} ",
+                        style="bold reverse" if here else None)
+            text.append(" ")
+        text.append(" tab switches", style="dim")
+        return text
+
+    def on_click(self, event: Click) -> None:
+        for name, start, end in self.spans():
+            if start <= event.x < end:
+                self.post_message(self.Picked(name))
+
+
+class MainScreen(Screen):
+    """Where the learner steps through backpropagation."""
+
+    BINDINGS = [
+        Binding("n,right,space", "next", "Next"),
+        Binding("p,left", "prev", "Prev"),
+        Binding("right_square_bracket", "next_phase", "Phase"),
+        Binding("left_square_bracket", "prev_phase", "Phase back", show=False),
+        Binding("s", "finish_sample", "Finish sample", show=False),
+        Binding("e", "finish_epoch", "Finish epoch", show=False),
+        Binding("r", "run", "Run"),
+        Binding("R", "run_n", "Run N epochs", show=False),
+        Binding("escape", "stop", "Stop"),
+        Binding("g", "goto", "Go to epoch", show=False),
+        Binding("home", "home", "Start", show=False),
+        Binding("i", "notes", "Notes", show=False),
+        Binding("c", "gradcheck", "Gradient check", show=False),
+        Binding("m", "mistakes", "Mistakes", show=False),
+        Binding("tab", "cycle_tab(1)", "Next panel", show=False),
+        Binding("shift+tab", "cycle_tab(-1)", "Previous panel", show=False),
+        Binding("1", "tab('network')", show=False),
+        Binding("2", "tab('values')", show=False),
+        Binding("3", "tab('updates')", show=False),
+        Binding("4", "tab('loss')", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, cursor: Cursor) -> None:
+        super().__init__()
+        self.cursor = cursor
+        self.view: View | None = None
+        self.running = False
+        self.compact = False
+        self.tab = "network"
+        self.run_worker_obj: Worker | None = None
+        self._stop = threading.Event()
+        self._run_start = 0
+        self._run_total = 0
+
+    # -- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield Static(Text("terminal too small: make it at least "
+                          f"{MIN_WIDTH}×{MIN_HEIGHT}  (q quits)"), id="too-small")
+        with Vertical(id="main"):
+            yield Box(EquationBody(id="equation-body"), title="Equation", id="equation")
+            yield TabLine(id="tabs")
+            with Horizontal(id="panels"):
+                with Vertical(id="left"):
+                    yield Box(NetworkBody(id="network-body"), title="Network", id="network")
+                    yield Box(UpdatesBody(id="updates-body"), title="Updates", id="updates")
+                with Vertical(id="right"):
+                    yield Box(ValuesBody(id="values-body"), title="Values this epoch",
+                              id="values")
+                    yield LossPanel(id="loss")
+        with Horizontal(id="runbar"):
+            yield Static("", id="run-label", markup=False)
+            yield ProgressBar(id="progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._apply_size(self.size.width, self.size.height)
+        self.push_view()
+
+    def on_resize(self, event: Resize) -> None:
+        self._apply_size(event.size.width, event.size.height)
+
+    def _apply_size(self, width: int, height: int) -> None:
+        tiny = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.set_class(tiny, "-tiny")
+        self.compact = not tiny and (width < WIDE_WIDTH or height < WIDE_HEIGHT)
+        self.set_class(self.compact, "-compact")
+        self._apply_tabs()
+
+    def _apply_tabs(self) -> None:
+        for name in PANELS:
+            self.query_one(f"#{name}").display = not self.compact or name == self.tab
+        left = not self.compact or self.tab in ("network", "updates")
+        self.query_one("#left").display = left
+        self.query_one("#right").display = not self.compact or not left
+        self.query_one(TabLine).active = self.tab
+
+    def on_tab_line_picked(self, message: TabLine.Picked) -> None:
+        self.action_tab(message.name)
+
+    def action_tab(self, name: str) -> None:
+        self.tab = name
+        self._apply_tabs()
+
+    def action_cycle_tab(self, step: int) -> None:
+        self.action_tab(PANELS[(PANELS.index(self.tab) + step) % len(PANELS)])
+
+    # -- the one way data reaches the panels ------------------------------------------
+
+    def push_view(self) -> None:
+        """Make one immutable View of the cursor and hand it to every panel at once."""
+        view = make_view(self.cursor, self.running)
+        self.view = view
+        with self.app.batch_update():
+            self.query_one(StatusBar).show(view)
+            for box in self.query(Box):
+                box.show(view)
+            self.query_one(LossPanel).show(view)
+            self.refresh_bindings()
+        self.call_after_refresh(self._scroll_values)
+        for screen in self.app.screen_stack:
+            follow = getattr(screen, "follow", None)
+            if follow is not None:
+                follow(view)
+
+    def _scroll_values(self) -> None:
+        """Keep the newest value (always the last line) in sight."""
+        box = self.query_one("#values", Box)
+        box.scroll_to(y=box.max_scroll_y, animate=False, immediate=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return True if self.running else False
+        if action in MOVES and self.running:
+            return None if action in ("next", "prev", "next_phase", "run") else False
+        if action in ("cycle_tab", "tab"):
+            return self.compact
+        if action in FORWARD and self.cursor.at_end:
+            return None
+        if action in BACKWARD and self.cursor.at_start:
+            return None
+        return True
+
+    def _move(self, step) -> None:
+        if self.running:
+            return
+        step()
+        self.push_view()
+
+    # -- moves ------------------------------------------------------------------------
+
+    def action_next(self) -> None:
+        self._move(self.cursor.next)
+
+    def action_prev(self) -> None:
+        self._move(self.cursor.prev)
+
+    def action_next_phase(self) -> None:
+        self._move(self.cursor.next_phase)
+
+    def action_prev_phase(self) -> None:
+        self._move(self.cursor.prev_phase)
+
+    def action_finish_sample(self) -> None:
+        self._move(self.cursor.finish_sample)
+
+    def action_finish_epoch(self) -> None:
+        self._move(self.cursor.finish_epoch)
+
+    def action_home(self) -> None:
+        self._move(self.cursor.home)
+
+    def action_goto(self) -> None:
+        def done(n: int | None) -> None:
+            if n is not None:
+                self._move(partial(self.cursor.goto, n, 0))
+
+        self.app.push_screen(NumberScreen("Go to epoch", 1, self.cursor.last_epoch,
+                                          self.cursor.epoch), done)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_notes(self) -> None:
+        self.app.push_screen(NotesScreen(self.cursor.scenario))
+
+    def action_gradcheck(self) -> None:
+        from bptui.tui.lab import GradCheckScreen
+
+        if self.view is not None:
+            self.app.push_screen(GradCheckScreen(self.view))
+
+    def action_mistakes(self) -> None:
+        from bptui.tui.lab import MistakeScreen
+
+        def chosen(name: str | None | bool) -> None:
+            if name is False:  # cancelled
+                return
+            self._move(partial(self.cursor.set_mistake, name))
+
+        self.app.push_screen(MistakeScreen(self.cursor.scenario, self.cursor.mistake), chosen)
+
+    # -- running ----------------------------------------------------------------------
+
+    def action_run(self, epochs: int | None = None) -> None:
+        if self.running:
+            return
+        s = self.cursor.scenario
+        left = s.epochs - self.cursor.epoch
+        if left <= 0:
+            self._move(self.cursor.finish_epoch)
+            return
+        self.running = True
+        self._stop.clear()
+        self._run_start = self.cursor.epoch
+        self._run_total = left if epochs is None else min(epochs, left)
+        bar = self.query_one(ProgressBar)
+        bar.update(total=self._run_total, progress=0)
+        self.add_class("-running")
+        self.query_one("#run-label", Static).update(
+            f"running {self._run_total} epochs… (escape stops)")
+        self.query_one(StatusBar).running("running")
+        if self.compact:
+            self.action_tab("loss")
+        self.refresh_bindings()
+        self.run_worker_obj = self.run_worker(partial(self._train, epochs), name="run",
+                                              group="run", thread=True, exclusive=True,
+                                              exit_on_error=False)
+
+    def action_run_n(self) -> None:
+        left = self.cursor.scenario.epochs - self.cursor.epoch
+        if left <= 0:
+            return
+
+        def done(n: int | None) -> None:
+            if n is not None:
+                self.action_run(n)
+
+        self.app.push_screen(NumberScreen("Run how many epochs", 1, left, min(left, 100)), done)
+
+    def action_stop(self) -> None:
+        self._stop.set()
+
+    def _train(self, epochs: int | None):
+        """In a thread: the fast path, posting progress at most every PROGRESS_EVERY s."""
+        cursor = self.cursor
+        last = 0.0
+
+        def on_epoch(epoch: int, loss: float) -> bool | None:
+            nonlocal last
+            if self._stop.is_set():
+                return False
+            now = time.monotonic()
+            if now - last >= PROGRESS_EVERY:
+                last = now
+                self.app.call_from_thread(self._progress, epoch, loss, tuple(cursor.losses))
+            return None
+
+        return cursor.run(epochs, on_epoch=on_epoch)
+
+    def _progress(self, epoch: int, loss: float, losses: tuple[float, ...]) -> None:
+        done = epoch - self._run_start
+        self.query_one(ProgressBar).update(progress=done)
+        self.query_one("#run-label", Static).update(
+            f"epoch {epoch} of {self.cursor.scenario.epochs}, loss {fmt(loss)}  (escape stops)")
+        self.query_one(StatusBar).running(f"running: epoch {epoch}")
+        self.query_one(LossPanel).plot(losses, epoch, self.cursor.initial_loss, None,
+                                       running=True)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name != "run" or event.state not in (
+                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        self.running = False
+        self.remove_class("-running")
+        self.query_one(StatusBar).running("")
+        result = event.worker.result if event.state == WorkerState.SUCCESS else None
+        if event.state == WorkerState.ERROR:
+            self.notify(f"the run failed: {event.worker.error}", severity="error", markup=False)
+        elif result is not None and result.diverged_at is not None:
+            self.notify(f"training diverged at epoch {result.diverged_at}: the loss is no longer"
+                        " a finite number", severity="warning", markup=False)
+        elif result is not None and result.stopped:
+            self.notify(f"stopped: now in epoch {self.cursor.epoch}", markup=False)
+        self.push_view()

@@ -1,0 +1,67 @@
+"""The status line: scenario, epoch, sample, phase and sub-step."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from bptui.tui.view import View
+
+
+class StatusBar(Widget):
+    DEFAULT_CSS = """
+    StatusBar { height: 1; width: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.view: View | None = None
+        self.run_text = ""
+
+    def show(self, view: View) -> None:
+        self.view = view
+        self.refresh()
+
+    def running(self, text: str) -> None:
+        self.run_text = text
+        self.refresh()
+
+    def parts(self) -> list[str]:
+        v = self.view
+        if v is None:
+            return []
+        s = v.scenario
+        k = v.event.sample
+        sample = f"sample {k} of {s.samples}" if k is not None else f"all {s.samples} samples"
+        parts = [
+            f"epoch {v.epoch} of {s.epochs}",
+            sample,
+            v.event.phase,
+            f"step {v.index + 1} of {v.steps}",
+        ]
+        if v.mistake:
+            parts.append(f"mistake: {v.mistake}")
+        if v.diverged_at is not None:
+            parts.append(f"diverged at epoch {v.diverged_at}")
+        if self.run_text:
+            parts.append(self.run_text)
+        return parts
+
+    @property
+    def plain(self) -> str:
+        if self.view is None:
+            return ""
+        return " │ ".join([self.view.scenario.title, *self.parts()])
+
+    def render(self) -> Text:
+        if self.view is None:
+            return Text("")
+        rest = " │ " + " │ ".join(self.parts())
+        room = max(8, self.size.width - len(rest) - 1)
+        title = self.view.scenario.title
+        if len(title) > room:
+            title = title[: room - 1] + "…"
+        out = Text(no_wrap=True, overflow="ellipsis", end="")
+        out.append(" " + title, style="bold")
+        out.append(rest)
+        return out

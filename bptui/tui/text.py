@@ -1,0 +1,83 @@
+"""Plain-text building blocks shared by the panels: markers, aligned numbers, wrapping.
+
+Everything is built as rich ``Text`` (never markup), so a name like ``W[2]`` or a note
+containing ``[/]`` is shown as written. The current item is marked by a character as well as
+by style, so the screen reads without colour.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+from rich.text import Text
+
+from bptui.notation import fmt, shape_text
+
+MARK = "▶ "
+NO_MARK = "  "
+CURRENT = "bold reverse"
+LABEL = "dim"
+HEADING = "bold"
+SHADES = "·░▒▓█"
+
+
+def aligned(x: float, left: int = 5, width: int = 20) -> str:
+    """``fmt(x)`` padded so that decimal points line up in a column."""
+    s = fmt(x)
+    cut = len(s)
+    for stop in (".", "e"):
+        if stop in s:
+            cut = s.index(stop)
+            break
+    return (" " * max(0, left - cut) + s).ljust(width)
+
+
+def wrap(label: str, text: str, width: int, label_width: int) -> list[str]:
+    """``label`` then ``text`` wrapped to ``width``, continuation lines indented under it."""
+    room = max(10, width - label_width)
+    parts = textwrap.wrap(text, room, break_long_words=True, break_on_hyphens=False,
+                          replace_whitespace=False, drop_whitespace=True) or [""]
+    head = label.ljust(label_width)
+    return [head + parts[0]] + [" " * label_width + p for p in parts[1:]]
+
+
+def norm(a: np.ndarray) -> float:
+    return float(np.linalg.norm(np.asarray(a, dtype=np.float64)))
+
+
+def short_matrix(a: np.ndarray) -> str:
+    """Shape and norm of a matrix, for one line of a table."""
+    return f"{shape_text(np.asarray(a))}  ‖·‖ {fmt(norm(a), 6)}"
+
+
+def heat_strip(a: np.ndarray, rows: int, cols: int) -> list[str]:
+    """The first ``rows`` x ``cols`` entries of a matrix as shade characters (low to high)."""
+    m = np.atleast_2d(np.asarray(a, dtype=np.float64))[:rows, :cols]
+    finite = m[np.isfinite(m)]
+    if finite.size == 0:
+        return ["?" * m.shape[1] for _ in range(m.shape[0])]
+    lo, hi = float(finite.min()), float(finite.max())
+    span = hi - lo
+    out = []
+    for r in m:
+        line = []
+        for v in r:
+            if not np.isfinite(v):
+                line.append("?")
+            elif span == 0:
+                line.append(SHADES[2])
+            else:
+                line.append(SHADES[min(4, int((v - lo) / span * 4.999))])
+        out.append("".join(line))
+    return out
+
+
+def lines_to_text(lines: list[tuple[str, str]]) -> Text:
+    """Join (text, style) lines into one Text, one line each."""
+    out = Text(no_wrap=True, overflow="ellipsis", end="")
+    for n, (line, style) in enumerate(lines):
+        if n:
+            out.append("\n")
+        out.append(line, style=style or None)
+    return out

@@ -1,0 +1,101 @@
+"""The updates panel: every trained parameter, old, gradient, new and change."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+
+from bptui.events import Event
+from bptui.notation import fmt
+from bptui.tui.panel import Body
+from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, norm
+from bptui.tui.view import View
+
+COL = 16
+
+
+def _num(x: float | None) -> str:
+    """A right-aligned number column, always with at least one space before it."""
+    return " " + ("·" if x is None else fmt(x)).rjust(COL - 1)
+
+
+class UpdatesBody(Body):
+    def build(self, view: View, width: int) -> Text:
+        s = view.scenario
+        eta = fmt(s.learning_rate)
+        grad_word = "∂E/∂w" if s.mode == "sample" else "Σ ∂E/∂w"
+        head = [(f"w⁺ = w - η · {grad_word}    with η = {eta}", HEADING)]
+        if s.mode == "batch":
+            head.append(("one update per epoch, from the whole batch's gradient", LABEL))
+        rows = self._units(view) if s.unit_by_unit else self._layers(view)
+        out = Text(no_wrap=True, overflow="ellipsis", end="")
+        for n, (line, style) in enumerate(head + rows):
+            if n:
+                out.append("\n")
+            out.append(line, style=style or None)
+        return out
+
+    def _current_block(self, view: View) -> list[Event]:
+        """Events since the current sample started (the whole epoch in batch mode)."""
+        if view.scenario.mode == "batch":
+            return list(view.events)
+        return view.sample_events()
+
+    def _units(self, view: View) -> list[tuple[str, str]]:
+        s = view.scenario
+        block = self._current_block(view)
+        updates = {e.param: e for e in block if e.kind == "update" and e.param is not None}
+        grads = {e.param: e for e in block if e.kind == "grad" and e.param is not None}
+        names = []
+        for lay, layer in enumerate(s.layers, start=1):
+            for j in range(layer.size):
+                for i in range(layer.inputs):
+                    names.append((lay, "weight", j, i, layer.weight_name(j, i, lay)))
+            if layer.bias is not None and layer.train_bias:
+                for j in range(layer.bias.size):
+                    names.append((lay, "bias", j, 0, layer.bias_name(j, lay)))
+        name_w = max([5] + [len(n[-1]) for n in names]) + 1
+        rows = [(NO_MARK + "param".ljust(name_w) + "old".rjust(COL) + "gradient".rjust(COL)
+                 + "new".rjust(COL) + "change".rjust(COL), LABEL)]
+        for lay, kind, j, i, name in names:
+            ref = next((r for r in updates if (r.layer, r.kind, r.row, r.col) == (lay, kind, j, i)),
+                       None)
+            if ref is not None:
+                e = updates[ref]
+                here = e is view.event
+                old, grad, new = float(e.old), float(e.grad), float(e.value)
+                line = (name.ljust(name_w) + _num(old) + _num(grad) + _num(new)
+                        + _num(new - old))
+                rows.append(((MARK if here else NO_MARK) + line, CURRENT if here else ""))
+                continue
+            gref = next((r for r in grads if (r.layer, r.kind, r.row, r.col) == (lay, kind, j, i)),
+                        None)
+            grad = float(grads[gref].value) if gref is not None and s.mode == "sample" else None
+            old = view.params.value(lay, kind, j, i)
+            rows.append((NO_MARK + name.ljust(name_w) + _num(old) + _num(grad) + _num(None)
+                         + _num(None), ""))
+        return rows
+
+    def _layers(self, view: View) -> list[tuple[str, str]]:
+        s = view.scenario
+        updates = {e.symbol: e for e in self._current_block(view) if e.kind == "update"}
+        rows = [("norms ‖·‖ of each matrix", LABEL),
+                (NO_MARK + "param".ljust(6) + "‖old‖".rjust(COL) + "‖gradient‖".rjust(COL)
+                 + "‖new‖".rjust(COL) + "‖change‖".rjust(COL), LABEL)]
+        for lay, layer in enumerate(s.layers, start=1):
+            kinds = [("W", view.params.weights[lay - 1])]
+            if layer.bias is not None and layer.train_bias:
+                kinds.append(("b", view.params.biases[lay - 1]))
+            for prefix, now in kinds:
+                name = f"{prefix}{lay}"
+                e = updates.get(name + "+")
+                if e is None:
+                    rows.append((NO_MARK + name.ljust(6) + _num(norm(now)) + _num(None)
+                                 + _num(None) + _num(None), ""))
+                    continue
+                here = e is view.event
+                old, new = np.asarray(e.old), np.asarray(e.value)
+                rows.append(((MARK if here else NO_MARK) + name.ljust(6) + _num(norm(old))
+                             + _num(norm(e.grad)) + _num(norm(new)) + _num(norm(new - old)),
+                             CURRENT if here else ""))
+        return rows

@@ -1,0 +1,55 @@
+"""The values panel: everything computed so far in this epoch, the newest marked."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from bptui.notation import pretty, shape_text
+from bptui.tui.panel import Body
+from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, aligned, short_matrix
+from bptui.tui.view import View
+
+
+class ValuesBody(Body):
+    def build(self, view: View, width: int) -> Text:
+        s = view.scenario
+        rows: list[tuple[str, str, str]] = []  # name, value text, style ("head" rows: name only)
+        sample = object()
+        for ev in view.events:
+            if ev.sample != sample:
+                sample = ev.sample
+                if ev.sample is None:
+                    rows.append((f"── all {s.samples} samples ──", "", HEADING))
+                else:
+                    rows.append((f"── sample {ev.sample} ──", "", HEADING))
+                    rows += self._given(view, ev.sample)
+            here = ev is view.event
+            val = short_matrix(ev.value) if ev.is_matrix else aligned(float(ev.value))
+            rows.append(((MARK if here else NO_MARK) + pretty(ev.symbol), val,
+                         CURRENT if here else ""))
+        room = max(8, width - 22)  # names longer than this put their value on the next line
+        name_w = min(room, max(len(r[0]) for r in rows if r[2] != HEADING) + 2)
+        out = Text(no_wrap=True, overflow="ellipsis", end="")
+        for n, (name, val, style) in enumerate(rows):
+            if n:
+                out.append("\n")
+            if style == HEADING:
+                out.append(name, style=HEADING)
+            elif len(name) + 1 > name_w:
+                out.append(name + "\n" + (" " * name_w + val).rstrip(), style=style or None)
+            else:
+                out.append((name.ljust(name_w) + val).rstrip(), style=style or None)
+        return out
+
+    def _given(self, view: View, k: int) -> list[tuple[str, str, str]]:
+        """The sample's inputs and targets: data, not computed, shown dim."""
+        s = view.scenario
+        x, t = s.inputs[k - 1], s.targets[k - 1]
+        if not s.unit_by_unit:
+            return [(NO_MARK + "x", f"{shape_text(x)} given", LABEL),
+                    (NO_MARK + "target", f"{shape_text(t)} given", LABEL)]
+        rows = [(NO_MARK + name, aligned(float(v)), LABEL)
+                for name, v in zip(s.input_names, x, strict=True)]
+        rows += [(NO_MARK + f"target_{name}", aligned(float(v)), LABEL)
+                 for name, v in zip(s.layers[-1].names, t, strict=True)]
+        return rows
