@@ -54,13 +54,22 @@ def ref_activation(name: str, net: np.ndarray) -> np.ndarray:
         return np.tanh(net)
     if name == "relu":
         return np.where(net > 0, net, 0.0)
+    if name == "softmax":
+        e = np.exp(net - net.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
     assert name == "linear"
     return net
 
 
 def ref_loss(name: str, out: np.ndarray, target: np.ndarray) -> float:
     """The loss of one sample (1-D out/target)."""
-    d = np.asarray(target, dtype=float) - np.asarray(out, dtype=float)
+    out = np.asarray(out, dtype=float)
+    target = np.asarray(target, dtype=float)
+    if name == "cross_entropy":
+        return float(-np.sum(target * np.log(out)))
+    if name == "binary_cross_entropy":
+        return float(-np.sum(target * np.log(out) + (1 - target) * np.log(1 - out)))
+    d = target - out
     if name == "half_sse":
         return float(0.5 * np.sum(d * d))
     if name == "sse":
@@ -102,10 +111,5 @@ def ref_sample_loss(scn, weights, biases, k: int) -> float:
 def ref_batch_loss(scn, weights, biases) -> float:
     """Loss over the whole data set, per-sample losses summed or averaged."""
     out = ref_forward(scn, weights, biases, scn.inputs)[-1]
-    d = scn.targets - out
-    per = (d * d).sum(axis=1)
-    if scn.loss == "half_sse":
-        per = 0.5 * per
-    elif scn.loss == "mse":
-        per = per / d.shape[1]
+    per = np.array([ref_loss(scn.loss, o, t) for o, t in zip(out, scn.targets, strict=True)])
     return float(per.sum() if scn.reduction == "sum" else per.mean())

@@ -177,7 +177,22 @@ def test_gradient_check_would_catch_a_wrong_gradient():
 
 BIAS_MODES = ("none", "shared", "unit", "unit-frozen")
 TRAINING = (("sample", "sum"), ("batch", "sum"), ("batch", "mean"))
-CASES = list(itertools.product(sorted(ACTIVATIONS), sorted(LOSSES), BIAS_MODES, TRAINING))
+#: activations that may sit in any layer, and the losses that go with any output
+PLAIN_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh")
+SQUARED_LOSSES = ("half_sse", "mse", "sse")
+#: (output activation, loss) pairs that only make sense together
+PAIRED = (("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy"))
+CASES = list(itertools.product(PLAIN_ACTIVATIONS, SQUARED_LOSSES, BIAS_MODES, TRAINING)) + [
+    (act, loss, bias, tr) for (act, loss) in PAIRED if act in ACTIVATIONS and loss in LOSSES
+    for bias in BIAS_MODES for tr in TRAINING
+]
+CASE_IDS = [f"{a}-{lo}-{b}-{m}_{r}" for a, lo, b, (m, r) in CASES]
+
+
+def test_cases_cover_every_activation_and_loss():
+    """A new activation or loss must be added to the random networks below."""
+    assert {c[0] for c in CASES} == set(ACTIVATIONS)
+    assert {c[1] for c in CASES} == set(LOSSES)
 
 
 def _fmt(x: float) -> str:
@@ -190,13 +205,22 @@ def _matrix(rows) -> str:
 
 def random_scenario(seed: int, activation: str, loss: str, bias_mode: str, mode: str,
                     reduction: str) -> scenario.Scenario:
-    """A small random network written as a scenario file and read back through the loader."""
+    """A small random network written as a scenario file and read back through the loader.
+
+    With a squared loss ``activation`` goes in a random layer; with a paired loss it is the
+    output layer's (softmax needs at least two outputs and probability targets).
+    """
     rng = np.random.default_rng(seed)
     n_in = int(rng.integers(1, 5))
     n_layers = int(rng.integers(1, 4))
     sizes = [int(rng.integers(1, 5)) for _ in range(n_layers)]
-    acts = [str(rng.choice(sorted(ACTIVATIONS))) for _ in range(n_layers)]
-    acts[int(rng.integers(0, n_layers))] = activation
+    acts = [str(rng.choice(PLAIN_ACTIVATIONS)) for _ in range(n_layers)]
+    if loss in SQUARED_LOSSES:
+        acts[int(rng.integers(0, n_layers))] = activation
+    else:
+        acts[-1] = activation
+        if activation == "softmax":
+            sizes[-1] = max(2, sizes[-1])
     samples = int(rng.integers(1, 4))
     lines = [f'title = "random {seed}"', "[input]", f"size = {n_in}"]
     prev = n_in
@@ -214,15 +238,18 @@ def random_scenario(seed: int, activation: str, loss: str, bias_mode: str, mode:
     lines += ["[training]", f'loss = "{loss}"', "learning_rate = 0.3", "epochs = 5",
               f'mode = "{mode}"', f'reduction = "{reduction}"']
     xs = rng.normal(0, 1.0, (samples, n_in))
-    ts = rng.uniform(-0.9, 0.9, (samples, sizes[-1]))
+    if loss == "cross_entropy":
+        ts = rng.dirichlet(np.ones(sizes[-1]), samples)
+        ts[:, -1] = 1.0 - ts[:, :-1].sum(axis=1)  # rows sum to 1 as exactly as floats allow
+    elif loss == "binary_cross_entropy":
+        ts = rng.uniform(0.0, 1.0, (samples, sizes[-1]))
+    else:
+        ts = rng.uniform(-0.9, 0.9, (samples, sizes[-1]))
     lines += ["[data]", f"inputs = {_matrix(xs)}", f"targets = {_matrix(ts)}"]
     return scenario.parse("\n".join(lines) + "\n", file=f"<random {seed}>", name=f"random{seed}")
 
 
-@pytest.mark.parametrize(
-    ("activation", "loss", "bias_mode", "training"), CASES,
-    ids=[f"{a}-{lo}-{b}-{m}_{r}" for a, lo, b, (m, r) in CASES],
-)
+@pytest.mark.parametrize(("activation", "loss", "bias_mode", "training"), CASES, ids=CASE_IDS)
 def test_random_network_gradients(activation, loss, bias_mode, training):
     seed = CASES.index((activation, loss, bias_mode, training))
     scn = random_scenario(seed, activation, loss, bias_mode, *training)
@@ -292,10 +319,8 @@ def test_builtin_events_replay_to_fast_path(name):
     assert_same_params(result.params, fast.params, f"{name} EpochResult.params")
 
 
-@pytest.mark.parametrize(
-    ("activation", "loss", "bias_mode", "training"), CASES[::5],
-    ids=[f"{a}-{lo}-{b}-{m}_{r}" for a, lo, b, (m, r) in CASES[::5]],
-)
+@pytest.mark.parametrize(("activation", "loss", "bias_mode", "training"), CASES[::5],
+                         ids=CASE_IDS[::5])
 def test_random_network_events_replay_to_fast_path(activation, loss, bias_mode, training):
     seed = CASES.index((activation, loss, bias_mode, training))
     scn = random_scenario(seed, activation, loss, bias_mode, *training)
