@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bptui.functions import ACTIVATIONS, LOSSES
+from bptui.functions import ACTIVATIONS, CLIP, LOSSES, SIMPLIFIED
 from bptui.scenario import Scenario
 
 
@@ -109,12 +109,22 @@ def forward(scenario: Scenario, params: Params, x: np.ndarray) -> Forward:
 
 def loss_terms(loss: str, out: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Each output's share of the loss, so that their sum is the loss of one sample."""
+    if loss == "cross_entropy":
+        return -target * np.log(np.maximum(out, CLIP))
+    if loss == "binary_cross_entropy":
+        return -(target * np.log(np.maximum(out, CLIP))
+                 + (1.0 - target) * np.log(np.maximum(1.0 - out, CLIP)))
     d = target - out
     if loss == "half_sse":
         return 0.5 * d * d
     if loss == "sse":
         return d * d
     return d * d / out.shape[-1]
+
+
+def simplified(scenario: Scenario) -> bool:
+    """Whether the output δ is out - target directly (cross-entropy after softmax or sigmoid)."""
+    return (scenario.loss, scenario.layers[-1].activation) in SIMPLIFIED
 
 
 def sample_losses(scenario: Scenario, params: Params) -> np.ndarray:
@@ -204,7 +214,13 @@ def backward(
     for lay in range(n, 0, -1):
         layer = scenario.layers[lay - 1]
         fprime[lay] = activation_slope(layer.activation, fw.nets[lay], fw.outs[lay], mistake)
-        delta[lay] = err[lay] * fprime[lay]
+        if lay == n and simplified(scenario) and mistake != "loss-as-gradient":
+            # ∂E/∂net_k = Σ_j ∂E/∂out_j · ∂out_j/∂net_k collapses to out_k - target_k: exact,
+            # and free of the 1/out that saturated outputs would blow up.
+            sign = -1.0 if mistake == "gradient-ascent" else 1.0
+            delta[lay] = sign * (fw.outs[n] - target) * scale
+        else:
+            delta[lay] = err[lay] * fprime[lay]
         grad_w[lay], grad_b[lay] = layer_grads(delta[lay], fw.outs[lay - 1], state.biases[lay - 1])
         if update_inline:
             apply_layer_update(scenario, state, lay, grad_w[lay], grad_b[lay], mistake)

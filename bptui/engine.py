@@ -212,7 +212,7 @@ class _Builder:
             layer = s.layers[lay - 1]
             w = self.params.weights[lay - 1]
             b = self.params.biases[lay - 1]
-            act = ACTIVATIONS[layer.activation]
+            softmax = layer.activation == "softmax"
             for j, unit in enumerate(layer.names):
                 terms, nums, uses = [], [], []
                 for i in range(layer.inputs):
@@ -234,14 +234,33 @@ class _Builder:
                     + (", plus its bias" if b is not None else ""),
                     uses=tuple(uses),
                 )
-                out = f"out_{unit}"
-                yield self._event(
-                    sample=sample, phase="forward", kind="out", layer=lay, unit=j, param=None,
-                    symbol=out, equation=f"{out} = " + act.symbol.format(net=net),
-                    substituted=f"{out} = " + act.symbol.format(net=fmt(fw.nets[lay][j])),
-                    value=fw.outs[lay][j],
-                    why=_out_why(layer.activation, unit), uses=(net,),
-                )
+                if not softmax:  # a softmax needs every net of its layer first
+                    yield self._out_event(fw, lay, j, sample)
+            if softmax:
+                for j in range(layer.size):
+                    yield self._out_event(fw, lay, j, sample)
+
+    def _out_event(self, fw: bp.Forward, lay: int, j: int, sample: int) -> Event:
+        layer = self.s.layers[lay - 1]
+        unit = layer.names[j]
+        net, out = f"net_{unit}", f"out_{unit}"
+        if layer.activation == "softmax":
+            nets = [f"net_{u}" for u in layer.names]
+            return self._event(
+                sample=sample, phase="forward", kind="out", layer=lay, unit=j, param=None,
+                symbol=out, equation=f"{out} = exp({net}) / ("
+                + " + ".join(f"exp({n})" for n in nets) + ")",
+                substituted=f"{out} = exp({fmt(fw.nets[lay][j])}) / ("
+                + " + ".join(f"exp({fmt(v)})" for v in fw.nets[lay]) + ")",
+                value=fw.outs[lay][j], why=_out_why("softmax", unit), uses=tuple(nets),
+            )
+        act = ACTIVATIONS[layer.activation]
+        return self._event(
+            sample=sample, phase="forward", kind="out", layer=lay, unit=j, param=None,
+            symbol=out, equation=f"{out} = " + act.symbol.format(net=net),
+            substituted=f"{out} = " + act.symbol.format(net=fmt(fw.nets[lay][j])),
+            value=fw.outs[lay][j], why=_out_why(layer.activation, unit), uses=(net,),
+        )
 
     def _loss_units(self, fw: bp.Forward, t: np.ndarray, sample: int) -> Iterator[Event]:
         s = self.s
@@ -284,8 +303,13 @@ class _Builder:
                     yield self._output_error_event(fw, bw, t, j, sample)
                 else:
                     yield self._sent_back_event(bw, lay, j, sample, inline)
-                yield self._slope_event(fw, bw, lay, j, sample)
-                yield self._delta_event(bw, lay, j, sample)
+                shortcut = lay == self.n and self._shortcut()
+                if not (shortcut and layer.activation == "softmax"):
+                    yield self._slope_event(fw, bw, lay, j, sample)
+                if shortcut:
+                    yield self._shortcut_delta_event(fw, bw, t, j, sample)
+                else:
+                    yield self._delta_event(bw, lay, j, sample)
                 for i in range(layer.inputs):
                     yield self._weight_grad_event(fw, bw, lay, j, i, sample)
                 b = self.params.biases[lay - 1]
@@ -391,6 +415,37 @@ class _Builder:
             value=bw.fprime[lay][j], why=why, uses=uses,
         )
 
+    def _shortcut(self) -> bool:
+        """Cross-entropy after softmax/sigmoid: the output δ is out - target in one step."""
+        return bp.simplified(self.s) and self.mistake != "loss-as-gradient"
+
+    def _shortcut_delta_event(
+        self, fw: bp.Forward, bw: bp.Backward, t: np.ndarray, k: int, sample: int
+    ) -> Event:
+        layer = self.s.layers[-1]
+        unit = layer.names[k]
+        if layer.activation == "softmax":
+            chain = (f"Σ_j ∂E/∂out_j · ∂out_j/∂net_{unit}")
+            why = (f"softmax ties every output to every net (∂out_j/∂net_{unit} = out_j(δ_j{unit} "
+                   f"- out_{unit})); multiplied by cross-entropy's -target_j/out_j and summed, "
+                   "everything cancels to out - target because the targets sum to 1")
+            uses = (f"out_{unit}", f"target_{unit}")
+        else:
+            chain = f"∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit}"
+            why = ("the sigmoid's slope out(1 - out) cancels the denominator of the "
+                   "cross-entropy's derivative, leaving out - target")
+            uses = (f"dE/dout_{unit}", f"dout_{unit}/dnet_{unit}", f"out_{unit}", f"target_{unit}")
+        sign = "-" if self.mistake == "gradient-ascent" else ""
+        rule = f"{sign}(out_{unit} - target_{unit})"
+        if self.mistake == "gradient-ascent":
+            why = "BUG (gradient-ascent): the sign is flipped, so the step climbs the error"
+        return self._event(
+            sample=sample, phase="backward", kind="delta", layer=self.n, unit=k, param=None,
+            symbol=f"delta_{unit}", equation=f"δ_{unit} = ∂E/∂net_{unit} = {chain} = {rule}",
+            substituted=f"δ_{unit} = {sign}({fmt_term(fw.outs[-1][k])} - {fmt_term(t[k])})",
+            value=bw.delta[self.n][k], why=why, uses=uses,
+        )
+
     def _delta_event(self, bw: bp.Backward, lay: int, j: int, sample: int) -> Event:
         unit = self.s.layers[lay - 1].names[j]
         return self._event(
@@ -414,13 +469,18 @@ class _Builder:
                      for q in range(layer.inputs)]
         if self.params.biases[lay - 1] is not None:
             net_terms.append(self.b_name(lay, j))
+        if lay == self.n and self._shortcut():
+            equation = f"∂E/∂{wn} = ∂E/∂net_{unit} · ∂net_{unit}/∂{wn} = δ_{unit} · {an}"
+            substituted = f"∂E/∂{wn} = {fmt_term(bw.delta[lay][j])} · {fmt_term(fw.outs[lay - 1][i])}"
+        else:
+            equation = (f"∂E/∂{wn} = ∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit} · ∂net_{unit}/∂{wn}"
+                        f" = δ_{unit} · {an}")
+            substituted = (f"∂E/∂{wn} = {fmt_term(bw.err[lay][j])} · "
+                           f"{fmt_term(bw.fprime[lay][j])} · {fmt_term(fw.outs[lay - 1][i])}")
         return self._event(
             sample=sample, phase="backward", kind="grad", layer=lay, unit=j,
             param=ParamRef(lay, "weight", j, i), symbol=f"dE/d{wn}",
-            equation=f"∂E/∂{wn} = ∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit} · ∂net_{unit}/∂{wn}"
-            f" = δ_{unit} · {an}",
-            substituted=f"∂E/∂{wn} = {fmt_term(bw.err[lay][j])} · {fmt_term(bw.fprime[lay][j])}"
-            f" · {fmt_term(fw.outs[lay - 1][i])}",
+            equation=equation, substituted=substituted,
             value=bw.grad_w[lay][j, i],
             why=f"∂net_{unit}/∂{wn} is {an}, because net_{unit} = " + " + ".join(net_terms),
             uses=(f"delta_{unit}", an),
@@ -612,24 +672,39 @@ class _Builder:
                     uses=(f"delta_{lay + 1}", f"W{lay + 1}"),
                 )
             act = ACTIVATIONS[layer.activation]
-            yield self._event(
-                sample=sample, phase="backward", kind="dout_dnet", layer=lay, unit=None,
-                param=None, symbol=f"dout_{lay}/dnet_{lay}",
-                equation=f"∂out_{lay}/∂net_{lay} = "
-                + act.prime_rule.format(out=f"out_{lay}", net=f"net_{lay}") + " elementwise",
-                substituted=f"∂out_{lay}/∂net_{lay}: {shape_text(bw.fprime[lay])} values",
-                value=bw.fprime[lay], why=act.why_prime, uses=(f"out_{lay}", f"net_{lay}"),
-            )
-            yield self._event(
-                sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
-                param=None, symbol=f"delta_{lay}",
-                equation=f"δ_{lay} = ∂E/∂out_{lay} ⊙ ∂out_{lay}/∂net_{lay}",
-                substituted=f"δ_{lay} = ({shape_text(bw.err[lay])}) ⊙ "
-                f"({shape_text(bw.fprime[lay])})",
-                value=bw.delta[lay],
-                why="⊙ multiplies element by element: each unit's error times its own slope",
-                uses=(f"dE/dout_{lay}", f"dout_{lay}/dnet_{lay}"),
-            )
+            shortcut = lay == n and bp.simplified(s) and self.mistake != "loss-as-gradient"
+            if shortcut:
+                sign = "-" if self.mistake == "gradient-ascent" else ""
+                yield self._event(
+                    sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
+                    param=None, symbol=f"delta_{lay}",
+                    equation=f"δ_{lay} = ∂E/∂net_{lay} = {sign}(out_{lay} - T)",
+                    substituted=f"δ_{lay} = {sign}(({shape_text(fw.outs[lay])}) - "
+                    f"({shape_text(t)}))",
+                    value=bw.delta[lay],
+                    why="with cross-entropy after a softmax or sigmoid the chain rule collapses "
+                    "to out - target",
+                    uses=(f"out_{lay}", "T"),
+                )
+            else:
+                yield self._event(
+                    sample=sample, phase="backward", kind="dout_dnet", layer=lay, unit=None,
+                    param=None, symbol=f"dout_{lay}/dnet_{lay}",
+                    equation=f"∂out_{lay}/∂net_{lay} = "
+                    + act.prime_rule.format(out=f"out_{lay}", net=f"net_{lay}") + " elementwise",
+                    substituted=f"∂out_{lay}/∂net_{lay}: {shape_text(bw.fprime[lay])} values",
+                    value=bw.fprime[lay], why=act.why_prime, uses=(f"out_{lay}", f"net_{lay}"),
+                )
+                yield self._event(
+                    sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
+                    param=None, symbol=f"delta_{lay}",
+                    equation=f"δ_{lay} = ∂E/∂out_{lay} ⊙ ∂out_{lay}/∂net_{lay}",
+                    substituted=f"δ_{lay} = ({shape_text(bw.err[lay])}) ⊙ "
+                    f"({shape_text(bw.fprime[lay])})",
+                    value=bw.delta[lay],
+                    why="⊙ multiplies element by element: each unit's error times its own slope",
+                    uses=(f"dE/dout_{lay}", f"dout_{lay}/dnet_{lay}"),
+                )
             a_prev = rows if lay == 1 else f"out_{lay - 1}"
             yield self._event(
                 sample=sample, phase="backward", kind="grad", layer=lay, unit=None,
@@ -685,4 +760,6 @@ def _out_why(activation: str, unit: str) -> str:
         "tanh": f"tanh squashes {unit}'s net into (-1, 1)",
         "relu": f"relu keeps {unit}'s net where it is positive and makes it 0 elsewhere",
         "linear": f"{unit} is linear: its out is its net",
+        "softmax": f"softmax turns the layer's nets into probabilities that sum to 1; {unit}'s "
+        "share grows with its own net and shrinks with the others'",
     }[activation]

@@ -48,6 +48,19 @@ def _linear_prime(net: Array, out: Array) -> Array:
     return np.ones_like(net, dtype=np.float64)
 
 
+def softmax(net: Array) -> Array:
+    """exp(net_k) / Σ_j exp(net_j) over the last axis, shifted by the max so exp never overflows."""
+    net = np.asarray(net, dtype=np.float64)
+    e = np.exp(net - net.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _softmax_prime(net: Array, out: Array) -> Array:
+    # The diagonal of the Jacobian, out_k(1 - out_k). Backprop never uses it alone: with
+    # cross-entropy the whole product simplifies to out - target (see backprop.output_delta).
+    return out * (1.0 - out)
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation with its forward rule, derivative and the words used to explain it."""
@@ -72,6 +85,10 @@ ACTIVATIONS: dict[str, Activation] = {
     "relu": Activation(
         "relu", _relu, _relu_prime, "max(0, {net})", "1 if {net} ≥ 0 else 0",
         "relu passes the signal unchanged where net ≥ 0 and blocks it where net < 0",
+    ),
+    "softmax": Activation(
+        "softmax", softmax, _softmax_prime, "softmax({net})", "{out}(1 - {out}) on the diagonal",
+        "softmax's outputs compete: each out depends on every net of the layer",
     ),
     "linear": Activation(
         "linear", _linear, _linear_prime, "{net}", "1",
@@ -107,6 +124,31 @@ def _mse(out: Array, target: Array) -> float:
     return float(np.sum(d * d) / out.shape[-1])
 
 
+#: Logs are taken of outputs clipped this far inside (0, 1), so a saturated unit gives a large
+#: finite loss instead of inf; far below the precision any scenario shows.
+CLIP = 1e-300
+
+
+def _log(x: Array) -> Array:
+    return np.log(np.maximum(x, CLIP))
+
+
+def _cross_entropy(out: Array, target: Array) -> float:
+    return float(-np.sum(target * _log(out)))
+
+
+def _cross_entropy_grad(out: Array, target: Array) -> Array:
+    return -target / np.maximum(out, CLIP)
+
+
+def _bce_terms(out: Array, target: Array) -> Array:
+    return -(target * _log(out) + (1.0 - target) * _log(1.0 - out))
+
+
+def _bce_grad(out: Array, target: Array) -> Array:
+    return (out - target) / np.maximum(out * (1.0 - out), CLIP)
+
+
 LOSSES: dict[str, Loss] = {
     "half_sse": Loss(
         "half_sse", _half_sse, lambda o, t: o - t,
@@ -123,4 +165,17 @@ LOSSES: dict[str, Loss] = {
         "({t} - {out})²/{n}", "-2({t} - {out})/{n}",
         "mean over outputs of (target - out)²",
     ),
+    "cross_entropy": Loss(
+        "cross_entropy", _cross_entropy, _cross_entropy_grad,
+        "-{t}·ln({out})", "-{t}/{out}",
+        "minus the sum over outputs of target·ln(out), with a softmax output layer",
+    ),
+    "binary_cross_entropy": Loss(
+        "binary_cross_entropy", lambda o, t: float(np.sum(_bce_terms(o, t))), _bce_grad,
+        "-({t}·ln({out}) + (1 - {t})·ln(1 - {out}))", "({out} - {t}) / ({out}(1 - {out}))",
+        "minus target·ln(out) + (1 - target)·ln(1 - out), with sigmoid outputs",
+    ),
 }
+
+#: Loss and output activation pairs whose δ = ∂E/∂net simplifies to out - target.
+SIMPLIFIED = {("cross_entropy", "softmax"), ("binary_cross_entropy", "sigmoid")}

@@ -24,7 +24,9 @@ Runner = Callable[..., tuple[list[float], list[float], bool]]
 
 
 def supported(scenario: Scenario, mistake: str | None) -> bool:
-    return mistake is None and scenario.unit_by_unit
+    return (mistake is None and scenario.unit_by_unit
+            and scenario.loss in ("half_sse", "sse", "mse")
+            and all(la.activation != "softmax" for la in scenario.layers))
 
 
 def _sig(n: float) -> float:

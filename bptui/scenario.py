@@ -405,12 +405,49 @@ class _Checker:
         mode = self.choice(tr.get("mode", "sample"), "training.mode", MODES)
         reduction = self.choice(tr.get("reduction", "sum"), "training.reduction", REDUCTIONS)
 
+        self._check_output(layers, loss)
         inputs, targets = self.data(doc["data"], n_in, layers[-1].size)
+        self._check_targets(targets, loss)
         return Scenario(
             title=title, source=source, notes=notes, input_size=n_in, input_names=input_names,
             layers=tuple(layers), loss=loss, learning_rate=lr, epochs=epochs, mode=mode,
             reduction=reduction, inputs=inputs, targets=targets, path=self.file, name=self.name,
         )
+
+    def _check_output(self, layers: list[Layer], loss: str) -> None:
+        """Softmax and the cross-entropies only make sense in the pairs the maths is for."""
+        last = len(layers)
+        for n, la in enumerate(layers, start=1):
+            if la.activation == "softmax" and n != last:
+                raise self.fail(f"layers[{n}].activation",
+                                "softmax is only allowed on the last layer (it turns the "
+                                "outputs into probabilities)")
+        out = layers[-1]
+        if out.activation == "softmax" and out.size < 2:
+            raise self.fail(f"layers[{last}].size",
+                            "a softmax layer needs at least 2 units (with one it always outputs 1)")
+        if out.activation == "softmax" and loss != "cross_entropy":
+            raise self.fail("training.loss", f"a softmax output layer needs loss = "
+                            f"\"cross_entropy\", found \"{loss}\"")
+        if loss == "cross_entropy" and out.activation != "softmax":
+            raise self.fail(f"layers[{last}].activation", "loss \"cross_entropy\" needs a "
+                            f"softmax output layer, found \"{out.activation}\" (for sigmoid "
+                            "outputs use \"binary_cross_entropy\")")
+        if loss == "binary_cross_entropy" and out.activation != "sigmoid":
+            raise self.fail(f"layers[{last}].activation", "loss \"binary_cross_entropy\" needs "
+                            f"sigmoid output units, found \"{out.activation}\"")
+
+    def _check_targets(self, targets: np.ndarray, loss: str) -> None:
+        if loss == "cross_entropy":
+            for r, row in enumerate(targets):
+                if (row < 0).any() or abs(row.sum() - 1.0) > 1e-9:
+                    raise self.fail(f"data.targets[{r}]", "softmax targets must be "
+                                    "probabilities: non-negative and summing to 1, found "
+                                    f"{row.tolist()} (sum {row.sum():g})")
+        if loss == "binary_cross_entropy" and ((targets < 0) | (targets > 1)).any():
+            r = int(np.argwhere((targets < 0) | (targets > 1))[0][0])
+            raise self.fail(f"data.targets[{r}]", "binary cross-entropy targets must lie "
+                            f"between 0 and 1, found {targets[r].tolist()}")
 
     def _check_size(self, n_in: int, sizes: list[int], doc: dict) -> None:
         """Refuse a network too large for memory before a single array is allocated."""
