@@ -199,10 +199,16 @@ def parse(text: str, *, file: str = "<scenario>", name: str = "") -> Scenario:
         if m:
             line, col = int(m.group(1)), int(m.group(2))
             msg = msg[: m.start()].strip()
+        elif msg.endswith("(at end of document)"):  # point at the end of the last line
+            lines = text.split("\n")
+            line, col = len(lines), len(lines[-1]) + 1
+            msg = msg[: -len("(at end of document)")].strip() + " at the end of the file"
         raise ScenarioError(f"not valid TOML: {msg}", file=file, line=line, column=col) from None
     except RecursionError:
+        lines = text.split("\n")
+        deepest = max(range(len(lines)), key=lambda n: lines[n].count("[") + lines[n].count("{"))
         raise ScenarioError("not valid for bptui: arrays or tables are nested too deeply",
-                            file=file) from None
+                            file=file, line=deepest + 1) from None
     return _Checker(doc, text, file, name).scenario()
 
 
@@ -279,7 +285,8 @@ class _Checker:
         if len(missing) == 1:
             raise self.fail(key or missing[0], f"missing required key '{missing[0]}'")
         if missing:
-            raise self.fail(key, "missing required keys: " + ", ".join(f"'{m}'" for m in missing))
+            raise self.fail(key or missing[0],
+                            "missing required keys: " + ", ".join(f"'{m}'" for m in missing))
         return value
 
     def number(self, value: Any, key: str, *, positive: bool = False) -> float:
@@ -459,31 +466,38 @@ class _Checker:
             prev = s
         params = sum(per_layer)
         if params > MAX_PARAMETERS:
-            gib = params * 8 * 4 / 2**30  # weights, gradient, update and a snapshot
             big = max(range(len(sizes)), key=per_layer.__getitem__)
             where = f"layers[{big + 1}].size"
             if n_in > max(sizes):
                 where = "input.size"
-            sizes_text = "-".join(str(n) for n in (n_in, *sizes))
+            sizes_text = "-".join(_count(n) for n in (n_in, *sizes))
+            if params < 10**15:
+                gib = params * 8 * 4 / 2**30  # weights, gradient, update and a snapshot
+                has = f"{params:,} parameters and would need about {gib:.1f} GiB"
+            else:
+                has = f"{_count(params)} parameters, far beyond any computer's memory"
             raise self.fail(
                 where,
-                f"network too large: a {sizes_text} network has {params:,} parameters and would "
-                f"need about {gib:.1f} GiB; bptui allows at most {MAX_PARAMETERS:,} parameters",
+                f"network too large: a {sizes_text} network has {has}; "
+                f"bptui allows at most {MAX_PARAMETERS:,} parameters",
             )
         data = doc.get("data")
         count = 0
+        where = "data"
         if isinstance(data, dict):
             rnd = data.get("random")
             if isinstance(rnd, dict) and isinstance(rnd.get("count"), int):
                 count = rnd["count"]
+                where = "data.random.count"
             elif isinstance(data.get("inputs"), list):
                 count = len(data["inputs"])
+                where = "data.inputs"
         values = count * (n_in + 2 * sum(sizes))
         if values > MAX_ACTIVATIONS:
             raise self.fail(
-                "data",
-                f"data set too large: {count:,} samples through this network hold "
-                f"{values:,} values at once; bptui allows at most {MAX_ACTIVATIONS:,}",
+                where,
+                f"data set too large: {_count(count)} samples through this network hold "
+                f"{_count(values)} values at once; bptui allows at most {MAX_ACTIVATIONS:,}",
             )
 
     def layer(self, raw: dict, n: int, n_in: int, *, last: bool, hidden: int) -> Layer:
@@ -633,6 +647,11 @@ def _shape(value: Any, leaf: type | tuple[type, ...] = (int, float)) -> tuple[in
     if not all(isinstance(x, leaf) and not isinstance(x, bool) for r in value for x in r):
         return None
     return (len(value), widths.pop())
+
+
+def _count(n: int) -> str:
+    """A whole number for a message: with thousands separators, or its size when enormous."""
+    return f"{n:,}" if n < 10**15 else f"about 10^{len(str(n)) - 1}"
 
 
 def _kind(value: Any) -> str:
