@@ -1,0 +1,141 @@
+"""Where a number comes from: the step that computed it and the earlier values it read.
+
+Every event names the symbols it used (``Event.uses``); this module resolves each one to the
+earlier event that produced it, or to the scenario itself (an input, a target, a starting
+parameter), so that a learner can follow any number back to the data. A hidden unit's error is
+broken into its terms, one per unit it feeds, because that sum is where most learners go wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bptui import backprop as bp
+from bptui.events import Event
+from bptui.notation import fmt, pretty
+from bptui.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Source:
+    """One value a step read, and where it came from."""
+
+    symbol: str
+    value: float | np.ndarray | None
+    origin: str  # "step", "input", "target", "parameter"
+    index: int | None  # position of the step that computed it, for origin == "step"
+    note: str
+
+    @property
+    def label(self) -> str:
+        return pretty(self.symbol)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of a hidden unit's error: δ of a unit it feeds times the weight between."""
+
+    unit: str
+    weight: str
+    delta: float
+    weight_value: float
+    product: float
+
+
+@dataclass(frozen=True)
+class Provenance:
+    event: Event
+    sources: tuple[Source, ...]
+    terms: tuple[Term, ...] = ()
+
+    def describe(self) -> str:
+        """Plain text, for the command line and for tests."""
+        ev = self.event
+        lines = [f"{pretty(ev.symbol)} = {fmt(ev.value) if not ev.is_matrix else 'matrix'}",
+                 f"  computed at step {ev.position + 1}: {ev.equation}", f"  {ev.substituted}"]
+        for t in self.terms:
+            lines.append(f"  term from {t.unit} through {t.weight}: δ_{t.unit} · {t.weight} = "
+                         f"{fmt(t.delta)} · {fmt(t.weight_value)} = {fmt(t.product)}")
+        for src in self.sources:
+            where = f"step {src.index + 1}" if src.index is not None else src.origin
+            val = "" if src.value is None or isinstance(src.value, np.ndarray) else \
+                f" = {fmt(src.value)}"
+            lines.append(f"  uses {src.label}{val} ({where}: {src.note})")
+        return "\n".join(lines)
+
+
+def trace(
+    scenario: Scenario, events: list[Event], start: bp.Params, index: int
+) -> Provenance:
+    """The provenance of ``events[index]`` (one epoch's events, starting from ``start``)."""
+    ev = events[index]
+    sources = tuple(_resolve(scenario, events, start, index, sym) for sym in ev.uses)
+    terms: tuple[Term, ...] = ()
+    if ev.kind == "dE_din" and ev.unit is not None and not ev.is_matrix:
+        pairs = [(ev.uses[k], ev.uses[k + 1]) for k in range(0, len(ev.uses) - 1, 2)]
+        by_symbol = {s.symbol: s for s in sources}
+        made = []
+        for dsym, wsym in pairs:
+            d, w = by_symbol[dsym].value, by_symbol[wsym].value
+            if isinstance(d, float) and isinstance(w, float):
+                made.append(Term(dsym.removeprefix("delta_"), wsym, d, w, d * w))
+        terms = tuple(made)
+    return Provenance(ev, sources, terms)
+
+
+def _resolve(
+    scenario: Scenario, events: list[Event], start: bp.Params, index: int, symbol: str
+) -> Source:
+    here = events[index]
+    # An earlier step of this sample (or of the whole batch) that produced the symbol.
+    for k in range(index - 1, -1, -1):
+        e = events[k]
+        if e.symbol == symbol and (e.sample == here.sample or e.sample is None
+                                   or here.sample is None):
+            return Source(symbol, e.value, "step", k, e.equation)
+    # A parameter: its latest update before this step, else its starting value.
+    ref = _param_ref(scenario, symbol)
+    if ref is not None:
+        for k in range(index - 1, -1, -1):
+            e = events[k]
+            if e.kind == "update" and e.symbol == symbol + "+":
+                return Source(symbol, e.value, "step", k, "updated earlier in this epoch")
+        return Source(symbol, start.value(*ref), "parameter", None,
+                      "the parameter's value at the start of this epoch")
+    sample = (here.sample or 1) - 1
+    if symbol in scenario.input_names:
+        i = scenario.input_names.index(symbol)
+        return Source(symbol, float(scenario.inputs[sample, i]), "input", None,
+                      f"input of sample {sample + 1}, from the scenario's data")
+    if symbol.startswith("target_"):
+        unit = symbol.removeprefix("target_")
+        names = scenario.layers[-1].names
+        if unit in names:
+            return Source(symbol, float(scenario.targets[sample, names.index(unit)]), "target",
+                          None, f"target of sample {sample + 1}, from the scenario's data")
+    if symbol in ("X", "x"):
+        return Source(symbol, scenario.inputs, "input", None, "the inputs, from the data")
+    if symbol == "T":
+        return Source(symbol, scenario.targets, "target", None, "the targets, from the data")
+    if symbol.startswith("W") and symbol[1:].isdigit():
+        return Source(symbol, start.weights[int(symbol[1:]) - 1], "parameter", None,
+                      "the layer's weights at the start of this epoch")
+    return Source(symbol, None, "step", None, "not computed in this epoch")
+
+
+def _param_ref(scenario: Scenario, symbol: str) -> tuple[int, str, int, int] | None:
+    """(layer, kind, row, col) of the parameter a unit-level symbol names, if it is one."""
+    if not scenario.unit_by_unit:
+        return None
+    for lay, la in enumerate(scenario.layers, start=1):
+        for j in range(la.size):
+            for i in range(la.inputs):
+                if la.weight_name(j, i, lay) == symbol:
+                    return (lay, "weight", j, i)
+        if la.bias is not None:
+            for j in range(la.bias.size):
+                if la.bias_name(j, lay) == symbol:
+                    return (lay, "bias", j, 0)
+    return None

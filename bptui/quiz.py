@@ -1,0 +1,147 @@
+"""Predict, then reveal: the learner types the next number before the screen shows it.
+
+A wrong answer is compared with what each mistake from the lab would have computed at the same
+step from the same starting point (and with the sign flipped), so that the feedback can name
+the misconception instead of only saying "wrong".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from bptui import backprop as bp
+from bptui.engine import epoch_events
+from bptui.events import KINDS, Event
+from bptui.mistakes import MISTAKES
+from bptui.notation import fmt, pretty
+from bptui.scenario import Scenario
+
+TOLERANCE = 1e-3
+
+
+def close(a: float, b: float, tolerance: float = TOLERANCE) -> bool:
+    """Equal within a relative tolerance (an absolute one near zero)."""
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return False
+    return abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-12)
+
+
+def parse_kinds(text: str) -> frozenset[str]:
+    """``grad,update`` -> the kinds to quiz; raises ValueError naming an unknown kind."""
+    kinds = frozenset(k.strip() for k in text.split(",") if k.strip())
+    unknown = sorted(kinds - set(KINDS))
+    if unknown or not kinds:
+        raise ValueError(f"unknown sub-step kind {', '.join(unknown) or '(none)'}; "
+                         f"choose from: {', '.join(KINDS)}")
+    return kinds
+
+
+@dataclass(frozen=True)
+class Verdict:
+    correct: bool
+    expected: float
+    given: float
+    mistake: str | None  # a known mistake whose value the answer matches
+    message: str
+
+
+@dataclass
+class Score:
+    first_try: int = 0
+    after_hint: int = 0
+    revealed: int = 0
+    wrong: int = 0  # wrong attempts, all told
+
+    def line(self) -> str:
+        return (f"quiz: {self.first_try} right first try, {self.after_hint} after a hint, "
+                f"{self.revealed} revealed")
+
+
+@dataclass
+class Quiz:
+    """The state of quiz mode for one scenario: what is asked, the score, the hint given."""
+
+    scenario: Scenario
+    kinds: frozenset[str] = frozenset(KINDS)
+    tolerance: float = TOLERANCE
+    score: Score = field(default_factory=Score)
+    _hinted: set[tuple[int, int]] = field(default_factory=set)
+    _tried: set[tuple[int, int]] = field(default_factory=set)
+    _alternatives: dict[tuple[int, str], list[Event]] = field(default_factory=dict)
+
+    def asks(self, event: Event) -> bool:
+        """Whether this step is a question (only single numbers, of the chosen kinds)."""
+        return event.kind in self.kinds and not event.is_matrix
+
+    def check(self, event: Event, given: float, start: bp.Params) -> Verdict:
+        """Mark an answer; on a wrong one, name the mistake it matches, if any."""
+        key = (event.epoch, event.position)
+        expected = float(event.value)
+        if close(given, expected, self.tolerance):
+            if key in self._hinted:
+                self.score.after_hint += 1
+            elif key not in self._tried:
+                self.score.first_try += 1
+            else:
+                self.score.after_hint += 1
+            return Verdict(True, expected, given, None,
+                           f"right: {pretty(event.symbol)} = {fmt(expected)}")
+        self._tried.add(key)
+        self.score.wrong += 1
+        name = self.diagnose(event, given, start)
+        message = f"not quite: {pretty(event.symbol)} = {fmt(expected)}, you said {fmt(given)}"
+        if name == "sign":
+            message += ". Your number has the opposite sign: check which way round the " \
+                       "difference (target - out) goes."
+        elif name is not None:
+            m = MISTAKES[name]
+            message += f". That is what the mistake '{name}' gives: {m.title.lower()} " \
+                       f"({m.wrong}; right: {m.right})."
+        return Verdict(False, expected, given, name, message)
+
+    def diagnose(self, event: Event, given: float, start: bp.Params) -> str | None:
+        """The mistake (or "sign") whose value at this step matches ``given``."""
+        for name in MISTAKES:
+            if MISTAKES[name].applies(self.scenario):
+                continue
+            twin = self._twin(event, start, name)
+            if twin is None or twin.is_matrix:
+                continue
+            wrong = float(twin.value)
+            if not close(wrong, float(event.value), self.tolerance) and close(
+                    given, wrong, self.tolerance):
+                return name
+        if float(event.value) != 0 and close(given, -float(event.value), self.tolerance):
+            return "sign"
+        return None
+
+    def _twin(self, event: Event, start: bp.Params, mistake: str) -> Event | None:
+        key = (event.epoch, mistake)
+        if key not in self._alternatives:
+            self._alternatives = {k: v for k, v in self._alternatives.items()
+                                  if k[0] == event.epoch}
+            self._alternatives[key] = epoch_events(self.scenario, start, event.epoch,
+                                                   mistake).events
+        for e in self._alternatives[key]:
+            if e.symbol == event.symbol and e.sample == event.sample:
+                return e
+        return None
+
+    def hint(self, event: Event) -> str:
+        """One factor of the product (or term of the sum), then why the step is what it is."""
+        self._hinted.add((event.epoch, event.position))
+        rhs = event.substituted.split(" = ", 1)[-1]
+        rule = event.equation.split(" = ")[-1]
+        for sep, word in ((" · ", "factor"), (" + ", "term")):
+            parts, names = rhs.split(sep), rule.split(sep)
+            if len(parts) > 1:
+                name = names[0] if len(names) == len(parts) else "the first " + word
+                return (f"hint: the first {word} is {pretty(name)} = {parts[0]}; "
+                        f"{len(parts) - 1} more to combine. {event.why}.")
+        return f"hint: {event.why}."
+
+    def reveal(self, event: Event) -> str:
+        """Skip the question: count it as revealed and give the answer."""
+        self.score.revealed += 1
+        return f"revealed: {pretty(event.symbol)} = {fmt(event.value)}"
