@@ -470,7 +470,7 @@ class _Checker:
             where = f"layers[{big + 1}].size"
             if n_in > max(sizes):
                 where = "input.size"
-            sizes_text = "-".join(_count(n) for n in (n_in, *sizes))
+            sizes_text = "-".join(str(n) if n < 10**15 else _count(n) for n in (n_in, *sizes))
             if params < 10**15:
                 gib = params * 8 * 4 / 2**30  # weights, gradient, update and a snapshot
                 has = f"{params:,} parameters and would need about {gib:.1f} GiB"
