@@ -232,6 +232,8 @@ class Cursor:
         result = bp.train(self.scenario, self.end_params.copy(), fast, mistake=self.mistake,
                           first_epoch=start, on_chunk=record, chunk=self.snapshot_every)
         if result.diverged_at is not None:
+            # the chunk that blew up was never reported to record(): keep its finite losses
+            self.losses[start - 1:] = result.losses
             self.diverged_at = result.diverged_at
             self._load_epoch(result.diverged_at, result.params.copy())
             self.index = 0
