@@ -32,6 +32,7 @@ from bptui.tui.view import View, make_view
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 WIDE_WIDTH, WIDE_HEIGHT = 100, 32
+PIECE = 0.05  # seconds of training between checks for escape
 PROGRESS_EVERY = 0.05  # seconds between progress posts from a run (at most ~20 a second)
 PANELS = ("network", "values", "updates", "loss")
 
@@ -116,6 +117,7 @@ class MainScreen(Screen):
         self._stop = threading.Event()
         self._run_start = 0
         self._run_total = 0
+        self._binding_state: tuple | None = None
 
     # -- layout -----------------------------------------------------------------------
 
@@ -182,7 +184,10 @@ class MainScreen(Screen):
             for box in self.query(Box):
                 box.show(view)
             self.query_one(LossPanel).show(view)
-            self.refresh_bindings()
+            state = (view.at_start, view.at_end, self.running, self.compact)
+            if state != self._binding_state:  # the footer redraws only when a key dims
+                self._binding_state = state
+                self.refresh_bindings()
         self.call_after_refresh(self._scroll_values)
         for screen in self.app.screen_stack:
             follow = getattr(screen, "follow", None)
@@ -308,21 +313,41 @@ class MainScreen(Screen):
         self._stop.set()
 
     def _train(self, epochs: int | None):
-        """In a thread: the fast path, posting progress at most every PROGRESS_EVERY s."""
+        """In a thread: the fast path in pieces of about PIECE seconds, so that escape is
+        honoured within a piece whatever the cursor's snapshot spacing; progress is posted
+        to the screen at most every PROGRESS_EVERY seconds."""
         cursor = self.cursor
+        limit = cursor.scenario.epochs
+        target = limit if epochs is None else min(limit, cursor.epoch + epochs)
         last = 0.0
 
-        def on_epoch(epoch: int, loss: float) -> bool | None:
+        def post(epoch: int, loss: float, force: bool = False) -> None:
             nonlocal last
-            if self._stop.is_set():
-                return False
             now = time.monotonic()
-            if now - last >= PROGRESS_EVERY:
+            if force or now - last >= PROGRESS_EVERY:
                 last = now
                 self.app.call_from_thread(self._progress, epoch, loss, tuple(cursor.losses))
+
+        def on_epoch(epoch: int, loss: float) -> bool | None:
+            if self._stop.is_set():
+                return False
+            post(epoch, loss)
             return None
 
-        return cursor.run(epochs, on_epoch=on_epoch)
+        piece, result = 1, None
+        while cursor.epoch < target and not self._stop.is_set():
+            n = min(piece, target - cursor.epoch)
+            began = time.monotonic()
+            result = cursor.run(n, on_epoch=on_epoch)
+            took = max(time.monotonic() - began, 1e-6)
+            if result.diverged_at is not None or result.stopped:
+                break
+            if cursor.losses:
+                post(cursor.epoch, cursor.losses[-1])
+            piece = max(1, min(piece * 4, int(n * PIECE / took)))
+        if result is not None and self._stop.is_set():
+            result.stopped = True
+        return result
 
     def _progress(self, epoch: int, loss: float, losses: tuple[float, ...]) -> None:
         done = epoch - self._run_start

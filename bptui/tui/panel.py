@@ -23,9 +23,16 @@ class Body(Widget):
         self._built_for: tuple[int, int] | None = None
 
     def show(self, view: View) -> None:
+        """Take a new View; relayout only if the number of lines changed."""
+        lines = self.text.plain.count("\n")
         self.view = view
         self._built_for = None
-        self.refresh(layout=True)
+        width = self.size.width
+        if width:
+            same = self._text_for(width).plain.count("\n") == lines
+            self.refresh(layout=not same)
+        else:
+            self.refresh(layout=True)
 
     def build(self, view: View, width: int) -> Text:  # pragma: no cover - abstract
         raise NotImplementedError

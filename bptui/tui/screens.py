@@ -105,14 +105,14 @@ class NumberScreen(ModalScreen[int | None]):
         with Vertical(id="number-box", classes="dialog"):
             yield Static(Text(f"{self.prompt} ({self.low}-{self.high}), enter to confirm, "
                               "escape to cancel"))
-            yield Input(value="" if self.value is None else str(self.value), type="integer",
-                        id="number-input")
+            yield Input(placeholder="" if self.value is None else str(self.value),
+                        type="integer", id="number-input")
             yield Static("", id="number-error", markup=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         try:
-            n = int(event.value)
+            n = int(event.value or (self.value if self.value is not None else ""))
         except ValueError:
             n = None
         if n is None or not self.low <= n <= self.high:

@@ -1,0 +1,66 @@
+"""Helpers for the screen tests: open a scenario, read what the panels and screen show."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bptui import scenario as scn
+from bptui.tui.app import BackpropApp
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+BRACKETS = str(DATA / "brackets.toml")
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
+
+
+def make_app(name: str = "mazur_2_2_2", mistake: str | None = None) -> BackpropApp:
+    return BackpropApp(scn.load(name), mistake=mistake)
+
+
+def long_run_app() -> BackpropApp:
+    """The 1000-100-10 network with so many epochs that a run is still going when stopped."""
+    text = (Path(scn.__file__).parent / "scenarios" / "batch_relu_1000_100_10.toml").read_text()
+    assert "epochs = 500" in text
+    s = scn.parse(text.replace("epochs = 500", "epochs = 1000000"), file="long.toml",
+                  name="long")
+    return BackpropApp(s)
+
+
+def panel(app: BackpropApp, name: str) -> str:
+    """The plain text a panel shows: equation, network, values or updates."""
+    return app.main.query_one(f"#{name}-body").plain
+
+
+def status(app: BackpropApp) -> str:
+    return app.main.query_one("#status").plain
+
+
+def result_line(app: BackpropApp) -> str:
+    for line in panel(app, "equation").splitlines():
+        if line.startswith("result"):
+            return line[len("result"):].strip()
+    raise AssertionError("no result line in the equation panel:\n" + panel(app, "equation"))
+
+
+def result_of(app: BackpropApp) -> tuple[str, float]:
+    """(symbol, number) of the result line, e.g. ('∂E/∂w5', 0.08216704056)."""
+    line = result_line(app)
+    symbol, _, rest = line.partition(" = ")
+    m = NUMBER.match(rest)
+    assert m, line
+    return symbol, float(m.group(0))
+
+
+def screen_text(app: BackpropApp) -> str:
+    """Every line of the terminal as it is drawn now."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+async def settle(pilot, timeout: float = 60.0) -> None:
+    """Wait until no run is going (a run ends on its own or after escape)."""
+    waited = 0.0
+    while pilot.app.main.running and waited < timeout:
+        await pilot.pause(0.05)
+        waited += 0.05
+    await pilot.pause()

@@ -1,0 +1,277 @@
+"""Pilot tests: press the real keys and read what the panels show."""
+
+from __future__ import annotations
+
+import pytest
+
+from bptui.tui.screens import HelpScreen, NotesScreen
+from tests.tui.helpers import (
+    BRACKETS,
+    long_run_app,
+    make_app,
+    panel,
+    result_of,
+    screen_text,
+    settle,
+    status,
+)
+
+# Mazur's published numbers (shared/sources/003), compared at the digits published.
+PUBLISHED = {
+    "E_total": (0.298371109, 9),
+    "∂E/∂w5": (0.082167041, 9),
+    "w5⁺": (0.35891648, 8),
+    "w6⁺": (0.408666186, 9),
+    "w7⁺": (0.511301270, 9),
+    "w8⁺": (0.561370121, 9),
+    "w1⁺": (0.149780716, 9),
+    "w2⁺": (0.19956143, 8),
+    "w3⁺": (0.24975114, 8),
+    "w4⁺": (0.29950229, 8),
+}
+
+
+async def test_first_epoch_shows_published_numbers_at_their_sub_steps():
+    app = make_app()
+    seen: dict[str, tuple[float, str]] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "step 1 of 39" in status(app)
+        for step in range(1, 40):
+            symbol, value = result_of(app)
+            seen[symbol] = (value, status(app))
+            if step < 39:
+                await pilot.press("n")
+        assert "step 39 of 39" in status(app)
+    for symbol, (published, digits) in PUBLISHED.items():
+        value, where = seen[symbol]
+        assert round(value, digits) == published, (symbol, value)
+    # each number appears in its phase: the error in the loss phase, the gradient going
+    # backwards, the new weights in the update phase (output layer first, as Mazur does)
+    assert "│ loss │" in seen["E_total"][1]
+    assert "│ backward │" in seen["∂E/∂w5"][1]
+    assert "│ update │" in seen["w5⁺"][1] and "│ update │" in seen["w1⁺"][1]
+    steps = {s: int(w.split("step ")[1].split(" ")[0]) for s, (_, w) in seen.items()}
+    assert steps["E_total"] < steps["∂E/∂w5"] < steps["w5⁺"] < steps["w1⁺"]
+
+
+async def test_weight_gradient_shows_the_chain_rule_and_its_numbers():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        while result_of(app)[0] != "∂E/∂w5":
+            await pilot.press("n")
+        text = panel(app, "equation")
+        assert "∂E/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5" in text
+        rule, numbers = text.splitlines()[0], text.splitlines()[1]
+        assert rule.startswith("rule") and numbers.startswith("numbers")
+        factors = [float(x) for x in numbers.split("=")[1].split("·")]
+        assert round(factors[0] * factors[1] * factors[2], 9) == 0.082167041
+        # the network panel highlights o1 and the weight w5 that feeds it
+        net = panel(app, "network")
+        assert "▶ o1" in net and "▶ w5" in net
+        # the newest value is marked in the values panel
+        assert [line for line in panel(app, "values").splitlines() if "▶" in line][0] \
+            .split()[1] == "∂E/∂w5"
+
+
+async def test_stepping_back_restores_every_sub_step_exactly():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        shown = []
+        for _ in range(39):
+            shown.append(tuple(panel(app, p) for p in ("equation", "network", "values",
+                                                       "updates")) + (status(app),))
+            await pilot.press("n")
+        # now in epoch 2, sub-step 1; stepping back crosses into epoch 1
+        assert "epoch 2 of" in status(app)
+        for k in range(38, -1, -1):
+            await pilot.press("p")
+            now = tuple(panel(app, p) for p in ("equation", "network", "values", "updates"))
+            assert now + (status(app),) == shown[k], k
+        assert app.main.check_action("prev", ()) is None  # dimmed at the very start
+
+
+async def test_phase_and_finish_keys():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("right_square_bracket")
+        assert "│ loss │" in status(app) and result_of(app)[0] == "E_o1"
+        await pilot.press("right_square_bracket")
+        assert "│ backward │" in status(app)
+        await pilot.press("left_square_bracket")
+        assert "│ loss │" in status(app) and result_of(app)[0] == "E_o1"
+        await pilot.press("s")
+        assert "step 39 of 39" in status(app)
+        await pilot.press("e")  # already at the epoch's end: the next epoch's end
+        assert "epoch 2 of" in status(app) and "step 39 of 39" in status(app)
+        await pilot.press("home")
+        assert "epoch 1 of" in status(app) and "step 1 of 39" in status(app)
+
+
+async def test_goto_epoch_asks_for_a_number():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press(*"25", "enter")
+        await pilot.pause()
+        assert "epoch 25 of 10000" in status(app) and "step 1 of 39" in status(app)
+
+
+async def test_run_to_the_end_and_the_loss_falls():
+    app = make_app("two_three_one")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await settle(pilot)
+        cursor = app.cursor
+        assert cursor.epoch == cursor.scenario.epochs and cursor.at_end
+        assert len(cursor.losses) == cursor.scenario.epochs
+        assert cursor.losses[-1] < cursor.initial_loss
+        caption = app.main.query_one("#loss").caption
+        assert f"after epoch {cursor.scenario.epochs}:" in caption
+        # the learner can step again afterwards
+        await pilot.press("p")
+        assert f"step {app.cursor.index + 1} of" in status(app)
+
+
+async def test_run_then_step_through_the_next_epoch():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.main.action_run(3)
+        await settle(pilot)
+        # three more epochs after the current one (2, 3, 4), then epoch 5 to step through
+        assert "epoch 5 of 10000" in status(app) and "step 1 of 39" in status(app)
+        for _ in range(5):
+            await pilot.press("n")
+        assert "step 6 of 39" in status(app)
+        assert app.cursor.losses[2] < app.cursor.losses[0]
+
+
+async def test_escape_stops_a_run_and_the_screen_stays_responsive():
+    app = long_run_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause(0.3)
+        assert app.main.running
+        assert app.main.check_action("next", ()) is None  # stepping is off while running
+        await pilot.press("?")  # still answers keys: help opens over the run
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not app.main.running
+        epoch = app.cursor.epoch
+        assert 2 < epoch < 1_000_000
+        assert app.cursor.losses[-1] < app.cursor.initial_loss
+        await pilot.press("n")
+        assert "step 2 of 15" in status(app)
+
+
+async def test_question_mark_opens_help():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "next sub-step" in text and "gradient check" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.main
+
+
+async def test_large_network_opens_and_steps_without_drawing_edges():
+    app = make_app("batch_relu_1000_100_10")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for step in range(15):
+            net = panel(app, "network")
+            assert "too large to draw unit by unit" in net
+            assert len(net.splitlines()) < 40  # blocks, never 100,000 edges
+            if step < 14:
+                await pilot.press("n")
+        assert "64×1000" in net and "W1" in net and "‖·‖" in net
+        assert result_of(app)[0] == "W1⁺"
+        assert "‖change‖" in panel(app, "updates")
+        await pilot.press("p", "p")  # back past the update of W2
+        assert result_of(app)[0] == "∂E/∂W1"
+        assert any(set(line.strip()) <= set("·░▒▓█") and line.strip()
+                   for line in panel(app, "network").splitlines())  # the heat strip
+
+
+async def test_names_with_square_brackets_show_literally():
+    app = make_app(BRACKETS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for _ in range(2):
+            await pilot.press("n")
+        text = screen_text(app)
+        assert "Brackets [bold]everywhere[/]: x[1], W[2]" in text
+        assert "W[1]" in text and "W[2]" in text and "x[1]" in text and "b[/]" in text
+        while result_of(app)[0] != "∂E/∂V[/]":
+            await pilot.press("n")
+        assert "∂E/∂V[/]" in screen_text(app)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, NotesScreen)
+        notes = screen_text(app)
+        assert "[/] and an opening one: [bold]" in notes
+        assert "[link=nowhere]not a link[/link]" in notes
+
+
+@pytest.mark.parametrize("size", [(40, 12), (20, 8)])
+async def test_tiny_terminal_says_it_is_too_small(size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert "terminal too small" in screen_text(app)
+        await pilot.press("n")  # keys still work and nothing crashes
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "terminal too small" not in text and "step 2 of 39" in text
+        await pilot.resize_terminal(*size)
+        await pilot.pause()
+        assert "terminal too small" in screen_text(app)
+
+
+async def test_small_terminal_switches_panels_with_tabs():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.main.compact
+        assert "net_h1" in screen_text(app) and "Network" in screen_text(app)
+        await pilot.press("tab")
+        assert app.main.tab == "values"
+        await pilot.press("3")
+        await pilot.pause()
+        assert "w⁺ = w - η · ∂E/∂w" in screen_text(app)
+
+
+async def test_footer_dims_next_at_the_end_and_palette_lists_commands():
+    app = make_app("two_three_one")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.main.check_action("prev", ()) is None
+        assert app.main.check_action("stop", ()) is False
+        app.main.action_run()
+        await settle(pilot)
+        assert app.cursor.at_end
+        assert app.main.check_action("next", ()) is None
+        assert app.main.check_action("prev", ()) is True
+        from bptui.tui.commands import StepCommands
+
+        provider = StepCommands(app.main)
+        names = [hit.text async for hit in provider.discover()]
+        assert "Previous sub-step" in names and "Next sub-step" not in names
+        assert "Gradient check" in names and "Mistake lab" in names
