@@ -446,14 +446,14 @@ class _Checker:
 
     def _check_targets(self, targets: np.ndarray, loss: str) -> None:
         if loss == "cross_entropy":
-            for r, row in enumerate(targets):
+            for r, row in enumerate(targets, start=1):  # sample numbers count from 1
                 if (row < 0).any() or abs(row.sum() - 1.0) > 1e-9:
                     raise self.fail(f"data.targets[{r}]", "softmax targets must be "
                                     "probabilities: non-negative and summing to 1, found "
                                     f"{row.tolist()} (sum {row.sum():g})")
         if loss == "binary_cross_entropy" and ((targets < 0) | (targets > 1)).any():
             r = int(np.argwhere((targets < 0) | (targets > 1))[0][0])
-            raise self.fail(f"data.targets[{r}]", "binary cross-entropy targets must lie "
+            raise self.fail(f"data.targets[{r + 1}]", "binary cross-entropy targets must lie "
                             f"between 0 and 1, found {targets[r].tolist()}")
 
     def _check_size(self, n_in: int, sizes: list[int], doc: dict) -> None:
