@@ -207,11 +207,35 @@ def _trace(scenario, args: argparse.Namespace) -> int:
     from bptui.engine import iter_epochs
 
     out = sys.stdout
+    diverged: int | None = None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for ev in iter_epochs(scenario, args.epochs, args.mistake):
-            out.write(json.dumps(ev.as_dict(), ensure_ascii=False, allow_nan=True))
+            data = ev.as_dict()
+            try:
+                line = json.dumps(data, ensure_ascii=False, allow_nan=False)
+            except ValueError:  # a non-finite number: strict JSON has no spelling for it
+                diverged = diverged or ev.epoch
+                line = json.dumps(_finite_or_null(data), ensure_ascii=False, allow_nan=False)
+            out.write(line)
             out.write("\n")
+    if diverged is not None:
+        print(f"bptui: training diverged at epoch {diverged}: non-finite numbers are written "
+              "as null (try a smaller learning rate)", file=sys.stderr)
+        return 1
     return 0
+
+
+def _finite_or_null(value):
+    """JSON-ready data with every inf and nan replaced by null."""
+    import math
+
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, list):
+        return [_finite_or_null(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite_or_null(v) for k, v in value.items()}
+    return value
 
 
 def _train(scenario, args: argparse.Namespace) -> int:

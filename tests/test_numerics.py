@@ -185,10 +185,16 @@ def test_cursor_run_sets_diverged_at(tmp_path, lr):
 
 
 def test_trace_of_diverging_run_is_valid_json(tmp_path):
-    """--trace keeps going past the blow-up; non-finite values are still one JSON line each."""
+    """--trace keeps going past the blow-up as strict JSON (null for a non-finite number),
+    then says where it diverged and exits 1."""
     path = diverging_chain(tmp_path, 10)
     run = run_cli(str(path), "--trace", "--epochs", "4")
-    assert run.returncode == 0, run.stderr
-    assert "RuntimeWarning" not in run.stderr
-    for line in run.stdout.splitlines():
-        json.loads(line)
+    assert run.returncode == 1, run.stderr
+    assert "diverged at epoch 3" in run.stderr
+    assert "RuntimeWarning" not in run.stderr and "Traceback" not in run.stderr
+
+    def strict(token: str):
+        raise AssertionError(f"non-standard JSON number {token}")
+
+    values = [json.loads(line, parse_constant=strict)["value"] for line in run.stdout.splitlines()]
+    assert None in values
