@@ -162,6 +162,7 @@ class MainScreen(Screen):
         self.query_one("#left").display = left
         self.query_one("#right").display = not self.compact or not left
         self.query_one(TabLine).active = self.tab
+        self.call_after_refresh(self._scroll_values)
 
     def on_tab_line_picked(self, message: TabLine.Picked) -> None:
         self.action_tab(message.name)

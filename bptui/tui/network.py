@@ -10,9 +10,9 @@ import numpy as np
 from rich.text import Text
 
 from bptui.events import Event
-from bptui.notation import fmt, pretty, shape_text, summary
+from bptui.notation import fmt, pretty, shape_text
 from bptui.tui.panel import Body
-from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, heat_strip
+from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, heat_strip, stats
 from bptui.tui.view import View
 
 ACT = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "linear": "linear"}
@@ -173,12 +173,14 @@ class NetworkBody(Body):
             out.append(text, style=style or None)
 
         x = s.inputs if ev.sample is None else s.inputs[ev.sample - 1: ev.sample]
-        line(f"inputs  {s.input_size} values per sample, {x.shape[0]} sample(s)", HEADING)
-        line(f"{NO_MARK}{'X':<12}{summary(x)}")
+        lw = 15
+        line(f"inputs: {s.input_size} values per sample, {x.shape[0]} sample(s)", HEADING)
+        line(f"{NO_MARK}{'X':<{lw}}{stats(x)}")
         for lay, layer in enumerate(s.layers, start=1):
-            line(f"layer {lay}: {layer.name}, {layer.size} {layer.activation} units", HEADING)
+            line(f"layer {lay}: {layer.name}, {layer.size} {layer.activation} units "
+                 "(shape [min, max] mean ‖·‖)", HEADING)
             w = view.params.weights[lay - 1]
-            line(f"{NO_MARK}{'W' + str(lay):<12}{summary(w)}")
+            line(f"{NO_MARK}{'W' + str(lay):<{lw}}{stats(w)}")
             for sym in (f"net_{lay}", f"out_{lay}", f"dE/dout_{lay}", f"dout_{lay}/dnet_{lay}",
                         f"delta_{lay}", f"dE/dW{lay}", f"W{lay}+"):
                 e = latest.get(sym)
@@ -186,7 +188,7 @@ class NetworkBody(Body):
                     continue
                 here = e is ev
                 value = e.value if isinstance(e.value, np.ndarray) else np.asarray([e.value])
-                line(f"{MARK if here else NO_MARK}{pretty(sym):<12}{summary(value)}",
+                line(f"{MARK if here else NO_MARK}{pretty(sym):<{lw}}{stats(value)}",
                      CURRENT if here else "")
         if ev.is_matrix:
             m = np.atleast_2d(ev.value)

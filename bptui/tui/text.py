@@ -81,3 +81,10 @@ def lines_to_text(lines: list[tuple[str, str]]) -> Text:
             out.append("\n")
         out.append(line, style=style or None)
     return out
+
+
+def stats(a: np.ndarray) -> str:
+    """Shape, range, mean and norm of a matrix in one short line."""
+    a = np.asarray(a, dtype=np.float64)
+    return (f"{shape_text(a):<9}[{fmt(a.min(), 4)}, {fmt(a.max(), 4)}]  mean {fmt(a.mean(), 4)}"
+            f"  ‖·‖ {fmt(norm(a), 4)}")

@@ -27,7 +27,7 @@ class ValuesBody(Body):
             val = short_matrix(ev.value) if ev.is_matrix else aligned(float(ev.value))
             rows.append(((MARK if here else NO_MARK) + pretty(ev.symbol), val,
                          CURRENT if here else ""))
-        room = max(8, width - 22)  # names longer than this put their value on the next line
+        room = max(8, width - 18)  # names longer than this put their value on the next line
         name_w = min(room, max(len(r[0]) for r in rows if r[2] != HEADING) + 2)
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         for n, (name, val, style) in enumerate(rows):
