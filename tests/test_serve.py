@@ -69,6 +69,39 @@ def test_binds_to_loopback_only(server) -> None:
         assert listening and all("127.0.0.1" in line for line in listening), listening
 
 
+def test_the_served_app_draws_its_screen(server) -> None:
+    """Speak the browser's side of the websocket and read what the app draws."""
+    import asyncio
+    import json
+
+    import aiohttp
+
+    port, proc = server
+    wait_for(f"http://127.0.0.1:{port}/", proc)
+
+    async def screen_bytes() -> bytes:
+        buf = b""
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(f"http://127.0.0.1:{port}/ws?width=100&height=30") as ws:
+                await ws.send_str(json.dumps(["resize", {"width": 100, "height": 30}]))
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline and b"net_h1" not in buf:
+                    try:
+                        msg = await ws.receive(timeout=1)
+                    except TimeoutError:
+                        continue
+                    if msg.type == aiohttp.WSMsgType.BINARY:
+                        buf += msg.data
+                    elif msg.type == aiohttp.WSMsgType.TEXT:
+                        buf += msg.data.encode()
+                    else:
+                        break
+        return buf
+
+    drawn = asyncio.run(screen_bytes())
+    assert b"net_h1" in drawn and b"Mazur" in drawn  # the first sub-step of the 2-2-2 example
+
+
 @pytest.mark.skipif(shutil.which("chromium") is None,
                     reason="headless Chromium is not installed (apt-get install chromium)")
 def test_page_renders_in_headless_chromium(server, tmp_path) -> None:
@@ -77,8 +110,12 @@ def test_page_renders_in_headless_chromium(server, tmp_path) -> None:
     dom = subprocess.run(
         ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=8000", "--dump-dom",
+         f"--user-data-dir={tmp_path / 'profile'}", "--timeout=8000", "--dump-dom",
          f"http://127.0.0.1:{port}/"],
         capture_output=True, text=True, timeout=90,
     ).stdout
-    assert "xterm-screen" in dom or "xterm-rows" in dom, dom[:2000]  # xterm.js started
+    assert "xterm-screen" in dom, dom[:2000]  # the page's xterm.js terminal was built
+    proc.terminate()
+    log = proc.communicate(timeout=10)[0]
+    # ...and the browser opened the app's websocket, which starts a bptui session
+    assert "/ws?width=" in log.replace("\n", " ") and " 101 " in log.replace("\n", " "), log
