@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from bptui.cursor import Cursor
 from bptui.notation import fmt
 from bptui.tui.equation import EquationBody
+from bptui.tui.lab import GradCheckBody, MistakeScreen, params_for_sample
 from bptui.tui.loss import LossPanel
 from bptui.tui.network import NetworkBody
 from bptui.tui.panel import Box
@@ -118,6 +119,8 @@ class MainScreen(Screen):
         self._run_start = 0
         self._run_total = 0
         self._binding_state: tuple | None = None
+        self.checking = False
+        self._check_key: tuple | None = None
 
     # -- layout -----------------------------------------------------------------------
 
@@ -130,6 +133,8 @@ class MainScreen(Screen):
             yield TabLine(id="tabs")
             with Horizontal(id="panels"):
                 with Vertical(id="left"):
+                    yield Box(GradCheckBody(id="gradcheck-body"), title="Gradient check (c closes)",
+                              id="gradcheck")
                     yield Box(NetworkBody(id="network-body"), title="Network", id="network")
                     yield Box(UpdatesBody(id="updates-body"), title="Updates", id="updates")
                 with Vertical(id="right"):
@@ -159,6 +164,12 @@ class MainScreen(Screen):
         for name in PANELS:
             self.query_one(f"#{name}").display = not self.compact or name == self.tab
         left = not self.compact or self.tab in ("network", "updates")
+        if self.checking:  # the check takes the network's place (or the whole panel area)
+            self.query_one("#network").display = False
+            for name in PANELS if self.compact else ():
+                self.query_one(f"#{name}").display = False
+            left = True
+        self.query_one("#gradcheck").display = self.checking
         self.query_one("#left").display = left
         self.query_one("#right").display = not self.compact or not left
         self.query_one(TabLine).active = self.tab
@@ -190,10 +201,8 @@ class MainScreen(Screen):
                 self._binding_state = state
                 self.refresh_bindings()
         self.call_after_refresh(self._scroll_values)
-        for screen in self.app.screen_stack:
-            follow = getattr(screen, "follow", None)
-            if follow is not None:
-                follow(view)
+        if self.checking:
+            self._update_check(view)
 
     def _scroll_values(self) -> None:
         """Keep the newest value (always the last line) in sight."""
@@ -203,6 +212,8 @@ class MainScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
             return True if self.running else False
+        if action == "gradcheck" and self.running:
+            return False
         if action in MOVES and self.running:
             return None if action in ("next", "prev", "next_phase", "run") else False
         if action in ("cycle_tab", "tab"):
@@ -257,14 +268,26 @@ class MainScreen(Screen):
         self.app.push_screen(NotesScreen(self.cursor.scenario))
 
     def action_gradcheck(self) -> None:
-        from bptui.tui.lab import GradCheckScreen
+        """Open or close the gradient check; while open it follows every step."""
+        self.checking = not self.checking
+        self._check_key = None
+        self._apply_tabs()
+        if self.checking and self.view is not None:
+            self._update_check(self.view)
 
-        if self.view is not None:
-            self.app.push_screen(GradCheckScreen(self.view))
+    def _update_check(self, view: View) -> None:
+        """Check the gradients of the current sample, at the parameters it starts from."""
+        from bptui import gradcheck
+
+        key = (view.epoch, view.event.sample, view.mistake)
+        if key != self._check_key:
+            self._check_key = key
+            self._report = gradcheck.check(view.scenario, params_for_sample(view),
+                                           sample=view.event.sample or 1,
+                                           mistake=view.mistake)
+        self.query_one(GradCheckBody).show_report(view, self._report)
 
     def action_mistakes(self) -> None:
-        from bptui.tui.lab import MistakeScreen
-
         def chosen(name: str | None | bool) -> None:
             if name is False:  # cancelled
                 return

@@ -36,3 +36,12 @@ def test_other_screens(snap_compare, step):
 
 def test_small_terminal_values_tab(snap_compare):
     assert snap_compare(make_app(), press=["n"] * 10 + ["2"], terminal_size=(80, 24))
+
+
+def test_mistake_beside_the_right_equation(snap_compare):
+    app = make_app(mistake="gradient-ascent")
+    assert snap_compare(app, press=["n"] * 14, terminal_size=(120, 40))
+
+
+def test_gradient_check_panel(snap_compare):
+    assert snap_compare(make_app(), press=["n"] * 14 + ["c"], terminal_size=(120, 40))

@@ -1,0 +1,152 @@
+"""The screen side of the mistake lab and the gradient check.
+
+The gradient check runs in the main screen (which owns the cursor) and reaches this panel as a
+finished report; the panel only lays it out. The mistake chooser returns the chosen name and
+the main screen switches the cursor over.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from bptui import mistakes
+from bptui.backprop import Params
+from bptui.gradcheck import Report
+from bptui.notation import fmt
+from bptui.tui.panel import Body
+from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK
+from bptui.tui.view import View
+
+NONE_ID = "-none-"
+
+
+def params_for_sample(view: View) -> Params:
+    """The parameters the current sample's forward pass starts from: the epoch's start with
+    the updates of the earlier samples applied (all of them in the events so far)."""
+    import numpy as np
+
+    p = view.start_params.copy()
+    k = view.event.sample
+    for ev in view.events:
+        if ev.kind != "update" or ev.sample is None or k is None or ev.sample >= k:
+            continue
+        if ev.param is not None:
+            p.set(ev.param.layer, ev.param.kind, ev.param.row, ev.param.col, float(ev.value))
+        elif ev.symbol.startswith("W"):
+            p.weights[ev.layer - 1] = np.array(ev.value)
+        elif ev.symbol.startswith("b"):
+            p.biases[ev.layer - 1] = np.array(ev.value)
+    return p
+
+
+class GradCheckBody(Body):
+    """The gradient check's table, the row of the current sub-step's parameter marked."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.report: Report | None = None
+
+    def show_report(self, view: View, report: Report) -> None:
+        self.report = report
+        self.show(view)
+
+    def build(self, view: View, width: int) -> Text:
+        r = self.report
+        out = Text(no_wrap=True, overflow="ellipsis", end="")
+        if r is None:
+            return out
+        what = "the whole batch" if r.sample is None else f"sample {r.sample}"
+        lines: list[tuple[str, str]] = [
+            (f"backprop beside (E(w+ε) - E(w-ε)) / 2ε on {what}, at the parameters this "
+             f"sample starts from; ε = {r.epsilon:g}, pass when relative error < "
+             f"{r.tolerance:g}", LABEL),
+        ]
+        if r.mistake:
+            lines.append((f"mistake switched on: {r.mistake} (the finite difference always "
+                          "differentiates the true loss)", HEADING))
+        if r.checked < r.total:
+            lines.append((f"a seeded random {r.checked} of {r.total:,} parameters", LABEL))
+        nw = max([9] + [len(row.name) for row in r.rows]) + 1
+        lines.append((NO_MARK + "parameter".ljust(nw) + "backprop".rjust(17)
+                      + "numerical".rjust(17) + "rel error".rjust(11) + "  result", LABEL))
+        ref = view.event.param
+        for row in r.rows:
+            here = ref is not None and (ref.layer, ref.kind, ref.row, ref.col) == (
+                row.layer, row.kind, row.row, row.col)
+            mark = "ok ✓" if row.ok else "FAIL ✗"
+            lines.append(((MARK if here else NO_MARK) + row.name.ljust(nw)
+                          + fmt(row.backprop).rjust(17) + fmt(row.numeric).rjust(17)
+                          + f"{row.rel_error:11.1e}" + "  " + mark,
+                          CURRENT if here else ("bold" if not row.ok else "")))
+        failed = len(r.failed)
+        lines.append((f"{r.checked - failed} of {r.checked} gradients agree"
+                      + (f"; {failed} FAIL ✗" if failed else " ✓"), HEADING))
+        for n, (line, style) in enumerate(lines):
+            if n:
+                out.append("\n")
+            out.append(line, style=style or None)
+        return out
+
+
+class MistakeScreen(ModalScreen[str | None | bool]):
+    """Choose a mistake (or none). Dismisses with the name, None for none, False to cancel."""
+
+    BINDINGS = [Binding("escape,q", "cancel", "Cancel")]
+
+    def __init__(self, scenario, current: str | None) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        options = [Option(Text(("● " if self.current is None else "  ")
+                               + "No mistake: correct backpropagation"), id=NONE_ID)]
+        for m in mistakes.MISTAKES.values():
+            why_not = m.applies(self.scenario)
+            label = ("● " if m.name == self.current else "  ") + f"{m.name}: {m.title}"
+            if why_not:
+                label += f"  (does not apply: {why_not})"
+            options.append(Option(Text(label), id=m.name, disabled=bool(why_not)))
+        with Vertical(id="mistake-box", classes="dialog"):
+            yield Static(Text("Mistake lab: pick a classic backprop bug to switch on; the "
+                              "equation panel then shows the wrong step beside the right "
+                              "one. enter chooses, escape cancels."), id="mistake-intro")
+            yield OptionList(*options, id="mistake-list")
+            yield Static("", id="mistake-details")
+
+    def on_mount(self) -> None:
+        self.query_one("#mistake-box").border_title = "Mistake lab"
+        ol = self.query_one(OptionList)
+        ol.focus()
+        ol.highlighted = 0 if self.current is None else list(mistakes.MISTAKES).index(
+            self.current) + 1
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        name = event.option.id
+        details = self.query_one("#mistake-details", Static)
+        if name == NONE_ID or name is None:
+            details.update(Text("Every step computed as it should be."))
+            return
+        m = mistakes.MISTAKES[name]
+        text = Text()
+        for label, value in (("wrong", m.wrong), ("right", m.right), ("breaks", m.breaks),
+                             ("from", m.source)):
+            text.append(f"{label:<8}", style="bold")
+            text.append(value + "\n")
+        why_not = m.applies(self.scenario)
+        if why_not:
+            text.append(f"not offered here: {why_not}", style="italic")
+        details.update(text)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        name = event.option.id
+        self.dismiss(None if name == NONE_ID else name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
