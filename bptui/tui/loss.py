@@ -68,9 +68,22 @@ class LossPanel(Vertical):
         widget = self.query_one("#loss-plot", PlotextPlot)
         plt = widget.plt
         plt.clear_figure()
-        plt.plot(x.tolist(), y.tolist(), marker="braille")
-        if len(y) and y.min() > 0 and y.max() / y.min() > 100:
-            plt.yscale("log")
+        positive = y[y > 0]
+        if positive.size and positive.max() / positive.min() > 100:
+            # a log scale done here (plotext's own fails on a loss of exactly 0)
+            low = float(positive.min())
+            ly = np.log10(np.maximum(y, low))
+            plt.plot(x.tolist(), ly.tolist(), marker="braille")
+            top, bottom = int(np.ceil(ly.max())), int(np.floor(ly.min()))
+            step = max(1, int(np.ceil((top - bottom) / 4)))
+            exps = list(range(bottom, top + 1, step))
+            plt.yticks(exps, [f"1e{k}" for k in exps])
+            plt.ylabel("log scale")
+        elif len(y):
+            plt.plot(x.tolist(), y.tolist(), marker="braille")
+            lo, hi = float(y.min()), float(y.max())
+            ticks = [lo + (hi - lo) * f for f in (0, 0.5, 1)] if hi > lo else [lo]
+            plt.yticks(ticks, [fmt(t, 4) for t in ticks])
         last = int(x[-1]) if len(x) else 1
         ticks = sorted({0, last, *(int(round(last * f)) for f in (0.25, 0.5, 0.75))})
         plt.xticks(ticks, [str(t) for t in ticks])

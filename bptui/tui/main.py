@@ -377,7 +377,7 @@ class MainScreen(Screen):
         done = epoch - self._run_start
         self.query_one(ProgressBar).update(progress=done)
         self.query_one("#run-label", Static).update(
-            f"epoch {epoch} of {self.cursor.scenario.epochs}, loss {fmt(loss)}  (escape stops)")
+            f"epoch {epoch}/{self.cursor.scenario.epochs}  loss {fmt(loss, 6)}  esc stops")
         self.query_one(StatusBar).running(f"running: epoch {epoch}")
         self.query_one(LossPanel).plot(losses, epoch, self.cursor.initial_loss, None,
                                        running=True)
