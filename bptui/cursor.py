@@ -41,6 +41,10 @@ class Cursor:
         self.losses: list[float] = []  # losses[e-1]: loss over all samples after epoch e
         self.initial_loss = bp.dataset_loss(self.scenario, self.initial)
         self.diverged_at: int | None = None
+        # With a mistake on: correct backprop's loss curve over the same epochs, to compare.
+        self._correct: list[float] = []
+        self._correct_params = self.initial.copy()
+        self._correct_diverged = False
         self.epoch = 1
         self.index = 0
         self._load_epoch(1, self.initial.copy())
@@ -241,7 +245,26 @@ class Cursor:
         landing = start + len(result.losses)
         self._load_epoch(landing, result.params.copy())
         self.index = len(self.events) - 1 if to_end and not result.stopped else 0
+        self.correct_losses()  # here, in the caller's (worker) thread, not in a redraw
         return result
+
+    def correct_losses(self) -> list[float]:
+        """Correct backprop's loss after each epoch, as far as :attr:`losses` goes.
+
+        Only differs from :attr:`losses` when a mistake is switched on; it lets a loss plot
+        show the buggy training beside the correct one. Extending it runs the fast path, so a
+        caller that wants it after a long run should call it from the worker thread.
+        """
+        if self.mistake is None:
+            return self.losses
+        want = len(self.losses)
+        if len(self._correct) < want and not self._correct_diverged:
+            result = bp.train(self.scenario, self._correct_params, want - len(self._correct),
+                              first_epoch=len(self._correct) + 1)
+            self._correct += result.losses
+            self._correct_params = result.params
+            self._correct_diverged = result.diverged_at is not None
+        return self._correct[:want]
 
     def set_mistake(self, mistake: str | None) -> None:
         """Switch a mistake on or off, keeping the learner's place (epoch and sub-step)."""
