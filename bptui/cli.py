@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     opts.add_argument("--json", action="store_true", help="with --train: one JSON object")
     opts.add_argument("--mistake", metavar="NAME",
                       help="switch on a mistake from the lab (see --mistakes)")
+    opts.add_argument("--quiz", metavar="KINDS", type=_quiz_kinds,
+                      help="open the screen in quiz mode, asking these kinds of sub-step, "
+                      "comma-separated (e.g. grad,update; all for every kind)")
     opts.add_argument("--epsilon", type=_positive_float, default=None, metavar="EPS",
                       help="with --gradcheck: the finite-difference step (default 1e-4)")
     opts.add_argument("--sample", type=_positive, default=1, metavar="K",
@@ -72,6 +75,18 @@ def _positive(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected a number of at least 1, found {n}")
     return n
+
+
+def _quiz_kinds(text: str) -> frozenset[str]:
+    from bptui.events import KINDS
+    from bptui.quiz import parse_kinds
+
+    if text.strip() == "all":
+        return frozenset(KINDS)
+    try:
+        return parse_kinds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive_float(text: str) -> float:
@@ -317,6 +332,8 @@ def _serve(scenario, args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "bptui", target]
     if args.mistake:
         command += ["--mistake", args.mistake]
+    if args.quiz:
+        command += ["--quiz", ",".join(sorted(args.quiz))]
     print(f"bptui: serving {scenario.title} at http://{args.host}:{args.port} "
           "(Ctrl+C to stop)", flush=True)
     Server(shlex.join(command), host=args.host, port=args.port,
@@ -329,6 +346,8 @@ def _open_screen(scenario, args: argparse.Namespace) -> int:
         from bptui.tui.app import BackpropApp
     except ImportError as exc:  # pragma: no cover - only without the screen installed
         raise BptuiError(f"the screen is not available: {exc}") from None
-    app = BackpropApp(scenario, mistake=args.mistake)
+    app = BackpropApp(scenario, mistake=args.mistake, quiz_kinds=args.quiz)
     app.run()
+    if app.score_line:
+        print(app.score_line)
     return app.return_code or 0

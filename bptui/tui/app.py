@@ -17,11 +17,18 @@ class BackpropApp(App):
     COMMANDS = App.COMMANDS | {StepCommands}
     TITLE = "bptui"
 
-    def __init__(self, scenario: Scenario, mistake: str | None = None) -> None:
+    def __init__(self, scenario: Scenario, mistake: str | None = None,
+                 quiz_kinds: frozenset[str] | None = None) -> None:
+        """``quiz_kinds``: start in quiz mode, asking these kinds of sub-step."""
         super().__init__()
         self.scenario = scenario
         self.cursor = Cursor(scenario, mistake=mistake)
-        self.main = MainScreen(self.cursor)
+        self.main = MainScreen(self.cursor, quiz_kinds=quiz_kinds)
+
+    @property
+    def score_line(self) -> str | None:
+        """The quiz score, if quiz mode was used (printed by the command line on quit)."""
+        return self.main.quiz.line() if self.main.quiz.used else None
 
     def on_mount(self) -> None:
         self.push_screen(self.main)

@@ -21,6 +21,12 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Scenario notes", "i: notes and source of the scenario", "notes"),
     ("Gradient check", "c: backprop beside finite differences for this sample", "gradcheck"),
     ("Mistake lab", "m: switch a classic backprop bug on or off", "mistakes"),
+    ("Quiz mode on or off", "k: type each number before it is shown", "quiz"),
+    ("Quiz: hint", "ctrl+t: one factor of the open question", "quiz_hint"),
+    ("Quiz: skip (reveal the answer)", "ctrl+s: counts as revealed", "quiz_skip"),
+    ("Where does this number come from", "w: the step, its equation and the values it used",
+     "where"),
+    ("Export to Markdown", "x: the worked example, written to the working folder", "export"),
     ("Help", "?: keys and how to read the screen", "help"),
 ]
 
@@ -37,6 +43,12 @@ class StepCommands(Provider):
         for name, help_text, action in COMMANDS:
             if screen.check_action(action, ()):
                 yield name, help_text, partial(screen.run_action, action)
+        if not screen.running:
+            from bptui.tui.quiz import PRESETS
+
+            for label, kinds in PRESETS:
+                yield (f"Quiz only: {label}", "quiz mode on, asking " + ", ".join(sorted(kinds)),
+                       partial(screen.set_quiz_kinds, kinds, label))
 
     async def discover(self) -> Hits:
         for name, help_text, run in self._available():

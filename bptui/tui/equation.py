@@ -30,7 +30,14 @@ class EquationBody(Body):
     def build(self, view: View, width: int) -> Text:
         ev = view.event
         rows: list[tuple[str, str, str]] = []  # label, text, style
-        if ev.mistake:
+        if view.hidden:  # quiz mode: the rule and its numbers, the result is the question
+            rows += [
+                ("wrong ✗" if ev.mistake else "rule", ev.equation, "bold"),
+                ("numbers", ev.substituted, ""),
+                ("result", f"{pretty(ev.symbol)} = ?   your turn: type it in the box below",
+                 CURRENT),
+            ]
+        elif ev.mistake:
             rows += [
                 ("wrong ✗", ev.equation, "bold"),
                 ("numbers", ev.substituted, ""),

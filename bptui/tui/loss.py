@@ -35,28 +35,32 @@ class LossPanel(Vertical):
         yield PlotextPlot(id="loss-plot")
 
     def show(self, view: View) -> None:
-        self.plot(view.losses, view.epoch, view.initial_loss, view.diverged_at)
+        """Only completed epochs: the current epoch's loss appears on its last sub-step."""
+        self.plot(view.shown_losses, view.epoch, view.initial_loss, view.diverged_at,
+                  outputs=view.outputs, names=view.scenario.layers[-1].names)
 
     def plot(self, losses, epoch: int, initial: float, diverged_at: int | None,
-             running: bool = False) -> None:
-        key = (len(losses), losses[-1] if losses else None, epoch, diverged_at, running)
+             running: bool = False, outputs: tuple = (), names: tuple = ()) -> None:
+        key = (len(losses), losses[-1] if losses else None, epoch, diverged_at, running, outputs)
         if key == self._key:
             return
         self._key = key
         caption = self.query_one("#loss-caption", Static)
         done = len(losses)
+        tail = _outputs_text(outputs, names, done)
         if done < 2:
             self.remove_class("-plotted")
             text = (f"loss before training {fmt(initial)}"
                     + (f", after epoch 1 {fmt(losses[0])}" if losses else "")
-                    + ".\nThe plot appears once more than one epoch has run (r runs them).")
+                    + ".\nThe plot appears once more than one epoch has run (r runs them)."
+                    + tail)
             self.caption = text
             caption.update(Text(text))
             return
         self.add_class("-plotted")
         now = "running" if running else f"now in epoch {epoch}"
         self.caption = (f"after epoch {done}: {fmt(losses[-1])} ({now})"
-                        + (f"; diverged at epoch {diverged_at}" if diverged_at else ""))
+                        + (f"; diverged at epoch {diverged_at}" if diverged_at else "") + tail)
         caption.update(Text(self.caption))
         y = np.asarray([initial, *losses], dtype=np.float64)
         x = np.arange(len(y))
@@ -93,3 +97,12 @@ class LossPanel(Vertical):
         widget.refresh()
 
 
+def _outputs_text(outputs: tuple, names: tuple, epoch: int) -> str:
+    """``outputs after epoch N`` for a small net, one line per sample ("" if none)."""
+    if not outputs or epoch < 1:
+        return ""
+    lines = [f"\noutputs after epoch {epoch}:"]
+    for k, row in enumerate(outputs, start=1):
+        head = f"  {k}: " if len(outputs) > 1 else "  "
+        lines.append(head + "  ".join(f"{n} {fmt(v)}" for n, v in zip(names, row, strict=False)))
+    return "\n".join(lines)

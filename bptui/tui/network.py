@@ -64,6 +64,8 @@ class NetworkBody(Body):
                     sym = f"{kind}_{unit}"
                     got = known.get(sym)
                     val = fmt(got[0]) if got else "·"
+                    if got is not None and got[1] is ev and view.hidden:
+                        val = "?"
                     head = (MARK if here else NO_MARK) + unit if q == 0 else " " * (2 + len(unit))
                     style = CURRENT if got is not None and got[1] is ev else (
                         "bold" if here else "")
@@ -201,7 +203,7 @@ class NetworkBody(Body):
                 line("  " + strip)
         else:
             line("")
-            line(f"{pretty(ev.symbol)} = {fmt(ev.value)}", CURRENT)
+            line(f"{pretty(ev.symbol)} = {'?' if view.hidden else fmt(ev.value)}", CURRENT)
         line("(too large to draw unit by unit: each layer is one block)", LABEL)
         return out
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.events import Click
+from textual.geometry import Region
+from textual.message import Message
 from textual.widget import Widget
 
 from bptui.tui.view import View
@@ -21,6 +25,8 @@ class Body(Widget):
         self.view: View | None = None
         self.text = Text("")
         self._built_for: tuple[int, int] | None = None
+        self.refs: list[object | None] = []  # per line: what it shows, for picking (or None)
+        self.selected: int | None = None  # the picked line, drawn underlined and marked »
 
     def show(self, view: View) -> None:
         """Take a new View; relayout only if the number of lines changed."""
@@ -48,7 +54,19 @@ class Body(Widget):
         return self.text
 
     def render(self) -> Text:
-        return self._text_for(self.size.width)
+        text = self._text_for(self.size.width)
+        n = self.selected
+        if n is None or not 0 <= n < len(self.refs):
+            return text
+        lines = text.plain.split("\n")
+        if n >= len(lines):
+            return text
+        start = sum(len(line) + 1 for line in lines[:n])
+        text = text.copy()
+        text.stylize("underline", start, start + len(lines[n]))
+        if lines[n][:1] == " ":  # a mark without colour, where the ▶ column has room
+            text = text[:start] + Text("»", style="bold underline") + text[start + 1:]
+        return text
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return self._text_for(width).plain.count("\n") + 1
@@ -72,3 +90,78 @@ class Box(VerticalScroll, can_focus=False):
 
     def show(self, view: View) -> None:
         self.body.show(view)
+
+
+class SelectBox(Box, can_focus=True):
+    """A Box whose lines can be picked: up/down move, enter (or a click) posts Picked."""
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("enter", "pick", "Where from", show=True),
+        Binding("escape", "leave", "Leave panel", show=False),
+    ]
+
+    class Picked(Message):
+        """A line of the panel was picked: ``ref`` is what it shows."""
+
+        def __init__(self, box: SelectBox, ref: object) -> None:
+            super().__init__()
+            self.box = box
+            self.ref = ref
+
+    def _pickable(self) -> list[int]:
+        return [n for n, r in enumerate(self.body.refs) if r is not None]
+
+    def on_focus(self) -> None:
+        if self.body.selected is None or self.body.selected not in self._pickable():
+            lines = self.body.text.plain.split("\n")
+            marked = [n for n in self._pickable() if n < len(lines) and "▶" in lines[n][:2]]
+            picks = self._pickable()
+            self.body.selected = marked[0] if marked else (picks[-1] if picks else None)
+        self._follow()
+
+    def on_blur(self) -> None:
+        self.body.selected = None
+        self.body.refresh()
+
+    def _follow(self) -> None:
+        n = self.body.selected
+        self.body.refresh()
+        if n is not None:
+            self.scroll_to_region(Region(0, n, 1, 1), animate=False, immediate=True)
+
+    def action_move(self, step: int) -> None:
+        refs = self.body.refs
+        picks = self._pickable()
+        if not picks:
+            return
+        n = self.body.selected
+        if n is None or n not in picks:
+            self.body.selected = picks[-1]
+        else:
+            k = n + step
+            while 0 <= k < len(refs) and (refs[k] is None or refs[k] == refs[n]):
+                k += step
+            if 0 <= k < len(refs):
+                while k > 0 and refs[k - 1] == refs[k]:  # a row split over two lines
+                    k -= 1
+                self.body.selected = k
+        self._follow()
+
+    def action_pick(self) -> None:
+        n = self.body.selected
+        if n is not None and 0 <= n < len(self.body.refs) and self.body.refs[n] is not None:
+            self.post_message(self.Picked(self, self.body.refs[n]))
+
+    def action_leave(self) -> None:
+        self.screen.set_focus(None)
+
+    def on_click(self, event: Click) -> None:
+        if event.widget is not self.body:
+            return
+        n = event.y
+        if 0 <= n < len(self.body.refs) and self.body.refs[n] is not None:
+            self.body.selected = n
+            self._follow()
+            self.post_message(self.Picked(self, self.body.refs[n]))

@@ -23,6 +23,15 @@ KEYS: list[tuple[str, str]] = [
     ("i", "the scenario's notes and source"),
     ("c", "gradient check: backprop beside finite differences, for this sample"),
     ("m", "mistake lab: switch a classic backprop bug on or off"),
+    ("k", "quiz mode on/off: type each number before it is shown (ctrl+p: quiz only ...)"),
+    ("  enter", "in the quiz box: check your value (within 0.1%)"),
+    ("  ctrl+t", "in quiz mode: a hint"),
+    ("  ctrl+s", "in quiz mode: skip, reveal the answer (moving on also reveals it)"),
+    ("  escape", "leave the quiz box, so that n, p, q ... work again"),
+    ("w", "where the current number comes from (escape goes back)"),
+    ("↑ ↓  enter", "in the values or updates panel (tab or click to reach it): where that "
+     "number comes from"),
+    ("x", "export the worked example to a Markdown file in the working folder"),
     ("tab  1-4", "switch panel on a small terminal (network, values, updates, loss)"),
     ("ctrl+p", "command palette: every command by name"),
     ("?", "this help"),
@@ -30,6 +39,12 @@ KEYS: list[tuple[str, str]] = [
 ]
 
 READING = """\
+Quiz mode (k): at each step of the kinds asked, the equation shows the rule and the numbers
+  but not the result; type the value (enter checks it). A wrong value gets the right one and,
+  when it matches a classic mistake, the mistake's name. The score is on the status line.
+Where from (w, or enter on a value): the step that computed a number, its equation with the
+  numbers, and the values it used; pick one to follow it back to the data.
+
 Reading the screen
   Equation: the rule in symbols, the same rule with the numbers in it, the result, and why.
   Network: each unit's net, out and δ so far; ▶ marks the unit of this step, with the

@@ -45,7 +45,20 @@ class StatusBar(Widget):
             parts.append(f"diverged at epoch {v.diverged_at}")
         if self.run_text:
             parts.append(self.run_text)
+        if v.quiz is not None:
+            right, hinted, revealed = v.quiz
+            parts.append(f"quiz: {right} right, {hinted} after hint, {revealed} revealed")
         return parts
+
+    def _fit(self, parts: list[str]) -> list[str]:
+        """Shorter wording for the quiz score when the line would not fit."""
+        v = self.view
+        if v is None or v.quiz is None or not self.size.width:
+            return parts
+        if len(" │ ".join([v.scenario.title[:12], *parts])) + 3 <= self.size.width:
+            return parts
+        right, hinted, revealed = v.quiz
+        return [*parts[:-1], f"quiz ✓{right} hint {hinted} shown {revealed}"]
 
     @property
     def plain(self) -> str:
@@ -56,7 +69,7 @@ class StatusBar(Widget):
     def render(self) -> Text:
         if self.view is None:
             return Text("")
-        rest = " │ " + " │ ".join(self.parts())
+        rest = " │ " + " │ ".join(self._fit(self.parts()))
         room = max(8, self.size.width - len(rest) - 1)
         title = self.view.scenario.title
         if len(title) > room:

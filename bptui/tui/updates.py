@@ -27,12 +27,15 @@ class UpdatesBody(Body):
         head = [(f"w⁺ = w - η · {grad_word}    with η = {eta}", HEADING)]
         if s.mode == "batch":
             head.append(("one update per epoch, from the whole batch's gradient", LABEL))
+        self._row_refs: list[tuple | None] = []
         rows = self._units(view) if s.unit_by_unit else self._layers(view)
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         for n, (line, style) in enumerate(head + rows):
             if n:
                 out.append("\n")
             out.append(line, style=style or None)
+        # what each line is, for picking it (provenance): headings and column names are None
+        self.refs = [None] * (len(head) + len(rows) - len(self._row_refs)) + self._row_refs
         return out
 
     def _current_block(self, view: View) -> list[Event]:
@@ -58,21 +61,29 @@ class UpdatesBody(Body):
         rows = [(NO_MARK + "param".ljust(name_w) + "old".rjust(COL) + "gradient".rjust(COL)
                  + "new".rjust(COL) + "change".rjust(COL), LABEL)]
         for lay, kind, j, i, name in names:
+            self._row_refs.append(("param", lay, kind, j, i, name))
             ref = next((r for r in updates if (r.layer, r.kind, r.row, r.col) == (lay, kind, j, i)),
                        None)
             if ref is not None:
                 e = updates[ref]
                 here = e is view.event
                 old, grad, new = float(e.old), float(e.grad), float(e.value)
-                line = (name.ljust(name_w) + _num(old) + _num(grad) + _num(new)
-                        + _num(new - old))
+                if here and view.hidden:  # quiz: the new value is the question
+                    line = (name.ljust(name_w) + _num(old) + _num(grad) + "?".rjust(COL)
+                            + "?".rjust(COL))
+                else:
+                    line = (name.ljust(name_w) + _num(old) + _num(grad) + _num(new)
+                            + _num(new - old))
                 rows.append(((MARK if here else NO_MARK) + line, CURRENT if here else ""))
                 continue
             gref = next((r for r in grads if (r.layer, r.kind, r.row, r.col) == (lay, kind, j, i)),
                         None)
             grad = float(grads[gref].value) if gref is not None and s.mode == "sample" else None
             old = view.params.value(lay, kind, j, i)
-            rows.append((NO_MARK + name.ljust(name_w) + _num(old) + _num(grad) + _num(None)
+            gtext = _num(grad)
+            if view.hidden and gref is not None and grads[gref] is view.event:
+                gtext = "?".rjust(COL)  # quiz: this gradient is the question
+            rows.append((NO_MARK + name.ljust(name_w) + _num(old) + gtext + _num(None)
                          + _num(None), ""))
         return rows
 
@@ -88,6 +99,8 @@ class UpdatesBody(Body):
                 kinds.append(("b", view.params.biases[lay - 1]))
             for prefix, now in kinds:
                 name = f"{prefix}{lay}"
+                self._row_refs.append(("param", lay, "weight" if prefix == "W" else "bias",
+                                       None, None, name))
                 e = updates.get(name + "+")
                 if e is None:
                     rows.append((NO_MARK + name.ljust(6) + _num(norm(now)) + _num(None)

@@ -14,32 +14,52 @@ class ValuesBody(Body):
     def build(self, view: View, width: int) -> Text:
         s = view.scenario
         rows: list[tuple[str, str, str]] = []  # name, value text, style ("head" rows: name only)
+        refs: list[tuple | None] = []  # what each row is, for picking it (provenance)
         sample = object()
         for ev in view.events:
             if ev.sample != sample:
                 sample = ev.sample
                 if ev.sample is None:
                     rows.append((f"── all {s.samples} samples ──", "", HEADING))
+                    refs.append(None)
                 else:
                     rows.append((f"── sample {ev.sample} ──", "", HEADING))
-                    rows += self._given(view, ev.sample)
+                    refs.append(None)
+                    given = self._given(view, ev.sample)
+                    rows += given
+                    refs += self._given_refs(view, ev.sample)[: len(given)]
             here = ev is view.event
-            val = short_matrix(ev.value) if ev.is_matrix else aligned(float(ev.value))
+            refs.append(("step", ev.position))
+            if here and view.hidden:
+                val = "    ?  (quiz)"
+            else:
+                val = short_matrix(ev.value) if ev.is_matrix else aligned(float(ev.value))
             rows.append(((MARK if here else NO_MARK) + pretty(ev.symbol), val,
                          CURRENT if here else ""))
         room = max(8, width - 18)  # names longer than this put their value on the next line
         name_w = min(room, max(len(r[0]) for r in rows if r[2] != HEADING) + 2)
         out = Text(no_wrap=True, overflow="ellipsis", end="")
+        self.refs = []
         for n, (name, val, style) in enumerate(rows):
             if n:
                 out.append("\n")
+            self.refs.append(refs[n])
             if style == HEADING:
                 out.append(name, style=HEADING)
             elif len(name) + 1 > name_w:
+                self.refs.append(refs[n])
                 out.append(name + "\n" + (" " * name_w + val).rstrip(), style=style or None)
             else:
                 out.append((name.ljust(name_w) + val).rstrip(), style=style or None)
         return out
+
+    def _given_refs(self, view: View, k: int) -> list[tuple]:
+        """("data", symbol, sample) for each row :meth:`_given` makes."""
+        s = view.scenario
+        if not s.unit_by_unit:
+            return [("data", "X", k), ("data", "T", k)]
+        return ([("data", name, k) for name in s.input_names]
+                + [("data", f"target_{name}", k) for name in s.layers[-1].names])
 
     def _given(self, view: View, k: int) -> list[tuple[str, str, str]]:
         """The sample's inputs and targets: data, not computed, shown dim."""

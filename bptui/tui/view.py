@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
+from bptui import backprop as bp
 from bptui.backprop import Params
 from bptui.cursor import Cursor
 from bptui.events import Event
@@ -30,6 +33,16 @@ class View:
     at_end: bool
     mistake: str | None
     running: bool = False
+    hidden: bool = False  # quiz mode: the current sub-step's result is a question, not shown
+    quiz: tuple[int, int, int] | None = None  # quiz score: right first try, after a hint,
+    # revealed (None when quiz mode is off)
+    completed: int = 0  # epochs whose every sub-step the learner has reached
+    outputs: tuple[tuple[float, ...], ...] = ()  # per sample, after epoch ``completed``
+
+    @property
+    def shown_losses(self) -> tuple[float, ...]:
+        """The losses of completed epochs only (the current one once on its last sub-step)."""
+        return self.losses[: self.completed]
 
     @property
     def sample(self) -> int | None:
@@ -47,7 +60,45 @@ class View:
         return [ev for ev in self.events if ev.sample == k]
 
 
-def make_view(cursor: Cursor, running: bool = False) -> View:
+#: Outputs after the last completed epoch are listed for nets with at most this many numbers.
+MAX_OUTPUTS = 8
+
+
+def _params_before(cursor: Cursor) -> Params:
+    """The parameters just before the current sub-step (its own update not yet applied)."""
+    p = cursor.start_params.copy()
+    for ev in cursor.events[: cursor.index]:
+        if ev.kind != "update":
+            continue
+        if ev.param is not None:
+            p.set(ev.param.layer, ev.param.kind, ev.param.row, ev.param.col, ev.value)
+        elif ev.symbol.startswith("W"):
+            p.weights[ev.layer - 1] = np.array(ev.value)
+        elif ev.symbol.startswith("b"):
+            p.biases[ev.layer - 1] = np.array(ev.value)
+    return p
+
+
+def _outputs(cursor: Cursor, completed: int) -> tuple[tuple[float, ...], ...]:
+    """The network's outputs for every sample after epoch ``completed`` (small nets only):
+    a forward pass for display, from the parameters that epoch ended with."""
+    s = cursor.scenario
+    if completed < 1 or completed < cursor.epoch - 1 or not s.unit_by_unit \
+            or s.samples * s.layers[-1].size > MAX_OUTPUTS:
+        return ()
+    params = cursor.end_params if completed == cursor.epoch else cursor.start_params
+    if not params.finite():
+        return ()
+    with np.errstate(all="ignore"):
+        outs = bp.forward(s, params, s.inputs).outs[-1]
+    return tuple(tuple(float(v) for v in row) for row in np.atleast_2d(outs))
+
+
+def make_view(cursor: Cursor, running: bool = False, hidden: bool = False,
+              quiz: tuple[int, int, int] | None = None) -> View:
+    last_step = cursor.index == len(cursor.events) - 1
+    completed = min(len(cursor.losses), cursor.epoch if last_step else cursor.epoch - 1)
+    hide_update = hidden and cursor.event.kind == "update"
     return View(
         scenario=cursor.scenario,
         event=cursor.event,
@@ -56,7 +107,7 @@ def make_view(cursor: Cursor, running: bool = False) -> View:
         index=cursor.index,
         steps=len(cursor.events),
         last_epoch=cursor.last_epoch,
-        params=cursor.params_now(),
+        params=_params_before(cursor) if hide_update else cursor.params_now(),
         start_params=cursor.start_params,
         losses=tuple(cursor.losses),
         initial_loss=cursor.initial_loss,
@@ -65,4 +116,8 @@ def make_view(cursor: Cursor, running: bool = False) -> View:
         at_end=cursor.at_end,
         mistake=cursor.mistake,
         running=running,
+        hidden=hidden,
+        quiz=quiz,
+        completed=completed,
+        outputs=_outputs(cursor, completed),
     )

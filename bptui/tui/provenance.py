@@ -1,0 +1,176 @@
+"""Where a number comes from: the step that computed it and the earlier values it read.
+
+The tracing itself is :func:`bptui.provenance.trace`; this screen lays it out and lets the
+learner follow any source back, one screen per step, down to the data and the starting
+parameters (the leaves). Escape goes back one step, q closes them all.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from bptui import provenance
+from bptui.backprop import Params
+from bptui.events import Event
+from bptui.notation import fmt, pretty, summary
+from bptui.provenance import Source
+from bptui.scenario import Scenario
+
+LABEL_WIDTH = 9
+
+
+def value_text(value) -> str:
+    if value is None:
+        return "?"
+    if isinstance(value, np.ndarray):
+        return summary(value)
+    return fmt(float(value))
+
+
+def source_line(src: Source) -> str:
+    """One line of the list of sources: name, value, where it comes from."""
+    head = f"{src.label} = {value_text(src.value)}"
+    if src.origin == "step" and src.index is not None:
+        return f"{head}    ← step {src.index + 1}: {src.note}"
+    if src.origin == "step":
+        return f"{head}    ({src.note})"
+    return f"{head}    ■ {src.origin}: {src.note} (a leaf: nothing computed it)"
+
+
+def leaf_source(scenario: Scenario, symbol: str, sample: int | None) -> Source:
+    """An input or target of ``sample`` (1-based), as a Source (for a picked data row)."""
+    k = (sample or 1) - 1
+    if symbol in scenario.input_names:
+        i = scenario.input_names.index(symbol)
+        return Source(symbol, float(scenario.inputs[k, i]), "input", None,
+                      f"input of sample {k + 1}, from the scenario's data")
+    if symbol.startswith("target_") and symbol.removeprefix("target_") in scenario.layers[-1].names:
+        j = scenario.layers[-1].names.index(symbol.removeprefix("target_"))
+        return Source(symbol, float(scenario.targets[k, j]), "target", None,
+                      f"target of sample {k + 1}, from the scenario's data")
+    if symbol == "X":
+        return Source(symbol, scenario.inputs[k], "input", None,
+                      f"the inputs of sample {k + 1}, from the scenario's data")
+    return Source(symbol, scenario.targets[k], "target", None,
+                  f"the targets of sample {k + 1}, from the scenario's data")
+
+
+class ProvenanceScreen(ModalScreen[None]):
+    """The provenance of one step (``index`` into the epoch's events) or of one leaf."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("q", "close_all", "Close all"),
+    ]
+
+    def __init__(self, scenario: Scenario, events: list[Event], start: Params,
+                 index: int | None = None, leaf: Source | None = None,
+                 trail: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.events = events
+        self.start = start
+        self.index = index
+        self.leaf = leaf
+        self.prov = provenance.trace(scenario, events, start, index) if index is not None \
+            else None
+        name = self.prov.event.symbol if self.prov is not None else leaf.symbol
+        self.trail = (*trail, pretty(name))
+
+    # -- text -------------------------------------------------------------------------
+
+    def _rows(self, out: Text, label: str, text: str, style: str = "") -> None:
+        out.append(f"{label:<{LABEL_WIDTH}}", style="dim")
+        out.append(text + "\n", style=style or None)
+
+    def head_text(self) -> Text:
+        out = Text()
+        if len(self.trail) > 1:
+            self._rows(out, "path", " ← ".join(self.trail), "dim")
+        if self.prov is None:
+            src = self.leaf
+            out.append(f"{src.label} = {value_text(src.value)}\n", style="bold")
+            self._rows(out, "from", f"{src.origin}: {src.note}")
+            out.append("\nA leaf: nothing in this epoch computed it; the chain stops here.\n",
+                       style="italic")
+            return out
+        p = self.prov
+        ev = p.event
+        sample = f"sample {ev.sample}" if ev.sample is not None else "all samples"
+        out.append(f"{pretty(ev.symbol)} = {value_text(ev.value)}\n", style="bold")
+        self._rows(out, "computed", f"at step {ev.position + 1} of {len(self.events)}, "
+                   f"epoch {ev.epoch}, {sample}, {ev.phase} phase")
+        self._rows(out, "rule", ev.equation, "bold")
+        self._rows(out, "numbers", ev.substituted)
+        if ev.why:
+            self._rows(out, "why", ev.why, "italic")
+        if ev.mistake:
+            self._rows(out, "mistake", f"computed with the mistake '{ev.mistake}'; right: "
+                       f"{ev.correct_equation} = {value_text(ev.correct_value)}")
+        if p.terms:
+            unit = ev.symbol.removeprefix("dE/dout_")
+            out.append(f"\n{unit}'s error is the sum over every unit it feeds:\n", style="bold")
+            for t in p.terms:
+                out.append(f"  from {t.unit} through {t.weight}:  δ_{t.unit} · {t.weight} = "
+                           f"{fmt(t.delta)} · {fmt(t.weight_value)} = {fmt(t.product)}\n")
+            out.append(f"  sum = {fmt(sum(t.product for t in p.terms))}\n")
+        return out
+
+    # -- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="provenance-box", classes="dialog"):
+            with VerticalScroll(id="provenance-head"):
+                yield Static(self.head_text(), id="provenance-text")
+            if self.prov is not None and self.prov.sources:
+                yield Static(Text("It used (enter: where that one comes from):", style="bold"),
+                             id="provenance-used")
+                options = [Option(Text(source_line(src)), id=str(n))
+                           for n, src in enumerate(self.prov.sources)]
+                yield OptionList(*options, id="provenance-list")
+            yield Static("", id="provenance-details", markup=False)
+            yield Static(Text("escape back · q closes all" + (" · ↑↓ enter follow a source"
+                                                               if self.prov else ""),
+                              style="dim"))
+
+    def on_mount(self) -> None:
+        self.query_one("#provenance-box").border_title = f"Where {self.trail[-1]} comes from"
+        if self.prov is not None and self.prov.sources:
+            ol = self.query_one(OptionList)
+            ol.focus()
+            ol.highlighted = 0
+
+    @property
+    def plain(self) -> str:
+        """What the screen says, as plain text (for tests)."""
+        text = self.head_text().plain
+        if self.prov is not None:
+            text += "\n".join(source_line(s) for s in self.prov.sources)
+        return text
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        src = self.prov.sources[int(event.option.id)]
+        if src.origin == "step" and src.index is not None:
+            self.app.push_screen(ProvenanceScreen(self.scenario, self.events, self.start,
+                                                  index=src.index, trail=self.trail))
+        elif src.origin == "step":
+            self.query_one("#provenance-details", Static).update(
+                f"{src.label}: {src.note}")
+        else:
+            self.app.push_screen(ProvenanceScreen(self.scenario, self.events, self.start,
+                                                  leaf=src, trail=self.trail))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_close_all(self) -> None:
+        while isinstance(self.app.screen, ProvenanceScreen):
+            self.app.pop_screen()

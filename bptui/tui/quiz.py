@@ -1,0 +1,191 @@
+"""Quiz mode on the screen: predict the next number, then reveal it.
+
+The marking, the naming of mistakes, the hints and the score are :class:`bptui.quiz.Quiz`;
+this module keeps which question is open and which are settled, and draws the answer box
+under the equation panel.
+
+Moving on (n, ], e, r, ...) with a question open counts it as revealed, and says so; stepping
+back (p, [, home) leaves it unanswered and asks it again on return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Static
+
+from bptui.events import KINDS, Event
+from bptui.notation import pretty
+from bptui.quiz import Quiz, Verdict
+
+#: The "Quiz only" choices offered in the command palette: (name, kinds).
+PRESETS: list[tuple[str, frozenset[str]]] = [
+    ("every kind of step", frozenset(KINDS)),
+    ("gradients and updates", frozenset({"grad", "update"})),
+    ("forward pass and loss", frozenset({"net", "out", "loss"})),
+    ("deltas and backward errors", frozenset({"dE_dout", "dout_dnet", "delta", "dE_din"})),
+]
+
+KEYS_LINE = "enter checks · ctrl+t hint · ctrl+s skip (reveal) · escape leaves the box · k ends quiz"
+
+
+@dataclass
+class QuizMode:
+    """Quiz state for one screen: on or off, the open question, what is settled."""
+
+    quiz: Quiz
+    on: bool = False
+    open: Event | None = None  # the question being asked
+    message: str = ""  # what the box says under the input (verdict, hint, reveal)
+    settled: set[tuple] = field(default_factory=set)  # (epoch, position, mistake)
+    asked_epochs: set[int] = field(default_factory=set)
+    summarised: set[int] = field(default_factory=set)
+    used: bool = False  # whether quiz mode was ever switched on (for the score on quit)
+    _at: tuple | None = None
+    _mistake: str | None = None
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return self.quiz.kinds
+
+    def set_kinds(self, kinds: frozenset[str]) -> None:
+        self.quiz.kinds = frozenset(kinds)
+
+    def switch(self, on: bool) -> None:
+        self.on = on
+        self.used = self.used or on
+        if not on:
+            self.open = None
+            self.message = ""
+            self._at = None
+
+    def _key(self, ev: Event) -> tuple:
+        return (ev.epoch, ev.position, self._mistake)
+
+    def arrive(self, ev: Event, mistake: str | None) -> bool:
+        """The cursor is at ``ev``: open its question if it asks one. True if it is hidden."""
+        self._mistake = mistake
+        key = self._key(ev)
+        if key != self._at:  # a different step: the old message no longer applies
+            self._at = key
+            self.message = ""
+            self.open = None
+        if not self.on or not self.quiz.asks(ev) or key in self.settled:
+            self.open = None
+            return False
+        self.open = ev
+        self.asked_epochs.add(ev.epoch)
+        return True
+
+    def answer(self, text: str, start) -> Verdict | None:
+        """Mark what the learner typed; None (and a message) if it is not a number."""
+        ev = self.open
+        if ev is None:
+            return None
+        try:
+            given = float(text.strip().replace(",", "."))
+        except ValueError:
+            self.message = f"'{text.strip()}' is not a number: type a value such as 0.0821 or -1e-3"
+            return None
+        verdict = self.quiz.check(ev, given, start)
+        if verdict.correct:
+            self.settled.add(self._key(ev))
+            self.open = None
+            self.message = "✓ " + verdict.message
+        else:
+            self.message = "✗ " + verdict.message + "  Try again, ctrl+t for a hint, ctrl+s to " \
+                           "see the answer."
+        return verdict
+
+    def hint(self) -> str:
+        if self.open is None:
+            return ""
+        self.message = self.quiz.hint(self.open)
+        return self.message
+
+    def reveal(self) -> str:
+        """Skip the open question: it counts as revealed."""
+        ev = self.open
+        if ev is None:
+            return ""
+        self.settled.add(self._key(ev))
+        self.open = None
+        self.message = self.quiz.reveal(ev)
+        return self.message
+
+    def leave(self) -> None:
+        """Step back away from the open question: it stays unanswered."""
+        self.open = None
+
+    def score(self) -> tuple[int, int, int] | None:
+        if not self.on:
+            return None
+        s = self.quiz.score
+        return (s.first_try, s.after_hint, s.revealed)
+
+    def line(self) -> str:
+        return self.quiz.score.line()
+
+    def finished_epoch(self, epoch: int) -> bool:
+        """Whether to show the summary for ``epoch`` now (once per epoch that asked)."""
+        if epoch in self.asked_epochs and epoch not in self.summarised:
+            self.summarised.add(epoch)
+            return True
+        return False
+
+
+class QuizBar(Vertical):
+    """The answer box under the equation: prompt, input, buttons, and what the quiz says."""
+
+    DEFAULT_CSS = """
+    QuizBar { height: auto; padding: 0 1; display: none; border: round $accent; }
+    QuizBar.-shown { display: block; }
+    QuizBar > Horizontal { height: 1; }
+    QuizBar #quiz-prompt { width: auto; padding: 0 1 0 0; }
+    QuizBar #quiz-input { width: 1fr; max-width: 30; }
+    QuizBar Button { margin: 0 0 0 1; min-width: 8; }
+    QuizBar #quiz-message { height: auto; }
+    QuizBar #quiz-keys { height: 1; color: $text-muted; }
+    """
+
+    BINDINGS = [Binding("escape", "leave", "Leave the box", show=False)]
+
+    def action_leave(self) -> None:
+        """Give the keyboard back to the screen (n, p, ... work again)."""
+        self.screen.set_focus(None)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="quiz-row"):
+            yield Static("", id="quiz-prompt", markup=False)
+            yield Input(placeholder="your value", id="quiz-input", compact=True,
+                        select_on_focus=False)
+            yield Button("Check", id="quiz-check", compact=True)
+            yield Button("Hint ^t", id="quiz-hint", compact=True)
+            yield Button("Skip ^s", id="quiz-skip", compact=True)
+        yield Static("", id="quiz-message", markup=False)
+        yield Static(KEYS_LINE, id="quiz-keys", markup=False)
+
+    def on_mount(self) -> None:
+        self.border_title = "Quiz: predict, then reveal"
+
+    def show_state(self, mode: QuizMode, fresh: bool) -> None:
+        """Draw the open question (or the last verdict); ``fresh``: a new question."""
+        shown = mode.on and (mode.open is not None or bool(mode.message))
+        self.set_class(shown, "-shown")
+        if not shown:
+            return
+        asking = mode.open is not None
+        row = self.query_one("#quiz-row")
+        row.display = asking
+        self.query_one("#quiz-keys").display = asking
+        if asking:
+            self.query_one("#quiz-prompt", Static).update(
+                Text(f"{pretty(mode.open.symbol)} ="))
+            if fresh:
+                self.query_one("#quiz-input", Input).value = ""
+        self.query_one("#quiz-message", Static).update(Text(mode.message))
+        self.query_one("#quiz-message").display = bool(mode.message)
