@@ -1,0 +1,296 @@
+"""Robustness of the screen: rapid resizing, key mashing during runs, and a diverging run.
+
+The tiny-terminal message itself is covered in test_screen.py; here the terminal is resized
+many times between tiny and normal sizes, 2,000 random keys are pressed (some while a run is
+going, some into the help, go-to, run-N and mistake dialogs), and a run that diverges stops at
+the epoch it diverged in with the last finite numbers still on the screen. After each, the
+published Mazur numbers must still appear at their sub-steps.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import unicodedata
+from pathlib import Path
+
+from textual import events
+from textual.geometry import Size
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+
+from bptui import scenario as scn
+from bptui.notation import pretty
+from bptui.tui.app import BackpropApp
+from bptui.tui.main import MIN_HEIGHT, MIN_WIDTH, PANELS, WIDE_HEIGHT, WIDE_WIDTH
+from tests.tui.helpers import NUMBER, panel, result_of, screen_text, settle, status
+from tests.tui.test_screen import PUBLISHED
+
+SCENARIOS = Path(scn.__file__).parent / "scenarios"
+
+#: Every key the main screen binds except q (quit), plus the keys its dialogs answer to
+#: (enter confirms, up/down move in the mistake list, digits go into the number inputs).
+MASH_KEYS = [
+    "n", "p", "right", "left", "space", "right_square_bracket", "left_square_bracket",
+    "s", "e", "r", "R", "escape", "g", "home", "c", "m", "i", "tab", "shift+tab",
+    "1", "2", "3", "4", "question_mark", "enter", "up", "down", "0", "7",
+]
+
+
+def copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """A built-in scenario with one line changed, written to a file of its own."""
+    text = (SCENARIOS / f"{name}.toml").read_text()
+    assert old in text, (name, old)
+    path = tmp_path / f"{name}_changed.toml"
+    path.write_text(text.replace(old, new))
+    return path
+
+
+def long_mazur(tmp_path: Path) -> BackpropApp:
+    """Mazur's 2-2-2 with 200,000 epochs, so that a run lasts about a second."""
+    return BackpropApp(scn.load(str(copy_with(tmp_path, "mazur_2_2_2", "epochs = 10000",
+                                              "epochs = 200000"))))
+
+
+def key_event(key: str) -> events.Key:
+    """The Key event pilot.press sends for ``key``."""
+    if len(key) == 1 and not key.isalnum():
+        key = _character_to_key(key)
+    try:
+        char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+    except KeyError:
+        char = key if len(key) == 1 else None
+    return events.Key(key, char)
+
+
+async def type_fast(pilot, keys: list[str]) -> None:
+    """Send keys like pilot.press, but without its idle wait after every key (about 80 ms
+    each), as a fast typist would; then wait until the screen has handled them all."""
+    for key in keys:
+        pilot.app.post_message(key_event(key))
+    await pilot.pause(0)
+
+
+def assert_consistent(app: BackpropApp) -> None:
+    """The panels show the cursor's sub-step and the layout fits the terminal's size."""
+    main, cursor = app.main, app.cursor
+    assert app.screen is main
+    width, height = app.size
+    tiny = width < MIN_WIDTH or height < MIN_HEIGHT
+    assert main.has_class("-tiny") == tiny
+    assert main.compact == (not tiny and (width < WIDE_WIDTH or height < WIDE_HEIGHT))
+    if tiny:
+        assert "terminal too small" in screen_text(app)
+    else:
+        assert "terminal too small" not in screen_text(app)
+        assert main.query_one("#equation").display
+        shown = [name for name in PANELS if main.query_one(f"#{name}").display]
+        if main.checking:
+            assert main.query_one("#gradcheck").display
+        elif main.compact:
+            assert shown == [main.tab]
+        else:
+            assert shown == list(PANELS)
+    if main.running:
+        return
+    assert main.view is not None and (main.view.epoch, main.view.index) == (cursor.epoch,
+                                                                             cursor.index)
+    line = status(app)
+    assert f"epoch {cursor.epoch} of {cursor.scenario.epochs}" in line
+    assert f"step {cursor.index + 1} of {len(cursor.events)}" in line
+    if not tiny:  # hidden panels build their text when next shown
+        assert result_of(app)[0] == pretty(cursor.event.symbol)
+    assert len(cursor.losses) >= cursor.epoch - 1
+
+
+async def back_to_main(pilot) -> None:
+    """Close any dialog, stop any run, switch off any mistake."""
+    app = pilot.app
+    for _ in range(10):
+        if app.screen is app.main:
+            break
+        await pilot.press("escape")
+    assert app.screen is app.main
+    await pilot.press("escape")
+    await settle(pilot)
+    if app.cursor.mistake is not None:
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("home", "enter")  # the first choice: no mistake
+        await pilot.pause()
+    assert app.screen is app.main and app.cursor.mistake is None and not app.main.running
+
+
+async def assert_published_first_epoch(pilot) -> None:
+    """From the very start, step through epoch 1: Mazur's numbers at their sub-steps."""
+    app = pilot.app
+    await pilot.press("home")
+    assert "epoch 1 of" in status(app) and "step 1 of 39" in status(app)
+    seen: dict[str, tuple[float, int]] = {}
+    for step in range(1, 40):
+        symbol, value = result_of(app)
+        seen[symbol] = (value, step)
+        assert f"step {step} of 39" in status(app)
+        if step < 39:
+            await pilot.press("n")
+    for symbol in ("E_total", "∂E/∂w5", "w5⁺", "w1⁺"):
+        published, digits = PUBLISHED[symbol]
+        assert round(seen[symbol][0], digits) == published, (symbol, seen[symbol])
+    order = [seen[s][1] for s in ("E_total", "∂E/∂w5", "w5⁺", "w1⁺")]
+    assert order == sorted(order)
+
+
+# -- (a) resizing -----------------------------------------------------------------------
+
+SIZES = [(20, 8), (40, 12), (59, 18), (60, 17), (60, 18), (80, 24), (99, 31), (100, 32),
+         (120, 40), (200, 60)]
+
+
+async def test_rapid_resizing_between_tiny_and_normal_sizes(tmp_path):
+    app = long_mazur(tmp_path)
+    rng = random.Random(11)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        # one size after another, each drawn, with a step or a panel switch in between
+        for n in range(60):
+            size = rng.choice(SIZES)
+            await pilot.resize_terminal(*size)
+            if n % 3 == 0:
+                await type_fast(pilot, [rng.choice(["n", "p", "tab", "2", "c", "]"])])
+            assert_consistent(app)
+        # bursts: many resizes before the screen gets to draw any of them
+        for _ in range(20):
+            burst = [rng.choice(SIZES) for _ in range(rng.randint(5, 30))]
+            for size in burst:  # what pilot.resize_terminal does, without its pause
+                app._driver._size = Size(*size)
+                app.post_message(events.Resize(Size(*size), Size(*size)))
+            await pilot.pause()
+            assert app.size == burst[-1]
+            assert_consistent(app)
+        # resizing while a run is going: the run goes on and ends where it should
+        await pilot.resize_terminal(120, 40)
+        if app.main.checking:
+            await pilot.press("c")
+        await type_fast(pilot, ["r"])
+        assert app.main.running
+        for size in [rng.choice(SIZES) for _ in range(15)]:
+            await pilot.resize_terminal(*size)
+            assert_consistent(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        cursor = app.cursor  # stopped by escape, or finished while the terminal changed
+        assert not app.main.running and cursor.epoch > 1
+        assert cursor.at_end if cursor.epoch == 200_000 else cursor.index == 0
+        assert len(cursor.losses) in (cursor.epoch - 1, cursor.epoch)
+        for size in ((20, 8), (80, 24), (120, 40)):
+            await pilot.resize_terminal(*size)
+            assert_consistent(app)
+        await assert_published_first_epoch(pilot)
+
+
+# -- (b) key mashing --------------------------------------------------------------------
+
+
+async def test_two_thousand_random_keys_leave_the_screen_responsive_and_consistent(tmp_path):
+    app = long_mazur(tmp_path)
+    rng = random.Random(2026)
+    pressed, runs, dialogs, epochs, mistakes_on = 0, 0, set(), set(), 0
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        batch_no = 0
+        while pressed < 2000:
+            if app.screen is not app.main:
+                # a dialog is open: mostly dismiss it, sometimes answer it
+                dialogs.add(type(app.screen).__name__)
+                if rng.random() < 0.7:
+                    await type_fast(pilot, ["escape"])
+                else:
+                    answer = [rng.choice(["down", "up", "1", "2", "0"]) for _ in range(3)]
+                    await type_fast(pilot, [*answer, "enter"])
+            batch = [rng.choice(MASH_KEYS) for _ in range(rng.randint(1, 8))]
+            batch_no += 1
+            if batch_no % 25 == 0 and not app.main.running:
+                # now and then the real pilot.press (it waits for the app to go idle,
+                # which a run would keep from happening for up to a second)
+                batch = batch[:2]
+                await pilot.press(*batch)
+            else:
+                await type_fast(pilot, batch)
+            pressed += len(batch)
+            runs += app.main.running
+            mistakes_on += app.cursor.mistake is not None
+            epochs.add(app.cursor.epoch)
+            if batch_no % 10 == 0:
+                await pilot.pause(0.01)
+        # the mashing did reach runs, dialogs, later epochs and mistakes
+        assert runs > 0 and len(epochs) > 1 and mistakes_on > 0
+        assert {"HelpScreen", "NumberScreen", "MistakeScreen", "NotesScreen"} <= dialogs
+        await back_to_main(pilot)
+        assert_consistent(app)
+        await assert_published_first_epoch(pilot)
+        assert_consistent(app)
+
+
+# -- (c) divergence ---------------------------------------------------------------------
+
+CHAIN_W = (0.2333, -0.233, -0.52133)  # linear_chain_1_1_1.toml, as in shared/sources/001
+CHAIN_DATA = ((1.0, -1.0), (-1.0, 1.0))
+
+
+def chain_divergence(rate: float, epochs: int) -> tuple[int, list[float]]:
+    """Plain-Python SGD on the 1-1-1-1 linear chain (L = 1/2 (e - t)^2 per sample): the
+    first epoch after which the loss or a weight is no longer finite, and the losses before."""
+    w1, w2, w3 = CHAIN_W
+    losses = []
+    for epoch in range(1, epochs + 1):
+        for x, t in CHAIN_DATA:
+            y = w1 * x
+            z = w2 * y
+            d = w3 * z - t
+            w1, w2, w3 = w1 - rate * d * w3 * w2 * x, w2 - rate * d * w3 * y, w3 - rate * d * z
+        loss = sum(0.5 * (w3 * w2 * w1 * x - t) ** 2 for x, t in CHAIN_DATA)
+        if not all(math.isfinite(v) for v in (loss, w1, w2, w3)):
+            return epoch, losses
+        losses.append(loss)
+    raise AssertionError("did not diverge")
+
+
+async def test_a_diverging_run_stops_at_the_epoch_and_keeps_the_last_finite_state(tmp_path):
+    expected, finite_losses = chain_divergence(10.0, 160)
+    assert expected > 1
+    path = copy_with(tmp_path, "linear_chain_1_1_1", "learning_rate = 0.05",
+                     "learning_rate = 10")
+    app = BackpropApp(scn.load(str(path)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await settle(pilot)
+        cursor = app.cursor
+        assert cursor.diverged_at == expected
+        assert cursor.epoch == expected and cursor.index == 0
+        assert len(cursor.losses) == len(finite_losses) == expected - 1
+        assert [round(x / y, 9) for x, y in zip(cursor.losses, finite_losses, strict=True)] == \
+            [1.0] * len(finite_losses)
+        line = status(app)
+        assert f"epoch {expected} of 160" in line and f"diverged at epoch {expected}" in line
+        assert any(f"diverged at epoch {expected}" in n.message for n in app._notifications)
+        caption = app.main.query_one("#loss").caption
+        assert f"after epoch {expected - 1}:" in caption
+        assert f"diverged at epoch {expected}" in caption
+        assert "diverged" in panel(app, "equation")
+        # the state the epoch starts from is finite and on the screen: weights, values
+        for name in ("network", "updates", "values"):
+            text = panel(app, name)
+            assert "∞" not in text and "nan" not in text, (name, text)
+            assert all(math.isfinite(float(x)) for x in NUMBER.findall(text))
+        assert "w1" in panel(app, "network")
+        assert all(name in panel(app, "updates") for name in ("w1", "w2", "w3"))
+        assert all(math.isfinite(float(w[0, 0])) for w in cursor.start_params.weights)
+        assert re.search(r"result\s+net_y = -?\d", panel(app, "equation"))
+        # running again does not go past the divergence
+        await pilot.press("r")
+        await settle(pilot)
+        assert cursor.diverged_at == expected and cursor.epoch == expected
+        assert cursor.at_end and app.main.check_action("next", ()) is None
+        await pilot.press("home")
+        assert "epoch 1 of 160" in status(app) and f"diverged at epoch {expected}" in status(app)
