@@ -15,16 +15,18 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import Button, Footer, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from bptui.cursor import Cursor
-from bptui.notation import fmt
+from bptui.notation import fmt, pretty
 from bptui.tui.equation import EquationBody
 from bptui.tui.lab import GradCheckBody, MistakeScreen, params_for_sample
 from bptui.tui.loss import LossPanel
 from bptui.tui.network import NetworkBody
-from bptui.tui.panel import Box
+from bptui.tui.panel import Box, SelectBox
+from bptui.tui.provenance import ProvenanceScreen, leaf_source
+from bptui.tui.quiz import QuizBar, QuizMode
 from bptui.tui.screens import HelpScreen, NotesScreen, NumberScreen
 from bptui.tui.status import StatusBar
 from bptui.tui.updates import UpdatesBody
@@ -82,6 +84,7 @@ class TabLine(Widget):
 class MainScreen(Screen):
     """Where the learner steps through backpropagation."""
 
+    AUTO_FOCUS = ""  # the keys belong to the screen until the learner picks a panel or box
     BINDINGS = [
         Binding("n,right,space", "next", "Next"),
         Binding("p,left", "prev", "Prev"),
@@ -97,6 +100,11 @@ class MainScreen(Screen):
         Binding("i", "notes", "Notes", show=False),
         Binding("c", "gradcheck", "Gradient check", show=False),
         Binding("m", "mistakes", "Mistakes", show=False),
+        Binding("k", "quiz", "Quiz"),
+        Binding("ctrl+t", "quiz_hint", "Hint"),
+        Binding("ctrl+s", "quiz_skip", "Skip"),
+        Binding("w", "where", "Where from", show=False),
+        Binding("x", "export", "Export", show=False),
         Binding("tab", "cycle_tab(1)", "Next panel", show=False),
         Binding("shift+tab", "cycle_tab(-1)", "Previous panel", show=False),
         Binding("1", "tab('network')", show=False),
@@ -107,9 +115,15 @@ class MainScreen(Screen):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, cursor: Cursor) -> None:
+    def __init__(self, cursor: Cursor, quiz_kinds: frozenset[str] | None = None) -> None:
         super().__init__()
         self.cursor = cursor
+        from bptui.events import KINDS
+        from bptui.quiz import Quiz
+
+        self.quiz = QuizMode(Quiz(cursor.scenario, frozenset(quiz_kinds or KINDS)))
+        self.quiz.switch(quiz_kinds is not None)
+        self._quiz_fresh: tuple | None = None
         self.view: View | None = None
         self.running = False
         self.compact = False
@@ -130,16 +144,18 @@ class MainScreen(Screen):
                           f"{MIN_WIDTH}×{MIN_HEIGHT}  (q quits)"), id="too-small")
         with Vertical(id="main"):
             yield Box(EquationBody(id="equation-body"), title="Equation", id="equation")
+            yield QuizBar(id="quiz")
             yield TabLine(id="tabs")
             with Horizontal(id="panels"):
                 with Vertical(id="left"):
                     yield Box(GradCheckBody(id="gradcheck-body"), title="Gradient check (c closes)",
                               id="gradcheck")
                     yield Box(NetworkBody(id="network-body"), title="Network", id="network")
-                    yield Box(UpdatesBody(id="updates-body"), title="Updates", id="updates")
+                    yield SelectBox(UpdatesBody(id="updates-body"), title="Updates",
+                                    id="updates")
                 with Vertical(id="right"):
-                    yield Box(ValuesBody(id="values-body"), title="Values this epoch",
-                              id="values")
+                    yield SelectBox(ValuesBody(id="values-body"), title="Values this epoch",
+                                    id="values")
                     yield LossPanel(id="loss")
         with Horizontal(id="runbar"):
             yield Static("", id="run-label", markup=False)
@@ -189,20 +205,192 @@ class MainScreen(Screen):
 
     def push_view(self) -> None:
         """Make one immutable View of the cursor and hand it to every panel at once."""
-        view = make_view(self.cursor, self.running)
+        previous = self.view
+        hidden = not self.running and self.quiz.arrive(self.cursor.event, self.cursor.mistake)
+        view = make_view(self.cursor, self.running, hidden=hidden, quiz=self.quiz.score())
         self.view = view
         with self.app.batch_update():
             self.query_one(StatusBar).show(view)
             for box in self.query(Box):
                 box.show(view)
             self.query_one(LossPanel).show(view)
-            state = (view.at_start, view.at_end, self.running, self.compact)
+            self._show_quiz(view)
+            state = (view.at_start, view.at_end, self.running, self.compact, self.quiz.on,
+                     view.hidden)
             if state != self._binding_state:  # the footer redraws only when a key dims
                 self._binding_state = state
                 self.refresh_bindings()
-        self.call_after_refresh(self._scroll_values)
+        if not self.query_one("#values", SelectBox).has_focus:
+            self.call_after_refresh(self._scroll_values)
         if self.checking:
             self._update_check(view)
+        if previous is not None and self.quiz.on and view.epoch > previous.epoch:
+            self._quiz_summary(previous.epoch)
+
+    # -- quiz mode --------------------------------------------------------------------
+
+    def _show_quiz(self, view: View) -> None:
+        """The answer box: a new question clears it and takes the keyboard."""
+        q = self.quiz
+        key = (view.epoch, view.index, view.mistake) if q.open is not None else None
+        fresh = key is not None and key != self._quiz_fresh
+        self._quiz_fresh = key
+        self.query_one(QuizBar).show_state(q, fresh)
+        if fresh:
+            self.call_after_refresh(self.query_one("#quiz-input", Input).focus)
+        elif q.open is None and isinstance(self.focused, (Input, Button)) \
+                and self.focused.id and self.focused.id.startswith("quiz-"):
+            self.set_focus(None)
+
+    def _quiz_summary(self, epoch: int) -> None:
+        if self.quiz.finished_epoch(epoch):
+            self.notify(f"epoch {epoch} done. {self.quiz.line()}", title="Quiz", markup=False,
+                        timeout=8)
+
+    def _quiz_settled(self) -> None:
+        """After an answer or a skip: redraw, and sum up if that was the epoch's last step."""
+        self.push_view()
+        if self.cursor.index == len(self.cursor.events) - 1:
+            self._quiz_summary(self.cursor.epoch)
+
+    def action_quiz(self) -> None:
+        on = not self.quiz.on
+        self.quiz.switch(on)
+        self.push_view()
+        if on:
+            kinds = ", ".join(sorted(self.quiz.kinds))
+            self.notify(f"quiz mode on: predict each {kinds} step before it is shown "
+                        "(k switches it off)", markup=False)
+        else:
+            self.notify(f"quiz mode off. {self.quiz.line()}", markup=False)
+
+    def set_quiz_kinds(self, kinds: frozenset[str], name: str = "") -> None:
+        """Quiz only these kinds of sub-step (switching quiz mode on)."""
+        self.quiz.set_kinds(kinds)
+        self.quiz.switch(True)
+        self.push_view()
+        self.notify(f"quiz mode on, asking {name or ', '.join(sorted(kinds))}", markup=False)
+
+    def action_quiz_hint(self) -> None:
+        if self.quiz.open is not None:
+            self.quiz.hint()
+            self.query_one(QuizBar).show_state(self.quiz, False)
+            self.query_one("#quiz-input", Input).focus()
+
+    def action_quiz_skip(self) -> None:
+        if self.quiz.open is not None:
+            self.quiz.reveal()
+            self._quiz_settled()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "quiz-input":
+            return
+        event.stop()
+        self._quiz_answer(event.value)
+
+    def _quiz_answer(self, text: str) -> None:
+        if self.quiz.open is None:
+            return
+        verdict = self.quiz.answer(text, self.cursor.start_params)
+        if verdict is not None and verdict.correct:
+            self._quiz_settled()
+        else:
+            self.query_one(QuizBar).show_state(self.quiz, False)
+            inp = self.query_one("#quiz-input", Input)
+            inp.focus()
+            inp.action_select_all()
+            self.push_view()  # the score counts wrong attempts too (status line)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        bid = event.button.id or ""
+        if not bid.startswith("quiz-"):
+            return
+        event.stop()
+        if bid == "quiz-check":
+            self._quiz_answer(self.query_one("#quiz-input", Input).value)
+        elif bid == "quiz-hint":
+            self.action_quiz_hint()
+        elif bid == "quiz-skip":
+            self.action_quiz_skip()
+
+    # -- where a number comes from ----------------------------------------------------
+
+    def action_where(self) -> None:
+        """The provenance of the current sub-step's number."""
+        self._open_provenance(("step", self.cursor.index))
+
+    def on_select_box_picked(self, message: SelectBox.Picked) -> None:
+        message.stop()
+        ref = message.ref
+        if isinstance(ref, tuple) and ref[0] == "param":
+            ref = self._param_ref(ref)
+        self._open_provenance(ref)
+
+    def _param_ref(self, ref: tuple) -> tuple:
+        """A row of the updates panel: its update if done, else its gradient, else its value."""
+        _, lay, kind, j, i, name = ref
+        view = self.view
+        found = None
+        for ev in view.events if view is not None else ():
+            if ev.kind not in ("update", "grad"):
+                continue
+            if j is None:  # a whole matrix (large nets): W2, W2+, dE/dW2
+                same = ev.symbol in (name + "+", f"dE/d{name}")
+            else:
+                p = ev.param
+                same = p is not None and (p.layer, p.kind, p.row, p.col) == (lay, kind, j, i)
+            if same and (found is None or ev.kind == "update" or found.kind == "grad"):
+                found = ev
+        if found is not None:
+            return ("step", found.position)
+        return ("param", lay, kind, j, i, name)
+
+    def _open_provenance(self, ref) -> None:
+        if self.running or ref is None:
+            return
+        c = self.cursor
+        if ref[0] == "step" and self.quiz.open is not None and ref[1] == c.index:
+            self.notify("answer or skip (ctrl+s) the question first: its provenance shows "
+                        "the answer", markup=False)
+            return
+        if ref[0] == "step":
+            screen = ProvenanceScreen(c.scenario, c.events, c.start_params, index=ref[1])
+        elif ref[0] == "data":
+            screen = ProvenanceScreen(c.scenario, c.events, c.start_params,
+                                      leaf=leaf_source(c.scenario, ref[1], ref[2]))
+        else:
+            from bptui.provenance import Source
+
+            _, lay, kind, j, i, name = ref
+            params = self.view.params if self.view is not None else c.params_now()
+            value = params.weights[lay - 1] if j is None else params.value(lay, kind, j, i)
+            note = ("its value now: not yet updated in this sample" if
+                    c.scenario.mode == "sample" else "its value now: not yet updated")
+            screen = ProvenanceScreen(c.scenario, c.events, c.start_params,
+                                      leaf=Source(name, value, "parameter", None, note))
+        self.app.push_screen(screen)
+
+    # -- export -----------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        """The worked example (epoch 1, with the current mistake) as Markdown in the working
+        folder, under a name that is not taken yet."""
+        from pathlib import Path
+
+        from bptui import export
+        from bptui.errors import BptuiError
+
+        s = self.cursor.scenario
+        try:
+            text = export.markdown(s, 1, self.cursor.mistake)
+            path = export.write(export.free_path(Path.cwd(), s.name or "bptui-export"), text)
+        except (BptuiError, OSError) as exc:
+            self.notify(f"export failed: {exc}", severity="error", markup=False, timeout=10)
+            return
+        self.last_export = path
+        what = f" with the mistake {self.cursor.mistake}" if self.cursor.mistake else ""
+        self.notify(f"wrote the worked example (epoch 1{what}) as Markdown to {path}",
+                    markup=False, timeout=8)
 
     def _scroll_values(self) -> None:
         """Keep the newest value (always the last line) in sight."""
@@ -212,6 +400,10 @@ class MainScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
             return True if self.running else False
+        if action in ("quiz_hint", "quiz_skip"):
+            return self.quiz.open is not None and not self.running
+        if action in ("where", "export") and self.running:
+            return False
         if action == "gradcheck" and self.running:
             return False
         if action in MOVES and self.running:
@@ -224,11 +416,25 @@ class MainScreen(Screen):
             return None
         return True
 
-    def _move(self, step) -> None:
+    def _move(self, step, back: bool = False) -> None:
         if self.running:
             return
+        self._leave_question(back)
         step()
         self.push_view()
+
+    def _leave_question(self, back: bool) -> None:
+        """Moving away from an open question: forward counts it as revealed, back does not."""
+        if self.quiz.open is not None:
+            if back:  # stepping back leaves the question for later
+                self.quiz.leave()
+            else:  # moving on without answering: it counts as revealed, and says so
+                ev = self.quiz.open
+                self.quiz.reveal()
+                self.notify(f"moved on without answering: {pretty(ev.symbol)} = "
+                            f"{fmt(ev.value)} counts as revealed", markup=False)
+                if self.cursor.index == len(self.cursor.events) - 1:
+                    self._quiz_summary(self.cursor.epoch)
 
     # -- moves ------------------------------------------------------------------------
 
@@ -236,13 +442,13 @@ class MainScreen(Screen):
         self._move(self.cursor.next)
 
     def action_prev(self) -> None:
-        self._move(self.cursor.prev)
+        self._move(self.cursor.prev, back=True)
 
     def action_next_phase(self) -> None:
         self._move(self.cursor.next_phase)
 
     def action_prev_phase(self) -> None:
-        self._move(self.cursor.prev_phase)
+        self._move(self.cursor.prev_phase, back=True)
 
     def action_finish_sample(self) -> None:
         self._move(self.cursor.finish_sample)
@@ -251,12 +457,12 @@ class MainScreen(Screen):
         self._move(self.cursor.finish_epoch)
 
     def action_home(self) -> None:
-        self._move(self.cursor.home)
+        self._move(self.cursor.home, back=True)
 
     def action_goto(self) -> None:
         def done(n: int | None) -> None:
             if n is not None:
-                self._move(partial(self.cursor.goto, n, 0))
+                self._move(partial(self.cursor.goto, n, 0), back=n <= self.cursor.epoch)
 
         self.app.push_screen(NumberScreen("Go to epoch", 1, self.cursor.last_epoch,
                                           self.cursor.epoch), done)
@@ -291,7 +497,7 @@ class MainScreen(Screen):
         def chosen(name: str | None | bool) -> None:
             if name is False:  # cancelled
                 return
-            self._move(partial(self.cursor.set_mistake, name))
+            self._move(partial(self.cursor.set_mistake, name), back=True)
 
         self.app.push_screen(MistakeScreen(self.cursor.scenario, self.cursor.mistake), chosen)
 
@@ -304,6 +510,7 @@ class MainScreen(Screen):
         if left <= 0:
             self._move(self.cursor.finish_epoch)
             return
+        self._leave_question(back=False)
         self.running = True
         self._stop.clear()
         self._run_start = self.cursor.epoch
