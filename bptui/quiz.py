@@ -131,13 +131,21 @@ class Quiz:
     def hint(self, event: Event) -> str:
         """One factor of the product (or term of the sum), then why the step is what it is."""
         self._hinted.add((event.epoch, event.position))
+        if event.kind == "update" and event.old is not None and event.grad is not None \
+                and not event.is_matrix:
+            return (f"hint: new = old - η · gradient, with old = {fmt(event.old)}, "
+                    f"η = {fmt(self.scenario.learning_rate)} and gradient = {fmt(event.grad)}. "
+                    f"{event.why}.")
         rhs = event.substituted.split(" = ", 1)[-1]
-        rule = event.equation.split(" = ")[-1]
+        rules = event.equation.split(" = ")[1:] or [event.equation]
         for sep, word in ((" · ", "factor"), (" + ", "term")):
-            parts, names = rhs.split(sep), rule.split(sep)
+            parts = rhs.split(sep)
             if len(parts) > 1:
-                name = names[0] if len(names) == len(parts) else "the first " + word
-                return (f"hint: the first {word} is {pretty(name)} = {parts[0]}; "
+                # the form of the rule with as many factors (terms) as the numbers have
+                names = next((r.split(sep) for r in reversed(rules)
+                              if len(r.split(sep)) == len(parts)), None)
+                first = f"{pretty(names[0])} = {parts[0]}" if names else parts[0]
+                return (f"hint: the first {word} is {first}; "
                         f"{len(parts) - 1} more to combine. {event.why}.")
         return f"hint: {event.why}."
 

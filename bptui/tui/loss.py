@@ -37,21 +37,27 @@ class LossPanel(Vertical):
     def show(self, view: View) -> None:
         """Only completed epochs: the current epoch's loss appears on its last sub-step."""
         self.plot(view.shown_losses, view.epoch, view.initial_loss, view.diverged_at,
-                  outputs=view.outputs, names=view.scenario.layers[-1].names)
+                  outputs=view.outputs, names=view.scenario.layers[-1].names,
+                  mask=view.hidden and view.event.kind == "loss")
 
     def plot(self, losses, epoch: int, initial: float, diverged_at: int | None,
-             running: bool = False, outputs: tuple = (), names: tuple = ()) -> None:
-        key = (len(losses), losses[-1] if losses else None, epoch, diverged_at, running, outputs)
+             running: bool = False, outputs: tuple = (), names: tuple = (),
+             mask: bool = False) -> None:
+        """``mask``: a loss is the open quiz question, so the caption's numbers are hidden
+        (the loss before an epoch is that epoch's error when there is one sample)."""
+        key = (len(losses), losses[-1] if losses else None, epoch, diverged_at, running, outputs,
+               mask)
         if key == self._key:
             return
         self._key = key
         caption = self.query_one("#loss-caption", Static)
         done = len(losses)
         tail = _outputs_text(outputs, names, done)
+        show = (lambda x: "? (quiz)") if mask else fmt
         if done < 2:
             self.remove_class("-plotted")
-            text = (f"loss before training {fmt(initial)}"
-                    + (f", after epoch 1 {fmt(losses[0])}" if losses else "")
+            text = (f"loss before training {show(initial)}"
+                    + (f", after epoch 1 {show(losses[0])}" if losses else "")
                     + ".\nThe plot appears once more than one epoch has run (r runs them)."
                     + tail)
             self.caption = text
@@ -59,7 +65,7 @@ class LossPanel(Vertical):
             return
         self.add_class("-plotted")
         now = "running" if running else f"now in epoch {epoch}"
-        self.caption = (f"after epoch {done}: {fmt(losses[-1])} ({now})"
+        self.caption = (f"after epoch {done}: {show(losses[-1])} ({now})"
                         + (f"; diverged at epoch {diverged_at}" if diverged_at else "") + tail)
         caption.update(Text(self.caption))
         y = np.asarray([initial, *losses], dtype=np.float64)

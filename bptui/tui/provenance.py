@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -22,6 +23,7 @@ from bptui.events import Event
 from bptui.notation import fmt, pretty, summary
 from bptui.provenance import Source
 from bptui.scenario import Scenario
+from bptui.tui.text import wrap
 
 LABEL_WIDTH = 9
 
@@ -41,7 +43,7 @@ def source_line(src: Source) -> str:
         return f"{head}    ← step {src.index + 1}: {src.note}"
     if src.origin == "step":
         return f"{head}    ({src.note})"
-    return f"{head}    ■ {src.origin}: {src.note} (a leaf: nothing computed it)"
+    return f"{head}    ■ {src.origin}: {src.note} (a leaf)"
 
 
 def leaf_source(scenario: Scenario, symbol: str, sample: int | None) -> Source:
@@ -60,6 +62,35 @@ def leaf_source(scenario: Scenario, symbol: str, sample: int | None) -> Source:
                       f"the inputs of sample {k + 1}, from the scenario's data")
     return Source(symbol, scenario.targets[k], "target", None,
                   f"the targets of sample {k + 1}, from the scenario's data")
+
+
+class Head(Widget):
+    """Labelled rows (label, text, style), wrapped to the width with the label column kept."""
+
+    DEFAULT_CSS = "Head { height: auto; width: 1fr; }"
+
+    def __init__(self, rows: list[tuple[str, str, str]], *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.rows = rows
+
+    def text_for(self, width: int) -> Text:
+        out = Text(end="")
+        for label, text, style in self.rows:
+            if label is None:  # a line of its own
+                for line in wrap("", text, max(20, width), 0):
+                    out.append(("\n" if out.plain else "") + line, style=style or None)
+                continue
+            for line in wrap(label, text, max(20, width), LABEL_WIDTH):
+                out.append("\n" if out.plain else "")
+                out.append(line[:LABEL_WIDTH], style="dim")
+                out.append(line[LABEL_WIDTH:], style=style or None)
+        return out
+
+    def render(self) -> Text:
+        return self.text_for(self.size.width)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return self.text_for(width).plain.count("\n") + 1
 
 
 class ProvenanceScreen(ModalScreen[None]):
@@ -86,49 +117,51 @@ class ProvenanceScreen(ModalScreen[None]):
 
     # -- text -------------------------------------------------------------------------
 
-    def _rows(self, out: Text, label: str, text: str, style: str = "") -> None:
-        out.append(f"{label:<{LABEL_WIDTH}}", style="dim")
-        out.append(text + "\n", style=style or None)
-
-    def head_text(self) -> Text:
-        out = Text()
+    def head_rows(self) -> list[tuple[str | None, str, str]]:
+        """(label, text, style) rows; label None: a line of its own."""
+        rows: list[tuple[str | None, str, str]] = []
         if len(self.trail) > 1:
-            self._rows(out, "path", " ← ".join(self.trail), "dim")
+            rows.append(("path", " ← ".join(self.trail), "dim"))
         if self.prov is None:
             src = self.leaf
-            out.append(f"{src.label} = {value_text(src.value)}\n", style="bold")
-            self._rows(out, "from", f"{src.origin}: {src.note}")
-            out.append("\nA leaf: nothing in this epoch computed it; the chain stops here.\n",
-                       style="italic")
-            return out
+            rows.append((None, f"{src.label} = {value_text(src.value)}", "bold"))
+            rows.append(("from", f"{src.origin}: {src.note}", ""))
+            rows.append((None, "", ""))
+            rows.append((None, "A leaf: nothing in this epoch computed it; the chain stops here.",
+                         "italic"))
+            return rows
         p = self.prov
         ev = p.event
         sample = f"sample {ev.sample}" if ev.sample is not None else "all samples"
-        out.append(f"{pretty(ev.symbol)} = {value_text(ev.value)}\n", style="bold")
-        self._rows(out, "computed", f"at step {ev.position + 1} of {len(self.events)}, "
-                   f"epoch {ev.epoch}, {sample}, {ev.phase} phase")
-        self._rows(out, "rule", ev.equation, "bold")
-        self._rows(out, "numbers", ev.substituted)
+        rows.append((None, f"{pretty(ev.symbol)} = {value_text(ev.value)}", "bold"))
+        rows.append(("computed", f"at step {ev.position + 1} of {len(self.events)}, "
+                     f"epoch {ev.epoch}, {sample}, {ev.phase} phase", ""))
+        rows.append(("rule", ev.equation, "bold"))
+        rows.append(("numbers", ev.substituted, ""))
         if ev.why:
-            self._rows(out, "why", ev.why, "italic")
+            rows.append(("why", ev.why, "italic"))
         if ev.mistake:
-            self._rows(out, "mistake", f"computed with the mistake '{ev.mistake}'; right: "
-                       f"{ev.correct_equation} = {value_text(ev.correct_value)}")
+            rows.append(("mistake", f"computed with the mistake '{ev.mistake}'; right: "
+                         f"{ev.correct_equation} = {value_text(ev.correct_value)}", ""))
         if p.terms:
             unit = ev.symbol.removeprefix("dE/dout_")
-            out.append(f"\n{unit}'s error is the sum over every unit it feeds:\n", style="bold")
+            rows.append((None, "", ""))
+            rows.append((None, f"{unit}'s error is the sum over every unit it feeds:", "bold"))
             for t in p.terms:
-                out.append(f"  from {t.unit} through {t.weight}:  δ_{t.unit} · {t.weight} = "
-                           f"{fmt(t.delta)} · {fmt(t.weight_value)} = {fmt(t.product)}\n")
-            out.append(f"  sum = {fmt(sum(t.product for t in p.terms))}\n")
-        return out
+                rows.append((f"  {t.unit}", f"through {t.weight}:  δ_{t.unit} · {t.weight} = "
+                             f"{fmt(t.delta)} · {fmt(t.weight_value)} = {fmt(t.product)}", ""))
+            rows.append(("  sum", fmt(sum(t.product for t in p.terms)), "bold"))
+        return rows
+
+    def head_text(self) -> Text:
+        return Head(self.head_rows()).text_for(200)
 
     # -- layout -----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Vertical(id="provenance-box", classes="dialog"):
             with VerticalScroll(id="provenance-head"):
-                yield Static(self.head_text(), id="provenance-text")
+                yield Head(self.head_rows(), id="provenance-text")
             if self.prov is not None and self.prov.sources:
                 yield Static(Text("It used (enter: where that one comes from):", style="bold"),
                              id="provenance-used")

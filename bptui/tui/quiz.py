@@ -30,7 +30,7 @@ PRESETS: list[tuple[str, frozenset[str]]] = [
     ("deltas and backward errors", frozenset({"dE_dout", "dout_dnet", "delta", "dE_din"})),
 ]
 
-KEYS_LINE = "enter checks · ctrl+t hint · ctrl+s skip (reveal) · escape leaves the box · k ends quiz"
+KEYS_LINE = "enter checks · ctrl+t hint · ctrl+s skip (reveal) · esc leaves the box"
 
 
 @dataclass
@@ -97,8 +97,8 @@ class QuizMode:
             self.open = None
             self.message = "✓ " + verdict.message
         else:
-            self.message = "✗ " + verdict.message + "  Try again, ctrl+t for a hint, ctrl+s to " \
-                           "see the answer."
+            said = verdict.message if verdict.message.endswith(".") else verdict.message + "."
+            self.message = f"✗ {said} Try again, or ctrl+t for a hint, ctrl+s for the answer."
         return verdict
 
     def hint(self) -> str:

@@ -58,7 +58,10 @@ class StatusBar(Widget):
         if len(" │ ".join([v.scenario.title[:12], *parts])) + 3 <= self.size.width:
             return parts
         right, hinted, revealed = v.quiz
-        return [*parts[:-1], f"quiz ✓{right} hint {hinted} shown {revealed}"]
+        parts = [*parts[:-1], f"quiz ✓{right} hint {hinted} shown {revealed}"]
+        if v.scenario.samples == 1:  # "sample 1 of 1" says nothing the learner needs here
+            parts = [p for p in parts if p != "sample 1 of 1"]
+        return parts
 
     @property
     def plain(self) -> str:
