@@ -1,27 +1,40 @@
-"""Time from a key press to the updated screen, on the 2-2-2 and the 1000-100-10 networks.
+"""Time from a key press to the updated screen: bptui (2-2-2 and 1000-100-10) against a bare
+Textual app that updates one Static per key press, measured the same way in the same run.
 
-Not a test: run ``python bench/screen_bench.py [--steps N]``. For each press of ``n`` in a
-headless 120x40 app it records
+Not a test: run ``python bench/screen_bench.py [--steps N] [--rounds R]``. For each press of
+``n`` in a headless 120x40 app it records
 
 * press -> painted: from just before the key is sent until the compositor has finished
-  painting the first frame after the panels got the new View (what the learner waits for;
-  the headless driver paints as a terminal would, on the screen's update timer);
-* app work: the part of that spent in bptui itself (cursor move, View, panel builds);
-* pilot round trip: ``pilot.press`` + ``pilot.pause()``, which also waits for the process
-  to go idle, so it is an upper bound padded with Textual's idle polling.
+  painting the first frame after the app changed what it shows (bptui: the panels got the new
+  View; bare app: the Static got its new text). This is what the learner waits for; the
+  headless driver paints as a terminal would, on the screen's update timer.
+* app work: the part of that spent in the app's own code (bptui: cursor move, View, panel
+  builds; bare app: the Static update).
+* pilot round trip: ``pilot.press`` + ``pilot.pause()``, which also waits for the process to
+  go idle, so it is an upper bound padded with Textual's idle polling.
 
-and prints the median and p95 of each.
+The three apps take turns (``--rounds`` rounds of ``--steps`` presses each, a fresh app per
+round) so that they all see the same machine; the table gives median and p95 over all rounds
+and the ratio to the bare app. Targets: within 2x of the bare app; 2-2-2 under 16 ms median.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import sys
 import time
+from collections.abc import Callable
+
+from textual.app import App, ComposeResult
+from textual.widgets import Static
 
 from bptui import scenario as scn
 from bptui.tui.app import BackpropApp
+
+Marks = dict[str, float]
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -29,43 +42,88 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-async def bench(name: str, steps: int, size=(120, 40)) -> dict[str, list[float]]:
-    app = BackpropApp(scn.load(name))
-    marks: dict[str, float] = {}
+class BareApp(App):
+    """The reference: one Static whose text changes on every press of n."""
+
+    BINDINGS = [("n", "next", "Next")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.presses = 0
+        self.marks: Marks = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("no key pressed yet", id="counter")
+
+    def action_next(self) -> None:
+        t = time.perf_counter()
+        self.presses += 1
+        self.query_one("#counter", Static).update(f"key presses: {self.presses}")
+        self.marks["view"] = time.perf_counter()
+        self.marks["work"] = self.marks["view"] - t
+
+
+def hook_bptui(app: BackpropApp, marks: Marks) -> Callable[[], None]:
+    """Time bptui's move + View + panel updates; returns what to do at the scenario's end."""
+    main = app.main
+    push, step = main.push_view, main.cursor.next
+
+    def timed_push() -> None:
+        t = time.perf_counter()
+        push()
+        marks["view"] = time.perf_counter()
+        marks["work"] = marks["view"] - t + marks.pop("move", 0.0)
+
+    def timed_step() -> bool:
+        t = time.perf_counter()
+        moved = step()
+        marks["move"] = time.perf_counter() - t
+        return moved
+
+    main.push_view = timed_push
+    main.cursor.next = timed_step
+
+    def rewind() -> None:
+        if main.cursor.at_end:
+            main.cursor.home()
+            push()
+
+    return rewind
+
+
+def hook_paint(screen, marks: Marks, profiler=None) -> None:
+    paint = screen._compositor_refresh
+
+    def timed_paint() -> None:
+        paint()
+        if "view" in marks and "painted" not in marks:
+            marks["painted"] = time.perf_counter()
+            if profiler is not None:
+                profiler.disable()
+
+    screen._compositor_refresh = timed_paint
+
+
+async def measure(name: str, steps: int, size=(120, 40), profiler=None
+                  ) -> dict[str, list[float]]:
+    """One fresh app, ``steps`` presses of n (profiled from press to paint if asked)."""
+    if name == "bare":
+        app = BareApp()
+        marks = app.marks
+    else:
+        app = BackpropApp(scn.load(name))
+        marks = {}
     painted, work, round_trip = [], [], []
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        main = app.main
-        push, paint = main.push_view, main._compositor_refresh
-
-        def timed_push() -> None:
-            t = time.perf_counter()
-            push()
-            marks["view"] = time.perf_counter()
-            marks["work"] = marks["view"] - t + marks.pop("move", 0.0)
-
-        def timed_paint() -> None:
-            paint()
-            if "view" in marks and "painted" not in marks:
-                marks["painted"] = time.perf_counter()
-
-        step = main.cursor.next
-
-        def timed_step() -> bool:
-            t = time.perf_counter()
-            moved = step()
-            marks["move"] = time.perf_counter() - t
-            return moved
-
-        main.push_view = timed_push
-        main._compositor_refresh = timed_paint
-        main.cursor.next = timed_step
+        rewind = (lambda: None) if name == "bare" else hook_bptui(app, marks)
+        hook_paint(app.screen, marks, profiler)
         for _ in range(steps):
-            if main.cursor.at_end:
-                main.cursor.home()
-                main.push_view()
-                await pilot.pause()
+            rewind()
+            await pilot.pause()
             marks.clear()
+            if profiler is not None:
+                profiler.enable()
             t0 = time.perf_counter()
             await pilot.press("n")
             await pilot.pause()
@@ -75,17 +133,72 @@ async def bench(name: str, steps: int, size=(120, 40)) -> dict[str, list[float]]
     return {"press -> painted": painted, "app work": work, "pilot round trip": round_trip}
 
 
-def main() -> None:
+NAMES = ("bare", "mazur_2_2_2", "batch_relu_1000_100_10")
+
+
+def run(steps: int, rounds: int) -> dict[str, dict[str, list[float]]]:
+    results: dict[str, dict[str, list[float]]] = {n: {} for n in NAMES}
+    for r in range(rounds):
+        order = NAMES if r % 2 == 0 else tuple(reversed(NAMES))
+        for name in order:
+            for what, xs in asyncio.run(measure(name, steps)).items():
+                results[name].setdefault(what, []).extend(xs)
+    return results
+
+
+def table(results: dict[str, dict[str, list[float]]]) -> list[dict]:
+    bare = results["bare"]["press -> painted"]
+    b_med, b_p95 = statistics.median(bare), pct(bare, 95)
+    rows = []
+    for name in NAMES[1:]:
+        xs = results[name]["press -> painted"]
+        med, p95 = statistics.median(xs), pct(xs, 95)
+        rows.append({"name": name, "median": med, "p95": p95, "bare_median": b_med,
+                     "bare_p95": b_p95, "ratio_median": med / b_med, "ratio_p95": p95 / b_p95,
+                     "n": len(xs),
+                     "work_median": statistics.median(results[name]["app work"]),
+                     "work_p95": pct(results[name]["app work"], 95)})
+    return rows
+
+
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--steps", type=int, default=60, help="presses per app per round")
+    ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--details", action="store_true", help="every measure of every app")
+    ap.add_argument("--profile", metavar="NAME", choices=NAMES,
+                    help="instead: cProfile the press -> painted windows of one app")
     args = ap.parse_args()
-    for name in ("mazur_2_2_2", "batch_relu_1000_100_10"):
-        results = asyncio.run(bench(name, args.steps))
-        for what, xs in results.items():
-            ms = [x * 1000 for x in xs]
-            print(f"{name:<24} {what:<20} median {statistics.median(ms):7.2f} ms   "
-                  f"p95 {pct(ms, 95):7.2f} ms   (n={len(ms)})")
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        asyncio.run(measure(args.profile, args.steps * args.rounds, profiler=profiler))
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        return 0
+    results = run(args.steps, args.rounds)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, headless 120x40, "
+          f"{args.rounds} interleaved rounds x {args.steps} presses of n per app")
+    if args.details:
+        for name, res in results.items():
+            for what, xs in res.items():
+                ms = [x * 1000 for x in xs]
+                print(f"  {name:<24} {what:<18} median {statistics.median(ms):7.2f} ms   "
+                      f"p95 {pct(ms, 95):7.2f} ms   (n={len(ms)})")
+    print(f"{'key press -> painted':<32} {'bptui':>17} {'bare app':>17} {'ratio':>11}  "
+          "target")
+    print(f"{'':<32} {'median':>8} {'p95':>8} {'median':>8} {'p95':>8} {'med':>5} {'p95':>5}")
+    for row in table(results):
+        target = "<= 2x; < 16 ms median" if row["name"] == "mazur_2_2_2" else "<= 2x"
+        ok = row["ratio_median"] <= 2 and (row["name"] != "mazur_2_2_2" or row["median"] < 0.016)
+        print(f"{row['name']:<32} {row['median'] * 1e3:>6.2f}ms {row['p95'] * 1e3:>6.2f}ms "
+              f"{row['bare_median'] * 1e3:>6.2f}ms {row['bare_p95'] * 1e3:>6.2f}ms "
+              f"{row['ratio_median']:>5.2f} {row['ratio_p95']:>5.2f}  {target}  "
+              f"{'met' if ok else 'NOT met'}   (app work median {row['work_median'] * 1e3:.2f} "
+              f"ms, p95 {row['work_p95'] * 1e3:.2f} ms)")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
