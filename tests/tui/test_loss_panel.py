@@ -1,0 +1,71 @@
+"""The loss panel keeps pace with the learner: completed epochs only, and the outputs after them."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from tests.tui.helpers import make_app, settle, status
+
+# Mazur (shared/sources/003): inputs, biases (not trained) and the weights after one update
+I1, I2, B1, B2 = 0.05, 0.10, 0.35, 0.60
+W_AFTER_1 = dict(w1=0.149780716, w2=0.19956143, w3=0.24975114, w4=0.29950229,
+                 w5=0.35891648, w6=0.408666186, w7=0.511301270, w8=0.561370121)
+OUTPUTS_AFTER_10000 = (0.0159136204, 0.9840642735)
+
+
+def sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def mazur_outputs(w: dict[str, float]) -> tuple[float, float]:
+    h1 = sigmoid(w["w1"] * I1 + w["w2"] * I2 + B1)
+    h2 = sigmoid(w["w3"] * I1 + w["w4"] * I2 + B1)
+    return (sigmoid(w["w5"] * h1 + w["w6"] * h2 + B2), sigmoid(w["w7"] * h1 + w["w8"] * h2 + B2))
+
+
+def outputs_in(caption: str, epoch: int) -> tuple[float, float]:
+    tail = caption.split(f"outputs after epoch {epoch}:")[1]
+    o1 = re.search(r"o1 (\S+)", tail).group(1)
+    o2 = re.search(r"o2 (\S+)", tail).group(1)
+    return float(o1), float(o2)
+
+
+async def test_the_epochs_loss_appears_on_its_last_sub_step_with_the_outputs_after_it():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        loss = app.main.query_one("#loss")
+        assert "after epoch 1" not in loss.caption and "outputs after" not in loss.caption
+        for _ in range(37):
+            await pilot.press("n")
+        assert "step 38 of 39" in status(app)
+        assert "after epoch 1" not in loss.caption  # w4 is not updated yet
+        await pilot.press("n")
+        assert "step 39 of 39" in status(app)
+        assert "after epoch 1" in loss.caption
+        after = float(loss.caption.split("after epoch 1 ")[1].split(".\n")[0].rstrip("."))
+        assert after < 0.298371109  # the first update lowered the total error
+        o1, o2 = outputs_in(loss.caption, 1)
+        e1, e2 = mazur_outputs(W_AFTER_1)
+        assert abs(o1 - e1) < 1e-8 and abs(o2 - e2) < 1e-8
+        # in epoch 2, epoch 1 is complete and stays shown; epoch 2's loss is not yet
+        await pilot.press("n")
+        assert "epoch 2 of" in status(app) and "after epoch 1" in loss.caption
+        assert "after epoch 2" not in loss.caption
+        await pilot.press("p", "p")
+        assert "after epoch 1" not in loss.caption  # back before the end of epoch 1
+
+
+async def test_after_training_the_outputs_are_the_published_ones():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await settle(pilot, timeout=120)
+        await pilot.pause()
+        assert app.cursor.at_end
+        caption = app.main.query_one("#loss").caption
+        assert "after epoch 10000:" in caption
+        o1, o2 = outputs_in(caption, 10000)
+        assert (round(o1, 10), round(o2, 10)) == OUTPUTS_AFTER_10000
