@@ -197,8 +197,21 @@ class MainScreen(Screen):
     def action_tab(self, name: str) -> None:
         self.tab = name
         self._apply_tabs()
+        if self.compact and not self.running:  # values and updates take ↑ ↓ enter (where from)
+            if name in ("values", "updates"):
+                self.query_one(f"#{name}", SelectBox).focus()
+            elif isinstance(self.focused, SelectBox):
+                self.set_focus(None)
 
     def action_cycle_tab(self, step: int) -> None:
+        """Small terminal: the next panel. Wide: the next panel that takes keys (values,
+        updates, the quiz box)."""
+        if not self.compact:
+            if step > 0:
+                self.app.action_focus_next()
+            else:
+                self.app.action_focus_previous()
+            return
         self.action_tab(PANELS[(PANELS.index(self.tab) + step) % len(PANELS)])
 
     # -- the one way data reaches the panels ------------------------------------------
@@ -408,7 +421,7 @@ class MainScreen(Screen):
             return False
         if action in MOVES and self.running:
             return None if action in ("next", "prev", "next_phase", "run") else False
-        if action in ("cycle_tab", "tab"):
+        if action == "tab":
             return self.compact
         if action in FORWARD and self.cursor.at_end:
             return None

@@ -98,7 +98,7 @@ class SelectBox(Box, can_focus=True):
     BINDINGS = [
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),
-        Binding("enter", "pick", "Where from", show=True),
+        Binding("enter", "pick", "Where from", show=False),
         Binding("escape", "leave", "Leave panel", show=False),
     ]
 
@@ -113,7 +113,11 @@ class SelectBox(Box, can_focus=True):
     def _pickable(self) -> list[int]:
         return [n for n, r in enumerate(self.body.refs) if r is not None]
 
+    HINT = "  ↑↓ enter: where from"
+
     def on_focus(self) -> None:
+        if not str(self.border_title).endswith(self.HINT):
+            self.border_title = f"{self.border_title}{self.HINT}"
         if self.body.selected is None or self.body.selected not in self._pickable():
             lines = self.body.text.plain.split("\n")
             marked = [n for n in self._pickable() if n < len(lines) and "▶" in lines[n][:2]]
@@ -122,6 +126,7 @@ class SelectBox(Box, can_focus=True):
         self._follow()
 
     def on_blur(self) -> None:
+        self.border_title = str(self.border_title).removesuffix(self.HINT)
         self.body.selected = None
         self.body.refresh()
 

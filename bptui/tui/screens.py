@@ -29,10 +29,11 @@ KEYS: list[tuple[str, str]] = [
     ("  ctrl+s", "in quiz mode: skip, reveal the answer (moving on also reveals it)"),
     ("  escape", "leave the quiz box, so that n, p, q ... work again"),
     ("w", "where the current number comes from (escape goes back)"),
-    ("↑ ↓  enter", "in the values or updates panel (tab or click to reach it): where that "
-     "number comes from"),
+    ("↑ ↓  enter", "in the values or updates panel (tab, or a click, reaches it): where that "
+     "number comes from; escape leaves the panel"),
     ("x", "export the worked example to a Markdown file in the working folder"),
-    ("tab  1-4", "switch panel on a small terminal (network, values, updates, loss)"),
+    ("tab  1-4", "switch panel on a small terminal (network, values, updates, loss); on a "
+     "wide one tab moves between the values and updates panels"),
     ("ctrl+p", "command palette: every command by name"),
     ("?", "this help"),
     ("q", "quit"),
