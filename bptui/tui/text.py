@@ -43,7 +43,10 @@ def wrap(label: str, text: str, width: int, label_width: int) -> list[str]:
 
 
 def norm(a: np.ndarray) -> float:
-    return float(np.linalg.norm(np.asarray(a, dtype=np.float64)))
+    # not np.linalg.norm: its BLAS dot wakes OpenBLAS's threads on every call, about 0.3 ms
+    # each between key presses on 2 cores (20 norms a press on the 1000-100-10 network)
+    m = np.asarray(a, dtype=np.float64)
+    return float(np.sqrt(np.sum(m * m)))
 
 
 def short_matrix(a: np.ndarray) -> str:
