@@ -113,17 +113,25 @@ class SelectBox(Box, can_focus=True):
     def _pickable(self) -> list[int]:
         return [n for n, r in enumerate(self.body.refs) if r is not None]
 
-    HINT = "  ↑↓ enter: where from"
+    HINT = "  ↑↓ ⏎ where from"
 
     def on_focus(self) -> None:
         if not str(self.border_title).endswith(self.HINT):
             self.border_title = f"{self.border_title}{self.HINT}"
-        if self.body.selected is None or self.body.selected not in self._pickable():
-            lines = self.body.text.plain.split("\n")
-            marked = [n for n in self._pickable() if n < len(lines) and "▶" in lines[n][:2]]
-            picks = self._pickable()
-            self.body.selected = marked[0] if marked else (picks[-1] if picks else None)
+        self._default()
         self._follow()
+
+    def _default(self) -> None:
+        """Without a picked line: the current (▶) one, else the last."""
+        if self.body.selected is not None and self.body.selected in self._pickable():
+            return
+        self.body.selected = None
+        if self.body.size.width:
+            self.body._text_for(self.body.size.width)  # refs as drawn now
+        lines = self.body.text.plain.split("\n")
+        picks = self._pickable()
+        marked = [n for n in picks if n < len(lines) and "▶" in lines[n][:2]]
+        self.body.selected = marked[0] if marked else (picks[-1] if picks else None)
 
     def on_blur(self) -> None:
         self.border_title = str(self.border_title).removesuffix(self.HINT)
@@ -137,14 +145,10 @@ class SelectBox(Box, can_focus=True):
             self.scroll_to_region(Region(0, n, 1, 1), animate=False, immediate=True)
 
     def action_move(self, step: int) -> None:
+        self._default()
         refs = self.body.refs
-        picks = self._pickable()
-        if not picks:
-            return
         n = self.body.selected
-        if n is None or n not in picks:
-            self.body.selected = picks[-1]
-        else:
+        if n is not None:
             k = n + step
             while 0 <= k < len(refs) and (refs[k] is None or refs[k] == refs[n]):
                 k += step
@@ -155,6 +159,7 @@ class SelectBox(Box, can_focus=True):
         self._follow()
 
     def action_pick(self) -> None:
+        self._default()
         n = self.body.selected
         if n is not None and 0 <= n < len(self.body.refs) and self.body.refs[n] is not None:
             self.post_message(self.Picked(self, self.body.refs[n]))

@@ -136,3 +136,35 @@ async def test_an_input_row_is_a_leaf_and_where_is_blocked_while_a_quiz_question
         await pilot.pause()
         assert app.screen is app.main
         assert any("answer or skip" in n.message for n in app._notifications)
+
+
+async def test_tab_reaches_the_values_panel_on_a_wide_terminal_and_2_on_a_small_one():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await step_to(pilot, "E_total")
+        await pilot.press("tab", "tab")
+        await pilot.pause()
+        assert app.focused is app.main.query_one("#values")
+        assert "Values this epoch  ↑↓ ⏎ where from ─" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert shown(app).prov.event.symbol == "E_total"
+        assert [s.symbol for s in shown(app).prov.sources] == ["E_o1", "E_o2"]
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("n")  # stepping still works with the panel focused
+        assert result_of(app)[0] == "∂E/∂out_o1"
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.focused is app.main.query_one("#values")
+        await pilot.press("up", "enter")  # the row above net_h1: the target of o2 (data)
+        await pilot.pause()
+        assert shown(app).leaf.symbol == "target_o2"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("1")
+        assert app.focused is None
