@@ -271,8 +271,11 @@ class MainScreen(Screen):
         self.quiz.switch(on)
         self.push_view()
         if on:
-            kinds = ", ".join(sorted(self.quiz.kinds))
-            self.notify(f"quiz mode on: predict each {kinds} step before it is shown "
+            from bptui.events import KINDS
+
+            kinds = "every" if self.quiz.kinds >= set(KINDS) else \
+                "each " + ", ".join(sorted(self.quiz.kinds))
+            self.notify(f"quiz mode on: predict {kinds} sub-step before it is shown "
                         "(k switches it off)", markup=False)
         else:
             self.notify(f"quiz mode off. {self.quiz.line()}", markup=False)
