@@ -49,13 +49,13 @@ class Verdict:
 @dataclass
 class Score:
     first_try: int = 0
-    after_hint: int = 0
+    after_hint: int = 0  # right, but not at the first try: after a hint or a wrong answer
     revealed: int = 0
     wrong: int = 0  # wrong attempts, all told
 
     def line(self) -> str:
-        return (f"quiz: {self.first_try} right first try, {self.after_hint} after a hint, "
-                f"{self.revealed} revealed")
+        return (f"quiz: {self.first_try} right first try, {self.after_hint} after a hint or "
+                f"retry, {self.revealed} revealed")
 
 
 @dataclass

@@ -152,7 +152,7 @@ async def test_only_the_chosen_kinds_are_asked_and_the_epoch_sums_up():
             await pilot.press("n")
         await pilot.pause()
         assert "epoch 2 of" in status(app)
-        assert any("epoch 1 done. quiz: 0 right first try, 0 after a hint, 16 revealed"
+        assert any("epoch 1 done. quiz: 0 right first try, 0 after a hint or retry, 16 revealed"
                    in n.message for n in app._notifications)
     kinds = {ev.kind for ev in asked}
     assert kinds == {"grad", "update"}
