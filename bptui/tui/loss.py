@@ -38,15 +38,17 @@ class LossPanel(Vertical):
         """Only completed epochs: the current epoch's loss appears on its last sub-step."""
         self.plot(view.shown_losses, view.epoch, view.initial_loss, view.diverged_at,
                   outputs=view.outputs, names=view.scenario.layers[-1].names,
-                  mask=view.hidden and view.event.kind == "loss")
+                  mask=view.hidden and view.event.kind == "loss",
+                  correct=view.correct_losses, mistake=view.mistake)
 
     def plot(self, losses, epoch: int, initial: float, diverged_at: int | None,
              running: bool = False, outputs: tuple = (), names: tuple = (),
-             mask: bool = False) -> None:
+             mask: bool = False, correct: tuple = (), mistake: str | None = None) -> None:
         """``mask``: a loss is the open quiz question, so the caption's numbers are hidden
-        (the loss before an epoch is that epoch's error when there is one sample)."""
+        (the loss before an epoch is that epoch's error when there is one sample).
+        ``correct``: with a mistake on, correct backprop's losses, drawn beside the buggy ones."""
         key = (len(losses), losses[-1] if losses else None, epoch, diverged_at, running, outputs,
-               mask)
+               mask, len(correct), mistake)
         if key == self._key:
             return
         self._key = key
@@ -66,24 +68,36 @@ class LossPanel(Vertical):
         self.add_class("-plotted")
         now = "running" if running else f"now in epoch {epoch}"
         self.caption = (f"after epoch {done}: {show(losses[-1])} ({now})"
-                        + (f"; diverged at epoch {diverged_at}" if diverged_at else "") + tail)
+                        + (f"; diverged at epoch {diverged_at}" if diverged_at else ""))
+        both = bool(mistake) and len(correct) == done
+        if both:
+            self.caption += f"\n⣿ {mistake}   • correct: {show(correct[-1])}"
+        self.caption += tail
         caption.update(Text(self.caption))
         y = np.asarray([initial, *losses], dtype=np.float64)
+        y2 = np.asarray([initial, *correct], dtype=np.float64) if both else None
         x = np.arange(len(y))
         if len(y) > MAX_POINTS:
             pick = np.unique(np.linspace(0, len(y) - 1, MAX_POINTS).astype(int))
             x, y = x[pick], y[pick]
-        finite = np.isfinite(y)
+            y2 = None if y2 is None else y2[pick]
+        finite = np.isfinite(y) if y2 is None else np.isfinite(y) & np.isfinite(y2)
         x, y = x[finite], y[finite]
+        y2 = None if y2 is None else y2[finite]
         widget = self.query_one("#loss-plot", PlotextPlot)
         plt = widget.plt
         plt.clear_figure()
-        positive = y[y > 0]
+        every = y if y2 is None else np.concatenate([y, y2])
+        positive = every[every > 0]
         if positive.size and positive.max() / positive.min() > 100:
             # a log scale done here (plotext's own fails on a loss of exactly 0)
             low = float(positive.min())
             ly = np.log10(np.maximum(y, low))
             plt.plot(x.tolist(), ly.tolist(), marker="braille")
+            if y2 is not None:
+                ly2 = np.log10(np.maximum(y2, low))
+                plt.plot(x.tolist(), ly2.tolist(), marker="dot")
+                ly = np.concatenate([ly, ly2])
             top, bottom = int(np.ceil(ly.max())), int(np.floor(ly.min()))
             step = max(1, int(np.ceil((top - bottom) / 4)))
             exps = list(range(bottom, top + 1, step))
@@ -91,7 +105,9 @@ class LossPanel(Vertical):
             plt.ylabel("log scale")
         elif len(y):
             plt.plot(x.tolist(), y.tolist(), marker="braille")
-            lo, hi = float(y.min()), float(y.max())
+            if y2 is not None:
+                plt.plot(x.tolist(), y2.tolist(), marker="dot")
+            lo, hi = float(every.min()), float(every.max())
             ticks = [lo + (hi - lo) * f for f in (0, 0.5, 1)] if hi > lo else [lo]
             plt.yticks(ticks, [fmt(t, 4) for t in ticks])
         last = int(x[-1]) if len(x) else 1

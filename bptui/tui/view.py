@@ -38,6 +38,7 @@ class View:
     # revealed (None when quiz mode is off)
     completed: int = 0  # epochs whose every sub-step the learner has reached
     outputs: tuple[tuple[float, ...], ...] = ()  # per sample, after epoch ``completed``
+    correct_losses: tuple[float, ...] = ()  # with a mistake on: correct backprop's losses
 
     @property
     def shown_losses(self) -> tuple[float, ...]:
@@ -120,4 +121,5 @@ def make_view(cursor: Cursor, running: bool = False, hidden: bool = False,
         quiz=quiz,
         completed=completed,
         outputs=_outputs(cursor, completed),
+        correct_losses=tuple(cursor.correct_losses()[:completed]) if cursor.mistake else (),
     )

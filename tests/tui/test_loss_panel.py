@@ -69,3 +69,21 @@ async def test_after_training_the_outputs_are_the_published_ones():
         assert "after epoch 10000:" in caption
         o1, o2 = outputs_in(caption, 10000)
         assert (round(o1, 10), round(o2, 10)) == OUTPUTS_AFTER_10000
+
+
+async def test_a_mistakes_run_plots_the_correct_curve_beside_it():
+    """The 2-3-1 tutorial's sign bug climbs the loss; correct backprop, drawn beside it, falls."""
+    app = make_app("two_three_one", mistake="gradient-ascent")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await settle(pilot)
+        loss = app.main.query_one("#loss")
+        caption = loss.caption
+        buggy = float(re.search(r"after epoch 100: (\S+)", caption).group(1))
+        correct = float(re.search(r"correct: (\S+)", caption).group(1))
+        assert "gradient-ascent" in caption
+        start = app.cursor.initial_loss
+        assert buggy > start > correct  # the bug climbs, correct backprop descends
+        plotted = loss.query_one("#loss-plot").plt._active.monitor.y
+        assert len(plotted) == 2  # both curves are drawn
