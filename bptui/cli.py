@@ -7,7 +7,6 @@ numpy does. Every user error ends as one message on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 
@@ -217,6 +216,8 @@ def summary(s) -> str:
 
 
 def _trace(scenario, args: argparse.Namespace) -> int:
+    import json
+
     import numpy as np
 
     from bptui.engine import iter_epochs
@@ -254,6 +255,8 @@ def _finite_or_null(value):
 
 
 def _train(scenario, args: argparse.Namespace) -> int:
+    import json
+
     from bptui import backprop as bp
 
     params = bp.Params.initial(scenario)

@@ -7,7 +7,6 @@ single clear message instead of a traceback.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -59,5 +58,7 @@ class DivergenceError(BptuiError):
 
 def closest(word: str, choices: Iterable[str]) -> str | None:
     """The valid name a typo most likely meant, or None when nothing is close."""
+    import difflib  # only an error message needs it: kept off the start-up path
+
     found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
     return found[0] if found else None

@@ -13,7 +13,6 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,11 @@ MAX_PARAMETERS = 20_000_000
 MAX_ACTIVATIONS = 50_000_000
 #: Above this many units in a layer the engine works layer by layer instead of unit by unit.
 UNIT_BY_UNIT_LIMIT = 12
+
+#: The scenarios shipped inside the package (package data, installed as plain files). A path
+#: beside this module rather than importlib.resources, which costs the command line's start-up
+#: a few milliseconds of imports (zipfile, tempfile) for nothing.
+BUILTIN_FOLDER = Path(__file__).resolve().parent / "scenarios"
 
 MODES = ("sample", "batch")
 REDUCTIONS = ("sum", "mean")
@@ -139,7 +143,7 @@ class Scenario:
 
 def builtin_names() -> list[str]:
     """Names of the scenarios shipped inside the package."""
-    folder = resources.files("bptui") / "scenarios"
+    folder = BUILTIN_FOLDER
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
@@ -177,7 +181,7 @@ def resolve(name_or_path: str) -> tuple[str, str]:
             f"Built-in scenarios: {', '.join(names)}",
             file=name_or_path,
         )
-    res = resources.files("bptui") / "scenarios" / f"{name_or_path}.toml"
+    res = BUILTIN_FOLDER / f"{name_or_path}.toml"
     return f"{name_or_path} (built-in)", res.read_text(encoding="utf-8")
 
 
