@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import App
+from textual.await_complete import AwaitComplete
 
 from bptui.cursor import Cursor
 from bptui.scenario import Scenario
@@ -32,6 +33,14 @@ class BackpropApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(self.main)
+
+    def pop_screen(self) -> AwaitComplete:
+        """Never pop the main screen: a dialog that is answered and closed by two keys in one
+        burst (enter, escape) dismisses itself twice, and Textual's dismiss pops whatever
+        screen is on top the second time."""
+        if self.screen is self.main:
+            return AwaitComplete.nothing()
+        return super().pop_screen()
 
     def on_unmount(self) -> None:
         self.main.action_stop()

@@ -46,10 +46,10 @@ def copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
     return path
 
 
-def long_mazur(tmp_path: Path) -> BackpropApp:
-    """Mazur's 2-2-2 with 200,000 epochs, so that a run lasts about a second."""
+def long_mazur(tmp_path: Path, epochs: int = 200_000) -> BackpropApp:
+    """Mazur's 2-2-2 with more epochs, so that a run lasts a moment (200,000: a second)."""
     return BackpropApp(scn.load(str(copy_with(tmp_path, "mazur_2_2_2", "epochs = 10000",
-                                              "epochs = 200000"))))
+                                              f"epochs = {epochs}"))))
 
 
 def key_event(key: str) -> events.Key:
@@ -110,7 +110,7 @@ async def back_to_main(pilot) -> None:
         if app.screen is app.main:
             break
         await pilot.press("escape")
-    assert app.screen is app.main
+    assert app.screen is app.main, (app.screen, app.screen_stack, app.focused)
     await pilot.press("escape")
     await settle(pilot)
     if app.cursor.mistake is not None:
@@ -119,13 +119,15 @@ async def back_to_main(pilot) -> None:
         await pilot.press("home", "enter")  # the first choice: no mistake
         await pilot.pause()
     assert app.screen is app.main and app.cursor.mistake is None and not app.main.running
+    app.main.set_focus(None)  # tab may have focused a panel, whose own home key scrolls it
 
 
 async def assert_published_first_epoch(pilot) -> None:
     """From the very start, step through epoch 1: Mazur's numbers at their sub-steps."""
     app = pilot.app
     await pilot.press("home")
-    assert "epoch 1 of" in status(app) and "step 1 of 39" in status(app)
+    assert "epoch 1 of" in status(app) and "step 1 of 39" in status(app), (
+        status(app), app.screen_stack, app.focused, app.main.quiz.on)
     seen: dict[str, tuple[float, int]] = {}
     for step in range(1, 40):
         symbol, value = result_of(app)
@@ -192,10 +194,10 @@ async def test_rapid_resizing_between_tiny_and_normal_sizes(tmp_path):
 
 
 async def test_two_thousand_random_keys_leave_the_screen_responsive_and_consistent(tmp_path):
-    app = long_mazur(tmp_path)
+    app = long_mazur(tmp_path, 50_000)  # a run lasts about a quarter of a second
     rng = random.Random(2026)
     pressed, runs, dialogs, epochs, mistakes_on = 0, 0, set(), set(), 0
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(WIDE_WIDTH, WIDE_HEIGHT)) as pilot:  # smallest wide layout
         await pilot.pause()
         batch_no = 0
         while pressed < 2000:
@@ -210,9 +212,9 @@ async def test_two_thousand_random_keys_leave_the_screen_responsive_and_consiste
             batch = [rng.choice(MASH_KEYS) for _ in range(rng.randint(1, 8))]
             batch_no += 1
             if batch_no % 25 == 0 and not app.main.running:
-                # now and then the real pilot.press (it waits for the app to go idle,
-                # which a run would keep from happening for up to a second)
-                batch = batch[:2]
+                # now and then the real pilot.press (it waits for the app to go idle after
+                # each key, which a run would keep from happening for up to a second)
+                batch = [k for k in batch[:2] if k not in ("r", "R", "enter")] or ["n"]
                 await pilot.press(*batch)
             else:
                 await type_fast(pilot, batch)
@@ -229,6 +231,27 @@ async def test_two_thousand_random_keys_leave_the_screen_responsive_and_consiste
         assert_consistent(app)
         await assert_published_first_epoch(pilot)
         assert_consistent(app)
+
+
+async def test_two_closing_keys_in_one_burst_close_only_the_dialog(tmp_path):
+    """Keys that arrive together (fast typing, key repeat) both reach a dialog before it is
+    gone; the second close must not pop the main screen from under it."""
+    app = long_mazur(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        # enter answers through a message the dialog handles later (Input.Submitted,
+        # OptionList.OptionSelected); the escape right behind it closes the dialog first
+        for opener, closers in (("question_mark", ["escape", "escape"]),
+                                ("g", ["enter", "escape"]), ("m", ["enter", "escape"]),
+                                ("g", ["enter", "enter"]), ("i", ["escape", "escape"])):
+            await pilot.press(opener)
+            await pilot.pause()
+            assert app.screen is not app.main, opener
+            await type_fast(pilot, closers)
+            await pilot.pause()
+            assert app.screen is app.main, (opener, closers, app.screen_stack)
+        await pilot.press("n")
+        assert "step 2 of 39" in status(app)
 
 
 # -- (c) divergence ---------------------------------------------------------------------
