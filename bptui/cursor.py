@@ -216,7 +216,7 @@ class Cursor:
         the epoch after the last one trained, so the learner can step through it; a run that
         reaches the scenario's end lands on the last sub-step of the last epoch.
         """
-        limit = self.scenario.epochs
+        limit = self.last_epoch  # never past the epoch where training diverged
         start = self.epoch + 1
         if start > limit:
             self.index = len(self.events) - 1
