@@ -20,6 +20,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Back to the start", "home", "home"),
     ("Scenario notes", "i: notes and source of the scenario", "notes"),
     ("Gradient check", "c: backprop beside finite differences for this sample", "gradcheck"),
+    ("Gradient check: change ε", "the finite-difference step (default 1e-4)", "set_epsilon"),
     ("Mistake lab", "m: switch a classic backprop bug on or off", "mistakes"),
     ("Quiz mode on or off", "k: type each number before it is shown", "quiz"),
     ("Quiz: hint", "ctrl+t: one factor of the open question", "quiz_hint"),

@@ -73,16 +73,17 @@ class GradCheckBody(Body):
         if r.checked < r.total:
             lines.append((f"a seeded random {r.checked} of {r.total:,} parameters", LABEL))
         nw = max([9] + [len(row.name) for row in r.rows]) + 1
-        lines.append((NO_MARK + "parameter".ljust(nw) + "backprop".rjust(17)
-                      + "numerical".rjust(17) + "rel error".rjust(11) + "  result", LABEL))
+        # the verdict first, so that a narrow panel cuts the long numbers, not the marks
+        lines.append((NO_MARK + "parameter".ljust(nw) + "result".ljust(8) + "rel error".rjust(9)
+                      + "backprop".rjust(17) + "numerical".rjust(17), LABEL))
         ref = view.event.param
         for row in r.rows:
             here = ref is not None and (ref.layer, ref.kind, ref.row, ref.col) == (
                 row.layer, row.kind, row.row, row.col)
             mark = "ok ✓" if row.ok else "FAIL ✗"
-            lines.append(((MARK if here else NO_MARK) + row.name.ljust(nw)
-                          + fmt(row.backprop).rjust(17) + fmt(row.numeric).rjust(17)
-                          + f"{row.rel_error:11.1e}" + "  " + mark,
+            lines.append(((MARK if here else NO_MARK) + row.name.ljust(nw) + mark.ljust(8)
+                          + f"{row.rel_error:9.1e}"
+                          + fmt(row.backprop).rjust(17) + fmt(row.numeric).rjust(17),
                           CURRENT if here else ("bold" if not row.ok else "")))
         failed = len(r.failed)
         lines.append((f"{r.checked - failed} of {r.checked} gradients agree"

@@ -134,6 +134,7 @@ class MainScreen(Screen):
         self._run_total = 0
         self._binding_state: tuple | None = None
         self.checking = False
+        self.epsilon = 1e-4  # the gradient check's finite-difference step
         self._check_key: tuple | None = None
 
     # -- layout -----------------------------------------------------------------------
@@ -420,7 +421,7 @@ class MainScreen(Screen):
             return self.quiz.open is not None and not self.running
         if action in ("where", "export") and self.running:
             return False
-        if action == "gradcheck" and self.running:
+        if action in ("gradcheck", "set_epsilon") and self.running:
             return False
         if action in MOVES and self.running:
             return None if action in ("next", "prev", "next_phase", "run") else False
@@ -497,16 +498,32 @@ class MainScreen(Screen):
         if self.checking and self.view is not None:
             self._update_check(self.view)
 
+    def action_set_epsilon(self) -> None:
+        """Change the gradient check's ε (command palette), and show the check with it."""
+        from bptui.tui.screens import EpsilonScreen
+
+        def done(eps: float | None) -> None:
+            if eps is None:
+                return
+            self.epsilon = eps
+            self._check_key = None
+            if not self.checking:
+                self.action_gradcheck()
+            elif self.view is not None:
+                self._update_check(self.view)
+
+        self.app.push_screen(EpsilonScreen(self.epsilon), done)
+
     def _update_check(self, view: View) -> None:
         """Check the gradients of the current sample, at the parameters it starts from."""
         from bptui import gradcheck
 
-        key = (view.epoch, view.event.sample, view.mistake)
+        key = (view.epoch, view.event.sample, view.mistake, self.epsilon)
         if key != self._check_key:
             self._check_key = key
             self._report = gradcheck.check(view.scenario, params_for_sample(view),
                                            sample=view.event.sample or 1,
-                                           mistake=view.mistake)
+                                           mistake=view.mistake, epsilon=self.epsilon)
         self.query_one(GradCheckBody).show_report(view, self._report)
 
     def action_mistakes(self) -> None:

@@ -106,6 +106,38 @@ class NotesScreen(Dismissable):
         self.query_one("#notes-box").border_title = "Scenario"
 
 
+class EpsilonScreen(ModalScreen[float | None]):
+    """Asks for the gradient check's finite-difference step ε (0 < ε < 1); None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, value: float) -> None:
+        super().__init__()
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="number-box", classes="dialog"):
+            yield Static(Text(f"Gradient check: finite-difference step ε (now {self.value:g}; "
+                              "for example 1e-5), enter to confirm, escape to cancel"))
+            yield Input(placeholder=f"{self.value:g}", id="number-input")
+            yield Static("", id="number-error", markup=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            eps = float(event.value) if event.value.strip() else self.value
+        except ValueError:
+            eps = float("nan")
+        if not 0 < eps < 1:
+            self.query_one("#number-error", Static).update(
+                "expected a number between 0 and 1, such as 1e-4")
+            return
+        self.dismiss(eps)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class NumberScreen(ModalScreen[int | None]):
     """Asks for a whole number between ``low`` and ``high``; None when cancelled."""
 

@@ -10,7 +10,7 @@ def check_rows(app) -> dict[str, str]:
     rows = {}
     for line in panel(app, "gradcheck").splitlines():
         parts = line.replace("▶", " ").split()
-        if len(parts) >= 5 and parts[-1] in ("✓", "✗") and "gradients" not in line:
+        if len(parts) >= 5 and parts[2] in ("✓", "✗") and "gradients" not in line:
             rows[parts[0]] = line
     return rows
 
@@ -100,3 +100,22 @@ async def test_mistake_chooser_offers_only_what_applies():
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.main and app.cursor.mistake is None
+
+
+async def test_the_gradient_checks_epsilon_can_be_changed_from_the_palette():
+    from bptui.tui.screens import EpsilonScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.main.run_action("set_epsilon")
+        await pilot.pause()
+        assert isinstance(app.screen, EpsilonScreen)
+        await pilot.press("2", "enter")  # not between 0 and 1: refused, the dialog stays
+        await pilot.pause()
+        assert isinstance(app.screen, EpsilonScreen)
+        await pilot.press("backspace", *"1e-6", "enter")
+        await pilot.pause()
+        assert app.main.query_one("#gradcheck").display
+        assert "ε = 1e-06" in panel(app, "gradcheck")
+        assert "8 of 8 gradients agree" in panel(app, "gradcheck")
