@@ -47,11 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="with --export: the file to write (default: standard output)")
     opts.add_argument("--force", action="store_true",
                       help="with --export: replace FILE if it exists")
-    opts.add_argument("--host", default="127.0.0.1",
+    opts.add_argument("--host", default=None,
                       help="with --serve: the address to listen on (default 127.0.0.1)")
-    opts.add_argument("--port", type=_positive, default=8000,
+    opts.add_argument("--port", type=_positive, default=None,
                       help="with --serve: the port (default 8000)")
-    opts.add_argument("--epochs", type=_positive, default=1, metavar="N",
+    opts.add_argument("--epochs", type=_positive, default=None, metavar="N",
                       help="epochs for --trace and --export (default 1)")
     opts.add_argument("--json", action="store_true", help="with --train: one JSON object")
     opts.add_argument("--mistake", metavar="NAME",
@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "comma-separated (e.g. grad,update; all for every kind)")
     opts.add_argument("--epsilon", type=_positive_float, default=None, metavar="EPS",
                       help="with --gradcheck: the finite-difference step (default 1e-4)")
-    opts.add_argument("--sample", type=_positive, default=1, metavar="K",
+    opts.add_argument("--sample", type=_positive, default=None, metavar="K",
                       help="with --gradcheck: which sample to check (default 1)")
     return p
 
@@ -119,8 +119,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+#: The actions, and the options that mean something with each ("screen" = no action).
+ACTIONS = ("list", "mistakes", "check", "trace", "train", "gradcheck", "export", "serve")
+OPTIONS = {
+    "epochs": ("--epochs", {"trace", "export"}),
+    "json": ("--json", {"train"}),
+    "output": ("--output", {"export"}),
+    "force": ("--force", {"export"}),
+    "host": ("--host", {"serve"}),
+    "port": ("--port", {"serve"}),
+    "epsilon": ("--epsilon", {"gradcheck"}),
+    "sample": ("--sample", {"gradcheck"}),
+    "quiz": ("--quiz", {"screen", "serve"}),
+    "mistake": ("--mistake", {"trace", "train", "gradcheck", "export", "serve", "screen"}),
+}
+
+
+def check_options(args: argparse.Namespace) -> str:
+    """The one action asked for; an option that would be silently ignored is an error."""
+    chosen = [a for a in ACTIONS if getattr(args, a) not in (None, False)]
+    if len(chosen) > 1:
+        raise BptuiError("choose one of --" + ", --".join(ACTIONS) + ": found "
+                         + " and ".join("--" + a for a in chosen))
+    action = chosen[0] if chosen else "screen"
+    for attr, (flag, valid) in OPTIONS.items():
+        if getattr(args, attr) not in (None, False) and action not in valid:
+            where = "opening the screen" if action == "screen" else f"--{action}"
+            uses = ", ".join("the screen" if v == "screen" else f"--{v}" for v in sorted(valid))
+            raise BptuiError(f"{flag} means nothing with {where}; it goes with {uses}")
+    args.epochs = args.epochs or 1
+    args.host = args.host or "127.0.0.1"
+    args.port = args.port or 8000
+    return action
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     from bptui import mistakes
+
+    check_options(args)
 
     if args.list:
         return _list()
@@ -298,6 +334,10 @@ def _train(scenario, args: argparse.Namespace) -> int:
 def _gradcheck(scenario, args: argparse.Namespace) -> int:
     from bptui import gradcheck
 
+    if args.sample is not None and scenario.mode == "batch":
+        raise BptuiError(f"--sample: {scenario.name} trains in batch mode, so the check is of "
+                         "the whole batch's gradient (leave --sample out)")
+    args.sample = args.sample or 1
     if args.sample > scenario.samples:
         raise BptuiError(f"--sample {args.sample}: the scenario has {scenario.samples} "
                          "sample(s)")

@@ -64,16 +64,23 @@ def _pair_with_correct(
     with its correct twin of the same symbol; later samples start from different parameters
     in the buggy run, and the comparison is still made from the buggy run's own start.
     """
-    out: list[Event] = []
-    by_sample: dict[int | None, list[Event]] = {}
-    for ev in events:
-        by_sample.setdefault(ev.sample, []).append(ev)
     right: dict[tuple[int | None, str], Event] = {}
-    for s in sorted(k for k in by_sample if k is not None):
-        sample_params = _params_before_sample(scenario, params, epoch, mistake, s)
-        builder = _Builder(scenario, sample_params, epoch, None)
-        for ev in builder.sample_events(s - 1, update=scenario.mode == "sample"):
-            right[(s, ev.symbol)] = ev
+    if scenario.mode == "batch":
+        # every sample of the epoch starts from the same parameters: one correct epoch
+        for ev in _Builder(scenario, params.copy(), epoch, None).run():
+            right[(ev.sample, ev.symbol)] = ev
+    else:
+        for s in sorted({ev.sample for ev in events if ev.sample is not None}):
+            builder = _Builder(scenario, _params_before_sample(scenario, params, epoch, mistake, s),
+                               epoch, None)
+            if scenario.unit_by_unit:
+                twins = builder.sample_events(s - 1)
+            else:
+                twins = builder._layer_pass(scenario.inputs[s - 1:s], scenario.targets[s - 1:s], s,
+                                            1.0)
+            for ev in twins:
+                right[(s, ev.symbol)] = ev
+    out: list[Event] = []
     for ev in events:
         twin = right.get((ev.sample, ev.symbol))
         if twin is None or _same(twin, ev):
@@ -318,9 +325,9 @@ class _Builder:
             b = self.params.biases[lay - 1]
             if b is not None and layer.train_bias and b.size == 1:
                 yield self._bias_grad_event(bw, lay, None, sample)
-            if inline:
+            if inline:  # the stale-weights mistake: this layer is updated right away
                 yield from self._update_units(lay, before, bw.grad_w[lay], bw.grad_b[lay],
-                                              sample)
+                                              sample, after=bw.params)
 
     def _output_error_event(
         self, fw: bp.Forward, bw: bp.Backward, t: np.ndarray, k: int, sample: int
@@ -516,8 +523,10 @@ class _Builder:
 
     def _update_units(
         self, lay: int, before: bp.Params, gw: np.ndarray, gb: np.ndarray | None,
-        sample: int | None, summed: bool = False,
+        sample: int | None, summed: bool = False, after: bp.Params | None = None,
     ) -> Iterator[Event]:
+        """Update events of one layer; ``after`` holds the new values (default: self.params)."""
+        after = self.params if after is None else after
         layer = self.s.layers[lay - 1]
         frozen = not bp.trains(self.s, lay, self.mistake)
         grad_word = "Σ_s ∂E_s/∂{p}" if summed else "∂E/∂{p}"
@@ -531,7 +540,7 @@ class _Builder:
                      for j in range(b.size)]
         for ref, name, g in refs:
             old = before.value(ref.layer, ref.kind, ref.row, ref.col)
-            new = self.params.value(ref.layer, ref.kind, ref.row, ref.col)
+            new = after.value(ref.layer, ref.kind, ref.row, ref.col)
             gname = "dE/d" + name
             if frozen:
                 eq, sub = f"{name}⁺ = {name}", f"{name}⁺ = {fmt_term(old)}"
@@ -616,7 +625,8 @@ class _Builder:
             yield self._event(
                 sample=sample, phase="forward", kind="out", layer=lay, unit=None, param=None,
                 symbol=f"out_{lay}",
-                equation=f"out_{lay} = " + act.symbol.format(net=f"net_{lay}") + " elementwise",
+                equation=f"out_{lay} = " + act.symbol.format(net=f"net_{lay}")
+                + (" row by row" if layer.activation == "softmax" else " elementwise"),
                 substituted=f"out_{lay} = {layer.activation}(net_{lay}) over "
                 f"{shape_text(fw.nets[lay])} values",
                 value=fw.outs[lay], why=_out_why(layer.activation, f"the {layer.name} layer"),
@@ -660,10 +670,16 @@ class _Builder:
                 )
             else:
                 w_sym = f"W{lay + 1}" + ("⁺" if inline else "")
+                rule = f"δ_{lay + 1} · {w_sym}"
+                if self.mistake == "missing-sum":
+                    rule = f"δ_{lay + 1}[:, 1] · {w_sym}[1, :]  (BUG: the first unit only)"
+                elif self.mistake == "wrong-weight-in-sum":
+                    rule = (f"(Σ_k δ_{lay + 1}[:, k]) · {w_sym}[1, :]  (BUG: one weight row "
+                            "for every term)")
                 yield self._event(
                     sample=sample, phase="backward", kind="dE_din", layer=lay, unit=None,
                     param=None, symbol=f"dE/dout_{lay}",
-                    equation=f"∂E/∂out_{lay} = δ_{lay + 1} · {w_sym}",
+                    equation=f"∂E/∂out_{lay} = {rule}",
                     substituted=f"∂E/∂out_{lay} = ({shape_text(bw.delta[lay + 1])}) · "
                     f"({shape_text(self.params.weights[lay])})",
                     value=bw.err[lay],
@@ -675,10 +691,11 @@ class _Builder:
             shortcut = lay == n and bp.simplified(s) and self.mistake != "loss-as-gradient"
             if shortcut:
                 sign = "-" if self.mistake == "gradient-ascent" else ""
+                per = "(1/N)·" if scale != 1.0 else ""
                 yield self._event(
                     sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
                     param=None, symbol=f"delta_{lay}",
-                    equation=f"δ_{lay} = ∂E/∂net_{lay} = {sign}(out_{lay} - T)",
+                    equation=f"δ_{lay} = ∂E/∂net_{lay} = {sign}{per}(out_{lay} - T)",
                     substituted=f"δ_{lay} = {sign}(({shape_text(fw.outs[lay])}) - "
                     f"({shape_text(t)}))",
                     value=bw.delta[lay],
@@ -687,11 +704,16 @@ class _Builder:
                     uses=(f"out_{lay}", "T"),
                 )
             else:
+                slope_rule = act.prime_rule
+                if layer.activation == "sigmoid" and self.mistake == "sigmoid-prime-of-net":
+                    slope_rule = "{net}(1 - {net})  (BUG: of the net, not the out)"
+                elif layer.activation == "sigmoid" and self.mistake == "tanh-prime-for-sigmoid":
+                    slope_rule = "1 - {out}²  (BUG: tanh's slope)"
                 yield self._event(
                     sample=sample, phase="backward", kind="dout_dnet", layer=lay, unit=None,
                     param=None, symbol=f"dout_{lay}/dnet_{lay}",
                     equation=f"∂out_{lay}/∂net_{lay} = "
-                    + act.prime_rule.format(out=f"out_{lay}", net=f"net_{lay}") + " elementwise",
+                    + slope_rule.format(out=f"out_{lay}", net=f"net_{lay}") + " elementwise",
                     substituted=f"∂out_{lay}/∂net_{lay}: {shape_text(bw.fprime[lay])} values",
                     value=bw.fprime[lay], why=act.why_prime, uses=(f"out_{lay}", f"net_{lay}"),
                 )
@@ -718,11 +740,16 @@ class _Builder:
                 uses=(f"delta_{lay}", a_prev),
             )
             if bw.grad_b[lay] is not None and layer.train_bias:
+                shared = layer.bias_mode == "shared"
                 yield self._event(
                     sample=sample, phase="backward", kind="grad", layer=lay, unit=None,
-                    param=None, symbol=f"dE/db{lay}", equation=f"∂E/∂b{lay} = Σ_s δ_{lay}",
-                    substituted=f"∂E/∂b{lay}: sum of ({shape_text(bw.delta[lay])}) over samples",
-                    value=bw.grad_b[lay], why="∂net/∂b = 1, so the bias gradient sums δ",
+                    param=None, symbol=f"dE/db{lay}",
+                    equation=f"∂E/∂b{lay} = " + ("Σ_s Σ_j δ_" if shared else "Σ_s δ_") + str(lay),
+                    substituted=f"∂E/∂b{lay} = sum of ({shape_text(bw.delta[lay])}) over samples"
+                    + (" and units" if shared else ""),
+                    value=bw.grad_b[lay],
+                    why="∂net/∂b = 1, so the bias gradient sums δ"
+                    + (" over every unit the shared bias feeds" if shared else ""),
                     uses=(f"delta_{lay}",),
                 )
         self.params = bp.apply_update(s, self.params, bw, self.mistake)

@@ -42,7 +42,9 @@ _WORDS = {"if", "else", "max", "tanh", "relu", "elementwise", "over", "values", 
 
 def latex(text: str) -> str:
     """An equation from an event, in LaTeX that MathJax and KaTeX both render."""
-    text = re.sub(r"∂([^/\s]+)/∂([^\s·,)]+)", lambda m: "\x00" + m.group(1) + "\x01"
+    # ∂A/∂B, where a name may hold a bracketed index with a comma: ∂E/∂W2[1,1]
+    name = r"(?:\[[^\]]*\]|[^/\s·,()\[])+"
+    text = re.sub(rf"∂({name})/∂({name})", lambda m: "\x00" + m.group(1) + "\x01"
                   + m.group(2) + "\x02", text)
     text = re.sub(r"\bw_k,([A-Za-z0-9\[\]]+)", lambda m: "\x03" + m.group(1) + "\x04", text)
     out: list[str] = []
@@ -218,6 +220,10 @@ def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) ->
     else:
         for n, la in enumerate(s.layers, start=1):
             lines += [f"- `W{n}` ({la.name}): {summary(la.weights)}"]
+            if la.bias is not None:
+                kind = "one shared" if la.bias_mode == "shared" else "one per unit"
+                trained = "trained" if la.train_bias else "not trained"
+                lines += [f"- `b{n}` ({kind}, {trained}): {summary(la.bias)}"]
         lines += [f"- inputs `X`: {summary(s.inputs)}", f"- targets `T`: {summary(s.targets)}",
                   ""]
 
@@ -301,6 +307,9 @@ def write(path: str | os.PathLike, text: str, *, force: bool = False) -> Path:
         raise BptuiError(f"{target}: the folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # a handout, readable as any new file would be
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()

@@ -288,9 +288,11 @@ class _Checker:
         missing = [f"{key}.{k}" if key else k for k in sorted(required) if k not in value]
         if len(missing) == 1:
             raise self.fail(key or missing[0], f"missing required key '{missing[0]}'")
-        if missing:
-            raise self.fail(key or missing[0],
-                            "missing required keys: " + ", ".join(f"'{m}'" for m in missing))
+        if missing:  # several: the table that lacks them is the place (the file's top level)
+            message = "missing required keys: " + ", ".join(f"'{m}'" for m in missing)
+            if not key:
+                raise ScenarioError(message, file=self.file, line=1)
+            raise self.fail(key, message)
         return value
 
     def number(self, value: Any, key: str, *, positive: bool = False) -> float:
@@ -408,6 +410,7 @@ class _Checker:
                 raise self.fail(
                     f"layers[{n}].names", f"unit name '{sorted(clash)[0]}' is used twice"
                 )
+        self._check_parameter_names(layers, input_names)
 
         tr = self.table(doc["training"], "training", TRAINING_KEYS, {"loss", "learning_rate"})
         loss = self.choice(tr["loss"], "training.loss", list(LOSSES))
@@ -424,6 +427,41 @@ class _Checker:
             layers=tuple(layers), loss=loss, learning_rate=lr, epochs=epochs, mode=mode,
             reduction=reduction, inputs=inputs, targets=targets, path=self.file, name=self.name,
         )
+
+    def _check_parameter_names(self, layers: list[Layer], input_names: tuple[str, ...]) -> None:
+        """Every weight and bias needs its own name: steps, quiz and provenance look them up.
+
+        Only named parameters can clash (generated names are unique), and only small
+        networks are shown parameter by parameter, so large layers cost nothing here.
+        """
+        seen: dict[str, str] = {name: "input.names" for name in input_names}
+        for n, la in enumerate(layers, start=1):
+            if la.weight_names is None and la.bias_names is None:
+                continue
+            places = [(la.weight_name(j, i, n), f"layers[{n}].weight_names")
+                      for j in range(la.size) for i in range(la.inputs)]
+            if la.bias is not None:
+                places += [(la.bias_name(j, n), f"layers[{n}].bias_names")
+                           for j in range(la.bias.size)]
+            for name, key in places:
+                if name in seen:
+                    raise self.fail(key, f"parameter name '{name}' is already used by "
+                                    f"{seen[name]}: every weight, bias and input needs its own "
+                                    "name")
+                seen[name] = key
+        if any(la.weight_names is not None or la.bias_names is not None for la in layers):
+            # generated names of the other layers may still meet a teacher's name
+            for n, la in enumerate(layers, start=1):
+                if la.weight_names is not None or la.bias_names is not None:
+                    continue
+                if la.size * la.inputs > 10_000:
+                    continue
+                for j in range(la.size):
+                    for i in range(la.inputs):
+                        name = la.weight_name(j, i, n)
+                        if name in seen:
+                            raise self.fail(seen[name], f"parameter name '{name}' is also the "
+                                            f"generated name of a weight in layers[{n}]")
 
     def _check_output(self, layers: list[Layer], loss: str) -> None:
         """Softmax and the cross-entropies only make sense in the pairs the maths is for."""
@@ -477,7 +515,8 @@ class _Checker:
             sizes_text = "-".join(str(n) if n < 10**15 else _count(n) for n in (n_in, *sizes))
             if params < 10**15:
                 gib = params * 8 * 4 / 2**30  # weights, gradient, update and a snapshot
-                has = f"{params:,} parameters and would need about {gib:.1f} GiB"
+                has = (f"up to {params:,} weights and biases and would need about {gib:.1f} "
+                       "GiB")
             else:
                 has = f"{_count(params)} parameters, far beyond any computer's memory"
             raise self.fail(

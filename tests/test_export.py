@@ -150,3 +150,18 @@ def test_free_path_never_reuses_a_name(tmp_path) -> None:
     (tmp_path / "a.md").write_text("x")
     (tmp_path / "a-2.md").write_text("x")
     assert export.free_path(tmp_path, "a").name == "a-3.md"
+
+
+def test_latex_keeps_a_bracketed_index_inside_its_fraction() -> None:
+    tex = export.latex("∂E/∂W2[1,1] = ∂E/∂net_a · ∂net_a/∂W2[1,1]")
+    assert tex.startswith(r"\frac{\partial E}{\partial W_{2}[1,1]}")
+    assert balanced(tex) and "},1]" not in tex
+
+
+def test_exported_files_are_readable_like_any_new_file(tmp_path) -> None:
+    old = os.umask(0o022)
+    try:
+        path = export.write(tmp_path / "handout.md", "# x\n")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644

@@ -8,6 +8,7 @@ parameters (the leaves). Escape goes back one step, q closes them all.
 from __future__ import annotations
 
 import numpy as np
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -174,7 +175,9 @@ class ProvenanceScreen(ModalScreen[None]):
                               style="dim"))
 
     def on_mount(self) -> None:
-        self.query_one("#provenance-box").border_title = f"Where {self.trail[-1]} comes from"
+        # a title is parsed as markup: a name such as [i]b2 must show as it is
+        self.query_one("#provenance-box").border_title = (
+            f"Where {escape(self.trail[-1])} comes from")
         if self.prov is not None and self.prov.sources:
             ol = self.query_one(OptionList)
             ol.focus()

@@ -23,7 +23,8 @@ class UpdatesBody(Body):
     def build(self, view: View, width: int) -> Text:
         s = view.scenario
         eta = fmt(s.learning_rate)
-        grad_word = "∂E/∂w" if s.mode == "sample" else "Σ ∂E/∂w"
+        grad_word = "∂E/∂w" if s.mode == "sample" else (
+            "Σ_s ∂E_s/∂w" if s.reduction == "sum" else "(1/N) Σ_s ∂E_s/∂w")
         head = [(f"w⁺ = w - η · {grad_word}    with η = {eta}", HEADING)]
         if s.mode == "batch":
             head.append(("one update per epoch, from the whole batch's gradient", LABEL))
