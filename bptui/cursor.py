@@ -9,7 +9,7 @@ bounded however long a run is: snapshots are spaced so that all of them together
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -20,6 +20,25 @@ from bptui.scenario import Scenario
 
 SNAPSHOT_BUDGET = 48 * 2**20
 MIN_SPACING = 16
+
+
+def apply_updates(start: bp.Params, events: Iterable[Event]) -> bp.Params:
+    """A copy of ``start`` with the values of the update steps among ``events`` written in.
+
+    Panels use it to show the parameters as they stand at a sub-step, without recomputing
+    anything: the values are the ones the update events carry.
+    """
+    p = start.copy()
+    for ev in events:
+        if ev.kind != "update":
+            continue
+        if ev.param is not None:
+            p.set(ev.param.layer, ev.param.kind, ev.param.row, ev.param.col, float(ev.value))
+        elif ev.symbol.startswith("W"):
+            p.weights[ev.layer - 1] = np.array(ev.value)
+        elif ev.symbol.startswith("b"):
+            p.biases[ev.layer - 1] = np.array(ev.value)
+    return p
 
 
 class Cursor:
@@ -70,15 +89,7 @@ class Cursor:
 
     def params_now(self) -> bp.Params:
         """Parameters as they stand after the current sub-step (updates so far applied)."""
-        p = self.start_params.copy()
-        for ev in self.events[: self.index + 1]:
-            if ev.kind == "update" and ev.param is not None:
-                p.set(ev.param.layer, ev.param.kind, ev.param.row, ev.param.col, ev.value)
-            elif ev.kind == "update" and ev.symbol.startswith("W"):
-                p.weights[ev.layer - 1] = np.array(ev.value)
-            elif ev.kind == "update" and ev.symbol.startswith("b"):
-                p.biases[ev.layer - 1] = np.array(ev.value)
-        return p
+        return apply_updates(self.start_params, self.events[: self.index + 1])
 
     # -- loading epochs ---------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from bptui import mistakes
 from bptui.backprop import Params
+from bptui.cursor import apply_updates
 from bptui.gradcheck import Report
 from bptui.notation import fmt
 from bptui.tui.panel import Body
@@ -29,20 +30,10 @@ NONE_ID = "-none-"
 def params_for_sample(view: View) -> Params:
     """The parameters the current sample's forward pass starts from: the epoch's start with
     the updates of the earlier samples applied (all of them in the events so far)."""
-    import numpy as np
-
-    p = view.start_params.copy()
     k = view.event.sample
-    for ev in view.events:
-        if ev.kind != "update" or ev.sample is None or k is None or ev.sample >= k:
-            continue
-        if ev.param is not None:
-            p.set(ev.param.layer, ev.param.kind, ev.param.row, ev.param.col, float(ev.value))
-        elif ev.symbol.startswith("W"):
-            p.weights[ev.layer - 1] = np.array(ev.value)
-        elif ev.symbol.startswith("b"):
-            p.biases[ev.layer - 1] = np.array(ev.value)
-    return p
+    earlier = [ev for ev in view.events
+               if ev.sample is not None and k is not None and ev.sample < k]
+    return apply_updates(view.start_params, earlier)
 
 
 class GradCheckBody(Body):

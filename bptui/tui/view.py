@@ -8,7 +8,7 @@ import numpy as np
 
 from bptui import backprop as bp
 from bptui.backprop import Params
-from bptui.cursor import Cursor
+from bptui.cursor import Cursor, apply_updates
 from bptui.events import Event
 from bptui.scenario import Scenario
 
@@ -67,17 +67,7 @@ MAX_OUTPUTS = 8
 
 def _params_before(cursor: Cursor) -> Params:
     """The parameters just before the current sub-step (its own update not yet applied)."""
-    p = cursor.start_params.copy()
-    for ev in cursor.events[: cursor.index]:
-        if ev.kind != "update":
-            continue
-        if ev.param is not None:
-            p.set(ev.param.layer, ev.param.kind, ev.param.row, ev.param.col, ev.value)
-        elif ev.symbol.startswith("W"):
-            p.weights[ev.layer - 1] = np.array(ev.value)
-        elif ev.symbol.startswith("b"):
-            p.biases[ev.layer - 1] = np.array(ev.value)
-    return p
+    return apply_updates(cursor.start_params, cursor.events[: cursor.index])
 
 
 def _outputs(cursor: Cursor, completed: int) -> tuple[tuple[float, ...], ...]:
