@@ -296,6 +296,7 @@ def _train(scenario, args: argparse.Namespace) -> int:
     from bptui import backprop as bp
 
     params = bp.Params.initial(scenario)
+    initial_loss = bp.dataset_loss(scenario, params)
     result = bp.train(scenario, params, args.train, mistake=args.mistake)
     outputs = bp.forward(scenario, result.params, scenario.inputs).outs[-1]
     if args.json:
@@ -303,7 +304,7 @@ def _train(scenario, args: argparse.Namespace) -> int:
             "scenario": scenario.name,
             "mistake": args.mistake,
             "epochs": len(result.losses),
-            "initial_loss": bp.dataset_loss(scenario, bp.Params.initial(scenario)),
+            "initial_loss": initial_loss,
             "loss": result.losses,
             "parameters": result.params.as_dict(),
             "outputs": outputs.tolist(),
@@ -316,7 +317,7 @@ def _train(scenario, args: argparse.Namespace) -> int:
         print(f"{scenario.title}: trained {len(losses)} epochs"
               + (f" with mistake {args.mistake}" if args.mistake else ""))
         if losses:
-            print(f"loss: {fmt(bp.dataset_loss(scenario, bp.Params.initial(scenario)))} before,"
+            print(f"loss: {fmt(initial_loss)} before,"
                   f" {fmt(losses[-1])} after")
         if scenario.samples <= 16 and outputs.shape[1] <= 8:
             for k in range(scenario.samples):

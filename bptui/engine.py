@@ -336,15 +336,9 @@ class _Builder:
         unit = s.layers[-1].names[k]
         loss = LOSSES[s.loss]
         n_out = s.layers[-1].size
-        rule = loss.grad_rule
-        why = f"the derivative of {loss.term_rule.format(t='target', out='out', n=n_out)} " \
-              "with respect to out"
-        if self.mistake == "gradient-ascent":
-            rule = rule[1:] if rule.startswith("-") else "-" + rule
-            why = "BUG (gradient-ascent): the sign is flipped, so the step climbs the error"
-        elif self.mistake == "loss-as-gradient":
-            rule = loss.term_rule
-            why = "BUG (loss-as-gradient): the loss itself is used instead of its derivative"
+        rule, bug = _error_rule(s.loss, self.mistake)
+        why = bug or (f"the derivative of {loss.term_rule.format(t='target', out='out', n=n_out)}"
+                      " with respect to out")
         sym = f"dE/dout_{unit}"
         return self._event(
             sample=sample, phase="backward", kind="dE_dout", layer=self.n, unit=k, param=None,
@@ -402,13 +396,8 @@ class _Builder:
         layer = self.s.layers[lay - 1]
         unit = layer.names[j]
         act = ACTIVATIONS[layer.activation]
-        rule, why = act.prime_rule, act.why_prime
-        if layer.activation == "sigmoid" and self.mistake == "sigmoid-prime-of-net":
-            rule = "{net}(1 - {net})"
-            why = "BUG (sigmoid-prime-of-net): y(1-y) is σ' only when y is σ(net), not net"
-        elif layer.activation == "sigmoid" and self.mistake == "tanh-prime-for-sigmoid":
-            rule = "1 - {out}²"
-            why = "BUG (tanh-prime-for-sigmoid): 1 - out² is the slope of tanh, not of σ"
+        rule, bug, _ = _slope_rule(layer.activation, self.mistake)
+        why = bug or act.why_prime
         net, out = fw.nets[lay][j], fw.outs[lay][j]
         uses = tuple(u for u, tag in ((f"out_{unit}", "{out}"), (f"net_{unit}", "{net}"))
                      if tag in rule)
@@ -650,11 +639,8 @@ class _Builder:
         before = self.params.copy()
         bw = bp.backward(s, self.params, fw, t, mistake=self.mistake, scale=scale,
                          update_inline=inline)
-        grad_rule = loss.grad_rule.format(t="T", out=f"out_{n}", n=s.layers[-1].size)
-        if self.mistake == "gradient-ascent":
-            grad_rule = grad_rule[1:] if grad_rule.startswith("-") else "-" + grad_rule
-        elif self.mistake == "loss-as-gradient":
-            grad_rule = loss.term_rule.format(t="T", out=f"out_{n}", n=s.layers[-1].size)
+        grad_rule = _error_rule(s.loss, self.mistake)[0].format(
+            t="T", out=f"out_{n}", n=s.layers[-1].size)
         if scale != 1.0:
             grad_rule = f"(1/N)·{grad_rule}"
         for lay in range(n, 0, -1):
@@ -688,8 +674,7 @@ class _Builder:
                     uses=(f"delta_{lay + 1}", f"W{lay + 1}"),
                 )
             act = ACTIVATIONS[layer.activation]
-            shortcut = lay == n and bp.simplified(s) and self.mistake != "loss-as-gradient"
-            if shortcut:
+            if lay == n and self._shortcut():
                 sign = "-" if self.mistake == "gradient-ascent" else ""
                 per = "(1/N)·" if scale != 1.0 else ""
                 yield self._event(
@@ -704,11 +689,9 @@ class _Builder:
                     uses=(f"out_{lay}", "T"),
                 )
             else:
-                slope_rule = act.prime_rule
-                if layer.activation == "sigmoid" and self.mistake == "sigmoid-prime-of-net":
-                    slope_rule = "{net}(1 - {net})  (BUG: of the net, not the out)"
-                elif layer.activation == "sigmoid" and self.mistake == "tanh-prime-for-sigmoid":
-                    slope_rule = "1 - {out}²  (BUG: tanh's slope)"
+                slope_rule, _, tag = _slope_rule(layer.activation, self.mistake)
+                if tag:
+                    slope_rule += f"  (BUG: {tag})"
                 yield self._event(
                     sample=sample, phase="backward", kind="dout_dnet", layer=lay, unit=None,
                     param=None, symbol=f"dout_{lay}/dnet_{lay}",
@@ -779,6 +762,34 @@ class _Builder:
                     why=f"the bias steps against its gradient, scaled by η = {self.eta}",
                     uses=(f"b{lay}", f"dE/db{lay}"),
                 )
+
+
+def _error_rule(loss: str, mistake: str | None) -> tuple[str, str | None]:
+    """The rule for ∂E/∂out ({t}, {out}, {n} placeholders) and, under a mistake that changes
+    it, the sentence that says what is wrong (None otherwise)."""
+    spec = LOSSES[loss]
+    if mistake == "gradient-ascent":
+        rule = spec.grad_rule
+        return (rule[1:] if rule.startswith("-") else "-" + rule,
+                "BUG (gradient-ascent): the sign is flipped, so the step climbs the error")
+    if mistake == "loss-as-gradient":
+        return (spec.term_rule,
+                "BUG (loss-as-gradient): the loss itself is used instead of its derivative")
+    return spec.grad_rule, None
+
+
+def _slope_rule(activation: str, mistake: str | None) -> tuple[str, str | None, str | None]:
+    """The rule for ∂out/∂net ({out}, {net} placeholders), and under a sigmoid mistake the
+    sentence on what is wrong plus a short tag for vectorised equations (None otherwise)."""
+    if activation == "sigmoid" and mistake == "sigmoid-prime-of-net":
+        return ("{net}(1 - {net})",
+                "BUG (sigmoid-prime-of-net): y(1-y) is σ' only when y is σ(net), not net",
+                "of the net, not the out")
+    if activation == "sigmoid" and mistake == "tanh-prime-for-sigmoid":
+        return ("1 - {out}²",
+                "BUG (tanh-prime-for-sigmoid): 1 - out² is the slope of tanh, not of σ",
+                "tanh's slope")
+    return ACTIVATIONS[activation].prime_rule, None, None
 
 
 def _out_why(activation: str, unit: str) -> str:

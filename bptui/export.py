@@ -11,6 +11,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +171,19 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]|<>$])", r"\\\1", text)
 
 
+def _epochs(
+    scenario: Scenario, epochs: int, mistake: str | None
+) -> Iterator[tuple[int, list[Event], float]]:
+    """(epoch, its events, the loss after it) for the first ``epochs`` epochs: what both
+    document formats are written from."""
+    params = bp.Params.initial(scenario)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for e in range(1, epochs + 1):
+            result = epoch_events(scenario, params, e, mistake)
+            params = result.params
+            yield e, result.events, bp.dataset_loss(scenario, params)
+
+
 def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) -> str:
     """The worked example, unit by unit (or layer by layer for large nets), as Markdown."""
     s = scenario
@@ -227,22 +241,18 @@ def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) ->
         lines += [f"- inputs `X`: {summary(s.inputs)}", f"- targets `T`: {summary(s.targets)}",
                   ""]
 
-    params = bp.Params.initial(s)
     losses = []
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for e in range(1, epochs + 1):
-            result = epoch_events(s, params, e, mistake)
-            lines += [f"## Epoch {e}", ""]
-            current: tuple[Any, str] | None = None
-            for ev in result.events:
-                key = (ev.sample, ev.phase)
-                if key != current:
-                    current = key
-                    who = "the whole batch" if ev.sample is None else f"sample {ev.sample}"
-                    lines += [f"### {ev.phase.capitalize()} ({who})", ""]
-                lines += _event_markdown(ev)
-            params = result.params
-            losses.append(bp.dataset_loss(s, params))
+    for e, events, loss in _epochs(s, epochs, mistake):
+        lines += [f"## Epoch {e}", ""]
+        current: tuple[Any, str] | None = None
+        for ev in events:
+            key = (ev.sample, ev.phase)
+            if key != current:
+                current = key
+                who = "the whole batch" if ev.sample is None else f"sample {ev.sample}"
+                lines += [f"### {ev.phase.capitalize()} ({who})", ""]
+            lines += _event_markdown(ev)
+        losses.append(loss)
     lines += ["## Loss", ""]
     lines += [f"Before training: {fmt(bp.dataset_loss(s, bp.Params.initial(s)))}.", ""]
     lines += _table(["after epoch", "loss"], [[str(k + 1), fmt(v)] for k, v in enumerate(losses)])
@@ -252,15 +262,11 @@ def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) ->
 def json_document(scenario: Scenario, epochs: int = 1, mistake: str | None = None) -> dict:
     """The trace events and the scenario as plain data, for other tools."""
     s = scenario
-    params = bp.Params.initial(s)
     events: list[dict] = []
     losses: list[float] = []
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for e in range(1, epochs + 1):
-            result = epoch_events(s, params, e, mistake)
-            events += [ev.as_dict() for ev in result.events]
-            params = result.params
-            losses.append(bp.dataset_loss(s, params))
+    for _, epoch, loss in _epochs(s, epochs, mistake):
+        events += [ev.as_dict() for ev in epoch]
+        losses.append(loss)
     layers = []
     for la in s.layers:
         layers.append({
