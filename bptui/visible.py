@@ -1,0 +1,34 @@
+"""Text from a scenario file made safe to show: control characters become visible.
+
+A scenario is written by anyone (a teacher, a student, a stranger's gist). Its title, notes
+and names end up on the terminal, in ``--check``, in error messages and in exports; an escape
+sequence in them could rename the window or clear the screen. Every place that shows text
+from a file passes it through :func:`visible` first, so the bytes that reach the terminal are
+always printable.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls (except newline and tab, which plain text may use), DEL, and C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidirectional overrides could reorder what the learner reads.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str, *, keep_newlines: bool = True) -> str:
+    """``text`` with every control character written out (``\\x1b``), never raw.
+
+    Newlines and tabs are kept when ``keep_newlines`` (notes are multi-line); in one-line
+    places (titles, names, error messages) they are written out too.
+    """
+    if not keep_newlines:
+        text = text.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+    text = _CONTROL.sub(_escape, text)
+    return _BIDI.sub(_escape, text)
