@@ -363,26 +363,10 @@ def _export(scenario, args: argparse.Namespace) -> int:
 
 
 def _serve(scenario, args: argparse.Namespace) -> int:
-    import shlex
-    from pathlib import Path
+    from bptui.tui.serve import serve
 
-    try:
-        from textual_serve.server import Server
-    except ImportError:
-        raise BptuiError("--serve needs textual-serve: pip install 'bptui[serve]'") from None
-    target = args.scenario or DEFAULT_SCENARIO
-    if Path(target).exists():
-        target = str(Path(target).resolve())
-    command = [sys.executable, "-m", "bptui", target]
-    if args.mistake:
-        command += ["--mistake", args.mistake]
-    if args.quiz:
-        command += ["--quiz", ",".join(sorted(args.quiz))]
-    print(f"bptui: serving {scenario.title} at http://{args.host}:{args.port} "
-          "(Ctrl+C to stop)", flush=True)
-    Server(shlex.join(command), host=args.host, port=args.port,
-           title=f"bptui: {scenario.title}").serve()
-    return 0
+    return serve(args.scenario or DEFAULT_SCENARIO, scenario.title, host=args.host,
+                 port=args.port, mistake=args.mistake, quiz=args.quiz)
 
 
 def _open_screen(scenario, args: argparse.Namespace) -> int:

@@ -29,10 +29,22 @@ MAX_ACTIVATIONS = 50_000_000
 #: Above this many units in a layer the engine works layer by layer instead of unit by unit.
 UNIT_BY_UNIT_LIMIT = 12
 
-#: The scenarios shipped inside the package (package data, installed as plain files). A path
-#: beside this module rather than importlib.resources, which costs the command line's start-up
-#: a few milliseconds of imports (zipfile, tempfile) for nothing.
-BUILTIN_FOLDER = Path(__file__).resolve().parent / "scenarios"
+
+def _builtin_folder() -> Path:
+    """Where the built-in scenarios are: installed, or in a clone.
+
+    A teacher opens ``scenarios/mazur_2_2_2.toml`` in a clone; the wheel ships the same files
+    as the package ``bptui.scenarios`` (pyproject's package-dir), so an installed bptui finds
+    them by name from any folder. A path rather than importlib.resources, which costs the
+    command line's start-up a few milliseconds of imports (zipfile, tempfile) for nothing.
+    """
+    here = Path(__file__).resolve().parent
+    installed = here / "scenarios"
+    return installed if installed.is_dir() else here.parent / "scenarios"
+
+
+#: The folder of the built-in scenarios (see :func:`_builtin_folder`).
+BUILTIN_FOLDER = _builtin_folder()
 
 MODES = ("sample", "batch")
 REDUCTIONS = ("sum", "mean")

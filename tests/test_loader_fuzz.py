@@ -14,7 +14,6 @@ import json
 import math
 import re
 import tomllib
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -32,7 +31,7 @@ FUZZ = settings(max_examples=120, deadline=None, derandomize=True, database=None
 FILE = "fuzz.toml"
 BUILTINS = scenario.builtin_names()
 TEXTS = {
-    name: (resources.files("bptui") / "scenarios" / f"{name}.toml").read_text(encoding="utf-8")
+    name: (scenario.BUILTIN_FOLDER / f"{name}.toml").read_text(encoding="utf-8")
     for name in BUILTINS
 }
 
