@@ -99,8 +99,12 @@ def _positive_float(text: str) -> float:
 
 
 def fail(message: str) -> int:
-    """One clean message on stderr; the status every kind of bad input gets."""
-    print(f"bptui: error: {message}", file=sys.stderr)
+    """Clean messages on stderr, one a line (a scenario's problems are all listed); the status
+    every kind of bad input gets. Control characters from a file are written visibly."""
+    from bptui.visible import visible
+
+    for line in message.splitlines() or [""]:
+        print(f"bptui: error: {visible(line, keep_newlines=False)}", file=sys.stderr)
     return 2
 
 
@@ -172,7 +176,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         )
     from bptui import scenario as scn
 
-    scenario = scn.load(args.scenario or DEFAULT_SCENARIO)
+    scenario = scn.load(DEFAULT_SCENARIO if args.scenario is None else args.scenario)
     if args.mistake is not None:
         why_not = mistakes.MISTAKES[args.mistake].applies(scenario)
         if why_not:
@@ -365,7 +369,7 @@ def _export(scenario, args: argparse.Namespace) -> int:
 def _serve(scenario, args: argparse.Namespace) -> int:
     from bptui.tui.serve import serve
 
-    return serve(args.scenario or DEFAULT_SCENARIO, scenario.title, host=args.host,
+    return serve(DEFAULT_SCENARIO if args.scenario is None else args.scenario, scenario.title, host=args.host,
                  port=args.port, mistake=args.mistake, quiz=args.quiz)
 
 
