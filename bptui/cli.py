@@ -234,6 +234,8 @@ def _list_mistakes(args: argparse.Namespace) -> int:
 def summary(s) -> str:
     """A short description of a valid scenario, for --check."""
     lines = [f"{s.path}: ok", f"title: {s.title}", f"shape: {s.shape}"]
+    if s.title_zh:
+        lines.insert(2, f"title_zh: {s.title_zh}")
     if s.source:
         lines.append(f"source: {s.source}")
     for n, la in enumerate(s.layers, start=1):
@@ -252,7 +254,9 @@ def summary(s) -> str:
         "steps: " + ("unit by unit" if s.unit_by_unit else "layer by layer (too large to show "
                                                               "unit by unit)"),
     ]
-    return "\n".join(lines)
+    from bptui.visible import visible  # titles, names and paths come from the file
+
+    return "\n".join(visible(line, keep_newlines=False) for line in lines)
 
 
 def _trace(scenario, args: argparse.Namespace) -> int:
@@ -369,8 +373,9 @@ def _export(scenario, args: argparse.Namespace) -> int:
 def _serve(scenario, args: argparse.Namespace) -> int:
     from bptui.tui.serve import serve
 
-    return serve(DEFAULT_SCENARIO if args.scenario is None else args.scenario, scenario.title, host=args.host,
-                 port=args.port, mistake=args.mistake, quiz=args.quiz)
+    target = DEFAULT_SCENARIO if args.scenario is None else args.scenario
+    return serve(target, scenario.title, host=args.host, port=args.port, mistake=args.mistake,
+                 quiz=args.quiz)
 
 
 def _open_screen(scenario, args: argparse.Namespace) -> int:

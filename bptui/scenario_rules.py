@@ -76,8 +76,8 @@ class _Rules:
         if complete and loss is not None:
             self.check_output(layers, loss)
         data = None
-        if "data" in top and n_in is not None and tables and sizes[-1] is not None:
-            data = self.data(top["data"], n_in, sizes[-1])
+        if "data" in top and n_in is not None:  # the targets are checked when n_out is known
+            data = self.data(top["data"], n_in, sizes[-1] if tables else None)
         if data is not None and loss is not None:
             self.check_targets(data[1], loss)
         p.raise_all()
@@ -264,7 +264,7 @@ class _Rules:
 
     # -- the data ---------------------------------------------------------------------------
 
-    def data(self, raw: Any, n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray] | None:
+    def data(self, raw: Any, n_in: int, n_out: int | None) -> tuple[np.ndarray, np.ndarray] | None:
         p = self.p
         block = schema.read_table(p, raw, schema.DATA, "data")
         if block is None:
@@ -274,7 +274,7 @@ class _Rules:
                 p.add("data.random", "give either 'random' or 'inputs'/'targets'")
                 return None
             rnd = self.clean_table(block["random"], schema.RANDOM_DATA, "data.random")
-            if rnd is None:
+            if rnd is None or n_out is None:
                 return None
             rng = np.random.default_rng(rnd["seed"])
             inputs = _draw(rng, (rnd["count"], n_in), rnd["distribution"], rnd["scale"])
@@ -302,6 +302,8 @@ class _Rules:
             found = len(rows_t) if isinstance(rows_t, list) else kind(rows_t)
             p.add("data.targets", f"expected {len(rows_in)} target rows (one per input), "
                   f"found {found}")
+            return None
+        if n_out is None:
             return None
         targets = p.value("data.targets", lambda: rows(rows_t, "data.targets", n_out, "target"))
         return None if inputs is None or targets is None else (inputs, targets)
