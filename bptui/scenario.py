@@ -25,7 +25,7 @@ from bptui.errors import ScenarioError, closest
 #: Above this many units in a layer the engine works layer by layer instead of unit by unit.
 UNIT_BY_UNIT_LIMIT = 12
 #: A scenario is text a person writes; anything larger is refused before it is read.
-MAX_FILE_BYTES = 4 * 2**20
+MAX_FILE_BYTES = 2 * 2**20
 
 
 def _builtin_folder() -> Path:
@@ -58,12 +58,15 @@ class Layer:
     weight_names: tuple[tuple[str, ...], ...] | None
     bias_names: tuple[str, ...] | None
     name: str  # the layer's own label ("hidden", "output"), for large-layer panels
+    #: The file gave the bias as a list (one per unit). On a one-unit layer ``bias = [0.1]``
+    #: and ``bias = 0.1`` hold the same number, but the file said "this unit's own bias".
+    bias_per_unit: bool = False
 
     @property
     def bias_mode(self) -> str:
         if self.bias is None:
             return "none"
-        return "shared" if self.bias.shape == (1,) else "unit"
+        return "unit" if self.bias_per_unit or self.bias.shape != (1,) else "shared"
 
     @property
     def inputs(self) -> int:

@@ -148,6 +148,7 @@ class _Rules:
             train_bias=t["train_bias"] and bias is not None, names=unit_names,
             weight_names=weight_names, bias_names=bias_names,
             name=t.get("name", "output" if last else f"hidden {n}"),
+            bias_per_unit=isinstance(t.get("bias"), list),
         )
 
     def check_unit_names(self, layers: list[Layer], input_names: tuple[str, ...]) -> None:

@@ -86,11 +86,11 @@ _positive = partial(tr.number, positive=True)
 TOP = Table("", "(top level)", "The file: text about the example and four tables.", (
     Key("title", "string", "shown in the header and in --list", default_text="the file's name",
         read=tr.string),
-    _string("title_zh", "the title in Chinese, shown when the screen is in Chinese",
-            "the title"),
+    _string("title_zh", "the title in Chinese, for the Chinese screen and exports",
+            "none (the title is used)"),
     _string("source", "where the example and its numbers come from"),
     _string("notes", "anything a teacher wants to say about the example (several lines)"),
-    _string("notes_zh", "the notes in Chinese", "the notes"),
+    _string("notes_zh", "the notes in Chinese", "none (the notes are used)"),
     Key("input", "table", "the inputs: see [input]", required=True),
     Key("layers", "array of tables", "the layers, input side first: see [[layers]]",
         required=True),
@@ -121,11 +121,14 @@ LAYER = Table("layers[]", "[[layers]]", "One dense layer; one such table per lay
     Key("activation", "one of the activations below", "the units' activation function",
         required=True, read=_choice(activation_names), values=activation_names),
     Key("weights", "`size` rows of one number per input", "weights[j][i] is the weight from "
-        "input i INTO unit j: row j lists the weights feeding unit j"),
-    Key("init", "table", "a seeded random start instead of `weights`: see init"),
+        "input i INTO unit j: row j lists the weights feeding unit j",
+        default_text="this or `init`"),
+    Key("init", "table", "a seeded random start instead of `weights`: see init",
+        default_text="this or `weights`"),
     Key("bias", "number, or list of `size` numbers", "absent: no bias; a number: one bias "
         "shared by every unit of the layer; a list: one bias per unit (a list of one number "
-        "on a one-unit layer is that unit's own bias)", default_text="no bias"),
+        "on a one-unit layer is that unit's own bias, named bL[1] unless `bias_names` says)",
+        default_text="no bias"),
     Key("train_bias", "true or false", "whether training changes the bias", default=True,
         read=tr.boolean),
     Key("names", "list of `size` different strings", "the units' names",
@@ -155,10 +158,12 @@ TRAINING = Table("training", "[training]", "How the network learns.", (
 
 DATA = Table("data", "[data]", "The samples: `inputs` and `targets`, or `random`.", (
     Key("inputs", "list of samples, each a list of one number per input", "one row per "
-        "sample (a bare number is allowed when there is one input)"),
+        "sample (a bare number is allowed when there is one input)",
+        default_text="these or `random`"),
     Key("targets", "list of samples, each a list of one number per output", "one row per "
-        "sample, in the same order as inputs"),
-    Key("random", "table", "seeded random inputs and targets: see random"),
+        "sample, in the same order as inputs", default_text="these or `random`"),
+    Key("random", "table", "seeded random inputs and targets: see random",
+        default_text="this or `inputs`/`targets`"),
 ))
 
 RANDOM_DATA = Table("data.random", "random = { ... }",
