@@ -53,7 +53,7 @@ class _Rules:
                     clean.append(len(p.found) == before)
         sizes = [t.get("size") if t else None for t in tables]
         if n_in is not None and tables and None not in sizes:
-            if not p.value("", lambda: self.check_size(n_in, sizes, doc) or True):
+            if not p.value("", lambda: check_size(n_in, sizes, doc) or True):
                 p.raise_all()  # nothing else is worth checking on a network that cannot exist
         input_names = tuple(f"x{i + 1}" for i in range(n_in or 0))
         if inp and n_in is not None and "names" in inp:
@@ -230,39 +230,6 @@ class _Rules:
             self.p.add(f"data.targets[{r + 1}]", "binary cross-entropy targets must lie "
                        f"between 0 and 1, found {targets[r].tolist()}")
 
-    def check_size(self, n_in: int, sizes: list[int], doc: dict) -> None:
-        """Refuse a network too large for memory before a single array is allocated."""
-        per_layer = []
-        prev = n_in
-        for s in sizes:
-            per_layer.append(prev * s + s)
-            prev = s
-        params = sum(per_layer)
-        if params > MAX_PARAMETERS:
-            big = max(range(len(sizes)), key=per_layer.__getitem__)
-            where = "input.size" if n_in > max(sizes) else f"layers[{big + 1}].size"
-            shape = "-".join(str(n) if n < 10**15 else count_text(n) for n in (n_in, *sizes))
-            if params < 10**15:
-                gib = params * 8 * 4 / 2**30  # weights, gradient, update and a snapshot
-                has = f"up to {params:,} weights and biases and would need about {gib:.1f} GiB"
-            else:
-                has = f"{count_text(params)} parameters, far beyond any computer's memory"
-            raise Invalid(f"network too large: a {shape} network has {has}; bptui allows at "
-                          f"most {MAX_PARAMETERS:,} parameters", key=where)
-        data = doc.get("data")
-        count, where = 0, "data"
-        if isinstance(data, dict):
-            rnd = data.get("random")
-            if isinstance(rnd, dict) and isinstance(rnd.get("count"), int):
-                count, where = rnd["count"], "data.random.count"
-            elif isinstance(data.get("inputs"), list):
-                count, where = len(data["inputs"]), "data.inputs"
-        values = count * (n_in + 2 * sum(sizes))
-        if values > MAX_ACTIVATIONS:
-            raise Invalid(f"data set too large: {count_text(count)} samples through this network "
-                          f"hold {count_text(values)} values at once; bptui allows at most "
-                          f"{MAX_ACTIVATIONS:,}", key=where)
-
     # -- the data ---------------------------------------------------------------------------
 
     def data(self, raw: Any, n_in: int, n_out: int | None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -308,6 +275,40 @@ class _Rules:
             return None
         targets = p.value("data.targets", lambda: rows(rows_t, "data.targets", n_out, "target"))
         return None if inputs is None or targets is None else (inputs, targets)
+
+
+def check_size(n_in: int, sizes: list[int], doc: dict) -> None:
+    """Refuse a network too large for memory before a single array is allocated."""
+    per_layer = []
+    prev = n_in
+    for s in sizes:
+        per_layer.append(prev * s + s)
+        prev = s
+    params = sum(per_layer)
+    if params > MAX_PARAMETERS:
+        big = max(range(len(sizes)), key=per_layer.__getitem__)
+        where = "input.size" if n_in > max(sizes) else f"layers[{big + 1}].size"
+        shape = "-".join(str(n) if n < 10**15 else count_text(n) for n in (n_in, *sizes))
+        if params < 10**15:
+            gib = params * 8 * 4 / 2**30  # weights, gradient, update and a snapshot
+            has = f"up to {params:,} weights and biases and would need about {gib:.1f} GiB"
+        else:
+            has = f"{count_text(params)} parameters, far beyond any computer's memory"
+        raise Invalid(f"network too large: a {shape} network has {has}; bptui allows at "
+                      f"most {MAX_PARAMETERS:,} parameters", key=where)
+    data = doc.get("data")
+    count, where = 0, "data"
+    if isinstance(data, dict):
+        rnd = data.get("random")
+        if isinstance(rnd, dict) and isinstance(rnd.get("count"), int):
+            count, where = rnd["count"], "data.random.count"
+        elif isinstance(data.get("inputs"), list):
+            count, where = len(data["inputs"]), "data.inputs"
+    values = count * (n_in + 2 * sum(sizes))
+    if values > MAX_ACTIVATIONS:
+        raise Invalid(f"data set too large: {count_text(count)} samples through this network "
+                      f"hold {count_text(values)} values at once; bptui allows at most "
+                      f"{MAX_ACTIVATIONS:,}", key=where)
 
 
 # ----------------------------------------------------------------------------- values
