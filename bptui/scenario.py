@@ -212,7 +212,7 @@ def read_text(path: Path, shown: str) -> str:
 
 
 def _too_large(size: int) -> str:
-    return (f"too large for a scenario: {size:,} bytes or more; a scenario file may have at "
+    return (f"too large for a scenario: {size:,} bytes; a scenario file may have at "
             f"most {MAX_FILE_BYTES:,} bytes ({MAX_FILE_BYTES // 2**20} MB): use data.random "
             "for large data sets")
 

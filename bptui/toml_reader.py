@@ -21,6 +21,8 @@ from bptui.visible import visible
 
 #: At most this many problems are listed; the rest are counted ("and 3 more").
 MAX_SHOWN = 20
+#: Problems beyond this many are counted but not located (their line is not looked up).
+MAX_LOCATED = 200
 #: Python refuses to convert integers longer than this to or from text (CVE-2020-10735).
 MAX_DIGITS = 4300
 
@@ -148,7 +150,11 @@ class Problems:
         self.found: list[ScenarioError] = []
 
     def add(self, key: str, message: str, *, line: int | None = None) -> None:
-        where = line if line is not None else self.line_of(key)
+        # Finding a line scans the file; only the first problems are shown, so a file with
+        # thousands of problems is not scanned thousands of times.
+        where = line
+        if where is None and len(self.found) < MAX_LOCATED:
+            where = self.line_of(key)
         self.found.append(ScenarioError(message, file=self.file, key=key or None, line=where))
 
     def line_of(self, key: str) -> int | None:

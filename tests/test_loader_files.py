@@ -212,3 +212,12 @@ def test_error_messages_show_control_characters_visibly(tmp_path):
     assert len(lines) == 2, lines
     assert "\x1b" not in run.stderr and "\x07" not in run.stderr
     assert "sig\\x1b[2Jmoid" in run.stderr and "k\\x1b]2;X\\x07" in run.stderr
+
+
+def test_thousands_of_problems_are_counted_not_each_located(tmp_path):
+    """Locating a problem scans the file: only the first ones are looked up, so a file of
+    20,000 stray keys still answers at once (it took minutes when each was located)."""
+    path = write(tmp_path, "stray.toml", "".join(f"junk{n} = 1\n" for n in range(20_000)) + TINY)
+    lines = errors(run_cli(str(path), "--check", timeout=60))
+    assert lines[0].startswith(f"{path}:1: junk0: unknown key 'junk0'")
+    assert lines[-1] == "and 19980 more"
