@@ -15,8 +15,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bptui import backprop as bp
+from bptui.activations import ACTIVATIONS
 from bptui.events import Event, ParamRef
-from bptui.functions import ACTIVATIONS, LOSSES
+from bptui.losses import LOSSES
+from bptui.mistakes import rules
 from bptui.notation import fmt, fmt_term, shape_text
 from bptui.scenario import Scenario
 
@@ -126,6 +128,7 @@ class _Builder:
         self.params = params
         self.epoch = epoch
         self.mistake = mistake
+        self.rules = rules(mistake)
         self.position = 0
         self.n = len(scenario.layers)
         self.eta = fmt(scenario.learning_rate)
@@ -259,14 +262,14 @@ class _Builder:
                 + " + ".join(f"exp({n})" for n in nets) + ")",
                 substituted=f"{out} = exp({fmt(fw.nets[lay][j])}) / ("
                 + " + ".join(f"exp({fmt(v)})" for v in fw.nets[lay]) + ")",
-                value=fw.outs[lay][j], why=_out_why("softmax", unit), uses=tuple(nets),
+                value=fw.outs[lay][j], why=ACTIVATIONS["softmax"].out_why.format(unit=unit), uses=tuple(nets),
             )
         act = ACTIVATIONS[layer.activation]
         return self._event(
             sample=sample, phase="forward", kind="out", layer=lay, unit=j, param=None,
             symbol=out, equation=f"{out} = " + act.symbol.format(net=net),
             substituted=f"{out} = " + act.symbol.format(net=fmt(fw.nets[lay][j])),
-            value=fw.outs[lay][j], why=_out_why(layer.activation, unit), uses=(net,),
+            value=fw.outs[lay][j], why=ACTIVATIONS[layer.activation].out_why.format(unit=unit), uses=(net,),
         )
 
     def _loss_units(self, fw: bp.Forward, t: np.ndarray, sample: int) -> Iterator[Event]:
@@ -336,7 +339,7 @@ class _Builder:
         unit = s.layers[-1].names[k]
         loss = LOSSES[s.loss]
         n_out = s.layers[-1].size
-        rule, bug = _error_rule(s.loss, self.mistake)
+        rule, bug = self.rules.error_rule(loss)
         why = bug or (f"the derivative of {loss.term_rule.format(t='target', out='out', n=n_out)}"
                       " with respect to out")
         sym = f"dE/dout_{unit}"
@@ -358,17 +361,13 @@ class _Builder:
         nxt = s.layers[lay]
         w = bw.sent_with[lay]
         assert w is not None
-        ks = range(nxt.size)
-        if self.mistake == "missing-sum":
-            ks = range(1)
         terms, nums, uses = [], [], []
-        for k in ks:
-            row = 0 if self.mistake == "wrong-weight-in-sum" else k
-            wn = self.w_name(lay + 1, row, j) + ("⁺" if inline else "")
+        for k, row, col in self.rules.sent_back_terms(nxt.size, j):
+            wn = self.w_name(lay + 1, row, col) + ("⁺" if inline else "")
             dn = f"delta_{nxt.names[k]}"
             terms.append(f"δ_{nxt.names[k]}·{wn}")
-            nums.append(f"{fmt_term(bw.delta[lay + 1][k])}·{fmt_term(w[row, j])}")
-            uses += [dn, self.w_name(lay + 1, row, j)]
+            nums.append(f"{fmt_term(bw.delta[lay + 1][k])}·{fmt_term(w[row, col])}")
+            uses += [dn, self.w_name(lay + 1, row, col)]
         feeds = ", ".join(
             f"{nxt.names[k]} through {self.w_name(lay + 1, k, j)}" for k in range(nxt.size)
         )
@@ -376,12 +375,7 @@ class _Builder:
             why = f"{unit} feeds only {feeds}, so its error is what comes back along that weight"
         else:
             why = f"{unit} feeds {feeds}: its error is the SUM of what comes back along each"
-        if self.mistake == "missing-sum":
-            why = f"BUG (missing-sum): only the first unit's share is taken, but {unit} feeds {feeds}"
-        elif self.mistake == "wrong-weight-in-sum":
-            why = "BUG (wrong-weight-in-sum): every term uses the weight into the first unit"
-        elif inline:
-            why = f"BUG (stale-weights): the weights out of {unit} were already updated"
+        why = self.rules.sent_back_why(unit, feeds) or why
         rule = "Σ_k δ_k·w_k," + unit + " = " if nxt.size > 1 else ""
         return self._event(
             sample=sample, phase="backward", kind="dE_din", layer=lay, unit=j, param=None,
@@ -396,7 +390,7 @@ class _Builder:
         layer = self.s.layers[lay - 1]
         unit = layer.names[j]
         act = ACTIVATIONS[layer.activation]
-        rule, bug, _ = _slope_rule(layer.activation, self.mistake)
+        rule, bug, _ = self.rules.slope_rule(act)
         why = bug or act.why_prime
         net, out = fw.nets[lay][j], fw.outs[lay][j]
         uses = tuple(u for u, tag in ((f"out_{unit}", "{out}"), (f"net_{unit}", "{net}"))
@@ -413,7 +407,8 @@ class _Builder:
 
     def _shortcut(self) -> bool:
         """Cross-entropy after softmax/sigmoid: the output δ is out - target in one step."""
-        return bp.simplified(self.s) and self.mistake != "loss-as-gradient"
+        return bp.simplified(self.s) and self.rules.shortcut_delta(
+            np.zeros(1), np.zeros(1)) is not None
 
     def _shortcut_delta_event(
         self, fw: bp.Forward, bw: bp.Backward, t: np.ndarray, k: int, sample: int
@@ -431,10 +426,9 @@ class _Builder:
             why = ("the sigmoid's slope out(1 - out) cancels the denominator of the "
                    "cross-entropy's derivative, leaving out - target")
             uses = (f"dE/dout_{unit}", f"dout_{unit}/dnet_{unit}", f"out_{unit}", f"target_{unit}")
-        sign = "-" if self.mistake == "gradient-ascent" else ""
+        sign, bug = self.rules.shortcut_text()
         rule = f"{sign}(out_{unit} - target_{unit})"
-        if self.mistake == "gradient-ascent":
-            why = "BUG (gradient-ascent): the sign is flipped, so the step climbs the error"
+        why = bug or why
         return self._event(
             sample=sample, phase="backward", kind="delta", layer=self.n, unit=k, param=None,
             symbol=f"delta_{unit}", equation=f"δ_{unit} = ∂E/∂net_{unit} = {chain} = {rule}",
@@ -518,9 +512,7 @@ class _Builder:
         after = self.params if after is None else after
         layer = self.s.layers[lay - 1]
         frozen = not bp.trains(self.s, lay, self.mistake)
-        grad_word = "Σ_s ∂E_s/∂{p}" if summed else "∂E/∂{p}"
-        if summed and self.s.reduction == "mean":
-            grad_word = "(1/N)Σ_s ∂E_s/∂{p}"
+        grad_word = self.rules.batch_grad_word(self.s) if summed else "∂E/∂{p}"
         refs = [(ParamRef(lay, "weight", j, i), self.w_name(lay, j, i), gw[j, i])
                 for j in range(layer.size) for i in range(layer.inputs)]
         b = before.biases[lay - 1]
@@ -533,8 +525,7 @@ class _Builder:
             gname = "dE/d" + name
             if frozen:
                 eq, sub = f"{name}⁺ = {name}", f"{name}⁺ = {fmt_term(old)}"
-                why = "BUG (no-hidden-update): only the last layer is updated; " \
-                      f"{name} never changes"
+                why = self.rules.frozen_why(name)
             else:
                 eq = f"{name}⁺ = {name} - η · " + grad_word.format(p=name)
                 sub = f"{name}⁺ = {fmt_term(old)} - {self.eta} · {fmt_term(g)}"
@@ -565,7 +556,7 @@ class _Builder:
     def _batch_update_events(
         self, total_w: list[np.ndarray], total_b: list[np.ndarray | None]
     ) -> Iterator[Event]:
-        scale = bp.batch_scale(self.s)
+        scale = self.rules.gradient_scale(self.s, bp.batch_scale(self.s))
         before = self.params.copy()
         bw = bp.Backward(
             err=[], fprime=[], delta=[], grad_w=[np.empty(0)] + [g * scale for g in total_w],
@@ -618,7 +609,7 @@ class _Builder:
                 + (" row by row" if layer.activation == "softmax" else " elementwise"),
                 substituted=f"out_{lay} = {layer.activation}(net_{lay}) over "
                 f"{shape_text(fw.nets[lay])} values",
-                value=fw.outs[lay], why=_out_why(layer.activation, f"the {layer.name} layer"),
+                value=fw.outs[lay], why=act.out_why.format(unit=f"the {layer.name} layer"),
                 uses=(f"net_{lay}",),
             )
         loss = LOSSES[s.loss]
@@ -639,9 +630,10 @@ class _Builder:
         before = self.params.copy()
         bw = bp.backward(s, self.params, fw, t, mistake=self.mistake, scale=scale,
                          update_inline=inline)
-        grad_rule = _error_rule(s.loss, self.mistake)[0].format(
+        grad_rule = self.rules.error_rule(loss)[0].format(
             t="T", out=f"out_{n}", n=s.layers[-1].size)
-        if scale != 1.0:
+        gscale = self.rules.gradient_scale(s, scale)
+        if gscale != 1.0:
             grad_rule = f"(1/N)·{grad_rule}"
         for lay in range(n, 0, -1):
             layer = s.layers[lay - 1]
@@ -656,12 +648,7 @@ class _Builder:
                 )
             else:
                 w_sym = f"W{lay + 1}" + ("⁺" if inline else "")
-                rule = f"δ_{lay + 1} · {w_sym}"
-                if self.mistake == "missing-sum":
-                    rule = f"δ_{lay + 1}[:, 1] · {w_sym}[1, :]  (BUG: the first unit only)"
-                elif self.mistake == "wrong-weight-in-sum":
-                    rule = (f"(Σ_k δ_{lay + 1}[:, k]) · {w_sym}[1, :]  (BUG: one weight row "
-                            "for every term)")
+                rule = self.rules.sent_back_layer_rule(lay, w_sym)
                 yield self._event(
                     sample=sample, phase="backward", kind="dE_din", layer=lay, unit=None,
                     param=None, symbol=f"dE/dout_{lay}",
@@ -675,8 +662,8 @@ class _Builder:
                 )
             act = ACTIVATIONS[layer.activation]
             if lay == n and self._shortcut():
-                sign = "-" if self.mistake == "gradient-ascent" else ""
-                per = "(1/N)·" if scale != 1.0 else ""
+                sign = self.rules.shortcut_text()[0]
+                per = "(1/N)·" if gscale != 1.0 else ""
                 yield self._event(
                     sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
                     param=None, symbol=f"delta_{lay}",
@@ -689,7 +676,7 @@ class _Builder:
                     uses=(f"out_{lay}", "T"),
                 )
             else:
-                slope_rule, _, tag = _slope_rule(layer.activation, self.mistake)
+                slope_rule, _, tag = self.rules.slope_rule(ACTIVATIONS[layer.activation])
                 if tag:
                     slope_rule += f"  (BUG: {tag})"
                 yield self._event(
@@ -748,7 +735,7 @@ class _Builder:
                 f"({shape_text(self.params.weights[lay - 1])})",
                 value=self.params.weights[lay - 1], old=before.weights[lay - 1],
                 grad=bw.grad_w[lay],
-                why="BUG (no-hidden-update): this layer is never updated" if frozen
+                why=self.rules.frozen_why(None) if frozen
                 else f"every weight steps against its gradient, scaled by η = {self.eta}",
                 uses=(f"W{lay}", f"dE/dW{lay}"),
             )
@@ -762,42 +749,3 @@ class _Builder:
                     why=f"the bias steps against its gradient, scaled by η = {self.eta}",
                     uses=(f"b{lay}", f"dE/db{lay}"),
                 )
-
-
-def _error_rule(loss: str, mistake: str | None) -> tuple[str, str | None]:
-    """The rule for ∂E/∂out ({t}, {out}, {n} placeholders) and, under a mistake that changes
-    it, the sentence that says what is wrong (None otherwise)."""
-    spec = LOSSES[loss]
-    if mistake == "gradient-ascent":
-        rule = spec.grad_rule
-        return (rule[1:] if rule.startswith("-") else "-" + rule,
-                "BUG (gradient-ascent): the sign is flipped, so the step climbs the error")
-    if mistake == "loss-as-gradient":
-        return (spec.term_rule,
-                "BUG (loss-as-gradient): the loss itself is used instead of its derivative")
-    return spec.grad_rule, None
-
-
-def _slope_rule(activation: str, mistake: str | None) -> tuple[str, str | None, str | None]:
-    """The rule for ∂out/∂net ({out}, {net} placeholders), and under a sigmoid mistake the
-    sentence on what is wrong plus a short tag for vectorised equations (None otherwise)."""
-    if activation == "sigmoid" and mistake == "sigmoid-prime-of-net":
-        return ("{net}(1 - {net})",
-                "BUG (sigmoid-prime-of-net): y(1-y) is σ' only when y is σ(net), not net",
-                "of the net, not the out")
-    if activation == "sigmoid" and mistake == "tanh-prime-for-sigmoid":
-        return ("1 - {out}²",
-                "BUG (tanh-prime-for-sigmoid): 1 - out² is the slope of tanh, not of σ",
-                "tanh's slope")
-    return ACTIVATIONS[activation].prime_rule, None, None
-
-
-def _out_why(activation: str, unit: str) -> str:
-    return {
-        "sigmoid": f"the sigmoid squashes {unit}'s net into (0, 1)",
-        "tanh": f"tanh squashes {unit}'s net into (-1, 1)",
-        "relu": f"relu keeps {unit}'s net where it is positive and makes it 0 elsewhere",
-        "linear": f"{unit} is linear: its out is its net",
-        "softmax": f"softmax turns the layer's nets into probabilities that sum to 1; {unit}'s "
-        "share grows with its own net and shrinks with the others'",
-    }[activation]

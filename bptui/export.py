@@ -24,8 +24,6 @@ from bptui.events import Event
 from bptui.notation import fmt, summary
 from bptui.scenario import Scenario
 
-FORMATS = ("markdown", "json")
-
 # ----------------------------------------------------------------------------- LaTeX
 
 _SIMPLE = {

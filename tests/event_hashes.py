@@ -35,7 +35,8 @@ def event_key(ev) -> str:
 
 def hashes(skip_large: bool = False) -> dict[str, list[str]]:
     """{"scenario/mistake": [hash of event 0, event 1, ...]} over EPOCHS epochs."""
-    from bptui import mistakes, scenario as scn
+    from bptui import mistakes
+    from bptui import scenario as scn
     from bptui.engine import iter_epochs
 
     out: dict[str, list[str]] = {}
