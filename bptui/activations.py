@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bptui.expr import Node, Num, Op, call, mul, sub
+
 Array = np.ndarray
 
 #: The slope of leaky_relu below zero.
@@ -69,6 +71,8 @@ class Activation:
     short: str  # a label for the network diagram
     code: str | None  # scalar fast path: out from {n}
     code_prime: str | None  # scalar fast path: slope from {n} and {a}
+    tree: Callable[[Node], Node]  # the rule as an expression tree, from the net's node
+    prime_tree: Callable[[Node, Node], Node]  # the derivative, from the net's and out's nodes
     per_unit: bool = True  # False when each out depends on every net of the layer
 
 
@@ -80,6 +84,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "the sigmoid squashes {unit}'s net into (0, 1)",
         r"\sigma({net})", r"{out}(1 - {out})", "σ",
         "sig({n})", "{a} * (1.0 - {a})",
+        tree=lambda n: call("sigmoid", n), prime_tree=lambda n, o: mul(o, sub(Num(1.0), o)),
     ),
     Activation(
         "tanh", np.tanh, lambda net, out: 1.0 - out * out,
@@ -88,6 +93,8 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "tanh squashes {unit}'s net into (-1, 1)",
         r"\tanh({net})", r"1 - {out}^{{2}}", "tanh",
         "tanh({n})", "1.0 - {a} * {a}",
+        tree=lambda n: call("tanh", n),
+        prime_tree=lambda n, o: sub(Num(1.0), Op("**", (o, Num(2.0)))),
     ),
     Activation(
         # relu'(0) = 1: the batch tutorial zeroes the gradient only where net < 0.
@@ -98,6 +105,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "relu keeps {unit}'s net where it is positive and makes it 0 elsewhere",
         r"\max(0, {net})", r"1 \text{{ if }} {net} \geq 0 \text{{ else }} 0", "relu",
         "({n} if {n} > 0.0 else 0.0)", "(0.0 if {n} < 0.0 else 1.0)",
+        tree=lambda n: call("relu", n), prime_tree=lambda n, o: call("step", n),
     ),
     Activation(
         # Same convention at 0 as relu: the slope is 1 at net = 0.
@@ -110,6 +118,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         r"\max(0.01 \cdot {net}, {net})", r"1 \text{{ if }} {net} \geq 0 \text{{ else }} 0.01",
         "leaky",
         "({n} if {n} >= 0.0 else 0.01 * {n})", "(0.01 if {n} < 0.0 else 1.0)",
+        tree=lambda n: call("leaky_relu", n), prime_tree=lambda n, o: call("leaky_step", n),
     ),
     Activation(
         "softplus", softplus, lambda net, out: sigmoid(net),
@@ -119,6 +128,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "and near 0 where it is very negative",
         r"\ln(1 + e^{{{net}}})", r"\sigma({net})", "softplus",
         "(max({n}, 0.0) + log1p(exp(-abs({n}))))", "sig({n})",
+        tree=lambda n: call("softplus", n), prime_tree=lambda n, o: call("sigmoid", n),
     ),
     Activation(
         # The diagonal of the Jacobian, out_k(1 - out_k). Backprop never uses it alone: with
@@ -129,7 +139,9 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "softmax turns the layer's nets into probabilities that sum to 1; {unit}'s share "
         "grows with its own net and shrinks with the others'",
         r"\mathrm{{softmax}}({net})", r"{out}(1 - {out})", "softmax",
-        None, None, per_unit=False,
+        None, None,
+        tree=lambda n: call("softmax", n), prime_tree=lambda n, o: mul(o, sub(Num(1.0), o)),
+        per_unit=False,
     ),
     Activation(
         "linear", _linear, lambda net, out: np.ones_like(net, dtype=np.float64),
@@ -138,6 +150,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "{unit} is linear: its out is its net",
         "{net}", "1", "linear",
         "{n}", "1.0",
+        tree=lambda n: n, prime_tree=lambda n, o: Num(1.0),
     ),
 )}
 

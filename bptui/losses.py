@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bptui.expr import Node, Num, Op, call, mul, neg, sub
+
 Array = np.ndarray
 
 #: Logs are taken of outputs clipped this far inside (0, 1), so a saturated unit gives a large
@@ -48,6 +50,8 @@ class Loss:
     simplifies_with: str | None  # output activation with which δ = out - target
     code_term: str | None
     code_grad: str | None
+    term_tree: Callable[[Node, Node, int], Node]  # (target, out, n outputs) -> E_k
+    grad_tree: Callable[[Node, Node, int], Node]  # (target, out, n outputs) -> dE/dout_k
 
 
 def _mse_terms(out: Array, target: Array) -> Array:
@@ -63,6 +67,8 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         r"\tfrac{{1}}{{2}}({t} - {out})^{{2}}", r"-({t} - {out})",
         None, None, False, None,
         "0.5 * ({t} - {a}) * ({t} - {a})", "({a} - {t})",
+        term_tree=lambda t, o, n: mul(Num(0.5), Op("**", (sub(t, o), Num(2.0)))),
+        grad_tree=lambda t, o, n: neg(sub(t, o)),
     ),
     Loss(
         "sse", lambda o, t: (t - o) * (t - o), lambda o, t: 2.0 * (o - t),
@@ -71,6 +77,8 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         r"({t} - {out})^{{2}}", r"-2({t} - {out})",
         None, None, False, None,
         "({t} - {a}) * ({t} - {a})", "2.0 * ({a} - {t})",
+        term_tree=lambda t, o, n: Op("**", (sub(t, o), Num(2.0))),
+        grad_tree=lambda t, o, n: neg(mul(Num(2.0), sub(t, o))),
     ),
     Loss(
         "mse", _mse_terms, lambda o, t: 2.0 * (o - t) / o.shape[-1],
@@ -79,6 +87,8 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         r"\frac{{({t} - {out})^{{2}}}}{{{n}}}", r"-\frac{{2({t} - {out})}}{{{n}}}",
         None, None, False, None,
         "({t} - {a}) * ({t} - {a}) / {n}", "2.0 * ({a} - {t}) / {n}",
+        term_tree=lambda t, o, n: Op("/", (Op("**", (sub(t, o), Num(2.0))), Num(float(n)))),
+        grad_tree=lambda t, o, n: neg(Op("/", (mul(Num(2.0), sub(t, o)), Num(float(n))))),
     ),
     Loss(
         "cross_entropy", lambda o, t: -t * _log(o),
@@ -88,6 +98,8 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         r"-{t} \ln {out}", r"-\frac{{{t}}}{{{out}}}",
         "softmax", (0.0, 1.0), True, "softmax",
         None, None,
+        term_tree=lambda t, o, n: neg(mul(t, call("ln", o))),
+        grad_tree=lambda t, o, n: neg(Op("/", (t, o))),
     ),
     Loss(
         "binary_cross_entropy",
@@ -99,5 +111,8 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         r"\frac{{{out} - {t}}}{{{out}(1 - {out})}}",
         "sigmoid", (0.0, 1.0), False, "sigmoid",
         None, None,
+        term_tree=lambda t, o, n: neg(Op("+", (mul(t, call("ln", o)), mul(
+            sub(Num(1.0), t), call("ln", sub(Num(1.0), o)))))),
+        grad_tree=lambda t, o, n: Op("/", (sub(o, t), mul(o, sub(Num(1.0), o)))),
     ),
 )}

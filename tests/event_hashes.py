@@ -14,8 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-FIELDS = ("symbol", "equation", "substituted", "value", "why", "uses",
-          "correct_equation", "correct_value")
+#: each event is hashed in three groups, so that a deliberate change of one (say, uses) is
+#: listed as exactly that
+GROUPS = {
+    "text": ("symbol", "equation", "substituted", "why", "correct_equation"),
+    "value": ("value", "correct_value"),
+    "uses": ("uses",),
+}
 STORED = Path(__file__).resolve().parent / "data" / "event_hashes.json"
 EPOCHS = 2
 
@@ -28,13 +33,18 @@ def _plain(v):
     return v
 
 
-def event_key(ev) -> str:
-    data = {f: _plain(getattr(ev, f)) for f in FIELDS}
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=repr)
+def event_hash(ev) -> str:
+    """Three 8-digit hashes, one per group, joined by '.'."""
+    out = []
+    for fields in GROUPS.values():
+        data = json.dumps({f: _plain(getattr(ev, f)) for f in fields}, ensure_ascii=False,
+                          sort_keys=True, default=repr)
+        out.append(hashlib.sha256(data.encode()).hexdigest()[:8])
+    return ".".join(out)
 
 
 def hashes(skip_large: bool = False) -> dict[str, list[str]]:
-    """{"scenario/mistake": [hash of event 0, event 1, ...]} over EPOCHS epochs."""
+    """{"scenario/mistake": [hashes of event 0, event 1, ...]} over EPOCHS epochs."""
     from bptui import mistakes
     from bptui import scenario as scn
     from bptui.engine import iter_epochs
@@ -49,8 +59,7 @@ def hashes(skip_large: bool = False) -> dict[str, list[str]]:
                 continue
             with np.errstate(all="ignore"):
                 evs = list(iter_epochs(s, EPOCHS, m))
-            out[f"{name}/{m or '-'}"] = [
-                hashlib.sha256(event_key(ev).encode()).hexdigest()[:16] for ev in evs]
+            out[f"{name}/{m or '-'}"] = [event_hash(ev) for ev in evs]
     return out
 
 
