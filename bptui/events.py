@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from bptui.expr import to_json
+
 PHASES = ("forward", "loss", "backward", "update")
 KINDS = (
     "net", "out", "loss", "dE_dout", "dout_dnet", "delta", "dE_din", "grad", "update",
@@ -60,6 +62,7 @@ class Event:
     correct_equation: str | None = None
     correct_value: float | np.ndarray | None = None
     mistake: str | None = None  # the mistake that changed this step, if any
+    tree: Any = None  # the right-hand side of the rule as a bptui.expr tree
 
     @property
     def is_matrix(self) -> bool:
@@ -81,6 +84,7 @@ class Event:
             "value": _plain(self.value),
             "why": self.why,
             "uses": list(self.uses),
+            "tree": to_json(self.tree),
         }
         if self.param is not None:
             d["param"] = self.param.as_dict()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -32,10 +32,21 @@ import numpy as np
 FORMAT = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Sym:
     name: str
     value: Any = None  # float, read-only ndarray, or None when not known
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sym) or other.name != self.name:
+            return False
+        a, b = self.value, other.value
+        if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+            return a is not None and b is not None and bool(np.array_equal(a, b))
+        return bool(a == b)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,7 @@ class Sum:
     terms: tuple
 
 
-Node = Union[Sym, Num, Op, Call, Sum]
+Node = Sym | Num | Op | Call | Sum
 OPS = ("+", "-", "*", "/", "**", "neg")
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from bptui.activations import Activation
+from bptui.expr import Node, Num, Op, call, mul, neg, sub
 from bptui.losses import Loss
 
 if TYPE_CHECKING:
@@ -44,12 +45,16 @@ HOOKS: dict[str, str] = {
     "sent_back_layer_rule": "the vectorised rule for a layer's error",
     "frozen_why": "the sentence for a parameter that is not updated",
     "batch_grad_word": "how a batch update writes the gradient it uses",
+    "error_tree": "the expression tree of dE/dout",
+    "shortcut_tree": "the expression tree of the shortcut δ",
+    "slope_tree": "the expression tree of dout/dnet",
+    "send_back_tree": "the expression tree of a whole layer's error (layer by layer)",
 }
 EXPLAINED_BY: dict[str, tuple[str, ...]] = {
-    "output_error": ("error_rule",),
-    "shortcut_delta": ("shortcut_text",),
-    "slope": ("slope_rule",),
-    "send_back": ("sent_back_terms", "sent_back_layer_rule"),
+    "output_error": ("error_rule", "error_tree"),
+    "shortcut_delta": ("shortcut_text", "shortcut_tree"),
+    "slope": ("slope_rule", "slope_tree"),
+    "send_back": ("sent_back_terms", "sent_back_layer_rule", "send_back_tree"),
     "trains": ("frozen_why",),
     "updates_inline": ("sent_back_why",),
     "gradient_scale": ("batch_grad_word",),
@@ -135,6 +140,20 @@ class Rules:
     def batch_grad_word(self, s: Scenario) -> str:
         return "(1/N)Σ_s ∂E_s/∂{p}" if s.reduction == "mean" else "Σ_s ∂E_s/∂{p}"
 
+    # -- tree hooks -------------------------------------------------------------------
+
+    def error_tree(self, loss: Loss, t: Node, out: Node, n: int) -> Node:
+        return loss.grad_tree(t, out, n)
+
+    def shortcut_tree(self, out: Node, t: Node) -> Node:
+        return sub(out, t)
+
+    def slope_tree(self, act: Activation, net: Node, out: Node) -> Node:
+        return act.prime_tree(net, out)
+
+    def send_back_tree(self, delta: Node, w: Node) -> Node:
+        return call("matmul", delta, w)
+
 
 CORRECT = Rules()
 
@@ -175,7 +194,8 @@ class GradientAscent(Rules):
     right = "∂E/∂out = -(target - out) = out - target"
     breaks = "every gradient has its sign flipped, so every step climbs the loss"
     source = "the 2-3-1 tutorial's code (label - y combined with w -= lr·grad)"
-    changes = ("output_error", "error_rule", "shortcut_delta", "shortcut_text")
+    changes = ("output_error", "error_rule", "shortcut_delta", "shortcut_text", "error_tree",
+               "shortcut_tree")
     BUG = "BUG (gradient-ascent): the sign is flipped, so the step climbs the error"
 
     def output_error(self, loss: Loss, out: Array, target: Array) -> Array:
@@ -191,6 +211,13 @@ class GradientAscent(Rules):
     def shortcut_text(self) -> tuple[str, str | None]:
         return "-", self.BUG
 
+    def error_tree(self, loss: Loss, t: Node, out: Node, n: int) -> Node:
+        tree = loss.grad_tree(t, out, n)
+        return tree.args[0] if isinstance(tree, Op) and tree.op == "neg" else neg(tree)
+
+    def shortcut_tree(self, out: Node, t: Node) -> Node:
+        return neg(sub(out, t))
+
 
 class LossAsGradient(Rules):
     name = "loss-as-gradient"
@@ -201,10 +228,17 @@ class LossAsGradient(Rules):
               "so it loses the sign of out - target as well as the right size (for ½(t - y)² "
               "it is ½(t - y)² where -(t - y) belongs)")
     source = "the question's code in the 1-1-1 sigmoid-chain thread"
-    changes = ("output_error", "error_rule", "shortcut_delta", "shortcut_text")
+    changes = ("output_error", "error_rule", "shortcut_delta", "shortcut_text", "error_tree",
+               "shortcut_tree")
 
     def output_error(self, loss: Loss, out: Array, target: Array) -> Array:
         return loss.terms(out, target)
+
+    def error_tree(self, loss: Loss, t: Node, out: Node, n: int) -> Node:
+        return loss.term_tree(t, out, n)
+
+    def shortcut_tree(self, out: Node, t: Node) -> Node:
+        raise AssertionError("loss-as-gradient never takes the shortcut")
 
     def shortcut_delta(self, out: Array, target: Array) -> Array | None:
         return None  # the wrong dE/dout goes through the activation's own chain rule
@@ -221,7 +255,13 @@ class _SigmoidSlope(Rules):
     rule: ClassVar[str] = ""
     bug: ClassVar[str] = ""
     tag: ClassVar[str] = ""
-    changes = ("slope", "slope_rule")
+    changes = ("slope", "slope_rule", "slope_tree")
+
+    def wrong_tree(self, net: Node, out: Node) -> Node:
+        raise NotImplementedError
+
+    def slope_tree(self, act: Activation, net: Node, out: Node) -> Node:
+        return self.wrong_tree(net, out) if act.name == "sigmoid" else act.prime_tree(net, out)
 
     def requires(self, s: Scenario) -> str | None:
         if any(la.activation == "sigmoid" for la in s.layers):
@@ -248,6 +288,9 @@ class SigmoidPrimeOfNet(_SigmoidSlope):
     def slope(self, act: Activation, net: Array, out: Array) -> Array:
         return net * (1.0 - net) if act.name == "sigmoid" else act.prime(net, out)
 
+    def wrong_tree(self, net: Node, out: Node) -> Node:
+        return mul(net, sub(Num(1.0), net))
+
 
 class TanhPrimeForSigmoid(_SigmoidSlope):
     name = "tanh-prime-for-sigmoid"
@@ -263,9 +306,13 @@ class TanhPrimeForSigmoid(_SigmoidSlope):
     def slope(self, act: Activation, net: Array, out: Array) -> Array:
         return 1.0 - out * out if act.name == "sigmoid" else act.prime(net, out)
 
+    def wrong_tree(self, net: Node, out: Node) -> Node:
+        return sub(Num(1.0), Op("**", (out, Num(2.0))))
+
 
 class _OneRowInSum(Rules):
-    changes = ("send_back", "sent_back_terms", "sent_back_layer_rule", "sent_back_why")
+    changes = ("send_back", "sent_back_terms", "sent_back_layer_rule", "sent_back_why",
+               "send_back_tree")
 
     def requires(self, s: Scenario) -> str | None:
         if len(s.layers) < 2:
@@ -292,6 +339,9 @@ class MissingSum(_OneRowInSum):
     def sent_back_layer_rule(self, lay: int, w_sym: str) -> str:
         return f"δ_{lay + 1}[:, 1] · {w_sym}[1, :]  (BUG: the first unit only)"
 
+    def send_back_tree(self, delta: Node, w: Node) -> Node:
+        return mul(call("first_column", delta), call("first_row", w))
+
     def sent_back_why(self, unit: str, feeds: str) -> str | None:
         return f"BUG (missing-sum): only the first unit's share is taken, but {unit} feeds {feeds}"
 
@@ -314,6 +364,9 @@ class WrongWeightInSum(_OneRowInSum):
         return (f"(Σ_k δ_{lay + 1}[:, k]) · {w_sym}[1, :]  (BUG: one weight row "
                 "for every term)")
 
+    def send_back_tree(self, delta: Node, w: Node) -> Node:
+        return mul(call("sum_columns", delta), call("first_row", w))
+
     def sent_back_why(self, unit: str, feeds: str) -> str | None:
         return "BUG (wrong-weight-in-sum): every term uses the weight into the first unit"
 
@@ -326,7 +379,8 @@ class TransposedWeights(Rules):
     breaks = "every weight below the output layer"
     source = ("a shape slip: on a square layer W and Wᵀ have the same shape, so the code runs "
               "and only the numbers are wrong; on any other layer it is a shape error")
-    changes = ("send_back", "sent_back_terms", "sent_back_layer_rule", "sent_back_why")
+    changes = ("send_back", "sent_back_terms", "sent_back_layer_rule", "sent_back_why",
+               "send_back_tree")
 
     def requires(self, s: Scenario) -> str | None:
         if len(s.layers) < 2:
@@ -345,6 +399,9 @@ class TransposedWeights(Rules):
 
     def sent_back_layer_rule(self, lay: int, w_sym: str) -> str:
         return f"δ_{lay + 1} · {w_sym}ᵀ  (BUG: W where Wᵀ belongs)"
+
+    def send_back_tree(self, delta: Node, w: Node) -> Node:
+        return call("matmul", delta, call("transpose", w))
 
     def sent_back_why(self, unit: str, feeds: str) -> str | None:
         return (f"BUG (transposed-weights): the error comes back along the weights out of one "
