@@ -244,3 +244,42 @@ def neg(a: Node) -> Op:
 
 def call(fn: str, *args: Node) -> Call:
     return Call(fn, tuple(args))
+
+
+# -- rendering --------------------------------------------------------------------------
+
+_PREC = {"+": 1, "-": 1, "Sum": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
+
+
+def text(tree: Node, numbers: bool = False) -> str:
+    """The tree written out: in symbols (w5·out_h1), or with ``numbers`` as the values
+    (0.4·0.5933). Negative numbers stand in brackets and ``·`` has no spaces, as in the
+    equations the screen shows."""
+    from bptui.notation import fmt, fmt_term, pretty
+
+    def go(node: Node, outer: int) -> str:
+        if isinstance(node, Sym):
+            if numbers and node.value is not None and not isinstance(node.value, np.ndarray):
+                return fmt_term(node.value)
+            return pretty(node.name)
+        if isinstance(node, Num):
+            return fmt_term(node.value) if node.value < 0 else fmt(node.value)
+        if isinstance(node, Call):
+            return f"{node.fn}(" + ", ".join(go(a, 0) for a in node.args) + ")"
+        if isinstance(node, Sum):
+            body, prec = " + ".join(go(t, 1) for t in node.terms), 1
+        elif node.op == "neg":
+            body, prec = "-" + go(node.args[0], 3), 3
+        elif node.op == "**":
+            base, power = node.args
+            sup = "²" if isinstance(power, Num) and power.value == 2.0 else "^" + go(power, 4)
+            body, prec = go(base, 5) + sup, 4
+        else:
+            prec = _PREC[node.op]
+            sep = {"+": " + ", "-": " - ", "*": "·", "/": " / "}[node.op]
+            first = go(node.args[0], prec)
+            rest = [go(a, prec + (1 if node.op in "-/" else 0)) for a in node.args[1:]]
+            body = sep.join([first, *rest])
+        return f"({body})" if prec < outer else body
+
+    return go(tree, 0)

@@ -261,10 +261,15 @@ def weight_grad_event(ctx: Context, params: bp.Params, fw: bp.Forward, bw: bp.Ba
                  for q in range(layer.inputs)]
     if params.biases[lay - 1] is not None:
         net_terms.append(ctx.b_name(lay, j))
+    a_in = sym(an, fw.outs[lay - 1][i])
     if lay == ctx.n and takes_shortcut(ctx):
         equation = f"∂E/∂{wn} = ∂E/∂net_{unit} · ∂net_{unit}/∂{wn} = δ_{unit} · {an}"
         substituted = f"∂E/∂{wn} = {fmt_term(bw.delta[lay][j])} · {fmt_term(fw.outs[lay - 1][i])}"
+        tree = mul(sym(f"delta_{unit}", bw.delta[lay][j]), a_in)
     else:
+        # the numbers shown are the chain's three factors, so the tree is that product
+        tree = mul(sym(f"dE/dout_{unit}", bw.err[lay][j]),
+                   sym(f"dout_{unit}/dnet_{unit}", bw.fprime[lay][j]), a_in)
         equation = (f"∂E/∂{wn} = ∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit} · ∂net_{unit}/∂{wn}"
                     f" = δ_{unit} · {an}")
         substituted = (f"∂E/∂{wn} = {fmt_term(bw.err[lay][j])} · "
@@ -275,7 +280,7 @@ def weight_grad_event(ctx: Context, params: bp.Params, fw: bp.Forward, bw: bp.Ba
         equation=equation, substituted=substituted,
         value=bw.grad_w[lay][j, i],
         why=f"∂net_{unit}/∂{wn} is {an}, because net_{unit} = " + " + ".join(net_terms),
-        tree=mul(sym(f"delta_{unit}", bw.delta[lay][j]), sym(an, fw.outs[lay - 1][i])),
+        tree=tree,
     )
 
 

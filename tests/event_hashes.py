@@ -43,8 +43,9 @@ def event_hash(ev) -> str:
     return ".".join(out)
 
 
-def hashes(skip_large: bool = False) -> dict[str, list[str]]:
-    """{"scenario/mistake": [hashes of event 0, event 1, ...]} over EPOCHS epochs."""
+def hashes(skip_large: bool = False, events: dict | None = None) -> dict[str, list[str]]:
+    """{"scenario/mistake": [hashes of event 0, event 1, ...]} over EPOCHS epochs; the
+    events themselves go into ``events`` (same keys) when given."""
     from bptui import mistakes
     from bptui import scenario as scn
     from bptui.engine import iter_epochs
@@ -60,6 +61,8 @@ def hashes(skip_large: bool = False) -> dict[str, list[str]]:
             with np.errstate(all="ignore"):
                 evs = list(iter_epochs(s, EPOCHS, m))
             out[f"{name}/{m or '-'}"] = [event_hash(ev) for ev in evs]
+            if events is not None:
+                events[f"{name}/{m or '-'}"] = evs
     return out
 
 
