@@ -12,7 +12,7 @@ import numpy as np
 
 from bptui import backprop as bp
 from bptui.activations import ACTIVATIONS
-from bptui.events import Event
+from bptui.events import Event, LayerRef
 from bptui.expr import Node, Num, add, call, mul, sub
 from bptui.losses import LOSSES
 from bptui.notation import shape_text
@@ -186,7 +186,7 @@ def weight_grad_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int,
     a_prev = a_prev_name(lay, sample)
     return ctx.event(
         sample=sample, phase="backward", kind="grad", layer=lay, unit=None,
-        param=None, symbol=f"dE/dW{lay}",
+        param=None, layer_param=LayerRef(lay, "weight"), symbol=f"dE/dW{lay}",
         equation=f"∂E/∂W{lay} = δ_{lay}ᵀ · {a_prev}",
         substituted=f"∂E/∂W{lay} = ({shape_text(bw.delta[lay])})ᵀ · "
         f"({shape_text(fw.outs[lay - 1])})",
@@ -204,7 +204,7 @@ def bias_grad_event(ctx: Context, bw: bp.Backward, lay: int, sample: int | None)
     delta = sym(f"delta_{lay}", np.atleast_2d(bw.delta[lay]))
     return ctx.event(
         sample=sample, phase="backward", kind="grad", layer=lay, unit=None,
-        param=None, symbol=f"dE/db{lay}",
+        param=None, layer_param=LayerRef(lay, "bias"), symbol=f"dE/db{lay}",
         equation=f"∂E/∂b{lay} = " + ("Σ_s Σ_j δ_" if shared else "Σ_s δ_") + str(lay),
         substituted=f"∂E/∂b{lay} = sum of ({shape_text(bw.delta[lay])}) over samples"
         + (" and units" if shared else ""),
@@ -221,7 +221,7 @@ def weight_update_event(ctx: Context, before: bp.Params, after: bp.Params, bw: b
     old = before.weights[lay - 1]
     return ctx.event(
         sample=sample, phase="update", kind="update", layer=lay, unit=None, param=None,
-        symbol=f"W{lay}+",
+        layer_param=LayerRef(lay, "weight"), symbol=f"W{lay}+",
         equation=f"W{lay}⁺ = W{lay}" if frozen
         else f"W{lay}⁺ = W{lay} - η · ∂E/∂W{lay}",
         substituted=f"W{lay}⁺ = W{lay} - {ctx.eta} · ∂E/∂W{lay} "
@@ -239,7 +239,8 @@ def bias_update_event(ctx: Context, before: bp.Params, after: bp.Params, bw: bp.
     old = before.biases[lay - 1]
     return ctx.event(
         sample=sample, phase="update", kind="update", layer=lay, unit=None,
-        param=None, symbol=f"b{lay}+", equation=f"b{lay}⁺ = b{lay} - η · ∂E/∂b{lay}",
+        param=None, layer_param=LayerRef(lay, "bias"), symbol=f"b{lay}+",
+        equation=f"b{lay}⁺ = b{lay} - η · ∂E/∂b{lay}",
         substituted=f"b{lay}⁺ = b{lay} - {ctx.eta} · ∂E/∂b{lay}",
         value=after.biases[lay - 1], old=old, grad=bw.grad_b[lay],
         why=f"the bias steps against its gradient, scaled by η = {ctx.eta}",

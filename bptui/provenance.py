@@ -128,9 +128,15 @@ def _resolve(
         return Source(symbol, scenario.inputs, "input", None, "the inputs, from the data")
     if symbol == "T":
         return Source(symbol, scenario.targets, "target", None, "the targets, from the data")
-    if symbol.startswith("W") and symbol[1:].isdigit():
-        return Source(symbol, start.weights[int(symbol[1:]) - 1], "parameter", None,
+    matrices = {f"W{lay}": lay for lay in range(1, len(scenario.layers) + 1)}
+    if symbol in matrices:
+        return Source(symbol, start.weights[matrices[symbol] - 1], "parameter", None,
                       "the layer's weights at the start of this epoch")
+    biases = {f"b{lay}": lay for lay in range(1, len(scenario.layers) + 1)
+              if start.biases[lay - 1] is not None}
+    if symbol in biases and not scenario.unit_by_unit:
+        return Source(symbol, start.biases[biases[symbol] - 1], "parameter", None,
+                      "the layer's biases at the start of this epoch")
     return Source(symbol, None, "step", None, "not computed in this epoch")
 
 
