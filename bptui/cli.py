@@ -265,12 +265,13 @@ def _trace(scenario, args: argparse.Namespace) -> int:
     import numpy as np
 
     from bptui.engine import iter_epochs
+    from bptui.expr import FORMAT
 
     out = sys.stdout
     diverged: int | None = None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for ev in iter_epochs(scenario, args.epochs, args.mistake):
-            data = ev.as_dict()
+            data = {"format": FORMAT, **ev.as_dict()}
             try:
                 line = json.dumps(data, ensure_ascii=False, allow_nan=False)
             except ValueError:  # a non-finite number: strict JSON has no spelling for it
@@ -308,7 +309,10 @@ def _train(scenario, args: argparse.Namespace) -> int:
     result = bp.train(scenario, params, args.train, mistake=args.mistake)
     outputs = bp.forward(scenario, result.params, scenario.inputs).outs[-1]
     if args.json:
+        from bptui.expr import FORMAT
+
         print(json.dumps({
+            "format": FORMAT,
             "scenario": scenario.name,
             "mistake": args.mistake,
             "epochs": len(result.losses),

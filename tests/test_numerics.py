@@ -15,9 +15,10 @@ import pytest
 
 from bptui import backprop as bp
 from bptui import scenario
+from bptui.activations import ACTIVATIONS, sigmoid
 from bptui.cursor import Cursor
 from bptui.engine import epoch_events
-from bptui.functions import ACTIVATIONS, LOSSES, sigmoid
+from bptui.losses import LOSSES
 
 from .conftest import run_cli
 
