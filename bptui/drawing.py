@@ -50,6 +50,7 @@ def compact(x: float, width: int) -> str:
     x = float(x)
     if not math.isfinite(x) or x == 0:
         return fmt(x)
+    shortest = ""
     for digits in range(10, 0, -1):
         fixed = fmt(x, digits)
         mant, exp = f"{x:.{digits - 1}e}".split("e")
@@ -59,7 +60,8 @@ def compact(x: float, width: int) -> str:
         best = min((c for c in (fixed, sci) if len(c) <= width), key=len, default=None)
         if best is not None:
             return best
-    return "#" * width
+        shortest = min(fixed, sci, key=len)
+    return shortest  # wider than the slot rather than a number cut
 
 
 @dataclass(frozen=True)

@@ -280,7 +280,7 @@ def graph_diagram(inputs: Mapping[str, Sequence[str]], ops: Mapping[str, str],
     for name in sorted(col, key=lambda n: (col[n], list(inputs).index(n))):
         g = grads.get(name)
         v = values.get(name)
-        lines = (f"val {compact(v, width) if v is not None else '·':>{width}}",
+        lines = (f"val  {compact(v, width) if v is not None else '·':>{width}}",
                  f"grad {compact(g, width) if g is not None else '·':>{width}}")
         nodes.append(Node(name, col[name], visible(name, keep_newlines=False), lines,
                           width=5 + width, current=name == current, ref=("node", name),

@@ -78,7 +78,7 @@ class NetworkBody(Widget):
         self._runs: list[tuple] = []
         self._strips: list[Strip] = []
         self._lines: list[str] = []
-        self._width = 0
+        self._width = (0, 0)
 
     # -- taking a View ----------------------------------------------------------------
 
@@ -99,7 +99,9 @@ class NetworkBody(Widget):
             return
         before = len(self._lines)
         width, height = self._room()
-        self._width = width
+        if not height:  # not laid out yet: draw again once the panel has its size
+            self.call_after_refresh(self._again)
+        self._width = (width, height)
         if view.scenario.unit_by_unit:
             if self._painter is None or self._painter.scenario is not view.scenario:
                 self._painter = NetworkPainter(view.scenario)
@@ -145,9 +147,12 @@ class NetworkBody(Widget):
         box.scroll_to_region(Region(f.x, f.y, max(1, f.w), max(1, f.h)), animate=False,
                              immediate=True)
 
-    def on_resize(self, event: Resize) -> None:
-        if self.view is not None and self._room()[0] != self._width:
+    def _again(self) -> None:
+        if self.view is not None and self._room() != self._width and self._room()[1]:
             self._rebuild()
+
+    def on_resize(self, event: Resize) -> None:
+        self._again()
 
     # -- painting ---------------------------------------------------------------------
 
