@@ -21,6 +21,7 @@ values fill in; :func:`paint` writes the current numbers and highlights into it.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -28,12 +29,33 @@ from bptui.notation import fmt
 
 # Directions of a line through a cell, as bits.
 N, E, S, W = 1, 2, 4, 8
-LIGHT = {E | W: "─", N | S: "│", E | S: "┌", W | S: "┐", N | E: "└", N | W: "┘",
-         N | E | S: "├", N | W | S: "┤", E | W | S: "┬", N | E | W: "┴", N | E | S | W: "┼",
-         E: "─", W: "─", N: "│", S: "│"}
-HEAVY = {E | W: "━", N | S: "┃", E | S: "┏", W | S: "┓", N | E: "┗", N | W: "┛",
-         N | E | S: "┣", N | W | S: "┫", E | W | S: "┳", N | E | W: "┻", N | E | S | W: "╋",
-         E: "━", W: "━", N: "┃", S: "┃"}
+_DIRS = {"UP": N, "RIGHT": E, "DOWN": S, "LEFT": W, "VERTICAL": N | S, "HORIZONTAL": E | W}
+
+
+def _glyphs() -> dict[tuple[int, int], str]:
+    """(directions, heavy directions) -> box-drawing character, read from the characters'
+    Unicode names ("BOX DRAWINGS UP LIGHT AND RIGHT HEAVY" = ┕), so that a lit path through
+    a junction is heavy exactly where it runs and light where the other edges go on."""
+    table = {}
+    for cp in range(0x2500, 0x2580):
+        name = unicodedata.name(chr(cp), "").removeprefix("BOX DRAWINGS ")
+        if any(w in name for w in ("DOUBLE", "DASH", "ARC", "DIAGONAL", "SINGLE")):
+            continue
+        mask = heavy = 0
+        weight = None
+        for part in name.split(" AND "):
+            words = part.split()
+            weight = next((w for w in (words[0], words[-1]) if w in ("LIGHT", "HEAVY")), weight)
+            for word in words:
+                mask |= _DIRS.get(word, 0)
+                heavy |= _DIRS.get(word, 0) if weight == "HEAVY" else 0
+        table[(mask, heavy)] = chr(cp)
+    for d, h in ((E, "━"), (W, "━"), (N, "┃"), (S, "┃")):  # line ends: whole cells
+        table[(d, 0)], table[(d, d)] = ("─" if d in (E, W) else "│"), h
+    return table
+
+
+GLYPHS = _glyphs()
 DASHED = {False: "╌", True: "╍"}  # a negative weight's own branch (light, highlighted)
 BOX = {False: "╭─╮│╰╯", True: "┏━┓┃┗┛"}  # corners, edge, side; True: the current node
 ARROW_IN, ARROW_BACK = "▶", "◀"
@@ -412,7 +434,7 @@ class _Canvas:
             if mask in (E | W, E, W) and dashed:
                 ch = DASHED[bool(full_heavy)]
             else:
-                ch = (HEAVY if full_heavy else LIGHT).get(mask, "┼")
+                ch = GLYPHS.get((mask, heavy & mask), "┼")
             self.chars[y][x] = ch
             self.tags[y][x] = tag
             self.refs[y][x] = ref
