@@ -67,9 +67,11 @@ async def test_weight_gradient_shows_the_chain_rule_and_its_numbers():
         assert rule.startswith("rule") and numbers.startswith("numbers")
         factors = [float(x) for x in numbers.split("=")[1].split("·")]
         assert round(factors[0] * factors[1] * factors[2], 9) == 0.082167041
-        # the network panel highlights o1 and the weight w5 that feeds it
-        net = panel(app, "network")
-        assert "▶ o1" in net and "▶ w5" in net
+        # the network panel lights the edge of w5 (its label drawn as the current one)
+        body = app.main.query_one("#network-body")
+        lit = [text for y in range(len(body.picture.chars))
+               for text, tag in body.picture.runs(y) if tag == "label*"]
+        assert lit == [" w5 0.4 "] and "o1" in panel(app, "network")
         # the newest value is marked in the values panel
         assert [line for line in panel(app, "values").splitlines() if "▶" in line][0] \
             .split()[1] == "∂E/∂w5"
