@@ -145,8 +145,8 @@ async def test_run_then_step_through_the_next_epoch():
         await pilot.pause()
         app.main.action_run(3)
         await settle(pilot)
-        # three more epochs after the current one (2, 3, 4), then epoch 5 to step through
-        assert "epoch 5 of 10000" in status(app) and "step 1 of 39" in status(app)
+        # exactly three epochs (1, 2, 3) from step 1 of epoch 1: step 1 of epoch 4
+        assert "epoch 4 of 10000" in status(app) and "step 1 of 39" in status(app)
         for _ in range(5):
             await pilot.press("n")
         assert "step 6 of 39" in status(app)
