@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.events import Click
@@ -74,6 +75,12 @@ class Body(Widget):
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return self._text_for(width).plain.count("\n") + 1
+
+    def get_content_width(self, container, viewport) -> int:
+        """As wide as the longest line: a panel too narrow for it scrolls sideways rather
+        than cut a number."""
+        text = self._text_for(container.width)
+        return max((cell_len(line) for line in text.plain.split("\n")), default=1)
 
     def current_region(self) -> Region | None:
         """Where the highlighted (▶) element is drawn, to keep it in view; a body that draws
