@@ -95,7 +95,7 @@ def report(result: Result) -> str:
         if dg.rule_correct:
             lines.append(f"  correct numbers:   {dg.rule_correct}")
         if dg.rule_yours:
-            lines.append(f"  your numbers:      {dg.rule_yours}")
+            lines.append(f"  your numbers:      {dg.rule_yours} (you wrote {_num(first.yours)})")
         lines += [f"  looks like {slip}" for slip in dg.slips]
     if mk.any_wrong or mk.count("unknown"):
         lines += ["", dg.mistake_line]

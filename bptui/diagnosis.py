@@ -20,7 +20,7 @@ import numpy as np
 from bptui.events import Event
 from bptui.marking import Mark, Marking, close, correct_events, evaluate_step
 from bptui.mistakes import MISTAKES
-from bptui.notation import fmt_term, pretty, shape_text
+from bptui.notation import fmt, fmt_term, pretty, shape_text
 
 NO_MISTAKE = "no known mistake explains this"
 
@@ -54,8 +54,10 @@ def diagnose(marking: Marking) -> Diagnosis:
     if first is not None and first.event is not None:
         ev = first.event
         rule = ev.equation
-        correct_rule = ev.substituted
+        correct_rule = ev.substituted + ("" if ev.is_matrix else f" = {fmt(ev.value)}")
         yours_rule = substitute(ev, first.env, marking.scenario.learning_rate)
+        if yours_rule and first.expected is not None and not ev.is_matrix:
+            yours_rule += f" = {fmt(first.expected)}"
         slips = tuple(_slips(marking, first))
     name, explained, unexplained = best_mistake(marking)
     return Diagnosis(first, rule, correct_rule, yours_rule, name, explained, unexplained, slips)
