@@ -32,6 +32,8 @@ FLOOR = 1e-9
 MARKS = ("right", "wrong", "carried_forward", "unknown")
 #: More epochs than this in a learner's file is surely a typo, and would take long to check.
 MAX_EPOCHS = 1000
+#: Context key of a gradient summed over the samples of the epoch so far (for batch updates).
+SUMMED = "Σ_s "
 
 
 def close(a: float | np.ndarray, b: float | np.ndarray, tolerance: float = TOLERANCE,
@@ -87,8 +89,9 @@ def _unit_step(ev: Event, env: Mapping, s: Scenario) -> float | None:
     if ev.kind == "loss":
         if ev.symbol == "E_total":
             return sum(u)
-        if ev.symbol == "E_batch":
-            return None  # the sum over samples: not from one sample's E_total
+        if ev.symbol == "E_batch":  # every sample's E_total, summed or averaged
+            total = float(env[SUMMED + "E_total"])
+            return total if s.reduction == "sum" else total / s.samples
         t, o = u
         return float(bp.loss_terms(s.loss, np.array([o]), np.array([t]))[0]) / (
             n_out if s.loss == "mse" else 1)
@@ -112,8 +115,10 @@ def _unit_step(ev: Event, env: Mapping, s: Scenario) -> float | None:
             return u[0] * u[1]
         return sum(u)
     if ev.kind == "update":
-        if ev.sample is None:  # a batch update: the gradient summed over every sample
-            return u[0] - s.learning_rate * float(ev.grad)
+        if ev.sample is None:  # a batch update: the gradients of every sample, summed
+            total = env.get(SUMMED + ev.uses[1])
+            grad = float(ev.grad) if total is None else float(total) * bp.batch_scale(s)
+            return u[0] - s.learning_rate * grad
         return u[0] - s.learning_rate * u[1]
     return None
 
@@ -318,6 +323,10 @@ def _walk(s: Scenario, events: list[Event], given: dict, tol: float, contexts: d
     marks: list[Mark] = []
     for ev in events:
         if (ev.epoch, ev.sample) != current:
+            if current is None or ev.epoch != current[0]:
+                for ctx in (right_ctx, yours_ctx):
+                    for key in [k for k in ctx if k.startswith(SUMMED)]:
+                        del ctx[key]
             current = (ev.epoch, ev.sample)
             _enter_sample(right_ctx, s, ev.sample)
             _enter_sample(yours_ctx, s, ev.sample)
@@ -368,6 +377,8 @@ def _store(ctx: dict, ev: Event, value: object) -> None:
     value = np.asarray(value, dtype=np.float64).reshape(np.shape(ev.value)) if isinstance(
         ev.value, np.ndarray) else float(np.asarray(value).reshape(-1)[0])
     ctx[ev.symbol] = value
+    if ev.sample is not None and (ev.kind == "grad" or ev.symbol == "E_total"):
+        ctx[SUMMED + ev.symbol] = ctx.get(SUMMED + ev.symbol, 0.0) + value
     if ev.kind == "update":
         ctx[ev.symbol[:-1]] = value  # w5+ is the w5 every later step reads
 

@@ -292,3 +292,25 @@ def test_marks_for_the_screen(tmp_path):
     assert marks_for_epoch(result.marking, 1) == {
         (1, "net_h1"): "wrong", (1, "out_h1"): "carried_forward", (1, "net_h2"): "right"}
     assert marks_for_epoch(result.marking, 2) == {}
+
+
+def test_batch_mode_carries_forward_through_the_summed_update(tmp_path):
+    """Unit by unit in batch mode: the update reads every sample's gradient, and E_batch every
+    sample's E_total; a mistake's wrong values are exactly the steps its rule changes."""
+    text = (ROOT / "bptui" / "scenarios" / "mazur_2_2_2.toml").read_text(encoding="utf-8")
+    text = (text.replace('mode = "sample"', 'mode = "batch"\nreduction = "mean"')
+            .replace("train_bias = false", "train_bias = true")
+            .replace("inputs = [[0.05, 0.10]]", "inputs = [[0.05, 0.10], [0.3, -0.2]]")
+            .replace("targets = [[0.01, 0.99]]", "targets = [[0.01, 0.99], [0.5, 0.2]]"))
+    path = tmp_path / "batch.toml"
+    path.write_text(text, encoding="utf-8")
+    s = scenario.load(str(path))
+    assert s.mode == "batch" and s.samples == 2 and s.unit_by_unit
+    own = compare.check_file(s, str(write_jsonl(tmp_path / "own.jsonl", correct_events(s, 2))))
+    assert own.marking.count("right") == len(own.marking.marks) > 100
+    buggy = write_jsonl(tmp_path / "buggy.jsonl", correct_events(s, 2, "missing-sum"))
+    result = compare.check_file(s, str(buggy))
+    wrong = [(m.epoch, m.sample, m.symbol) for m in result.marking.marks if m.mark == "wrong"]
+    assert wrong == [(e, k, f"dE/dout_{h}") for e in (1, 2) for k in (1, 2) for h in ("h1", "h2")]
+    assert result.marking.count("carried_forward") > 50
+    assert result.diagnosis.mistake == "missing-sum"
