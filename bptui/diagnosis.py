@@ -98,8 +98,7 @@ def best_mistake(marking: Marking, only: str | None = None) -> tuple[str | None,
     for name, mistake in MISTAKES.items():
         if mistake.applies(marking.scenario) is not None or only not in (None, name):
             continue
-        trace = {(ev.epoch, ev.sample, ev.symbol): ev
-                 for ev in correct_events(marking.scenario, epochs, name)}
+        trace = _trace(marking.scenario, epochs, name)
         hits = sum(1 for m in off if _gives(trace, m, marking.tolerance))
         against = sum(1 for m in marking.marks if m.mark == "right"
                       and not _gives(trace, m, marking.tolerance))
@@ -112,6 +111,24 @@ def best_mistake(marking: Marking, only: str | None = None) -> tuple[str | None,
     if best is None:
         return None, 0, len(off)
     return best[1], best[2], best[3]
+
+
+_TRACES: dict[tuple[int, int, str], tuple[object, dict]] = {}
+
+
+def _trace(scenario, epochs: int, name: str) -> dict:
+    """Mistake ``name``'s steps by (epoch, sample, symbol); kept while the same scenario is
+    marked, so a class of files runs each mistake once."""
+    key = (id(scenario), epochs, name)
+    hit = _TRACES.get(key)
+    if hit is not None and hit[0] is scenario:
+        return hit[1]
+    if len(_TRACES) > 64:
+        _TRACES.clear()
+    trace = {(ev.epoch, ev.sample, ev.symbol): ev
+             for ev in correct_events(scenario, epochs, name)}
+    _TRACES[key] = (scenario, trace)
+    return trace
 
 
 def _gives(trace: dict, m: Mark, tol: float) -> bool:
