@@ -82,8 +82,8 @@ def value_line(m: Mark) -> str:
 def report(result: Result) -> str:
     mk, dg = result.marking, result.diagnosis
     s = mk.scenario
-    lines = [f"{result.file}: your values against {visible(s.name or s.title, keep_newlines=False)}"
-             f" (tolerance {mk.tolerance:g})", ""]
+    lines = [f"{result.file}: your values against {s.name or s.title} (tolerance "
+             f"{mk.tolerance:g})", ""]
     lines += [value_line(m) for m in mk.marks]
     lines += ["", counts_line(mk)]
     first = dg.first_wrong
@@ -101,7 +101,7 @@ def report(result: Result) -> str:
         lines += ["", dg.mistake_line]
     elif mk.marks:
         lines += ["", "All right."]
-    return "\n".join(lines)
+    return visible("\n".join(lines))  # file and unit names are the user's text
 
 
 def counts_line(mk: Marking) -> str:
@@ -189,4 +189,4 @@ def class_report(summary_: dict) -> str:
     lines += ["", f"Commonest mistake: {name} ({MISTAKES[name].title.lower()}), in "
               f"{summary_['commonest_mistake_files']} file(s)" if name else
               "Commonest mistake: none that the lab knows"]
-    return "\n".join(lines)
+    return visible("\n".join(lines))

@@ -57,15 +57,13 @@ def evaluate_step(event: Event, env: Mapping[str, object], scenario: Scenario
                   ) -> float | np.ndarray | None:
     """The value of ``event``'s rule with its symbols read from ``env``; None if unknown.
 
-    ONE adapter: once events carry an expression tree (``Event.tree``, the core branch), this
-    becomes ``bptui.expr.evaluate(event.tree, env)``. Until then it recomputes the step from the
-    event's kind and the symbols in its ``uses``, with the same functions the engine uses.
+    ONE adapter: once events carry an expression tree (``Event.tree``, the core branch), its
+    body becomes ``return bptui.expr.evaluate(event.tree, env)`` (``scenario`` then unused;
+    ``env`` already holds every symbol a tree reads: parameters, inputs, ``target_*`` and
+    ``t_*``, ``eta``, and the layer-level ``x``, ``X``, ``T``, ``W1``, ``b1``). Until then it
+    recomputes the step from the event's kind and the symbols in its ``uses``, with the same
+    functions the engine uses.
     """
-    tree = getattr(event, "tree", None)
-    if tree is not None:  # pragma: no cover - switched on when the core branch is merged
-        from bptui import expr  # type: ignore[attr-defined]
-
-        return expr.evaluate(tree, env)
     try:
         with np.errstate(all="ignore"):
             if not scenario.unit_by_unit:
@@ -180,7 +178,9 @@ class Mark:
 
     @property
     def sample(self) -> int | None:
-        return self.event.sample if self.event is not None else self.given.sample
+        if self.event is not None:
+            return self.event.sample
+        return 1 if self.given.sample is None else self.given.sample  # as the file means it
 
     @property
     def yours(self) -> float | np.ndarray:

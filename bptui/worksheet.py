@@ -34,7 +34,8 @@ def steps(scenario: Scenario, epochs: int, kinds: Iterable[str] | None = None) -
 def render(scenario: Scenario, fmt: str, epochs: int = 1,
            kinds: Iterable[str] | None = None) -> str:
     chosen = steps(scenario, epochs, kinds)
-    return to_csv(chosen) if fmt == "csv" else to_markdown(scenario, chosen)
+    text = to_csv(chosen) if fmt == "csv" else to_markdown(scenario, chosen)
+    return visible(text)  # symbols are built from the scenario's unit and weight names
 
 
 def to_csv(events: list[Event]) -> str:
@@ -47,7 +48,7 @@ def to_csv(events: list[Event]) -> str:
 
 
 def to_markdown(scenario: Scenario, events: list[Event]) -> str:
-    title = _md_escape(visible(scenario.title))
+    title = _md_escape(visible(scenario.title, keep_newlines=False))
     lines = [f"# Worksheet: {title}", "",
              "Work out each value by hand and write it in the blank. To have it marked, fill "
              "in the CSV worksheet (`--worksheet --format csv`) or write JSON Lines, then run "
