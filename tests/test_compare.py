@@ -314,3 +314,17 @@ def test_batch_mode_carries_forward_through_the_summed_update(tmp_path):
     assert wrong == [(e, k, f"dE/dout_{h}") for e in (1, 2) for k in (1, 2) for h in ("h1", "h2")]
     assert result.marking.count("carried_forward") > 50
     assert result.diagnosis.mistake == "missing-sum"
+
+
+def test_factor_of_two_and_wrong_sample_are_named(tmp_path):
+    s = scenario.load("mazur_2_2_2")
+    path = tmp_path / "mine.csv"
+    # ∂E/∂out_o1 = out_o1 - target_o1 = 0.7413650696 for ½(target - out)²; 2(out - target) is
+    # the derivative of the loss without the ½
+    path.write_text("symbol,value\ndE/dout_o1,1.4827301391\n", encoding="utf-8")
+    assert any("factor of 2" in x for x in compare.check_file(s, str(path)).diagnosis.slips)
+    chain = scenario.load("linear_chain_1_1_1")
+    first = next(ev for ev in correct_events(chain, 1) if ev.symbol == "net_y")
+    path.write_text(f"symbol,sample,value\nnet_y,2,{first.value!r}\n", encoding="utf-8")
+    slips = compare.check_file(chain, str(path)).diagnosis.slips
+    assert any("the wrong sample: your number is net_y of sample 1" in x for x in slips)
