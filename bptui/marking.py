@@ -12,7 +12,6 @@ how to evaluate a step on other numbers is :func:`evaluate_step`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -199,7 +198,8 @@ class Marking:
     marks: list[Mark]
     events: list[Event]
     tolerance: float
-    contexts: dict[int, dict] = field(default_factory=dict)  # event position -> correct env
+    #: (epoch, position) -> the correct values the step read: for trying slips on it
+    contexts: dict[tuple[int, int], dict] = field(default_factory=dict)
 
     def count(self, mark: str) -> int:
         return sum(1 for m in self.marks if m.mark == mark)
@@ -389,6 +389,3 @@ def marks_for_epoch(marking: Marking, epoch: int) -> dict[tuple[int | None, str]
     return {(m.sample, m.symbol): m.mark for m in marking.marks
             if m.epoch == epoch and m.event is not None}
 
-
-def finite(x: object) -> bool:
-    return all(math.isfinite(v) for v in np.asarray(x, dtype=np.float64).reshape(-1))
