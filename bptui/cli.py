@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="with --gradcheck: the finite-difference step (default 1e-4)")
     opts.add_argument("--sample", type=_positive, default=None, metavar="K",
                       help="with --gradcheck: which sample to check (default 1)")
+    from bptui import compare_cli  # issue 15: --worksheet, --symbols, --compare
+
+    compare_cli.add_arguments(what, opts, _quiz_kinds, _positive_float)
     return p
 
 
@@ -139,6 +142,20 @@ OPTIONS = {
 }
 
 
+def _add_compare_options() -> None:
+    """Issue 15's actions and where the shared options go with them (bptui.compare_cli)."""
+    global ACTIONS
+    from bptui import compare_cli
+
+    ACTIONS += compare_cli.ACTIONS
+    for attr, ours in compare_cli.OPTIONS.items():
+        flag, valid = OPTIONS.get(attr, ("--" + attr, set()))
+        OPTIONS[attr] = (flag, valid | ours)
+
+
+_add_compare_options()
+
+
 def check_options(args: argparse.Namespace) -> str:
     """The one action asked for; an option that would be silently ignored is an error."""
     chosen = [a for a in ACTIONS if getattr(args, a) not in (None, False)]
@@ -195,6 +212,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _export(scenario, args)
     if args.serve:
         return _serve(scenario, args)
+    if args.worksheet or args.symbols or args.compare:
+        from bptui import compare_cli
+
+        return compare_cli.run(scenario, args)
     return _open_screen(scenario, args)
 
 
