@@ -24,6 +24,7 @@ import math
 import unicodedata
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from bptui.notation import fmt
 
@@ -66,6 +67,7 @@ HEAD, BORDER, BORDER_NOW, TITLE, TEXT, TEXT_NOW, UNKNOWN = "head", "border", "bo
 LINE, LINE_NOW, LABEL_NOW = "line", "line*", "label*"
 
 
+@lru_cache(maxsize=8192)
 def compact(x: float, width: int) -> str:
     """``x`` with as many significant digits as fit in ``width`` characters (fixed or
     scientific, whichever keeps more): the drawing's numbers have fixed-width slots."""
@@ -73,7 +75,7 @@ def compact(x: float, width: int) -> str:
     if not math.isfinite(x) or x == 0:
         return fmt(x)
     shortest = ""
-    for digits in range(10, 0, -1):
+    for digits in range(min(10, max(1, width - 1)), 0, -1):
         fixed = fmt(x, digits)
         mant, exp = f"{x:.{digits - 1}e}".split("e")
         if "." in mant:
@@ -166,6 +168,7 @@ class Plan:
     label_x: tuple[int, ...] = ()  # per column: where labels start
     label_w: tuple[int, ...] = ()
     segments: tuple = field(default=())  # expanded edges (relays inserted)
+    cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 # --------------------------------------------------------------------------- expansion
@@ -382,20 +385,38 @@ class _Canvas:
         self.chars = [[" "] * width for _ in range(height)]
         self.tags = [[""] * width for _ in range(height)]
         self.refs: list[list[object]] = [[None] * width for _ in range(height)]
-        # line cells: (x, y) -> {net: [mask, heavy mask, tag, dashed]}
+        # line cells: (x, y) -> {net: [mask, heavy mask, tag, dashed, ref, own]}
         self.lines: dict[tuple[int, int], dict] = {}
+        self.base: dict[tuple[int, int], dict] = {}  # cells already drawn (the static layer)
         self.focus: list[Box] = []
 
+    def copy(self) -> _Canvas:
+        """A canvas to draw one step on, over this one's static drawing."""
+        cv = _Canvas(0, 0)
+        cv.w, cv.h = self.w, self.h
+        cv.chars = [row[:] for row in self.chars]
+        cv.tags = [row[:] for row in self.tags]
+        cv.refs = [row[:] for row in self.refs]
+        cv.base = self.lines
+        return cv
+
     def put(self, x: int, y: int, text: str, tag: str, ref: object = None) -> None:
-        for k, ch in enumerate(text):
-            if 0 <= x + k < self.w and 0 <= y < self.h:
-                self.chars[y][x + k] = ch
-                self.tags[y][x + k] = tag
-                self.refs[y][x + k] = ref
+        if not 0 <= y < self.h:
+            return
+        lo, hi = max(0, x), min(self.w, x + len(text))
+        if lo >= hi:
+            return
+        n = hi - lo
+        self.chars[y][lo:hi] = text[lo - x: hi - x]
+        self.tags[y][lo:hi] = [tag] * n
+        self.refs[y][lo:hi] = [ref] * n
 
     def line(self, x: int, y: int, mask: int, net: Hashable, lit: bool, tag: str,
              dashed: bool = False, ref: object = None, own: bool = False) -> None:
-        cell = self.lines.setdefault((x, y), {})
+        cell = self.lines.get((x, y))
+        if cell is None:
+            cell = self.lines[(x, y)] = {k: list(v) for k, v in
+                                         self.base.get((x, y), {}).items()}
         m = cell.setdefault(net, [0, 0, tag, dashed, ref, own])
         m[0] |= mask
         if lit:
@@ -449,12 +470,32 @@ def paint(d: Diagram, p: Plan) -> Picture:
     """Draw ``d`` (its current numbers and highlights) into the places of ``p``."""
     nodes, segs = expand(d)
     by_key = {n.key: n for n in nodes}
-    cv = _Canvas(p.width, p.height)
-    for c, title in enumerate(d.titles):
-        cv.put(p.col_x[c], 0, title, HEAD)
+    key = tuple((e.sign, e.strength) for e in d.edges) + tuple(d.titles)
+    static = p.cache.get(key)
+    if static is None:  # every line unlit: drawn once per plan (and signs)
+        static = _Canvas(p.width, p.height)
+        for c, title in enumerate(d.titles):
+            static.put(p.col_x[c], 0, title, HEAD)
+        _lines(static, p, segs, by_key, lit_only=False)
+        static.flush_lines()
+        p.cache.clear()
+        p.cache[key] = static
+    cv = static.copy()  # then only the lit edges are drawn again
+    _lines(cv, p, segs, by_key, lit_only=True)
+    cv.flush_lines()
+    _labels(cv, p, segs, by_key)
+    for n in nodes:
+        if not n.relay:
+            _box(cv, n, p.boxes[n.key])
+    return Picture(cv.chars, cv.tags, cv.refs, _union(cv.focus))
+
+
+def _lines(cv: _Canvas, p: Plan, segs, by_key, lit_only: bool) -> None:
     for e, a, b, _last in segs:
+        if lit_only and not e.lit:
+            continue
         c = by_key[b].column
-        lit = bool(e.lit)
+        lit = lit_only  # the static layer is drawn unlit whatever the first step lights
         tx = p.trunk_x[(c, a)]
         ya = _port_row(p.boxes[a], by_key[a])
         yb = p.in_row[(e.key, b)]
@@ -468,8 +509,11 @@ def paint(d: Diagram, p: Plan) -> Picture:
         if by_key[b].relay:
             cv.hline(p.boxes[b].x, p.boxes[b].x + p.boxes[b].w - 1, yb, a, lit, tag,
                      dashed=e.sign < 0, ref=e.ref, own=True)
-    cv.flush_lines()
-    for e, a, b, last in segs:  # labels and arrowheads over the lines
+
+
+def _labels(cv: _Canvas, p: Plan, segs, by_key) -> None:
+    """Labels and arrowheads, over the lines."""
+    for e, a, b, last in segs:
         c = by_key[b].column
         yb = p.in_row[(e.key, b)]
         tx = p.trunk_x[(c, a)]
@@ -500,10 +544,6 @@ def paint(d: Diagram, p: Plan) -> Picture:
                 cv.focus.append(Box(lx, yb, len(shown), 1))
         elif e.lit:
             cv.focus.append(Box(tx, yb, max(1, ax - tx + 1), 1))
-    for n in nodes:
-        if not n.relay:
-            _box(cv, n, p.boxes[n.key])
-    return Picture(cv.chars, cv.tags, cv.refs, _union(cv.focus))
 
 
 def _box(cv: _Canvas, n: Node, b: Box) -> None:

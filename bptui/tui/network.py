@@ -76,6 +76,7 @@ class NetworkBody(Widget):
         self.picture: Picture | None = None
         self._painter: NetworkPainter | None = None
         self._runs: list[tuple] = []
+        self._grid: list[tuple[list[str], list[str]]] = []
         self._strips: list[Strip] = []
         self._lines: list[str] = []
         self._width = (0, 0)
@@ -109,10 +110,15 @@ class NetworkBody(Widget):
             sample = ev.sample if ev.sample is not None else view.sample
             self.picture = self._painter.picture(view.params, view.sample_events(), ev,
                                                  sample, view.hidden, width, height)
-            runs = [tuple(self.picture.runs(y)) for y in range(len(self.picture.chars))]
-            self._lines = self.picture.lines()
+            pic, old = self.picture, self._grid
+            runs = [self._runs[y] if y < len(old) and y < len(self._runs)
+                    and old[y] == (pic.chars[y], pic.tags[y]) else tuple(pic.runs(y))
+                    for y in range(len(pic.chars))]  # rows that did not change are reused
+            self._grid = [(pic.chars[y], pic.tags[y]) for y in range(len(pic.chars))]
+            self._lines = pic.lines()
         else:
             self.picture = None
+            self._grid = []
             text = _blocks(view, width)
             runs = [((line.plain, line),) for line in text.split("\n")]
             self._lines = text.plain.split("\n")
