@@ -223,8 +223,10 @@ def plan(d: Diagram, width: int, height: int = 0, *, gap: int = 2) -> Plan:
     vgap = 1 if height and max(col_h + [0]) + 1 <= height else 0
     col_h = [sum(heights[n.key] for n in col) + vgap * max(0, len(col) - 1) for col in by_col]
     total_h = max(col_h + [0])
-    widths = [max([n.inner + 2 for n in col if not n.relay] + [len(t) for t in d.titles[c:c + 1]]
-                  + [1]) for c, col in enumerate(by_col)]
+    # titles do not widen a column: they may run on over the channel to their right
+    widths = [max([n.inner + 2 for n in col if not n.relay] + [1]) for col in by_col]
+    if d.titles:
+        widths[-1] = max(widths[-1], len(d.titles[-1]))
     sources = [[] for _ in range(ncols)]  # per column: sources of the channel before it
     for _, a, b, _ in segs:
         c = next(n.column for n in nodes if n.key == b)
@@ -475,7 +477,7 @@ def paint(d: Diagram, p: Plan) -> Picture:
     if static is None:  # every line unlit: drawn once per plan (and signs)
         static = _Canvas(p.width, p.height)
         for c, title in enumerate(d.titles):
-            static.put(p.col_x[c], 0, title, HEAD)
+            static.put(p.col_x[c], 0, _title(title, p, c), HEAD)
         _lines(static, p, segs, by_key, lit_only=False)
         static.flush_lines()
         p.cache.clear()
@@ -488,6 +490,16 @@ def paint(d: Diagram, p: Plan) -> Picture:
         if not n.relay:
             _box(cv, n, p.boxes[n.key])
     return Picture(cv.chars, cv.tags, cv.refs, _union(cv.focus))
+
+
+def _title(title: str, p: Plan, c: int) -> str:
+    """A column's title in the room up to the next column's: whole, else without its
+    bracketed part ("hidden 1 (linear)" -> "hidden 1"), else cut."""
+    room = (p.col_x[c + 1] - 1 if c + 1 < len(p.col_x) else p.width) - p.col_x[c]
+    for t in (title, title.split(" (")[0]):
+        if len(t) <= room:
+            return t
+    return title[: max(0, room)]
 
 
 def _lines(cv: _Canvas, p: Plan, segs, by_key, lit_only: bool) -> None:
