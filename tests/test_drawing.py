@@ -215,3 +215,13 @@ def test_quiz_mode_never_shows_the_answer_in_the_drawing():
     ev = c.events[21]  # ∂E/∂out_h1 is asked: no box shows it
     lines = NetworkPainter(s).picture(before, list(c.events[:22]), ev, 1, True, *ROOM).lines()
     assert "0.0363" not in "\n".join(lines)
+
+
+def test_the_readme_picture_is_the_drawing():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### The drawn network", 1)[1].split("```text\n", 1)[1]
+    block = block.split("\n```", 1)[0]
+    _, _, pic = picture_at("mazur_2_2_2", 21)  # ∂E/∂out_h1
+    assert block == "\n".join(pic.lines())
