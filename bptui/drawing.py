@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bptui.notation import fmt
@@ -110,7 +110,7 @@ class Node:
     def inner(self) -> int:
         if self.flat:
             return len(self.title) + 1 + max([len(t) for t in self.lines] + [0]) - 2
-        return self.width or max([len(t) for t in self.lines] + [len(self.title) + 2])
+        return max([self.width, len(self.title) + 2] + [len(t) for t in self.lines])
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,6 @@ class Plan:
     arrow_x: tuple[int, ...]  # per column: the cell just left of its boxes
     label_x: tuple[int, ...] = ()  # per column: where labels start
     label_w: tuple[int, ...] = ()
-    segments: tuple = field(default=())  # expanded edges (relays inserted)
     cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
@@ -210,15 +209,16 @@ def plan(d: Diagram, width: int, height: int = 0, *, gap: int = 2) -> Plan:
     """Place the boxes and route the edges in about ``width`` columns (labels get what is
     left after boxes and trunks, at most ``d.label_room``). Boxes get a blank row between
     them when the whole drawing still fits ``height`` rows."""
-    nodes, segs = expand(d)
-    ncols = max([n.column for n in nodes] + [len(d.titles) - 1]) + 1
+    node_list, segs = expand(d)
+    nodes = {n.key: n for n in node_list}
+    ncols = max([n.column for n in node_list] + [len(d.titles) - 1]) + 1
     fan_in: dict[Hashable, list] = {}
     for s in segs:
         fan_in.setdefault(s[2], []).append(s)
     by_col: list[list[Node]] = [[] for _ in range(ncols)]
-    for n in nodes:
+    for n in node_list:
         by_col[n.column].append(n)
-    heights = {n.key: _height(n, len(fan_in.get(n.key, ()))) for n in nodes}
+    heights = {n.key: _height(n, len(fan_in.get(n.key, ()))) for n in node_list}
     col_h = [sum(heights[n.key] for n in col) + max(0, len(col) - 1) for col in by_col]
     vgap = 1 if height and max(col_h + [0]) + 1 <= height else 0
     col_h = [sum(heights[n.key] for n in col) + vgap * max(0, len(col) - 1) for col in by_col]
@@ -229,7 +229,7 @@ def plan(d: Diagram, width: int, height: int = 0, *, gap: int = 2) -> Plan:
         widths[-1] = max(widths[-1], len(d.titles[-1]))
     sources = [[] for _ in range(ncols)]  # per column: sources of the channel before it
     for _, a, b, _ in segs:
-        c = next(n.column for n in nodes if n.key == b)
+        c = nodes[b].column
         if a not in sources[c]:
             sources[c].append(a)
     fixed = sum(widths) + sum(max(0, len(s) - 1) * gap + 4 for s in sources[1:])
@@ -276,7 +276,8 @@ def plan(d: Diagram, width: int, height: int = 0, *, gap: int = 2) -> Plan:
                 best = (placed, None, rows)
         boxes.update(best[0])
         if c:
-            order = best[1] or sorted(sources[c], key=lambda k: _port_row(boxes[k], _node(nodes, k)))
+            order = best[1] or sorted(sources[c],
+                                      key=lambda k: _port_row(boxes[k], nodes[k]))
             for t, src in enumerate(order):
                 trunk_x[(c, src)] = x0 + 1 + t * gap
             in_row.update(best[2])
@@ -284,14 +285,11 @@ def plan(d: Diagram, width: int, height: int = 0, *, gap: int = 2) -> Plan:
     total = max(b.y + b.h for b in boxes.values()) if boxes else 1
     return Plan(width=x, height=max(total, 1), col_x=tuple(col_x),
                 boxes=boxes, trunk_x=trunk_x, in_row=in_row, arrow_x=tuple(arrow_x),
-                label_x=tuple(label_x), label_w=tuple(label_w), segments=tuple(segs))
+                label_x=tuple(label_x), label_w=tuple(label_w))
 
 
-def _node(nodes: Sequence[Node], key: Hashable) -> Node:
-    for n in nodes:
-        if n.key == key:
-            return n
-    raise KeyError(key)
+def _node(nodes: dict, key: Hashable) -> Node:
+    return nodes[key]
 
 
 def _share(room: int, want: list[int]) -> list[int]:
@@ -611,13 +609,3 @@ def fit(d: Diagram, width: int, height: int = 0) -> Plan:
     room, else one apart."""
     wide = plan(d, width, height, gap=2)
     return wide if fits(d, wide, width) else plan(d, width, height, gap=1)
-
-
-def with_lit(d: Diagram, nodes: dict | None = None, edges: dict | None = None) -> Diagram:
-    """``d`` with some nodes made current / edges lit (a convenience for producers)."""
-    nodes = nodes or {}
-    edges = edges or {}
-    return replace(d, nodes=tuple(replace(n, current=True) if n.key in nodes else n
-                                  for n in d.nodes),
-                   edges=tuple(replace(e, lit=edges[e.key]) if e.key in edges else e
-                               for e in d.edges))
