@@ -24,6 +24,7 @@ from bptui.netdraw import NetworkPainter
 from bptui.notation import fmt, pretty, shape_text
 from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, heat_strip, stats
 from bptui.tui.view import View
+from bptui.visible import visible
 
 POSITIVE, NEGATIVE = "#3b82f6", "#e5534b"  # read on dark and light backgrounds alike
 
@@ -214,7 +215,8 @@ def _blocks(view: View, width: int) -> Text:
     line(f"inputs: {s.input_size} values per sample, {x.shape[0]} sample(s)", HEADING)
     line(f"{NO_MARK}{'X':<{lw}}{stats(x)}")
     for lay, layer in enumerate(s.layers, start=1):
-        line(f"layer {lay}: {layer.name}, {layer.size} {layer.activation} units "
+        line(f"layer {lay}: {visible(layer.name, keep_newlines=False)}, {layer.size} "
+             f"{layer.activation} units "
              "(shape [min, max] mean ‖·‖)", HEADING)
         w = view.params.weights[lay - 1]
         line(f"{NO_MARK}{'W' + str(lay):<{lw}}{stats(w)}")
