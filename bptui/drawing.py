@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bptui.notation import fmt
 
@@ -66,6 +67,7 @@ HEAD, BORDER, BORDER_NOW, TITLE, TEXT, TEXT_NOW, UNKNOWN = "head", "border", "bo
 LINE, LINE_NOW, LABEL_NOW = "line", "line*", "label*"
 
 
+@lru_cache(maxsize=8192)
 def compact(x: float, width: int) -> str:
     """``x`` with as many significant digits as fit in ``width`` characters (fixed or
     scientific, whichever keeps more): the drawing's numbers have fixed-width slots."""
@@ -73,7 +75,7 @@ def compact(x: float, width: int) -> str:
     if not math.isfinite(x) or x == 0:
         return fmt(x)
     shortest = ""
-    for digits in range(10, 0, -1):
+    for digits in range(min(10, max(1, width - 1)), 0, -1):
         fixed = fmt(x, digits)
         mant, exp = f"{x:.{digits - 1}e}".split("e")
         if "." in mant:
@@ -108,7 +110,7 @@ class Node:
     def inner(self) -> int:
         if self.flat:
             return len(self.title) + 1 + max([len(t) for t in self.lines] + [0]) - 2
-        return self.width or max([len(t) for t in self.lines] + [len(self.title) + 2])
+        return max([self.width, len(self.title) + 2] + [len(t) for t in self.lines])
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ class Plan:
     arrow_x: tuple[int, ...]  # per column: the cell just left of its boxes
     label_x: tuple[int, ...] = ()  # per column: where labels start
     label_w: tuple[int, ...] = ()
-    segments: tuple = field(default=())  # expanded edges (relays inserted)
+    cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 # --------------------------------------------------------------------------- expansion
@@ -207,24 +209,27 @@ def plan(d: Diagram, width: int, height: int = 0, *, gap: int = 2) -> Plan:
     """Place the boxes and route the edges in about ``width`` columns (labels get what is
     left after boxes and trunks, at most ``d.label_room``). Boxes get a blank row between
     them when the whole drawing still fits ``height`` rows."""
-    nodes, segs = expand(d)
-    ncols = max([n.column for n in nodes] + [len(d.titles) - 1]) + 1
+    node_list, segs = expand(d)
+    nodes = {n.key: n for n in node_list}
+    ncols = max([n.column for n in node_list] + [len(d.titles) - 1]) + 1
     fan_in: dict[Hashable, list] = {}
     for s in segs:
         fan_in.setdefault(s[2], []).append(s)
     by_col: list[list[Node]] = [[] for _ in range(ncols)]
-    for n in nodes:
+    for n in node_list:
         by_col[n.column].append(n)
-    heights = {n.key: _height(n, len(fan_in.get(n.key, ()))) for n in nodes}
+    heights = {n.key: _height(n, len(fan_in.get(n.key, ()))) for n in node_list}
     col_h = [sum(heights[n.key] for n in col) + max(0, len(col) - 1) for col in by_col]
     vgap = 1 if height and max(col_h + [0]) + 1 <= height else 0
     col_h = [sum(heights[n.key] for n in col) + vgap * max(0, len(col) - 1) for col in by_col]
     total_h = max(col_h + [0])
-    widths = [max([n.inner + 2 for n in col if not n.relay] + [len(t) for t in d.titles[c:c + 1]]
-                  + [1]) for c, col in enumerate(by_col)]
+    # titles do not widen a column: they may run on over the channel to their right
+    widths = [max([n.inner + 2 for n in col if not n.relay] + [1]) for col in by_col]
+    if d.titles:
+        widths[-1] = max(widths[-1], len(d.titles[-1]))
     sources = [[] for _ in range(ncols)]  # per column: sources of the channel before it
     for _, a, b, _ in segs:
-        c = next(n.column for n in nodes if n.key == b)
+        c = nodes[b].column
         if a not in sources[c]:
             sources[c].append(a)
     fixed = sum(widths) + sum(max(0, len(s) - 1) * gap + 4 for s in sources[1:])
@@ -271,7 +276,8 @@ def plan(d: Diagram, width: int, height: int = 0, *, gap: int = 2) -> Plan:
                 best = (placed, None, rows)
         boxes.update(best[0])
         if c:
-            order = best[1] or sorted(sources[c], key=lambda k: _port_row(boxes[k], _node(nodes, k)))
+            order = best[1] or sorted(sources[c],
+                                      key=lambda k: _port_row(boxes[k], nodes[k]))
             for t, src in enumerate(order):
                 trunk_x[(c, src)] = x0 + 1 + t * gap
             in_row.update(best[2])
@@ -279,14 +285,11 @@ def plan(d: Diagram, width: int, height: int = 0, *, gap: int = 2) -> Plan:
     total = max(b.y + b.h for b in boxes.values()) if boxes else 1
     return Plan(width=x, height=max(total, 1), col_x=tuple(col_x),
                 boxes=boxes, trunk_x=trunk_x, in_row=in_row, arrow_x=tuple(arrow_x),
-                label_x=tuple(label_x), label_w=tuple(label_w), segments=tuple(segs))
+                label_x=tuple(label_x), label_w=tuple(label_w))
 
 
-def _node(nodes: Sequence[Node], key: Hashable) -> Node:
-    for n in nodes:
-        if n.key == key:
-            return n
-    raise KeyError(key)
+def _node(nodes: dict, key: Hashable) -> Node:
+    return nodes[key]
 
 
 def _share(room: int, want: list[int]) -> list[int]:
@@ -382,20 +385,38 @@ class _Canvas:
         self.chars = [[" "] * width for _ in range(height)]
         self.tags = [[""] * width for _ in range(height)]
         self.refs: list[list[object]] = [[None] * width for _ in range(height)]
-        # line cells: (x, y) -> {net: [mask, heavy mask, tag, dashed]}
+        # line cells: (x, y) -> {net: [mask, heavy mask, tag, dashed, ref, own]}
         self.lines: dict[tuple[int, int], dict] = {}
+        self.base: dict[tuple[int, int], dict] = {}  # cells already drawn (the static layer)
         self.focus: list[Box] = []
 
+    def copy(self) -> _Canvas:
+        """A canvas to draw one step on, over this one's static drawing."""
+        cv = _Canvas(0, 0)
+        cv.w, cv.h = self.w, self.h
+        cv.chars = [row[:] for row in self.chars]
+        cv.tags = [row[:] for row in self.tags]
+        cv.refs = [row[:] for row in self.refs]
+        cv.base = self.lines
+        return cv
+
     def put(self, x: int, y: int, text: str, tag: str, ref: object = None) -> None:
-        for k, ch in enumerate(text):
-            if 0 <= x + k < self.w and 0 <= y < self.h:
-                self.chars[y][x + k] = ch
-                self.tags[y][x + k] = tag
-                self.refs[y][x + k] = ref
+        if not 0 <= y < self.h:
+            return
+        lo, hi = max(0, x), min(self.w, x + len(text))
+        if lo >= hi:
+            return
+        n = hi - lo
+        self.chars[y][lo:hi] = text[lo - x: hi - x]
+        self.tags[y][lo:hi] = [tag] * n
+        self.refs[y][lo:hi] = [ref] * n
 
     def line(self, x: int, y: int, mask: int, net: Hashable, lit: bool, tag: str,
              dashed: bool = False, ref: object = None, own: bool = False) -> None:
-        cell = self.lines.setdefault((x, y), {})
+        cell = self.lines.get((x, y))
+        if cell is None:
+            cell = self.lines[(x, y)] = {k: list(v) for k, v in
+                                         self.base.get((x, y), {}).items()}
         m = cell.setdefault(net, [0, 0, tag, dashed, ref, own])
         m[0] |= mask
         if lit:
@@ -449,12 +470,42 @@ def paint(d: Diagram, p: Plan) -> Picture:
     """Draw ``d`` (its current numbers and highlights) into the places of ``p``."""
     nodes, segs = expand(d)
     by_key = {n.key: n for n in nodes}
-    cv = _Canvas(p.width, p.height)
-    for c, title in enumerate(d.titles):
-        cv.put(p.col_x[c], 0, title, HEAD)
+    key = tuple((e.sign, e.strength) for e in d.edges) + tuple(d.titles)
+    static = p.cache.get(key)
+    if static is None:  # every line unlit: drawn once per plan (and signs)
+        static = _Canvas(p.width, p.height)
+        for c, title in enumerate(d.titles):
+            static.put(p.col_x[c], 0, _title(title, p, c), HEAD)
+        _lines(static, p, segs, by_key, lit_only=False)
+        static.flush_lines()
+        p.cache.clear()
+        p.cache[key] = static
+    cv = static.copy()  # then only the lit edges are drawn again
+    _lines(cv, p, segs, by_key, lit_only=True)
+    cv.flush_lines()
+    _labels(cv, p, segs, by_key)
+    for n in nodes:
+        if not n.relay:
+            _box(cv, n, p.boxes[n.key])
+    return Picture(cv.chars, cv.tags, cv.refs, _union(cv.focus))
+
+
+def _title(title: str, p: Plan, c: int) -> str:
+    """A column's title in the room up to the next column's: whole, else without its
+    bracketed part ("hidden 1 (linear)" -> "hidden 1"), else cut."""
+    room = (p.col_x[c + 1] - 1 if c + 1 < len(p.col_x) else p.width) - p.col_x[c]
+    for t in (title, title.split(" (")[0]):
+        if len(t) <= room:
+            return t
+    return title[: max(0, room)]
+
+
+def _lines(cv: _Canvas, p: Plan, segs, by_key, lit_only: bool) -> None:
     for e, a, b, _last in segs:
+        if lit_only and not e.lit:
+            continue
         c = by_key[b].column
-        lit = bool(e.lit)
+        lit = lit_only  # the static layer is drawn unlit whatever the first step lights
         tx = p.trunk_x[(c, a)]
         ya = _port_row(p.boxes[a], by_key[a])
         yb = p.in_row[(e.key, b)]
@@ -468,8 +519,11 @@ def paint(d: Diagram, p: Plan) -> Picture:
         if by_key[b].relay:
             cv.hline(p.boxes[b].x, p.boxes[b].x + p.boxes[b].w - 1, yb, a, lit, tag,
                      dashed=e.sign < 0, ref=e.ref, own=True)
-    cv.flush_lines()
-    for e, a, b, last in segs:  # labels and arrowheads over the lines
+
+
+def _labels(cv: _Canvas, p: Plan, segs, by_key) -> None:
+    """Labels and arrowheads, over the lines."""
+    for e, a, b, last in segs:
         c = by_key[b].column
         yb = p.in_row[(e.key, b)]
         tx = p.trunk_x[(c, a)]
@@ -500,10 +554,6 @@ def paint(d: Diagram, p: Plan) -> Picture:
                 cv.focus.append(Box(lx, yb, len(shown), 1))
         elif e.lit:
             cv.focus.append(Box(tx, yb, max(1, ax - tx + 1), 1))
-    for n in nodes:
-        if not n.relay:
-            _box(cv, n, p.boxes[n.key])
-    return Picture(cv.chars, cv.tags, cv.refs, _union(cv.focus))
 
 
 def _box(cv: _Canvas, n: Node, b: Box) -> None:
@@ -559,13 +609,3 @@ def fit(d: Diagram, width: int, height: int = 0) -> Plan:
     room, else one apart."""
     wide = plan(d, width, height, gap=2)
     return wide if fits(d, wide, width) else plan(d, width, height, gap=1)
-
-
-def with_lit(d: Diagram, nodes: dict | None = None, edges: dict | None = None) -> Diagram:
-    """``d`` with some nodes made current / edges lit (a convenience for producers)."""
-    nodes = nodes or {}
-    edges = edges or {}
-    return replace(d, nodes=tuple(replace(n, current=True) if n.key in nodes else n
-                                  for n in d.nodes),
-                   edges=tuple(replace(e, lit=edges[e.key]) if e.key in edges else e
-                               for e in d.edges))

@@ -165,7 +165,7 @@ def network_diagram(s: Scenario, params, events: Sequence[Event], event: Event |
                 key = ("w", lay, j, i)
                 edges.append(_edge(key, ("unit", lay - 1, i), ("unit", lay, j), name,
                                    float(w[j, i]), biggest, width, lit, event,
-                                   ("param", lay, "weight", j, i, name)))
+                                   ("param", lay, "weight", j, i, name), hidden))
                 room = max(room, len(visible(name, keep_newlines=False)) + 1 + width)
             if b is not None:
                 bj = 0 if la.bias_mode == "shared" else j
@@ -181,18 +181,19 @@ def network_diagram(s: Scenario, params, events: Sequence[Event], event: Event |
                                       and event.kind == "net" else "", ref=ref))
                 else:
                     edges.append(_edge(("b", lay, j), ("bias", lay), ("unit", lay, j), name,
-                                       float(b[bj]), biggest, width, lit, event, ref))
+                                       float(b[bj]), biggest, width, lit, event, ref, hidden))
                     room = max(room, len(visible(name, keep_newlines=False)) + 1 + width)
     return Diagram(tuple(titles), tuple(nodes), tuple(edges), label_room=room)
 
 
 def _edge(key, src, dst, name: str, value: float, biggest: float, width: int, lit: Lit,
-          event: Event | None, ref) -> Edge:
+          event: Event | None, ref, hidden: bool = False) -> Edge:
     shown = visible(name, keep_newlines=False)
     label = f"{shown} {compact(value, width)}"
     on = key in lit.edges
     alts: tuple[str, ...] = ()
-    if on and event is not None and event.kind == "update" and event.old is not None:
+    if on and event is not None and event.kind == "update" and event.old is not None \
+            and not hidden:  # in quiz mode the new value is the question
         old, new = float(event.old), float(event.value)
         alts = tuple(f"{shown} {o}→{n}" for o, n in
                      ((compact(old, k), compact(new, k)) for k in range(10, 2, -1))

@@ -199,3 +199,29 @@ def test_the_core_drawing_never_imports_textual():
     code = ("import sys, bptui.drawing, bptui.netdraw; "
             "sys.exit(any(m.split('.')[0] == 'textual' for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_quiz_mode_never_shows_the_answer_in_the_drawing():
+    s = scn.load("mazur_2_2_2")
+    c = Cursor(s)
+    for _ in range(35):  # w1's update
+        c.next()
+    ev = c.event
+    before = c.start_params  # a quiz shows the parameters before the update
+    events = list(c.events[: c.index + 1])
+    lines = NetworkPainter(s).picture(before, events, ev, 1, True, *ROOM).lines()
+    text = "\n".join(lines)
+    assert "w1 0.15" in text and "→" not in text and "0.1497" not in text
+    ev = c.events[21]  # ∂E/∂out_h1 is asked: no box shows it
+    lines = NetworkPainter(s).picture(before, list(c.events[:22]), ev, 1, True, *ROOM).lines()
+    assert "0.0363" not in "\n".join(lines)
+
+
+def test_the_readme_picture_is_the_drawing():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### The drawn network", 1)[1].split("```text\n", 1)[1]
+    block = block.split("\n```", 1)[0]
+    _, _, pic = picture_at("mazur_2_2_2", 21)  # ∂E/∂out_h1
+    assert block == "\n".join(pic.lines())

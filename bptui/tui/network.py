@@ -24,6 +24,7 @@ from bptui.netdraw import NetworkPainter
 from bptui.notation import fmt, pretty, shape_text
 from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, heat_strip, stats
 from bptui.tui.view import View
+from bptui.visible import visible
 
 POSITIVE, NEGATIVE = "#3b82f6", "#e5534b"  # read on dark and light backgrounds alike
 
@@ -76,6 +77,7 @@ class NetworkBody(Widget):
         self.picture: Picture | None = None
         self._painter: NetworkPainter | None = None
         self._runs: list[tuple] = []
+        self._grid: list[tuple[list[str], list[str]]] = []
         self._strips: list[Strip] = []
         self._lines: list[str] = []
         self._width = (0, 0)
@@ -109,10 +111,15 @@ class NetworkBody(Widget):
             sample = ev.sample if ev.sample is not None else view.sample
             self.picture = self._painter.picture(view.params, view.sample_events(), ev,
                                                  sample, view.hidden, width, height)
-            runs = [tuple(self.picture.runs(y)) for y in range(len(self.picture.chars))]
-            self._lines = self.picture.lines()
+            pic, old = self.picture, self._grid
+            runs = [self._runs[y] if y < len(old) and y < len(self._runs)
+                    and old[y] == (pic.chars[y], pic.tags[y]) else tuple(pic.runs(y))
+                    for y in range(len(pic.chars))]  # rows that did not change are reused
+            self._grid = [(pic.chars[y], pic.tags[y]) for y in range(len(pic.chars))]
+            self._lines = pic.lines()
         else:
             self.picture = None
+            self._grid = []
             text = _blocks(view, width)
             runs = [((line.plain, line),) for line in text.split("\n")]
             self._lines = text.plain.split("\n")
@@ -208,7 +215,8 @@ def _blocks(view: View, width: int) -> Text:
     line(f"inputs: {s.input_size} values per sample, {x.shape[0]} sample(s)", HEADING)
     line(f"{NO_MARK}{'X':<{lw}}{stats(x)}")
     for lay, layer in enumerate(s.layers, start=1):
-        line(f"layer {lay}: {layer.name}, {layer.size} {layer.activation} units "
+        line(f"layer {lay}: {visible(layer.name, keep_newlines=False)}, {layer.size} "
+             f"{layer.activation} units "
              "(shape [min, max] mean ‖·‖)", HEADING)
         w = view.params.weights[lay - 1]
         line(f"{NO_MARK}{'W' + str(lay):<{lw}}{stats(w)}")
