@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="with --gradcheck: the finite-difference step (default 1e-4)")
     opts.add_argument("--sample", type=_positive, default=None, metavar="K",
                       help="with --gradcheck: which sample to check (default 1)")
+    opts.add_argument("--graph", action="store_true",
+                      help="show a layered scenario as its computational graph (one sample)")
     return p
 
 
@@ -132,6 +134,7 @@ OPTIONS = {
     "sample": ("--sample", {"gradcheck"}),
     "quiz": ("--quiz", {"screen", "serve"}),
     "mistake": ("--mistake", {"trace", "train", "gradcheck", "export", "serve", "screen"}),
+    "graph": ("--graph", {"check", "trace", "train", "gradcheck", "export"}),
 }
 
 
@@ -162,17 +165,25 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _list()
     if args.mistakes:
         return _list_mistakes(args)
-    if args.mistake is not None and args.mistake not in mistakes.MISTAKES:
+    from bptui.graph.mistakes import MISTAKES as GRAPH_MISTAKES
+
+    known = [*mistakes.MISTAKES, *GRAPH_MISTAKES]
+    if args.mistake is not None and args.mistake not in known:
         from bptui.errors import closest
 
-        hint = closest(args.mistake, mistakes.MISTAKES)
+        hint = closest(args.mistake, known)
         did = f" Did you mean '{hint}'?" if hint else ""
         raise BptuiError(
-            f"unknown mistake '{args.mistake}'.{did} Mistakes: {', '.join(mistakes.MISTAKES)}"
+            f"unknown mistake '{args.mistake}'.{did} Mistakes: {', '.join(known)}"
         )
     from bptui import scenario as scn
 
     scenario = scn.load(args.scenario or DEFAULT_SCENARIO)
+    # Computational graphs (bptui.graph): a [graph] file, or --graph on a layered one.
+    if args.graph or getattr(scenario, "is_graph", False) or args.mistake in GRAPH_MISTAKES:
+        from bptui.graph.cli import dispatch_scenario
+
+        return dispatch_scenario(scenario, args)
     if args.mistake is not None:
         why_not = mistakes.MISTAKES[args.mistake].applies(scenario)
         if why_not:
@@ -214,6 +225,11 @@ def _list_mistakes(args: argparse.Namespace) -> int:
         from bptui import scenario as scn
 
         scenario = scn.load(args.scenario)
+    if getattr(scenario, "is_graph", False) or scenario is None:
+        from bptui.graph.cli import list_mistakes
+
+        if scenario is not None:
+            return list_mistakes(scenario)
     for m in mistakes.MISTAKES.values():
         print(f"{m.name}: {m.title}")
         print(f"    wrong:  {m.wrong}")
@@ -224,6 +240,8 @@ def _list_mistakes(args: argparse.Namespace) -> int:
             why_not = m.applies(scenario)
             print(f"    {scenario.name}: " + (f"does not apply ({why_not})" if why_not
                                               else "applies"))
+    if scenario is None:
+        list_mistakes(None)
     return 0
 
 

@@ -60,6 +60,11 @@ class Event:
     correct_equation: str | None = None
     correct_value: float | np.ndarray | None = None
     mistake: str | None = None  # the mistake that changed this step, if any
+    # Computational graphs (bptui.graph): the node a step is about, the use (edge) it goes
+    # through ("n1", or "n1.2" for a second use within n1), and the rule as a tree.
+    node: str | None = None
+    via: str | None = None
+    tree: Any = None
 
     @property
     def is_matrix(self) -> bool:
@@ -87,6 +92,14 @@ class Event:
         if self.old is not None:
             d["old"] = _plain(self.old)
             d["grad"] = _plain(self.grad)
+        if self.node is not None:
+            d["node"] = self.node
+            if self.via is not None:
+                d["via"] = self.via
+        if self.tree is not None:  # graph steps (to switch to bptui.expr.to_json at merge)
+            from bptui.graph.tree import to_json
+
+            d["tree"] = to_json(self.tree)
         if self.mistake is not None:
             d["mistake"] = self.mistake
             d["correct_equation"] = self.correct_equation

@@ -213,6 +213,10 @@ def parse(text: str, *, file: str = "<scenario>", name: str = "") -> Scenario:
         deepest = max(range(len(lines)), key=lambda n: lines[n].count("[") + lines[n].count("{"))
         raise ScenarioError("not valid for bptui: arrays or tables are nested too deeply",
                             file=file, line=deepest + 1) from None
+    if "graph" in doc:  # a computational graph (bptui.graph), not a layered network
+        from bptui.graph.load import read
+
+        return read(doc, text, file, name)  # type: ignore[return-value]
     return _Checker(doc, text, file, name).scenario()
 
 
