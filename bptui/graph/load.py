@@ -29,6 +29,7 @@ class GraphErrors(ScenarioError):
     """Several problems of one file, each its own line with file:line."""
 
     def __init__(self, errors: list[ScenarioError]) -> None:
+        errors = sorted(errors, key=lambda e: e.line if e.line is not None else 10**9)
         self.errors = errors[:MAX_ERRORS]
         first = self.errors[0]
         super().__init__(first.message, file=first.file, key=first.key, line=first.line,
@@ -206,9 +207,14 @@ class _Reader:
     def nodes(self, expression: str, leaves: dict[str, float]):
         nodes, problems = stage(expression, list(leaves))
         where = self.expression_lines(expression)
+        def file_line(m: re.Match) -> str:
+            k = int(m.group(1))
+            found = where[k - 1][0] if 0 < k <= len(where) else None
+            return str(found) if found is not None else f"{k} of the expression"
+
         for p in problems:
             line, col = where[p.line - 1] if 0 < p.line <= len(where) else (None, 0)
-            self.fail("graph.expression", p.message,
+            self.fail("graph.expression", re.sub(r"\{line:(\d+)\}", file_line, p.message),
                       line=line or self.line_of("graph", "expression"),
                       column=None if p.col is None or line is None else col + p.col + 1)
         if problems or not nodes:

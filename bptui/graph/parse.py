@@ -36,7 +36,11 @@ _WHAT = {
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the expression, at a line (1-based) and column (0-based)."""
+    """One thing wrong with the expression, at a line (1-based) and column (0-based).
+
+    ``{line:N}`` in the message stands for line N of the expression; the reader replaces it
+    with the file's line number.
+    """
 
     line: int
     col: int | None
@@ -97,7 +101,7 @@ class _Stager:
             ok = False
         elif target in self.defined:
             self.problem(stmt, f"'{target}' is assigned twice (first on line "
-                         f"{self.assigned[target]}); every node needs its own name")
+                         f"{{line:{self.assigned[target]}}}); every node needs its own name")
             ok = False
         before = len(self.problems)
         result = self.expr(stmt.value, target if ok else None)
@@ -205,7 +209,8 @@ class _Stager:
                 self.problem(node, "cycle: " + cycle)
             else:
                 self.problem(node, f"'{n}' is used before it is assigned (on line "
-                             f"{self.assigned[n]}); a line may only use names assigned above it")
+                             f"{{line:{self.assigned[n]}}}); a line may only use names assigned "
+                             "above it")
         else:
             hint = closest(n, sorted(self.defined))
             did = f"; did you mean '{hint}'?" if hint else ""
