@@ -65,6 +65,12 @@ class GraphScenario:
         return f"graph {len(self.leaves)}→1"
 
     @property
+    def layers(self) -> tuple:
+        """A graph has no layers; code that sums over a network's layers (the cursor's
+        snapshot budget) counts none."""
+        return ()
+
+    @property
     def parameter_count(self) -> int:
         return len(self.train)
 
