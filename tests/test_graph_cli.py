@@ -138,3 +138,31 @@ def test_bad_graph_files(case, tmp_path):
     for line, n in zip(lines, case.lines, strict=True):
         assert re.search(rf"bad\.toml:{n}(:\d+)?: ", line), (n, line)
     assert path.stat().st_mtime_ns == before
+
+
+def test_screen_says_it_cannot_show_a_graph_yet():
+    r = run_cli("micrograd_expression")
+    assert r.returncode == 2 and "cannot show computational graphs yet" in r.stderr
+
+
+def test_graph_of_a_large_network_is_refused():
+    r = run_cli("batch_relu_1000_100_10", "--graph", "--check")
+    assert r.returncode == 2 and "too large" in r.stderr
+
+
+def test_control_characters_in_a_graph_file_are_written_out(tmp_path):
+    path = tmp_path / "esc.toml"
+    path.write_text('[graph]\nvalues = { "a\\u001b[2J" = 1.0, b = 2.0 }\n'
+                    'expression = "L = b ** \\"\\u001b[31m\\""\n', encoding="utf-8")
+    r = run_cli(str(path), "--check")
+    assert r.returncode == 2 and "\x1b" not in r.stderr and "\\x1b" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 2
+
+
+def test_mistakes_lists_graph_mistakes_and_which_apply():
+    r = run_cli("--mistakes", "micrograd_neuron")
+    assert r.returncode == 0
+    assert "micrograd_neuron: applies" in r.stdout
+    assert "grad-overwritten" in r.stdout and "does not apply" in r.stdout
+    everything = run_cli("--mistakes")
+    assert "missing-sum" in everything.stdout and "grad-not-zeroed" in everything.stdout

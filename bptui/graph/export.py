@@ -79,7 +79,7 @@ def _epochs(graph: GraphScenario, epochs: int, mistake: str | None):
 
 def markdown(graph: GraphScenario, epochs: int = 1, mistake: str | None = None) -> str:
     g = graph
-    lines = [f"# {_md_escape(g.title)}", ""]
+    lines = [f"# {_md_escape(g.title)}", ""]  # the whole document passes visible() at the end
     if g.source:
         lines += [f"Source: {_md_escape(g.source)}", ""]
     if g.notes.strip():
@@ -144,7 +144,9 @@ def json_document(graph: GraphScenario, epochs: int = 1, mistake: str | None = N
 def render(graph: GraphScenario, fmt_name: str, epochs: int = 1, mistake: str | None = None
            ) -> str:
     if fmt_name == "markdown":
-        return markdown(graph, epochs, mistake) + "\n"
+        from bptui.visible import visible
+
+        return visible(markdown(graph, epochs, mistake)) + "\n"
     from bptui.cli import _finite_or_null
 
     return json.dumps(_finite_or_null(json_document(graph, epochs, mistake)),

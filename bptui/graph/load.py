@@ -17,6 +17,7 @@ from bptui.errors import ScenarioError, closest
 from bptui.graph.model import GraphScenario
 from bptui.graph.ops import FUNCTIONS, OPERATIONS
 from bptui.graph.parse import stage
+from bptui.visible import visible
 
 TOP_KEYS = {"title", "source", "notes", "graph", "training"}
 GRAPH_KEYS = {"values", "expression"}
@@ -83,7 +84,8 @@ class _Reader:
                     if re.search(rf"(^|[{{,\s]){re.escape(inner)}\s*=", self.lines[n]):
                         line = n + 1
                         break
-        self.errors.append(ScenarioError(message, file=self.file, key=key, line=line,
+        self.errors.append(ScenarioError(visible(message, keep_newlines=False), file=self.file,
+                                         key=visible(key, keep_newlines=False), line=line,
                                          column=column))
 
     def _top_line(self, key: str) -> int | None:
