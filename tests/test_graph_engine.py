@@ -92,3 +92,26 @@ def test_staged_names_skip_names_already_used():
     g = graph('[graph]\nvalues = { n1 = 2.0, b = 3.0 }\nexpression = "L = (n1 + b) * b"\n')
     assert [n.name for n in g.nodes] == ["n2", "L"]
     assert leaf_grads(epoch(g), g) == {"n1": 3.0, "b": 5.0 + 3.0}
+
+
+def test_power_rule_reads_as_by_hand():
+    g = graph('[graph]\nvalues = { a = 3.0 }\nexpression = "L = a ** 2 + a ** 3 + a ** -1"\n')
+    local = {ev.symbol: ev for ev in epoch(g) if ev.kind == "local" and ev.node == "a"}
+    assert local["dn1/da"].equation == "∂n1/∂a = 2·a" and local["dn1/da"].value == 6.0
+    assert local["dn2/da"].equation == "∂n2/∂a = 3·a²" and local["dn2/da"].value == 27.0
+    assert local["dn4/da"].equation == "∂n4/∂a = (-1)·a^(-2)"
+    assert local["dn4/da"].value == pytest.approx(-1 / 9)
+
+
+def test_markdown_latex_is_balanced():
+    from bptui.graph.export import markdown
+
+    from .test_export import balanced, math_blocks
+
+    for name in ("micrograd_expression", "micrograd_neuron", "cs231n_sigmoid_gate"):
+        text = markdown(builtin(name), epochs=2 if name == "micrograd_neuron" else 1,
+                        mistake="tanh-prime-of-input" if name == "micrograd_neuron" else None)
+        blocks = math_blocks(text)
+        assert blocks
+        for tex in blocks:
+            assert balanced(tex), (name, tex)

@@ -95,8 +95,12 @@ def _pow_domain(a: Sequence[float]) -> str | None:
     return None
 
 
-def _two(a: Sequence[Tree]) -> tuple[Tree, Tree]:
-    return a[0], a[1]
+def _power_rule(x: Tree, p: float) -> Tree:
+    """p·x^(p-1), written without a power of 1 or a factor of 1: x² gives 2·x."""
+    if p == 1:
+        return Num(1.0)
+    power = x if p == 2 else Op("**", (x, Num(p - 1.0)))
+    return Op("*", (Num(p), power))
 
 
 OPERATIONS: dict[str, Operation] = {o.key: o for o in (
@@ -139,8 +143,7 @@ OPERATIONS: dict[str, Operation] = {o.key: o for o in (
     Operation(
         "**", "**", "^", 2, _pow,
         (lambda a, o: a[1] * _pow(a[0], a[1] - 1), lambda a, o: 0.0),
-        (lambda a, o: Op("*", (a[1], Op("**", (a[0], Num(a[1].value - 1.0))))),
-         lambda a, o: Num(0.0)),
+        (lambda a, o: _power_rule(a[0], a[1].value), lambda a, o: Num(0.0)),
         "{0}^{1}", "{0}^{{{1}}}", 40, _pow_domain,
         "a power node raises its input to a fixed number",
         ("the power rule: ∂(x^p)/∂x = p·x^(p-1)", "the exponent is a constant"),

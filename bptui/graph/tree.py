@@ -150,7 +150,7 @@ def _precedence(tree: Tree) -> int:
     if isinstance(tree, Sym | Call):
         return 100
     if isinstance(tree, Num):
-        return 0 if tree.value < 0 else 100
+        return 100  # a negative number brings its own brackets: (-1)
     if isinstance(tree, Sum):
         return 10
     return template(tree.op, False)[1]
