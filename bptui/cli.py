@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="with --gradcheck: the finite-difference step (default 1e-4)")
     opts.add_argument("--sample", type=_positive, default=None, metavar="K",
                       help="with --gradcheck: which sample to check (default 1)")
+    opts.add_argument("--graph", action="store_true",
+                      help="show a layered scenario as its computational graph (one sample)")
     from bptui import compare_cli  # issue 15: --worksheet, --symbols, --compare
 
     compare_cli.add_arguments(what, opts, _quiz_kinds, _positive_float)
@@ -139,6 +141,7 @@ OPTIONS = {
     "sample": ("--sample", {"gradcheck"}),
     "quiz": ("--quiz", {"screen", "serve"}),
     "mistake": ("--mistake", {"trace", "train", "gradcheck", "export", "serve", "screen"}),
+    "graph": ("--graph", {"check", "trace", "train", "gradcheck", "export"}),
 }
 
 
@@ -183,17 +186,25 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _list()
     if args.mistakes:
         return _list_mistakes(args)
-    if args.mistake is not None and args.mistake not in mistakes.MISTAKES:
+    from bptui.graph.mistakes import MISTAKES as GRAPH_MISTAKES
+
+    known = [*mistakes.MISTAKES, *GRAPH_MISTAKES]
+    if args.mistake is not None and args.mistake not in known:
         from bptui.errors import closest
 
-        hint = closest(args.mistake, mistakes.MISTAKES)
+        hint = closest(args.mistake, known)
         did = f" Did you mean '{hint}'?" if hint else ""
         raise BptuiError(
-            f"unknown mistake '{args.mistake}'.{did} Mistakes: {', '.join(mistakes.MISTAKES)}"
+            f"unknown mistake '{args.mistake}'.{did} Mistakes: {', '.join(known)}"
         )
     from bptui import scenario as scn
 
     scenario = scn.load(DEFAULT_SCENARIO if args.scenario is None else args.scenario)
+    # Computational graphs (bptui.graph): a [graph] file, or --graph on a layered one.
+    if args.graph or getattr(scenario, "is_graph", False) or args.mistake in GRAPH_MISTAKES:
+        from bptui.graph.cli import dispatch_scenario
+
+        return dispatch_scenario(scenario, args)
     if args.mistake is not None:
         why_not = mistakes.MISTAKES[args.mistake].applies(scenario)
         if why_not:
@@ -239,6 +250,11 @@ def _list_mistakes(args: argparse.Namespace) -> int:
         from bptui import scenario as scn
 
         scenario = scn.load(args.scenario)
+    if getattr(scenario, "is_graph", False) or scenario is None:
+        from bptui.graph.cli import list_mistakes
+
+        if scenario is not None:
+            return list_mistakes(scenario)
     for m in mistakes.MISTAKES.values():
         print(f"{m.name}: {m.title}")
         print(f"    wrong:  {m.wrong}")
@@ -249,6 +265,8 @@ def _list_mistakes(args: argparse.Namespace) -> int:
             why_not = m.applies(scenario)
             print(f"    {scenario.name}: " + (f"does not apply ({why_not})" if why_not
                                               else "applies"))
+    if scenario is None:
+        list_mistakes(None)
     return 0
 
 

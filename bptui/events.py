@@ -90,6 +90,10 @@ class Event:
     mistake: str | None = None  # the mistake that changed this step, if any
     tree: Any = None  # the right-hand side of the rule as a bptui.expr tree
     layer_param: LayerRef | None = None  # layer-level grad/update steps: which matrix
+    # Computational graphs (bptui.graph): the node a step is about and the use (edge) it goes
+    # through ("n1", or "n1.2" for a second use within n1).
+    node: str | None = None
+    via: str | None = None
 
     @property
     def is_matrix(self) -> bool:
@@ -120,6 +124,10 @@ class Event:
         if self.old is not None:
             d["old"] = _plain(self.old)
             d["grad"] = _plain(self.grad)
+        if self.node is not None:
+            d["node"] = self.node
+            if self.via is not None:
+                d["via"] = self.via
         if self.mistake is not None:
             d["mistake"] = self.mistake
             d["correct_equation"] = self.correct_equation

@@ -243,8 +243,16 @@ def load(name_or_path: str) -> Scenario:
 
 
 def parse(text: str, *, file: str = "<scenario>", name: str = "") -> Scenario:
-    """Parse and validate scenario TOML text; every problem at once as ScenarioProblems."""
+    """Parse and validate scenario TOML text; every problem at once as ScenarioProblems.
+
+    A file with a ``[graph]`` table is a computational graph (:mod:`bptui.graph`), not a
+    layered network, and is read by the graph loader.
+    """
     from bptui import scenario_rules, toml_reader
 
     doc = toml_reader.parse_toml(text, file)
+    if "graph" in doc:
+        from bptui.graph.load import read
+
+        return read(doc, text, file, name)  # type: ignore[return-value]
     return scenario_rules.check(doc, toml_reader.Problems(text, file), name)

@@ -24,6 +24,10 @@ from bptui.losses import LOSSES
 
 from .conftest import ref_batch_loss, ref_nets, ref_sample_loss
 
+#: The layered built-ins (the [graph] ones are checked in tests/test_graph_*.py).
+LAYERED = [n for n in scenario.builtin_names()
+           if not getattr(scenario.load(n), "is_graph", False)]
+
 REL_TOL = 1e-6
 LARGE_SAMPLE = 50
 
@@ -149,7 +153,7 @@ def check_epoch_gradients(scn, rng: np.random.Generator | None = None) -> int:
 # ----------------------------------------------------------------------------- built-ins
 
 
-@pytest.mark.parametrize("name", scenario.builtin_names())
+@pytest.mark.parametrize("name", LAYERED)
 def test_builtin_gradients_match_finite_differences(name):
     scn = scenario.load(name)
     checked = check_epoch_gradients(scn, rng=np.random.default_rng(20240601))
@@ -311,7 +315,7 @@ def check_update_rule(scn, events) -> None:
             assert ev.grad == pytest.approx(total, rel=1e-12, abs=1e-15), ev.symbol
 
 
-@pytest.mark.parametrize("name", scenario.builtin_names())
+@pytest.mark.parametrize("name", LAYERED)
 def test_builtin_events_replay_to_fast_path(name):
     scn = scenario.load(name)
     start = bp.Params.initial(scn)
@@ -337,7 +341,7 @@ def test_random_network_events_replay_to_fast_path(activation, loss, bias_mode, 
             assert (b0 is None and b1 is None) or np.array_equal(b0, b1)
 
 
-@pytest.mark.parametrize("name", scenario.builtin_names())
+@pytest.mark.parametrize("name", LAYERED)
 def test_several_epochs_via_cursor_replay_to_fast_path(name):
     scn = scenario.load(name)
     epochs = 3

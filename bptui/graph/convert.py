@@ -1,0 +1,120 @@
+"""A layered scenario as its computational graph: the bridge between the two ways of teaching.
+
+Every weighted sum, activation and loss term of one sample becomes a line of an expression
+(``net_h1 = w1*i1 + w2*i2 + b1``, ``out_h1 = sigmoid(net_h1)``, ``E_o1 = 0.5*(target_o1 -
+out_o1)**2``, ``E_total = E_o1 + E_o2``); the result goes through the same reader as a file,
+so the graph has the same numbers as the layered walkthrough: ``E_total`` is the loss, the
+leaves' gradients are ∂E/∂w, and training is the same gradient descent (one sample).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bptui.errors import BptuiError
+from bptui.graph.model import GraphScenario
+from bptui.graph.ops import FUNCTIONS
+
+_ACTIVATION = {
+    "sigmoid": "sigmoid({net})", "tanh": "tanh({net})", "relu": "relu({net})",
+    "linear": "{net}",
+}
+_LOSS = {
+    "half_sse": "0.5 * ({t} - {out}) ** 2",
+    "sse": "({t} - {out}) ** 2",
+    "mse": "({t} - {out}) ** 2 / {n}",
+    "binary_cross_entropy": "-({t} * log({out}) + (1 - {t}) * log(1 - {out}))",
+    "cross_entropy": "-({t} * log({out}))",
+}
+
+
+def _ident(name: str, taken: set[str]) -> str:
+    """A name usable in an expression: W1[1,2] -> W1_1_2; never a function's name."""
+    out = re.sub(r"\W+", "_", name).strip("_") or "v"
+    if out[0].isdigit():
+        out = "v" + out
+    while out in FUNCTIONS or out in taken:
+        out += "_"
+    taken.add(out)
+    return out
+
+
+def from_layered(scenario, sample: int = 1) -> GraphScenario:
+    """The computational graph of ``scenario``'s loss on one sample (1-based)."""
+    from bptui.graph.load import read
+
+    s = scenario
+    if not s.unit_by_unit:
+        raise BptuiError(f"--graph: {s.name} has a layer of more than 12 units; its graph would "
+                         "be too large to follow node by node")
+    for la in s.layers:
+        if la.activation not in _ACTIVATION and la.activation != "softmax":
+            raise BptuiError(f"--graph: the activation '{la.activation}' has no graph form yet")
+    if s.loss not in _LOSS:
+        raise BptuiError(f"--graph: the loss '{s.loss}' has no graph form yet")
+    taken: set[str] = set()
+    values: dict[str, float] = {}
+    train: list[str] = []
+    lines: list[str] = []
+    x, t = s.inputs[sample - 1], s.targets[sample - 1]
+    prev = []
+    for i, name in enumerate(s.input_names):
+        leaf = _ident(name, taken)
+        values[leaf] = float(x[i])
+        prev.append(leaf)
+    for n, la in enumerate(s.layers, start=1):
+        bias_leaves: list[str] = []
+        if la.bias is not None:
+            for j in range(la.bias.size):
+                leaf = _ident(la.bias_name(j, n), taken)
+                values[leaf] = float(la.bias[j])
+                bias_leaves.append(leaf)
+                if la.train_bias:
+                    train.append(leaf)
+        nets, outs = [], []
+        for j, unit in enumerate(la.names):
+            terms = []
+            for i in range(la.inputs):
+                leaf = _ident(la.weight_name(j, i, n), taken)
+                values[leaf] = float(la.weights[j, i])
+                train.append(leaf)
+                terms.append(f"{leaf}*{prev[i]}")
+            if bias_leaves:
+                terms.append(bias_leaves[0 if len(bias_leaves) == 1 else j])
+            net = _ident(f"net_{unit}", taken)
+            lines.append(f"{net} = " + " + ".join(terms))
+            nets.append(net)
+        if la.activation == "softmax":
+            exps = [_ident(f"exp_{u}", taken) for u in la.names]
+            lines += [f"{e} = exp({net})" for e, net in zip(exps, nets, strict=True)]
+            total = _ident(f"sum_{n}", taken)
+            lines.append(f"{total} = " + " + ".join(exps))
+            for e, unit in zip(exps, la.names, strict=True):
+                out = _ident(f"out_{unit}", taken)
+                lines.append(f"{out} = {e} / {total}")
+                outs.append(out)
+        else:
+            for net, unit in zip(nets, la.names, strict=True):
+                out = _ident(f"out_{unit}", taken)
+                lines.append(f"{out} = " + _ACTIVATION[la.activation].format(net=net))
+                outs.append(out)
+        prev = outs
+    terms = []
+    n_out = s.layers[-1].size
+    for k, unit in enumerate(s.layers[-1].names):
+        target = _ident(f"target_{unit}", taken)
+        values[target] = float(t[k])
+        e = _ident(f"E_{unit}", taken)
+        lines.append(f"{e} = " + _LOSS[s.loss].format(t=target, out=prev[k], n=n_out))
+        terms.append(e)
+    lines.append(f"{_ident('E_total', taken)} = " + " + ".join(terms))
+    note = (f"The layered scenario {s.name} as its computational graph, sample {sample} of "
+            f"{s.samples}: the output E_total is that sample's loss, so each leaf's gradient "
+            "is ∂E/∂(leaf) and training is gradient descent on that one sample.")
+    doc = {
+        "title": f"{s.title} (as a computational graph)", "source": s.source,
+        "notes": note + "\n" + s.notes,
+        "graph": {"values": values, "expression": "\n".join(lines)},
+        "training": {"learning_rate": s.learning_rate, "epochs": s.epochs, "train": train},
+    }
+    return read(doc, "", file=f"{s.path} --graph", name=s.name)

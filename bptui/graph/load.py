@@ -1,0 +1,319 @@
+"""Reading a graph scenario: the ``[graph]`` and ``[training]`` tables, checked, every problem
+of the file reported at once (each with file:line), as one :class:`GraphErrors`.
+
+Lines: the TOML parser does not say where a value is, so keys are found in the text, and each
+line of ``expression`` is found after the ``expression`` key (a multi-line string keeps its
+lines), so that a problem on the third assignment points at the file's line of it.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+from typing import Any
+
+from bptui.errors import ScenarioError, closest
+from bptui.graph.model import GraphScenario
+from bptui.graph.ops import FUNCTIONS, OPERATIONS
+from bptui.graph.parse import stage
+from bptui.visible import visible
+
+TOP_KEYS = {"title", "source", "notes", "graph", "training"}
+GRAPH_KEYS = {"values", "expression"}
+TRAINING_KEYS = {"learning_rate", "epochs", "train"}
+MAX_ERRORS = 20
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class GraphErrors(ScenarioError):
+    """Several problems of one file, each its own line with file:line."""
+
+    def __init__(self, errors: list[ScenarioError]) -> None:
+        errors = sorted(errors, key=lambda e: e.line if e.line is not None else 10**9)
+        self.errors = errors[:MAX_ERRORS]
+        first = self.errors[0]
+        super().__init__(first.message, file=first.file, key=first.key, line=first.line,
+                         column=first.column)
+
+    def render(self) -> str:
+        lines = [ScenarioError.render(e) for e in self.errors]
+        return "\n".join(lines)
+
+
+class _Reader:
+    def __init__(self, doc: dict[str, Any], text: str, file: str, name: str) -> None:
+        self.doc = doc
+        self.lines = text.splitlines()
+        self.file = file
+        self.name = name
+        self.errors: list[ScenarioError] = []
+
+    # -- where -----------------------------------------------------------------------
+
+    def line_of(self, table: str, key: str | None = None) -> int | None:
+        start = None
+        for n, line in enumerate(self.lines):
+            if re.match(rf"\s*\[\s*{re.escape(table)}\s*\]", line):
+                start = n
+                break
+            if re.match(rf"\s*{re.escape(table)}\s*=", line) or (
+                    key and re.match(rf"\s*{re.escape(table)}\.{re.escape(key)}\s*=", line)):
+                return n + 1
+        if start is None:
+            return None
+        if key is None:
+            return start + 1
+        for n in range(start, len(self.lines)):
+            if n > start and re.match(r"\s*\[", self.lines[n]):
+                break
+            if re.match(rf"\s*{re.escape(key)}\s*=", self.lines[n]) or re.search(
+                    rf"[{{,]\s*{re.escape(key)}\s*=", self.lines[n]):
+                return n + 1
+        return start + 1
+
+    def fail(self, key: str, message: str, line: int | None = None,
+             column: int | None = None) -> None:
+        if line is None:
+            table, _, rest = key.partition(".")
+            line = self.line_of(table, rest.split(".")[0] or None) if rest else (
+                self.line_of(table) or self._top_line(table))
+            if "." in rest:  # a key inside an inline table: values.a
+                inner = rest.split(".", 1)[1]
+                for n in range((line or 1) - 1, len(self.lines)):
+                    if re.search(rf"(^|[{{,\s]){re.escape(inner)}\s*=", self.lines[n]):
+                        line = n + 1
+                        break
+        self.errors.append(ScenarioError(visible(message, keep_newlines=False), file=self.file,
+                                         key=visible(key, keep_newlines=False), line=line,
+                                         column=column))
+
+    def _top_line(self, key: str) -> int | None:
+        for n, line in enumerate(self.lines):
+            if re.match(rf"\s*{re.escape(key)}\s*=", line):
+                return n + 1
+        return None
+
+    def expression_lines(self, expression: str) -> list[tuple[int | None, int]]:
+        """For each line of the expression: (file line, column where it starts there)."""
+        first = self.line_of("graph", "expression") or 1
+        out: list[tuple[int | None, int]] = []
+        cursor = first - 1
+        for part in expression.split("\n"):
+            wanted = part.strip()
+            found = None
+            if wanted:
+                for n in range(cursor, len(self.lines)):
+                    k = self.lines[n].find(wanted)
+                    if k >= 0:
+                        found = (n + 1, k - (len(part) - len(part.lstrip())))
+                        cursor = n
+                        break
+            out.append(found or (None, 0))
+        return out
+
+    # -- reading -----------------------------------------------------------------------
+
+    def keys(self, table: Any, key: str, allowed: set[str]) -> dict:
+        if not isinstance(table, dict):
+            self.fail(key or "graph", f"expected a table, found {type(table).__name__}")
+            return {}
+        for k in table:
+            if k not in allowed:
+                hint = closest(k, allowed)
+                did = f"; did you mean '{hint}'?" if hint else ""
+                self.fail(f"{key}.{k}" if key else k,
+                          f"unknown key '{k}'{did} (valid keys: {', '.join(sorted(allowed))})")
+        return table
+
+    def string(self, value: Any, key: str) -> str:
+        if not isinstance(value, str):
+            self.fail(key, f"expected a string, found {_kind(value)}")
+            return ""
+        return value
+
+    def number(self, value: Any, key: str, positive: bool = False) -> float | None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(key, f"expected a number, found {_kind(value)}")
+            return None
+        try:
+            x = float(value)
+        except OverflowError:
+            x = math.inf
+        if not math.isfinite(x):
+            self.fail(key, f"expected a finite number, found {value}")
+            return None
+        if positive and x <= 0:
+            self.fail(key, f"expected a number greater than 0, found {value}")
+            return None
+        return x
+
+    def read(self) -> GraphScenario | None:
+        doc = self.keys(self.doc, "", TOP_KEYS | {"input", "layers", "data"})
+        for k in ("input", "layers", "data"):
+            if k in doc:
+                self.fail(k, f"a scenario has either a [graph] table or layers, not both: "
+                          f"'{k}' belongs to a layered network")
+        title = self.string(doc.get("title", self.name or "untitled"), "title")
+        source = self.string(doc.get("source", ""), "source")
+        notes = self.string(doc.get("notes", ""), "notes")
+        graph = self.keys(doc.get("graph"), "graph", GRAPH_KEYS)
+        leaves = self.leaves(graph)
+        nodes = []
+        expression = ""
+        if "expression" not in graph:
+            self.fail("graph", "missing required key 'graph.expression' (assignments such as "
+                      "\"L = (a*b + c) * f\")")
+        else:
+            expression = self.string(graph["expression"], "graph.expression")
+            nodes = self.nodes(expression, leaves) if expression or not self.errors else []
+            if not expression.strip() and isinstance(graph["expression"], str):
+                self.fail("graph.expression", "expected at least one assignment such as "
+                          "\"L = a * b\", found an empty string")
+        lr, epochs, train = self.training(doc, leaves, nodes)
+        if self.errors:
+            return None
+        return GraphScenario(title=title, source=source, notes=notes, leaves=leaves,
+                             nodes=tuple(nodes), learning_rate=lr, epochs=epochs,
+                             train=train, expression=expression, path=self.file,
+                             name=self.name)
+
+    def leaves(self, graph: dict) -> dict[str, float]:
+        if "values" not in graph:
+            if graph or not self.errors:
+                self.fail("graph", "missing required key 'graph.values' (the leaves, such as "
+                          "{ a = 2.0, b = -3.0 })")
+            return {}
+        raw = graph["values"]
+        if not isinstance(raw, dict):
+            self.fail("graph.values", f"expected a table of names and numbers such as "
+                      f"{{ a = 2.0, b = -3.0 }}, found {_kind(raw)}")
+            return {}
+        out = {}
+        for name, v in raw.items():
+            key = f"graph.values.{name}"
+            if not _IDENT.match(name) or keyword.iskeyword(name):
+                self.fail(key, f"'{name}' cannot be a name in an expression (letters, digits "
+                          "and _, not starting with a digit, not a Python keyword)")
+                continue
+            if name in FUNCTIONS:
+                self.fail(key, f"'{name}' is the name of a function; choose another name")
+                continue
+            x = self.number(v, key)
+            if x is not None:
+                out[name] = x
+        if not raw:
+            self.fail("graph.values", "expected at least one leaf, such as { a = 2.0 }")
+        return out
+
+    def nodes(self, expression: str, leaves: dict[str, float]):
+        nodes, problems = stage(expression, list(leaves))
+        where = self.expression_lines(expression)
+        def file_line(m: re.Match) -> str:
+            k = int(m.group(1))
+            found = where[k - 1][0] if 0 < k <= len(where) else None
+            return str(found) if found is not None else f"{k} of the expression"
+
+        for p in problems:
+            line, col = where[p.line - 1] if 0 < p.line <= len(where) else (None, 0)
+            self.fail("graph.expression", re.sub(r"\{line:(\d+)\}", file_line, p.message),
+                      line=line or self.line_of("graph", "expression"),
+                      column=None if p.col is None or line is None else col + p.col + 1)
+        if problems or not nodes:
+            return nodes
+        self.dead(nodes, leaves, where)
+        return nodes
+
+    def dead(self, nodes, leaves, where) -> None:
+        """Every leaf and node must reach the output: an unused one is most often a typo."""
+        needed = {nodes[-1].name}
+        for node in reversed(nodes):
+            if node.name in needed:
+                needed.update(i for i in node.inputs if isinstance(i, str))
+        for node in nodes:
+            if node.name not in needed:
+                line = where[node.line - 1][0] if 0 < node.line <= len(where) else None
+                self.fail("graph.expression", f"'{node.name}' is computed but never used on "
+                          f"the way to the output '{nodes[-1].name}' (the last name assigned is "
+                          "the output)", line=line or self.line_of("graph", "expression"))
+        for leaf in leaves:
+            if leaf not in needed:
+                self.fail(f"graph.values.{leaf}", f"the leaf '{leaf}' is never used on the way "
+                          f"to the output '{nodes[-1].name}'")
+
+    def training(self, doc, leaves, nodes) -> tuple[float | None, int, tuple[str, ...]]:
+        if "training" not in doc:
+            return None, 1, ()
+        tr = self.keys(doc["training"], "training", TRAINING_KEYS)
+        if "learning_rate" not in tr:
+            self.fail("training", "missing required key 'training.learning_rate'")
+        lr = self.number(tr.get("learning_rate", 1.0), "training.learning_rate", positive=True)
+        epochs = tr.get("epochs", 100)
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+            self.fail("training.epochs", f"expected a whole number of at least 1, found "
+                      f"{_kind(epochs)}")
+            epochs = 1
+        names = tr.get("train")
+        if names is None:
+            self.fail("training", "missing required key 'training.train' (the leaves to "
+                      f"update, such as [{', '.join(repr(n) for n in list(leaves)[:2])}])")
+            return lr, epochs, ()
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            self.fail("training.train", f"expected a list of leaf names, found {_kind(names)}")
+            return lr, epochs, ()
+        computed = {n.name for n in nodes}
+        for n in names:
+            if n in computed:
+                self.fail("training.train", f"'{n}' is computed by the graph; only leaves "
+                          "(graph.values) can be trained")
+            elif n not in leaves:
+                hint = closest(n, leaves)
+                did = f"; did you mean '{hint}'?" if hint else ""
+                self.fail("training.train", f"'{n}' is not a leaf{did} (leaves: "
+                          + ", ".join(leaves) + ")")
+        if len(set(names)) != len(names):
+            self.fail("training.train", "a leaf is named twice")
+        return lr, epochs, tuple(names)
+
+
+def read(doc: dict[str, Any], text: str, file: str = "<scenario>", name: str = ""
+         ) -> GraphScenario:
+    """A validated graph scenario from parsed TOML; raises GraphErrors with every problem."""
+    from bptui.graph.engine import domain_problem, forward
+
+    reader = _Reader(doc, text, file, name)
+    graph = reader.read()
+    if graph is None:
+        raise GraphErrors(reader.errors)
+    found = domain_problem(graph, forward(graph, graph.leaves))
+    if found is not None:
+        node, why = found
+        where = reader.expression_lines(graph.expression)
+        line = where[node.line - 1][0] if 0 < node.line <= len(where) else None
+        from bptui.graph.ops import node_tree
+        from bptui.graph.tree import Num, Sym
+        from bptui.graph.tree import text as tree_text
+
+        rule = tree_text(node_tree(node.op, [Sym(i, 0.0) if isinstance(i, str) else Num(i)
+                                             for i in node.inputs]))
+        raise GraphErrors([ScenarioError(
+            f"at node {node.name} = {rule}: {why}", file=file, key="graph.expression",
+            line=line or reader.line_of("graph", "expression"))])
+    return graph
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ({value[:27]!r})"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+__all__ = ["read", "GraphErrors", "OPERATIONS"]
