@@ -96,6 +96,7 @@ def _functions() -> dict[str, Callable[..., Any]]:
         "first_column": lambda a: np.asarray(a)[..., :1],
         "first_row": lambda a: np.asarray(a)[0],
         "sum_columns": lambda a: np.asarray(a).sum(axis=-1, keepdims=True),
+        "row_dot": lambda a, b: (np.asarray(a) * np.asarray(b)).sum(axis=-1, keepdims=True),
     })
     return fns
 

@@ -167,6 +167,24 @@ def slope_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int, sample:
     )
 
 
+def jacobian_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int,
+                         sample: int | None) -> Event:
+    """A softmax layer's δ when dE/dout is not cross-entropy's: the whole Jacobian, row by row."""
+    out = sym(f"out_{lay}", fw.outs[lay])
+    err = sym(f"dE/dout_{lay}", bw.err[lay])
+    return ctx.event(
+        sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
+        param=None, symbol=f"delta_{lay}",
+        equation=f"δ_{lay} = out_{lay} ⊙ (∂E/∂out_{lay} - rowsum(∂E/∂out_{lay} ⊙ out_{lay}))",
+        substituted=f"δ_{lay} = ({shape_text(fw.outs[lay])}) ⊙ (({shape_text(bw.err[lay])}) - "
+        "row sums)",
+        value=bw.delta[lay],
+        why="softmax ties every output of a row to every net, so each δ collects the error "
+        "of every output of its row",
+        tree=mul(out, sub(err, call("row_dot", err, out))),
+    )
+
+
 def delta_event(ctx: Context, bw: bp.Backward, lay: int, sample: int | None) -> Event:
     return ctx.event(
         sample=sample, phase="backward", kind="delta", layer=lay, unit=None,

@@ -125,10 +125,13 @@ class Schedule:
                     yield us.output_error_event(ctx, fw, bw, t, j, sample)
                 else:
                     yield us.sent_back_event(ctx, bw, lay, j, sample, inline)
-                if not (shortcut and not ACTIVATIONS[layer.activation].per_unit):
+                per_unit = ACTIVATIONS[layer.activation].per_unit
+                if per_unit:  # a softmax's slope is a whole Jacobian, never used alone
                     yield us.slope_event(ctx, fw, bw, lay, j, sample)
                 if shortcut:
                     yield us.shortcut_delta_event(ctx, fw, bw, t, j, sample)
+                elif not per_unit:
+                    yield us.jacobian_delta_event(ctx, fw, bw, lay, j, sample)
                 else:
                     yield us.delta_event(ctx, bw, lay, j, sample)
                 for i in range(layer.inputs):
@@ -167,6 +170,8 @@ class Schedule:
                 yield ls.sent_back_event(ctx, self.params, bw, lay, sample, inline)
             if lay == n and us.takes_shortcut(ctx):
                 yield ls.shortcut_delta_event(ctx, fw, bw, t, sample, gscale)
+            elif not ACTIVATIONS[layer.activation].per_unit:
+                yield ls.jacobian_delta_event(ctx, fw, bw, lay, sample)
             else:
                 yield ls.slope_event(ctx, fw, bw, lay, sample)
                 yield ls.delta_event(ctx, bw, lay, sample)

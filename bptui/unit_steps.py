@@ -237,6 +237,31 @@ def shortcut_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.nd
     )
 
 
+def jacobian_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int, j: int,
+                         sample: int) -> Event:
+    """δ of a softmax unit when dE/dout is not cross-entropy's (a mistake changed it): the
+    chain rule through the softmax's whole Jacobian, cross terms included."""
+    names = ctx.s.layers[lay - 1].names
+    unit = names[j]
+    out, err = fw.outs[lay], bw.err[lay]
+    dot = " + ".join(f"∂E/∂out_{u}·out_{u}" for u in names)
+    nums = " + ".join(f"{fmt_term(e)}·{fmt_term(o)}" for e, o in zip(err, out, strict=True))
+    return ctx.event(
+        sample=sample, phase="backward", kind="delta", layer=lay, unit=j, param=None,
+        symbol=f"delta_{unit}",
+        equation=f"δ_{unit} = Σ_j ∂E/∂out_j · ∂out_j/∂net_{unit} = "
+        f"out_{unit}·(∂E/∂out_{unit} - ({dot}))",
+        substituted=f"δ_{unit} = {fmt_term(out[j])}·({fmt_term(err[j])} - ({nums}))",
+        value=bw.delta[lay][j],
+        why=f"softmax ties every output to every net (∂out_j/∂net_{unit} = out_j(1[j = "
+        f"{unit}] - out_{unit})), so {unit}'s δ collects the error of every output, not only "
+        "its own",
+        tree=mul(sym(f"out_{unit}", out[j]), sub(sym(f"dE/dout_{unit}", err[j]), Sum(tuple(
+            mul(sym(f"dE/dout_{u}", e), sym(f"out_{u}", o))
+            for u, e, o in zip(names, err, out, strict=True))))),
+    )
+
+
 def delta_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int) -> Event:
     unit = ctx.s.layers[lay - 1].names[j]
     return ctx.event(
@@ -262,7 +287,7 @@ def weight_grad_event(ctx: Context, params: bp.Params, fw: bp.Forward, bw: bp.Ba
     if params.biases[lay - 1] is not None:
         net_terms.append(ctx.b_name(lay, j))
     a_in = sym(an, fw.outs[lay - 1][i])
-    if lay == ctx.n and takes_shortcut(ctx):
+    if (lay == ctx.n and takes_shortcut(ctx)) or not ACTIVATIONS[layer.activation].per_unit:
         equation = f"∂E/∂{wn} = ∂E/∂net_{unit} · ∂net_{unit}/∂{wn} = δ_{unit} · {an}"
         substituted = f"∂E/∂{wn} = {fmt_term(bw.delta[lay][j])} · {fmt_term(fw.outs[lay - 1][i])}"
         tree = mul(sym(f"delta_{unit}", bw.delta[lay][j]), a_in)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 
@@ -206,3 +207,20 @@ def test_sigmoid_slope_mistakes_by_hand() -> None:
         net * (1 - net), abs=1e-8)
     assert _first_sample("tanh-prime-for-sigmoid")["dout_o1/dnet_o1"].value == pytest.approx(
         1 - out * out, abs=1e-8)
+
+
+def test_loss_as_gradient_under_softmax_keeps_the_softmax_cross_terms() -> None:
+    """Only dE/dout is wrong; δ then follows the chain rule through the softmax Jacobian."""
+    s = scenario.load("softmax_xor_2_3_2")
+    ev = {e.symbol: e for e in epoch_events(s, bp.Params.initial(s), 1,
+                                            "loss-as-gradient").events if e.sample == 1}
+    out_a, out_b = ev["out_a"].value, ev["out_b"].value
+    # sample 1's target is (1, 0): the wrong dE/dout are the loss terms -ln(out_a) and 0
+    err_a = -math.log(out_a)
+    assert ev["dE/dout_a"].value == pytest.approx(err_a, rel=1e-12)
+    assert ev["dE/dout_b"].value == 0.0
+    # δ_k = out_k (err_k - Σ_j err_j out_j): δ_b = out_b (0 - err_a out_a) ≈ -0.135, not 0
+    assert ev["delta_b"].value == pytest.approx(-out_b * err_a * out_a, rel=1e-12)
+    assert ev["delta_b"].value == pytest.approx(-0.1352623599, abs=1e-9)
+    assert ev["delta_a"].value == pytest.approx(out_a * (err_a - err_a * out_a), rel=1e-12)
+    assert "dout_b/dnet_b" not in ev  # the diagonal alone is never used
