@@ -223,7 +223,7 @@ def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) ->
                                  f"{la.names[j]}"), fmt(la.weights[j, i])])
             if la.bias is not None:
                 for j in range(la.bias.size):
-                    to = "every unit" if la.bias.size == 1 else la.names[j]
+                    to = "every unit" if la.bias_mode == "shared" else la.names[j]
                     rows.append([f"`{la.bias_name(j, n)}`", f"bias → {_md_escape(to)}",
                                  fmt(la.bias[j])])
         lines += _table(["parameter", "connects", "value"], rows)

@@ -63,11 +63,14 @@ class Layer:
     weight_names: tuple[tuple[str, ...], ...] | None
     bias_names: tuple[str, ...] | None
     name: str  # the layer's own label ("hidden", "output"), for large-layer panels
+    bias_shared: bool | None = None  # as the file wrote it: a number (shared) or a list
 
     @property
     def bias_mode(self) -> str:
         if self.bias is None:
             return "none"
+        if self.bias_shared is not None:  # a one-unit layer's [b] is still a per-unit list
+            return "shared" if self.bias_shared else "unit"
         return "shared" if self.bias.shape == (1,) else "unit"
 
     @property
@@ -612,6 +615,7 @@ class _Checker:
             size=size, activation=activation, weights=weights, bias=bias,
             train_bias=bool(train_bias) and bias is not None, names=names,
             weight_names=weight_names, bias_names=bias_names, name=name,
+            bias_shared=None if bias is None else not isinstance(raw["bias"], list),
         )
 
     def data(self, raw: Any, n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:

@@ -136,9 +136,9 @@ class Schedule:
                     yield us.delta_event(ctx, bw, lay, j, sample)
                 for i in range(layer.inputs):
                     yield us.weight_grad_event(ctx, self.params, fw, bw, lay, j, i, sample)
-                if b is not None and layer.train_bias and b.size > 1:
+                if b is not None and layer.train_bias and layer.bias_mode == "unit":
                     yield us.bias_grad_event(ctx, bw, lay, j, sample)
-            if b is not None and layer.train_bias and b.size == 1:
+            if b is not None and layer.train_bias and layer.bias_mode == "shared":
                 yield us.bias_grad_event(ctx, bw, lay, None, sample)
             if inline:  # the stale-weights mistake: this layer is updated right away
                 assert before is not None

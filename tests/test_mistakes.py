@@ -224,3 +224,39 @@ def test_loss_as_gradient_under_softmax_keeps_the_softmax_cross_terms() -> None:
     assert ev["delta_b"].value == pytest.approx(-0.1352623599, abs=1e-9)
     assert ev["delta_a"].value == pytest.approx(out_a * (err_a - err_a * out_a), rel=1e-12)
     assert "dout_b/dnet_b" not in ev  # the diagonal alone is never used
+
+
+ONE_UNIT = """
+title = "one output unit with a per-unit bias list"
+[input]
+size = 1
+[[layers]]
+size = 1
+activation = "sigmoid"
+weights = [[0.5]]
+[[layers]]
+size = 1
+activation = "sigmoid"
+weights = [[0.5]]
+bias = BIAS
+train_bias = true
+[training]
+loss = "half_sse"
+learning_rate = 0.5
+epochs = 1
+[data]
+inputs = [[1.0]]
+targets = [[1.0]]
+"""
+
+
+@pytest.mark.parametrize(("bias", "name", "shared"), [("[0.0]", "b2[1]", False),
+                                                      ("0.0", "b2", True)])
+def test_one_unit_layer_keeps_what_the_file_said_about_its_bias(bias, name, shared) -> None:
+    """Issue 11 item 7: `bias = [0.0]` is a per-unit bias even on a one-unit layer."""
+    s = scenario.parse(ONE_UNIT.replace("BIAS", bias), file="one.toml", name="one")
+    assert s.layers[1].bias_mode == ("shared" if shared else "unit")
+    grad = next(e for e in epoch_events(s, bp.Params.initial(s), 1).events
+                if e.symbol == f"dE/d{name}")
+    assert ("added to the net of every unit" in grad.why) == shared
+    assert (grad.unit is None) == shared
