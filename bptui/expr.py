@@ -253,9 +253,9 @@ _PREC = {"+": 1, "-": 1, "Sum": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
 
 
 def text(tree: Node, numbers: bool = False) -> str:
-    """The tree written out: in symbols (w5·out_h1), or with ``numbers`` as the values
-    (0.4·0.5933). Negative numbers stand in brackets and ``·`` has no spaces, as in the
-    equations the screen shows."""
+    """The tree written out: in symbols (w5 · out_h1), or with ``numbers`` as the values
+    (0.4 · 0.5933). Negative numbers stand in brackets and ``·`` has a space on each side, as
+    in every equation the screen shows."""
     from bptui.notation import fmt, fmt_term, pretty
 
     def go(node: Node, outer: int) -> str:
@@ -277,7 +277,7 @@ def text(tree: Node, numbers: bool = False) -> str:
             body, prec = go(base, 5) + sup, 4
         else:
             prec = _PREC[node.op]
-            sep = {"+": " + ", "-": " - ", "*": "·", "/": " / "}[node.op]
+            sep = {"+": " + ", "-": " - ", "*": " · ", "/": " / "}[node.op]
             first = go(node.args[0], prec)
             rest = [go(a, prec + (1 if node.op in "-/" else 0)) for a in node.args[1:]]
             body = sep.join([first, *rest])

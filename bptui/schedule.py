@@ -56,9 +56,11 @@ class Schedule:
         total_w = [np.zeros_like(w) for w in self.params.weights]
         total_b = [None if b is None else np.zeros_like(b) for b in self.params.biases]
         losses = []
+        per_sample: list[bp.Backward] = []
         for k in range(s.samples):
             yield from self.sample_events(k, update=False)
             bw = self._last_backward
+            per_sample.append(bw)
             losses.append(self._last_loss)
             for lay in range(1, self.n + 1):
                 total_w[lay - 1] += bw.grad_w[lay]
@@ -75,7 +77,8 @@ class Schedule:
         self.params = bp.apply_update(s, self.params, bw, self.mistake)
         for lay in range(self.n, 0, -1):
             yield from us.update_events(self.ctx, lay, before, self.params, bw.grad_w[lay],
-                                        bw.grad_b[lay], None, summed=True)
+                                        bw.grad_b[lay], None, per_sample=per_sample,
+                                        scale=scale)
 
     def sample_events(self, k: int, update: bool = True) -> Iterator[Event]:
         """Forward, loss, backward and (in sample mode) update for sample k (0-based)."""

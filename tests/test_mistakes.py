@@ -118,7 +118,7 @@ def test_transposed_weights_sends_the_error_back_along_the_rows_of_w() -> None:
     # the right values, from the walkthrough: δ_o1·w5 + δ_o2·w7 and δ_o1·w6 + δ_o2·w8
     assert h1.correct_value == pytest.approx(0.036350306, abs=1e-9)
     assert h2.correct_value == pytest.approx(D_O1 * 0.45 + D_O2 * 0.55, abs=1e-9)
-    assert h1.equation == "∂E/∂out_h1 = Σ_k δ_k·w_k,h1 = δ_o1·w5 + δ_o2·w6"
+    assert h1.equation == "∂E/∂out_h1 = Σ_k δ_k · w_k,h1 = δ_o1 · w5 + δ_o2 · w6"
     assert h1.mistake == "transposed-weights" and "BUG (transposed-weights)" in h1.why
     assert ev["dE/dw5"].mistake is None  # the output layer's gradients are untouched
 
@@ -149,6 +149,9 @@ def test_sum_for_mean_steps_n_times_too_far() -> None:
     assert bug["w2+"].value == pytest.approx(0.925, abs=1e-12)
     assert bug["w1+"].correct_value == pytest.approx(0.425, abs=1e-12)
     assert "BUG" in bug["w1+"].equation
+    # the update shows the sum over the samples and (for the mean) the N it is divided by
+    assert final["w1+"].substituted == "w1⁺ = 0.5 - 0.1 · ((-0.5) + 2) / 2"
+    assert bug["w1+"].substituted == "w1⁺ = 0.5 - 0.1 · ((-0.5) + 2)"
     # the loss is still the mean: (½·0.5² + ½·1²) / 2
     e_bug = next(e for e in wrong if e.symbol == "E_batch")
     assert e_bug.value == pytest.approx(0.3125, abs=1e-12) and e_bug.mistake is None
