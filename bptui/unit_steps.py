@@ -17,7 +17,7 @@ from bptui.activations import ACTIVATIONS
 from bptui.events import Event, ParamRef
 from bptui.expr import Node, Num, Op, Sum, call, mul, sub
 from bptui.losses import LOSSES
-from bptui.notation import fmt, fmt_term
+from bptui.notation import fill, fmt, fmt_term
 from bptui.steps import Context, sym
 
 # ----------------------------------------------------------------------------- forward
@@ -72,7 +72,7 @@ def out_event(ctx: Context, fw: bp.Forward, lay: int, j: int, sample: int) -> Ev
     return ctx.event(
         sample=sample, phase="forward", kind="out", layer=lay, unit=j, param=None,
         symbol=out, equation=f"{out} = " + act.symbol.format(net=net),
-        substituted=f"{out} = " + act.symbol.format(net=fmt(fw.nets[lay][j])),
+        substituted=f"{out} = " + fill(act.symbol, net=fw.nets[lay][j]),
         value=fw.outs[lay][j], why=act.out_why.format(unit=unit),
         tree=act.tree(sym(net, fw.nets[lay][j])),
     )
