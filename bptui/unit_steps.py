@@ -290,11 +290,7 @@ def weight_grad_event(ctx: Context, params: bp.Params, fw: bp.Forward, bw: bp.Ba
     if (lay == ctx.n and takes_shortcut(ctx)) or not ACTIVATIONS[layer.activation].per_unit:
         equation = f"∂E/∂{wn} = ∂E/∂net_{unit} · ∂net_{unit}/∂{wn} = δ_{unit} · {an}"
         substituted = f"∂E/∂{wn} = {fmt_term(bw.delta[lay][j])} · {fmt_term(fw.outs[lay - 1][i])}"
-        tree = mul(sym(f"delta_{unit}", bw.delta[lay][j]), a_in)
     else:
-        # the numbers shown are the chain's three factors, so the tree is that product
-        tree = mul(sym(f"dE/dout_{unit}", bw.err[lay][j]),
-                   sym(f"dout_{unit}/dnet_{unit}", bw.fprime[lay][j]), a_in)
         equation = (f"∂E/∂{wn} = ∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit} · ∂net_{unit}/∂{wn}"
                     f" = δ_{unit} · {an}")
         substituted = (f"∂E/∂{wn} = {fmt_term(bw.err[lay][j])} · "
@@ -305,7 +301,9 @@ def weight_grad_event(ctx: Context, params: bp.Params, fw: bp.Forward, bw: bp.Ba
         equation=equation, substituted=substituted,
         value=bw.grad_w[lay][j, i],
         why=f"∂net_{unit}/∂{wn} is {an}, because net_{unit} = " + " + ".join(net_terms),
-        tree=tree,
+        # the rule's last form, δ · in: what the gradient is made from (its provenance); the
+        # substituted numbers expand δ into its two factors
+        tree=mul(sym(f"delta_{unit}", bw.delta[lay][j]), a_in),
     )
 
 

@@ -32,10 +32,6 @@ CHANGED: list[tuple[str, str, Callable[[Event], bool], str]] = [
      "out (as the rule does), a slope reads only what its rule reads"),
     ("*/wrong-weight-in-sum", "uses", lambda e: e.kind == "dE_din",
      "wrong-weight-in-sum reads w5 twice; uses names it once"),
-    ("*", "uses", lambda e: e.kind == "grad" and e.param is not None
-     and e.param.kind == "weight" and len(e.uses) == 3,
-     "a weight's gradient is shown as the chain's three factors (∂E/∂out · ∂out/∂net · in), "
-     "and its tree and uses are those factors (was δ and in)"),
 ]
 
 

@@ -106,7 +106,8 @@ async def test_hint_then_right_counts_after_a_hint_and_skip_reveals():
         await pilot.press("ctrl+t")
         await pilot.pause()
         hint = message(app)
-        assert hint.startswith("hint: the first factor is ∂E/∂out_o1 = 0.7413650696")
+        # issue 11: the hint names the first factor of the rule δ_o1 · out_h1 (its tree)
+        assert hint.startswith("hint: the first factor is δ_o1 = 0.1384985616")
         assert asking(app)  # a hint does not answer
         await answer(pilot, "0.082167041")  # published
         score = app.main.quiz.quiz.score
