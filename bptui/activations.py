@@ -111,7 +111,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         # Same convention at 0 as relu: the slope is 1 at net = 0.
         "leaky_relu", lambda net: np.where(net < 0, LEAK * net, net),
         lambda net, out: np.where(net < 0, LEAK, 1.0),
-        "max(0.01·{net}, {net})", "1 if {net} ≥ 0 else 0.01",
+        "max(0.01 · {net}, {net})", "1 if {net} ≥ 0 else 0.01",
         "leaky relu passes the signal unchanged where net ≥ 0 and lets 1% through where "
         "net < 0, so a unit below zero still learns",
         "leaky relu keeps {unit}'s net where it is positive and scales it by 0.01 elsewhere",

@@ -202,6 +202,11 @@ def backward(
             # ∂E/∂net_k = Σ_j ∂E/∂out_j · ∂out_j/∂net_k collapses to out_k - target_k: exact,
             # and free of the 1/out that saturated outputs would blow up.
             delta[lay] = shortcut * scale
+        elif not ACTIVATIONS[layer.activation].per_unit:
+            # softmax without the shortcut (a mistake changed dE/dout): the chain rule through
+            # the whole Jacobian, δ_k = Σ_j dE/dout_j · out_j(1[j=k] - out_k)
+            out = fw.outs[lay]
+            delta[lay] = out * (err[lay] - (err[lay] * out).sum(axis=-1, keepdims=True))
         else:
             delta[lay] = err[lay] * fprime[lay]
         grad_w[lay], grad_b[lay] = layer_grads(delta[lay], fw.outs[lay - 1], state.biases[lay - 1])

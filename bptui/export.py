@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from bptui import backprop as bp
+from bptui import expr
 from bptui.engine import epoch_events
 from bptui.errors import BptuiError
 from bptui.events import Event
@@ -133,6 +134,14 @@ def _base(name: str) -> str:
 # ----------------------------------------------------------------------------- documents
 
 
+def _numbers_tex(ev: Event) -> str:
+    """The step with its numbers in, in LaTeX: from the step's tree (a layer-level step, whose
+    numbers are matrices, shows their shapes from its substituted text)."""
+    if ev.tree is not None and not ev.is_matrix:
+        return expr.latex(ev.tree, numbers=True, number=_number)
+    return latex(_rhs(ev))
+
+
 def _rhs(ev: Event) -> str:
     """The substituted equation without its left-hand side (that is in the rule already)."""
     return ev.substituted.split(" = ", 1)[1] if " = " in ev.substituted else ev.substituted
@@ -148,7 +157,7 @@ def _event_markdown(ev: Event) -> list[str]:
         lines += [f"$${latex(ev.equation)}$$", "",
                   f"Shapes: `{ev.substituted}`. Values: {summary(np.asarray(ev.value))}.", ""]
     else:
-        tex = f"{latex(ev.equation)} = {latex(_rhs(ev))} = {_value_tex(ev)}"
+        tex = f"{latex(ev.equation)} = {_numbers_tex(ev)} = {_value_tex(ev)}"
         lines += [f"$${tex}$$", ""]
     if ev.mistake is not None and ev.correct_equation is not None:
         right = latex(ev.correct_equation)
@@ -223,7 +232,7 @@ def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) ->
                                  f"{la.names[j]}"), fmt(la.weights[j, i])])
             if la.bias is not None:
                 for j in range(la.bias.size):
-                    to = "every unit" if la.bias.size == 1 else la.names[j]
+                    to = "every unit" if la.bias_mode == "shared" else la.names[j]
                     rows.append([f"`{la.bias_name(j, n)}`", f"bias → {_md_escape(to)}",
                                  fmt(la.bias[j])])
         lines += _table(["parameter", "connects", "value"], rows)

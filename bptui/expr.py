@@ -96,6 +96,7 @@ def _functions() -> dict[str, Callable[..., Any]]:
         "first_column": lambda a: np.asarray(a)[..., :1],
         "first_row": lambda a: np.asarray(a)[0],
         "sum_columns": lambda a: np.asarray(a).sum(axis=-1, keepdims=True),
+        "row_dot": lambda a, b: (np.asarray(a) * np.asarray(b)).sum(axis=-1, keepdims=True),
     })
     return fns
 
@@ -252,9 +253,9 @@ _PREC = {"+": 1, "-": 1, "Sum": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
 
 
 def text(tree: Node, numbers: bool = False) -> str:
-    """The tree written out: in symbols (w5·out_h1), or with ``numbers`` as the values
-    (0.4·0.5933). Negative numbers stand in brackets and ``·`` has no spaces, as in the
-    equations the screen shows."""
+    """The tree written out: in symbols (w5 · out_h1), or with ``numbers`` as the values
+    (0.4 · 0.5933). Negative numbers stand in brackets and ``·`` has a space on each side, as
+    in every equation the screen shows."""
     from bptui.notation import fmt, fmt_term, pretty
 
     def go(node: Node, outer: int) -> str:
@@ -276,10 +277,56 @@ def text(tree: Node, numbers: bool = False) -> str:
             body, prec = go(base, 5) + sup, 4
         else:
             prec = _PREC[node.op]
-            sep = {"+": " + ", "-": " - ", "*": "·", "/": " / "}[node.op]
+            sep = {"+": " + ", "-": " - ", "*": " · ", "/": " / "}[node.op]
             first = go(node.args[0], prec)
             rest = [go(a, prec + (1 if node.op in "-/" else 0)) for a in node.args[1:]]
             body = sep.join([first, *rest])
         return f"({body})" if prec < outer else body
+
+    return go(tree, 0)
+
+
+_TEX_FN = {"sigmoid": r"\sigma", "tanh": r"\tanh", "exp": r"\exp", "ln": r"\ln",
+           "softmax": r"\mathrm{softmax}", "relu": r"\mathrm{relu}", "step": r"\mathbb{1}_{\geq 0}"}
+
+
+def latex(tree: Node, numbers: bool = True, ident: Callable[[str], str] | None = None,
+          number: Callable[[str], str] | None = None) -> str:
+    """The tree in LaTeX: with ``numbers``, every symbol's value (negative ones in brackets),
+    else the symbols through ``ident`` (ASCII name -> LaTeX). ``number`` writes a formatted
+    number (e.g. 1.5e-05 as 1.5 \\times 10^{-5})."""
+    from bptui.notation import fmt
+
+    num = number or (lambda s: s)
+
+    def numtex(v: float) -> str:
+        s = fmt(v)
+        return f"({num(s)})" if s.startswith("-") else num(s)
+
+    def go(node: Node, outer: int) -> str:
+        if isinstance(node, Sym):
+            if numbers and node.value is not None and not isinstance(node.value, np.ndarray):
+                return numtex(node.value)
+            return ident(node.name) if ident else r"\mathrm{" + node.name + "}"
+        if isinstance(node, Num):
+            return numtex(node.value)
+        if isinstance(node, Call):
+            fn = _TEX_FN.get(node.fn, r"\mathrm{" + node.fn.replace("_", r"\_") + "}")
+            return fn + r"\left(" + ", ".join(go(a, 0) for a in node.args) + r"\right)"
+        if isinstance(node, Sum):
+            body, prec = " + ".join(go(t, 1) for t in node.terms), 1
+        elif node.op == "neg":
+            body, prec = "-" + go(node.args[0], 3), 3
+        elif node.op == "**":
+            body, prec = go(node.args[0], 5) + "^{" + go(node.args[1], 0) + "}", 4
+        elif node.op == "/" and len(node.args) == 2:
+            body, prec = r"\frac{" + go(node.args[0], 0) + "}{" + go(node.args[1], 0) + "}", 5
+        else:
+            prec = _PREC[node.op]
+            sep = {"+": " + ", "-": " - ", "*": r" \cdot ", "/": " / "}[node.op]
+            first = go(node.args[0], prec)
+            rest = [go(a, prec + (1 if node.op in "-/" else 0)) for a in node.args[1:]]
+            body = sep.join([first, *rest])
+        return r"\left(" + body + r"\right)" if prec < outer else body
 
     return go(tree, 0)

@@ -98,7 +98,7 @@ def output_error_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.ndar
     grad_rule = ctx.rules.error_rule(loss)[0].format(t="T", out=f"out_{lay}",
                                                      n=s.layers[-1].size)
     if gscale != 1.0:
-        grad_rule = f"(1/N)·{grad_rule}"
+        grad_rule = f"(1/N) · {grad_rule}"
     return ctx.event(
         sample=sample, phase="backward", kind="dE_dout", layer=lay, unit=None,
         param=None, symbol=f"dE/dout_{lay}",
@@ -122,7 +122,7 @@ def sent_back_event(ctx: Context, params: bp.Params, bw: bp.Backward, lay: int,
         substituted=f"∂E/∂out_{lay} = ({shape_text(bw.delta[lay + 1])}) · "
         f"({shape_text(params.weights[lay])})",
         value=bw.err[lay],
-        why="each hidden unit's error is the sum over every unit it feeds of δ·w: "
+        why="each hidden unit's error is the sum over every unit it feeds of δ · w: "
         "one matrix product does all the sums",
         tree=ctx.rules.send_back_tree(sym(f"delta_{lay + 1}", bw.delta[lay + 1]),
                                       sym(f"W{lay + 1}", w)),
@@ -133,7 +133,7 @@ def shortcut_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.nd
                          sample: int | None, gscale: float) -> Event:
     lay = ctx.n
     sign = ctx.rules.shortcut_text()[0]
-    per = "(1/N)·" if gscale != 1.0 else ""
+    per = "(1/N) · " if gscale != 1.0 else ""
     return ctx.event(
         sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
         param=None, symbol=f"delta_{lay}",
@@ -167,6 +167,24 @@ def slope_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int, sample:
     )
 
 
+def jacobian_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int,
+                         sample: int | None) -> Event:
+    """A softmax layer's δ when dE/dout is not cross-entropy's: the whole Jacobian, row by row."""
+    out = sym(f"out_{lay}", fw.outs[lay])
+    err = sym(f"dE/dout_{lay}", bw.err[lay])
+    return ctx.event(
+        sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
+        param=None, symbol=f"delta_{lay}",
+        equation=f"δ_{lay} = out_{lay} ⊙ (∂E/∂out_{lay} - rowsum(∂E/∂out_{lay} ⊙ out_{lay}))",
+        substituted=f"δ_{lay} = ({shape_text(fw.outs[lay])}) ⊙ (({shape_text(bw.err[lay])}) - "
+        "row sums)",
+        value=bw.delta[lay],
+        why="softmax ties every output of a row to every net, so each δ collects the error "
+        "of every output of its row",
+        tree=mul(out, sub(err, call("row_dot", err, out))),
+    )
+
+
 def delta_event(ctx: Context, bw: bp.Backward, lay: int, sample: int | None) -> Event:
     return ctx.event(
         sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
@@ -191,7 +209,7 @@ def weight_grad_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int,
         substituted=f"∂E/∂W{lay} = ({shape_text(bw.delta[lay])})ᵀ · "
         f"({shape_text(fw.outs[lay - 1])})",
         value=bw.grad_w[lay],
-        why=f"∂net/∂W{lay}[j,i] is input i's value, so the product sums δ_j·in_i over "
+        why=f"∂net/∂W{lay}[j,i] is input i's value, so the product sums δ_j · in_i over "
         "the samples",
         tree=call("matmul", call("transpose", sym(f"delta_{lay}", np.atleast_2d(
             bw.delta[lay]))), sym(a_prev, np.atleast_2d(fw.outs[lay - 1]))),

@@ -37,6 +37,15 @@ def fmt_term(x: float) -> str:
     return f"({s})" if s.startswith("-") else s
 
 
+def fill(rule: str, **numbers: float) -> str:
+    """A rule with numbers for its {placeholders}: negative numbers in brackets, except where
+    the rule already brackets them alone (σ(-0.5), not σ((-0.5))) or they are all there is."""
+    text = rule.format(**{k: fmt_term(v) for k, v in numbers.items()})
+    text = re.sub(r"\(\((-[^()]*)\)\)", r"(\1)", text)
+    m = re.fullmatch(r"\((-[^()]*)\)", text)
+    return m.group(1) if m else text
+
+
 def pretty(symbol: str) -> str:
     """The display form of an ASCII symbol: dE/dw5 -> ∂E/∂w5, delta_o1 -> δ_o1, w5+ -> w5⁺."""
     m = _PARTIAL.match(symbol)

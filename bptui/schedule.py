@@ -56,9 +56,11 @@ class Schedule:
         total_w = [np.zeros_like(w) for w in self.params.weights]
         total_b = [None if b is None else np.zeros_like(b) for b in self.params.biases]
         losses = []
+        per_sample: list[bp.Backward] = []
         for k in range(s.samples):
             yield from self.sample_events(k, update=False)
             bw = self._last_backward
+            per_sample.append(bw)
             losses.append(self._last_loss)
             for lay in range(1, self.n + 1):
                 total_w[lay - 1] += bw.grad_w[lay]
@@ -75,7 +77,8 @@ class Schedule:
         self.params = bp.apply_update(s, self.params, bw, self.mistake)
         for lay in range(self.n, 0, -1):
             yield from us.update_events(self.ctx, lay, before, self.params, bw.grad_w[lay],
-                                        bw.grad_b[lay], None, summed=True)
+                                        bw.grad_b[lay], None, per_sample=per_sample,
+                                        scale=scale)
 
     def sample_events(self, k: int, update: bool = True) -> Iterator[Event]:
         """Forward, loss, backward and (in sample mode) update for sample k (0-based)."""
@@ -125,17 +128,20 @@ class Schedule:
                     yield us.output_error_event(ctx, fw, bw, t, j, sample)
                 else:
                     yield us.sent_back_event(ctx, bw, lay, j, sample, inline)
-                if not (shortcut and not ACTIVATIONS[layer.activation].per_unit):
+                per_unit = ACTIVATIONS[layer.activation].per_unit
+                if per_unit:  # a softmax's slope is a whole Jacobian, never used alone
                     yield us.slope_event(ctx, fw, bw, lay, j, sample)
                 if shortcut:
                     yield us.shortcut_delta_event(ctx, fw, bw, t, j, sample)
+                elif not per_unit:
+                    yield us.jacobian_delta_event(ctx, fw, bw, lay, j, sample)
                 else:
                     yield us.delta_event(ctx, bw, lay, j, sample)
                 for i in range(layer.inputs):
                     yield us.weight_grad_event(ctx, self.params, fw, bw, lay, j, i, sample)
-                if b is not None and layer.train_bias and b.size > 1:
+                if b is not None and layer.train_bias and layer.bias_mode == "unit":
                     yield us.bias_grad_event(ctx, bw, lay, j, sample)
-            if b is not None and layer.train_bias and b.size == 1:
+            if b is not None and layer.train_bias and layer.bias_mode == "shared":
                 yield us.bias_grad_event(ctx, bw, lay, None, sample)
             if inline:  # the stale-weights mistake: this layer is updated right away
                 assert before is not None
@@ -167,6 +173,8 @@ class Schedule:
                 yield ls.sent_back_event(ctx, self.params, bw, lay, sample, inline)
             if lay == n and us.takes_shortcut(ctx):
                 yield ls.shortcut_delta_event(ctx, fw, bw, t, sample, gscale)
+            elif not ACTIVATIONS[layer.activation].per_unit:
+                yield ls.jacobian_delta_event(ctx, fw, bw, lay, sample)
             else:
                 yield ls.slope_event(ctx, fw, bw, lay, sample)
                 yield ls.delta_event(ctx, bw, lay, sample)

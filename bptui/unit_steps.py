@@ -15,9 +15,9 @@ import numpy as np
 from bptui import backprop as bp
 from bptui.activations import ACTIVATIONS
 from bptui.events import Event, ParamRef
-from bptui.expr import Num, Op, Sum, call, mul, sub
+from bptui.expr import Node, Num, Op, Sum, call, mul, sub
 from bptui.losses import LOSSES
-from bptui.notation import fmt, fmt_term
+from bptui.notation import fill, fmt, fmt_term
 from bptui.steps import Context, sym
 
 # ----------------------------------------------------------------------------- forward
@@ -32,8 +32,8 @@ def net_event(ctx: Context, params: bp.Params, fw: bp.Forward, lay: int, j: int,
     terms, nums, tree = [], [], []
     for i in range(layer.inputs):
         wn, an = ctx.w_name(lay, j, i), ctx.in_name(lay - 1, i)
-        terms.append(f"{wn}·{an}")
-        nums.append(f"{fmt_term(w[j, i])}·{fmt_term(fw.outs[lay - 1][i])}")
+        terms.append(f"{wn} · {an}")
+        nums.append(f"{fmt_term(w[j, i])} · {fmt_term(fw.outs[lay - 1][i])}")
         tree.append(mul(sym(wn, w[j, i]), sym(an, fw.outs[lay - 1][i])))
     if b is not None:
         bn = ctx.b_name(lay, j)
@@ -72,7 +72,7 @@ def out_event(ctx: Context, fw: bp.Forward, lay: int, j: int, sample: int) -> Ev
     return ctx.event(
         sample=sample, phase="forward", kind="out", layer=lay, unit=j, param=None,
         symbol=out, equation=f"{out} = " + act.symbol.format(net=net),
-        substituted=f"{out} = " + act.symbol.format(net=fmt(fw.nets[lay][j])),
+        substituted=f"{out} = " + fill(act.symbol, net=fw.nets[lay][j]),
         value=fw.outs[lay][j], why=act.out_why.format(unit=unit),
         tree=act.tree(sym(net, fw.nets[lay][j])),
     )
@@ -167,8 +167,8 @@ def sent_back_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int
     for k, row, col in ctx.rules.sent_back_terms(nxt.size, j):
         wn = ctx.w_name(lay + 1, row, col)
         d = bw.delta[lay + 1][k]
-        terms.append(f"δ_{nxt.names[k]}·{wn}" + ("⁺" if inline else ""))
-        nums.append(f"{fmt_term(d)}·{fmt_term(w[row, col])}")
+        terms.append(f"δ_{nxt.names[k]} · {wn}" + ("⁺" if inline else ""))
+        nums.append(f"{fmt_term(d)} · {fmt_term(w[row, col])}")
         tree.append(mul(sym(f"delta_{nxt.names[k]}", d), sym(wn, w[row, col])))
     feeds = ", ".join(
         f"{nxt.names[k]} through {ctx.w_name(lay + 1, k, j)}" for k in range(nxt.size))
@@ -177,7 +177,7 @@ def sent_back_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int
     else:
         why = f"{unit} feeds {feeds}: its error is the SUM of what comes back along each"
     why = ctx.rules.sent_back_why(unit, feeds) or why
-    rule = "Σ_k δ_k·w_k," + unit + " = " if nxt.size > 1 else ""
+    rule = "Σ_k δ_k · w_k," + unit + " = " if nxt.size > 1 else ""
     return ctx.event(
         sample=sample, phase="backward", kind="dE_din", layer=lay, unit=j, param=None,
         symbol=f"dE/dout_{unit}",
@@ -237,6 +237,31 @@ def shortcut_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.nd
     )
 
 
+def jacobian_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int, j: int,
+                         sample: int) -> Event:
+    """δ of a softmax unit when dE/dout is not cross-entropy's (a mistake changed it): the
+    chain rule through the softmax's whole Jacobian, cross terms included."""
+    names = ctx.s.layers[lay - 1].names
+    unit = names[j]
+    out, err = fw.outs[lay], bw.err[lay]
+    dot = " + ".join(f"∂E/∂out_{u} · out_{u}" for u in names)
+    nums = " + ".join(f"{fmt_term(e)} · {fmt_term(o)}" for e, o in zip(err, out, strict=True))
+    return ctx.event(
+        sample=sample, phase="backward", kind="delta", layer=lay, unit=j, param=None,
+        symbol=f"delta_{unit}",
+        equation=f"δ_{unit} = Σ_j ∂E/∂out_j · ∂out_j/∂net_{unit} = "
+        f"out_{unit} · (∂E/∂out_{unit} - ({dot}))",
+        substituted=f"δ_{unit} = {fmt_term(out[j])} · ({fmt_term(err[j])} - ({nums}))",
+        value=bw.delta[lay][j],
+        why=f"softmax ties every output to every net (∂out_j/∂net_{unit} = out_j(1[j = "
+        f"{unit}] - out_{unit})), so {unit}'s δ collects the error of every output, not only "
+        "its own",
+        tree=mul(sym(f"out_{unit}", out[j]), sub(sym(f"dE/dout_{unit}", err[j]), Sum(tuple(
+            mul(sym(f"dE/dout_{u}", e), sym(f"out_{u}", o))
+            for u, e, o in zip(names, err, out, strict=True))))),
+    )
+
+
 def delta_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int) -> Event:
     unit = ctx.s.layers[lay - 1].names[j]
     return ctx.event(
@@ -257,19 +282,15 @@ def weight_grad_event(ctx: Context, params: bp.Params, fw: bp.Forward, bw: bp.Ba
     layer = ctx.s.layers[lay - 1]
     unit = layer.names[j]
     wn, an = ctx.w_name(lay, j, i), ctx.in_name(lay - 1, i)
-    net_terms = [f"{ctx.w_name(lay, j, q)}·{ctx.in_name(lay - 1, q)}"
+    net_terms = [f"{ctx.w_name(lay, j, q)} · {ctx.in_name(lay - 1, q)}"
                  for q in range(layer.inputs)]
     if params.biases[lay - 1] is not None:
         net_terms.append(ctx.b_name(lay, j))
     a_in = sym(an, fw.outs[lay - 1][i])
-    if lay == ctx.n and takes_shortcut(ctx):
+    if (lay == ctx.n and takes_shortcut(ctx)) or not ACTIVATIONS[layer.activation].per_unit:
         equation = f"∂E/∂{wn} = ∂E/∂net_{unit} · ∂net_{unit}/∂{wn} = δ_{unit} · {an}"
         substituted = f"∂E/∂{wn} = {fmt_term(bw.delta[lay][j])} · {fmt_term(fw.outs[lay - 1][i])}"
-        tree = mul(sym(f"delta_{unit}", bw.delta[lay][j]), a_in)
     else:
-        # the numbers shown are the chain's three factors, so the tree is that product
-        tree = mul(sym(f"dE/dout_{unit}", bw.err[lay][j]),
-                   sym(f"dout_{unit}/dnet_{unit}", bw.fprime[lay][j]), a_in)
         equation = (f"∂E/∂{wn} = ∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit} · ∂net_{unit}/∂{wn}"
                     f" = δ_{unit} · {an}")
         substituted = (f"∂E/∂{wn} = {fmt_term(bw.err[lay][j])} · "
@@ -280,7 +301,9 @@ def weight_grad_event(ctx: Context, params: bp.Params, fw: bp.Forward, bw: bp.Ba
         equation=equation, substituted=substituted,
         value=bw.grad_w[lay][j, i],
         why=f"∂net_{unit}/∂{wn} is {an}, because net_{unit} = " + " + ".join(net_terms),
-        tree=tree,
+        # the rule's last form, δ · in: what the gradient is made from (its provenance); the
+        # substituted numbers expand δ into its two factors
+        tree=mul(sym(f"delta_{unit}", bw.delta[lay][j]), a_in),
     )
 
 
@@ -320,19 +343,27 @@ def bias_grad_event(ctx: Context, bw: bp.Backward, lay: int, j: int | None, samp
 
 def update_events(
     ctx: Context, lay: int, before: bp.Params, after: bp.Params, gw: np.ndarray,
-    gb: np.ndarray | None, sample: int | None, summed: bool = False,
+    gb: np.ndarray | None, sample: int | None, per_sample: list[bp.Backward] | None = None,
+    scale: float = 1.0,
 ) -> Iterator[Event]:
-    """One update event per parameter of layer ``lay``: ``before`` → ``after``."""
+    """One update event per parameter of layer ``lay``: ``before`` → ``after``.
+
+    A batch update (``per_sample`` given: each sample's backward pass) shows the sum of the
+    samples' gradients and, for a mean, the N it is divided by; ``scale`` is 1/N or 1.
+    """
     layer = ctx.s.layers[lay - 1]
     frozen_layer = not ctx.rules.trains(ctx.s, lay)
+    summed = per_sample is not None
     grad_word = ctx.rules.batch_grad_word(ctx.s) if summed else "∂E/∂{p}"
-    refs = [(ParamRef(lay, "weight", j, i), ctx.w_name(lay, j, i), gw[j, i])
+    refs = [(ParamRef(lay, "weight", j, i), ctx.w_name(lay, j, i), gw[j, i],
+             [p.grad_w[lay][j, i] for p in per_sample or ()])
             for j in range(layer.size) for i in range(layer.inputs)]
     b = before.biases[lay - 1]
     if b is not None and layer.train_bias and gb is not None:
-        refs += [(ParamRef(lay, "bias", j, 0), ctx.b_name(lay, j), gb[j])
-                 for j in range(b.size)]
-    for ref, name, g in refs:
+        refs += [(ParamRef(lay, "bias", j, 0), ctx.b_name(lay, j), gb[j],
+                  [p.grad_b[lay][j] for p in per_sample or ()]) for j in range(b.size)]
+    n = len(per_sample or ())
+    for ref, name, g, each in refs:
         old = before.value(ref.layer, ref.kind, ref.row, ref.col)
         new = after.value(ref.layer, ref.kind, ref.row, ref.col)
         if frozen_layer:
@@ -341,9 +372,18 @@ def update_events(
             tree = sym(name, old)
         else:
             eq = f"{name}⁺ = {name} - η · " + grad_word.format(p=name)
-            text = f"{name}⁺ = {fmt_term(old)} - {ctx.eta} · {fmt_term(g)}"
             why = f"gradient descent steps against the gradient, scaled by η = {ctx.eta}"
-            tree = sub(sym(name, old), mul(Num(ctx.lr), sym("dE/d" + name, g)))
+            if summed:
+                total = Sum(tuple(sym("dE/d" + name, v) for v in each))
+                grad: Node = total if scale == 1.0 else Op("/", (total, Num(float(n))))
+                shown = "(" + " + ".join(fmt_term(v) for v in each) + ")" + (
+                    "" if scale == 1.0 else f" / {n}")
+                why += (f"; the gradient is the sum of the {n} samples' gradients"
+                        + ("" if scale == 1.0 else f", divided by N = {n} for the mean"))
+            else:
+                grad, shown = sym("dE/d" + name, g), fmt_term(g)
+            text = f"{name}⁺ = {fmt_term(old)} - {ctx.eta} · {shown}"
+            tree = sub(sym(name, old), mul(Num(ctx.lr), grad))
         yield ctx.event(
             sample=sample, phase="update", kind="update", layer=lay,
             unit=ref.row, param=ref, symbol=f"{name}+", equation=eq, substituted=text,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -33,12 +34,17 @@ def _plain(v):
     return v
 
 
+def _text(v):
+    """Texts are compared without the spaces around '·' (issue 11 made them one spacing)."""
+    return re.sub(r" *· *", "·", v) if isinstance(v, str) else v
+
+
 def event_hash(ev) -> str:
     """Three 8-digit hashes, one per group, joined by '.'."""
     out = []
-    for fields in GROUPS.values():
-        data = json.dumps({f: _plain(getattr(ev, f)) for f in fields}, ensure_ascii=False,
-                          sort_keys=True, default=repr)
+    for group, fields in GROUPS.items():
+        data = json.dumps({f: _plain(getattr(ev, f)) if group != "text" else _text(getattr(
+            ev, f)) for f in fields}, ensure_ascii=False, sort_keys=True, default=repr)
         out.append(hashlib.sha256(data.encode()).hexdigest()[:8])
     return ".".join(out)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 
@@ -117,7 +118,7 @@ def test_transposed_weights_sends_the_error_back_along_the_rows_of_w() -> None:
     # the right values, from the walkthrough: δ_o1·w5 + δ_o2·w7 and δ_o1·w6 + δ_o2·w8
     assert h1.correct_value == pytest.approx(0.036350306, abs=1e-9)
     assert h2.correct_value == pytest.approx(D_O1 * 0.45 + D_O2 * 0.55, abs=1e-9)
-    assert h1.equation == "∂E/∂out_h1 = Σ_k δ_k·w_k,h1 = δ_o1·w5 + δ_o2·w6"
+    assert h1.equation == "∂E/∂out_h1 = Σ_k δ_k · w_k,h1 = δ_o1 · w5 + δ_o2 · w6"
     assert h1.mistake == "transposed-weights" and "BUG (transposed-weights)" in h1.why
     assert ev["dE/dw5"].mistake is None  # the output layer's gradients are untouched
 
@@ -148,6 +149,9 @@ def test_sum_for_mean_steps_n_times_too_far() -> None:
     assert bug["w2+"].value == pytest.approx(0.925, abs=1e-12)
     assert bug["w1+"].correct_value == pytest.approx(0.425, abs=1e-12)
     assert "BUG" in bug["w1+"].equation
+    # the update shows the sum over the samples and (for the mean) the N it is divided by
+    assert final["w1+"].substituted == "w1⁺ = 0.5 - 0.1 · ((-0.5) + 2) / 2"
+    assert bug["w1+"].substituted == "w1⁺ = 0.5 - 0.1 · ((-0.5) + 2)"
     # the loss is still the mean: (½·0.5² + ½·1²) / 2
     e_bug = next(e for e in wrong if e.symbol == "E_batch")
     assert e_bug.value == pytest.approx(0.3125, abs=1e-12) and e_bug.mistake is None
@@ -206,3 +210,56 @@ def test_sigmoid_slope_mistakes_by_hand() -> None:
         net * (1 - net), abs=1e-8)
     assert _first_sample("tanh-prime-for-sigmoid")["dout_o1/dnet_o1"].value == pytest.approx(
         1 - out * out, abs=1e-8)
+
+
+def test_loss_as_gradient_under_softmax_keeps_the_softmax_cross_terms() -> None:
+    """Only dE/dout is wrong; δ then follows the chain rule through the softmax Jacobian."""
+    s = scenario.load("softmax_xor_2_3_2")
+    ev = {e.symbol: e for e in epoch_events(s, bp.Params.initial(s), 1,
+                                            "loss-as-gradient").events if e.sample == 1}
+    out_a, out_b = ev["out_a"].value, ev["out_b"].value
+    # sample 1's target is (1, 0): the wrong dE/dout are the loss terms -ln(out_a) and 0
+    err_a = -math.log(out_a)
+    assert ev["dE/dout_a"].value == pytest.approx(err_a, rel=1e-12)
+    assert ev["dE/dout_b"].value == 0.0
+    # δ_k = out_k (err_k - Σ_j err_j out_j): δ_b = out_b (0 - err_a out_a) ≈ -0.135, not 0
+    assert ev["delta_b"].value == pytest.approx(-out_b * err_a * out_a, rel=1e-12)
+    assert ev["delta_b"].value == pytest.approx(-0.1352623599, abs=1e-9)
+    assert ev["delta_a"].value == pytest.approx(out_a * (err_a - err_a * out_a), rel=1e-12)
+    assert "dout_b/dnet_b" not in ev  # the diagonal alone is never used
+
+
+ONE_UNIT = """
+title = "one output unit with a per-unit bias list"
+[input]
+size = 1
+[[layers]]
+size = 1
+activation = "sigmoid"
+weights = [[0.5]]
+[[layers]]
+size = 1
+activation = "sigmoid"
+weights = [[0.5]]
+bias = BIAS
+train_bias = true
+[training]
+loss = "half_sse"
+learning_rate = 0.5
+epochs = 1
+[data]
+inputs = [[1.0]]
+targets = [[1.0]]
+"""
+
+
+@pytest.mark.parametrize(("bias", "name", "shared"), [("[0.0]", "b2[1]", False),
+                                                      ("0.0", "b2", True)])
+def test_one_unit_layer_keeps_what_the_file_said_about_its_bias(bias, name, shared) -> None:
+    """Issue 11 item 7: `bias = [0.0]` is a per-unit bias even on a one-unit layer."""
+    s = scenario.parse(ONE_UNIT.replace("BIAS", bias), file="one.toml", name="one")
+    assert s.layers[1].bias_mode == ("shared" if shared else "unit")
+    grad = next(e for e in epoch_events(s, bp.Params.initial(s), 1).events
+                if e.symbol == f"dE/d{name}")
+    assert ("added to the net of every unit" in grad.why) == shared
+    assert (grad.unit is None) == shared

@@ -148,3 +148,43 @@ def test_no_mistake_name_is_compared_outside_the_mistakes_module() -> None:
     found = [f"{p}:{i}" for p in root.rglob("*.py") if p.name != "mistakes.py"
              for i, line in enumerate(p.read_text().splitlines(), 1) if pattern.search(line)]
     assert not found
+
+
+NET = """
+title = "fast path check"
+[input]
+size = 2
+[[layers]]
+size = 3
+activation = "HIDDEN"
+weights = [[0.3, -0.8], [-1.2, 0.5], [0.7, 0.9]]
+bias = [0.1, -0.4, 0.0]
+[[layers]]
+size = 2
+activation = "linear"
+weights = [[0.5, -0.6, 0.2], [-0.3, 0.8, 0.4]]
+bias = 0.05
+[training]
+loss = "mse"
+learning_rate = 0.1
+epochs = 5
+[data]
+inputs = [[1.0, -2.0], [0.5, 0.25], [-1.5, 1.0]]
+targets = [[0.2, -0.1], [1.0, 0.5], [-0.4, 0.3]]
+"""
+
+
+@pytest.mark.parametrize("name", sorted(n for n, a in ACTIVATIONS.items() if a.code))
+def test_fast_path_trains_like_the_reference_path(name: str) -> None:
+    """The generated scalar code of each activation against the numpy path, 5 epochs."""
+    from bptui import backprop as bp
+    from bptui import scenario as scn
+
+    s = scn.parse(NET.replace("HIDDEN", name), file="fast.toml", name="fast")
+    assert scalar.supported(s, None)
+    fast = bp.train(s, bp.Params.initial(s), 5)
+    p = bp.Params.initial(s)
+    for _ in range(5):
+        p = bp.train_epoch(s, p)
+    for a, b in zip(fast.params.weights, p.weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
