@@ -291,45 +291,69 @@ def _finite_or_null(value):
 
 
 def _train(scenario, args: argparse.Namespace) -> int:
-    import json
+    """Train on the fast path. Memory stays bounded for any N: the losses are never all kept;
+    with --json they are streamed into the object's "loss" array a chunk at a time."""
+    import math
 
     from bptui import backprop as bp
 
+    out = sys.stdout
     params = bp.Params.initial(scenario)
     initial_loss = bp.dataset_loss(scenario, params)
-    result = bp.train(scenario, params, args.train, mistake=args.mistake)
-    outputs = bp.forward(scenario, result.params, scenario.inputs).outs[-1]
+    stream = None
     if args.json:
-        print(json.dumps({
-            "scenario": scenario.name,
-            "mistake": args.mistake,
-            "epochs": len(result.losses),
-            "initial_loss": initial_loss,
-            "loss": result.losses,
-            "parameters": result.params.as_dict(),
-            "outputs": outputs.tolist(),
-            "diverged_at": result.diverged_at,
-        }))
+        import json
+
+        def number(x: float) -> str:  # strict JSON: null for a non-finite number
+            return repr(x) if math.isfinite(x) else "null"
+
+        out.write('{"scenario": ' + json.dumps(scenario.name) + ', "mistake": '
+                  + json.dumps(args.mistake) + ', "initial_loss": ' + number(initial_loss)
+                  + ', "loss": [')
+        first = [True]
+
+        def stream(done: int, losses: list[float], p) -> None:
+            if losses:
+                text = ", ".join(map(number, losses))
+                out.write(text if first[0] else ", " + text)
+                first[0] = False
+
+    result = bp.train(scenario, params, args.train, mistake=args.mistake, on_chunk=stream,
+                      keep_losses=False)
+    with _quiet_numpy():
+        outputs = bp.forward(scenario, result.params, scenario.inputs).outs[-1]
+    if args.json:
+        import json
+
+        out.write('], "epochs": ' + str(result.epochs_done) + ', "parameters": '
+                  + json.dumps(_finite_or_null(result.params.as_dict()))
+                  + ', "outputs": ' + json.dumps(_finite_or_null(outputs.tolist()))
+                  + ', "diverged_at": ' + json.dumps(result.diverged_at) + "}\n")
     else:
         from bptui.notation import fmt
 
-        losses = result.losses
-        print(f"{scenario.title}: trained {len(losses)} epochs"
+        print(f"{scenario.title}: trained {result.epochs_done} epochs"
               + (f" with mistake {args.mistake}" if args.mistake else ""))
-        if losses:
+        if result.last_loss is not None:
             print(f"loss: {fmt(initial_loss)} before,"
-                  f" {fmt(losses[-1])} after")
+                  f" {fmt(result.last_loss)} after")
         if scenario.samples <= 16 and outputs.shape[1] <= 8:
             for k in range(scenario.samples):
                 outs = ", ".join(fmt(v) for v in outputs[k])
                 tgts = ", ".join(fmt(v) for v in scenario.targets[k])
                 print(f"sample {k + 1}: out [{outs}]  target [{tgts}]")
     if result.diverged_at is not None:
-        print(f"bptui: training diverged at epoch {result.diverged_at}: the loss is no longer a "
-              f"finite number; the last finite state is after epoch {result.diverged_at - 1} "
-              "(try a smaller learning rate)", file=sys.stderr)
+        print(f"bptui: training diverged at epoch {result.diverged_at}: a loss, parameter or "
+              f"output is no longer a finite number; the last finite state is after epoch "
+              f"{result.diverged_at - 1} (try a smaller learning rate)", file=sys.stderr)
         return 1
     return 0
+
+
+def _quiet_numpy():
+    import numpy as np
+
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
 
 
 def _gradcheck(scenario, args: argparse.Namespace) -> int:
