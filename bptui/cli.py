@@ -18,7 +18,7 @@ DEFAULT_SCENARIO = "mazur_2_2_2"
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="bptui",
+        prog="bptui", formatter_class=_Formatter,
         description="Step through backpropagation one sub-step at a time. With no option, "
         "opens the interactive screen.",
         epilog="SCENARIO is a path to a .toml file or the name of a built-in scenario "
@@ -64,6 +64,23 @@ def build_parser() -> argparse.ArgumentParser:
     opts.add_argument("--sample", type=_positive, default=None, metavar="K",
                       help="with --gradcheck: which sample to check (default 1)")
     return p
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, told the terminal's width so that it does not import shutil for
+    it: shutil brings bz2, lzma and zlib, milliseconds of start-up on every command."""
+
+    def __init__(self, prog: str) -> None:
+        import os
+
+        try:
+            columns = int(os.environ["COLUMNS"])
+        except (KeyError, ValueError):
+            try:
+                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+            except (AttributeError, ValueError, OSError):
+                columns = 80
+        super().__init__(prog, width=max(columns, 20) - 2)
 
 
 def _positive(text: str) -> int:
@@ -154,14 +171,15 @@ def check_options(args: argparse.Namespace) -> str:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from bptui import mistakes
-
-    check_options(args)
+    if check_options(args) == "screen":
+        _one_blas_thread()
 
     if args.list:
         return _list()
     if args.mistakes:
         return _list_mistakes(args)
+    if args.mistake is not None:
+        from bptui import mistakes
     if args.mistake is not None and args.mistake not in mistakes.MISTAKES:
         from bptui.errors import closest
 
@@ -192,6 +210,16 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.serve:
         return _serve(scenario, args)
     return _open_screen(scenario, args)
+
+
+def _one_blas_thread() -> None:
+    """The screen's numpy work is small and bursty: with BLAS worker threads, a key press that
+    crosses into a new epoch waits for threads waking on a busy core (p95 latency). One thread,
+    set before numpy loads (the scenario loads it), unless the user chose otherwise."""
+    import os
+
+    for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
 
 
 def _list() -> int:

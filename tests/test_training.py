@@ -268,3 +268,63 @@ def test_a_huge_train_runs_in_bounded_memory(args):
         child.wait()
     # the old loop kept every loss: tens of MB a second on these nets
     assert after - before < 8 * 1024, (before, after)
+
+
+# -- issue 14: the compiled scalar code is cached, and the cache is only ever a speed-up ------
+
+def train_json(cache: str) -> tuple[int, str, str]:
+    import os
+
+    env = dict(os.environ, XDG_CACHE_HOME=cache)
+    done = run_cli("mazur_2_2_2", "--train", "50", "--json", env=env)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_the_scalar_code_cache_is_written_reused_and_survives_damage(tmp_path):
+    first = train_json(str(tmp_path))
+    assert first[0] == 0 and first[2] == ""
+    files = list((tmp_path / "bptui").iterdir())
+    assert len(files) == 1 and files[0].name.startswith("scalar-")
+    assert train_json(str(tmp_path)) == first
+    files[0].write_bytes(b"\x00garbage")
+    assert train_json(str(tmp_path)) == first
+
+
+def test_an_unwritable_cache_is_skipped_silently(tmp_path):
+    blocker = tmp_path / "a file, not a folder"
+    blocker.write_text("")
+    reference = train_json(str(tmp_path / "ok"))
+    assert train_json(str(blocker)) == reference
+    assert not list(tmp_path.glob("**/scalar-*.tmp"))
+
+
+def test_a_cache_entry_for_other_source_is_not_used(tmp_path, monkeypatch):
+    import marshal
+
+    monkeypatch.setattr(scalar, "cache_dir", lambda: str(tmp_path))
+    source = "def run():\n    return 1\n"
+    scalar._code(source)
+    (entry,) = tmp_path.iterdir()
+    entry.write_bytes(marshal.dumps(("def run():\n    return 2\n",
+                                     compile("def run():\n    return 2\n", "x", "exec"))))
+    env: dict = {}
+    exec(scalar._code(source), env)
+    assert env["run"]() == 1
+
+
+def test_the_screen_process_limits_blas_to_one_thread_before_numpy_loads():
+    probe = ("import os, sys\n"
+             "from bptui import cli\n"
+             "def fake(scenario, args):\n"
+             "    print(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+             "    return 0\n"
+             "cli._open_screen = fake\n"
+             "assert 'numpy' not in sys.modules\n"
+             "sys.exit(cli.main(['mazur_2_2_2']))\n")
+    import os
+
+    env = {k: v for k, v in os.environ.items() if "NUM_THREADS" not in k}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
