@@ -341,8 +341,8 @@ def _train(scenario, args: argparse.Namespace) -> int:
         first = [True]
 
         def stream(done: int, losses: list[float], p) -> None:
-            if losses:
-                text = ", ".join(map(number, losses))
+            if losses:  # finite: training hands over no loss of a diverged epoch
+                text = ", ".join(map(repr, losses))
                 out.write(text if first[0] else ", " + text)
                 first[0] = False
 
