@@ -65,3 +65,28 @@ def relu_raw_numpy(x, y, w1, w2, epochs: int, learning_rate: float = 1e-6):
         w1 -= learning_rate * grad_w1
         w2 -= learning_rate * grad_w2
     return w1, w2, loss
+
+
+def _mazur_main(epochs: int) -> None:
+    import json
+
+    print(json.dumps({"epochs": epochs, "outputs": list(mazur_plain_python(epochs))}))
+
+
+def _relu_main(epochs: int) -> None:
+    """The batch tutorial as a program: its data (same generator and seeds as the scenario),
+    its loop, its weights dumped as JSON."""
+    import json
+
+    x = np.random.default_rng(0).standard_normal((64, 1000))
+    y = np.random.default_rng(0).standard_normal((64, 10))  # only the shape matters for timing
+    w1 = np.random.default_rng(1).standard_normal((100, 1000)).T.copy()
+    w2 = np.random.default_rng(2).standard_normal((10, 100)).T.copy()
+    w1, w2, loss = relu_raw_numpy(x, y, w1, w2, epochs)
+    print(json.dumps({"loss": float(loss), "weights": [w1.T.tolist(), w2.T.tolist()]}))
+
+
+if __name__ == "__main__":  # whole-process references: python bench/reference_loops.py mazur N
+    import sys
+
+    {"mazur": _mazur_main, "relu": _relu_main}[sys.argv[1]](int(sys.argv[2]))

@@ -8,7 +8,6 @@ swapped, which is exactly how the bug looks in the tutorials' code.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -282,77 +281,22 @@ def train_epoch(scenario: Scenario, params: Params, mistake: str | None = None) 
 
 @dataclass
 class TrainResult:
-    """Where a fast-path run ended: the last finite parameters and the loss after each epoch."""
+    """Where a fast-path run ended: the last finite parameters and the losses after the epochs.
+
+    ``losses`` is empty when the caller asked for no history (``keep_losses=False``, so that a
+    run of any length fits in memory); ``epochs_done`` and ``last_loss`` are always there.
+    """
 
     params: Params
     losses: list[float]
-    diverged_at: int | None = None  # the epoch whose loss was not finite, if any
+    diverged_at: int | None = None  # the epoch whose loss, parameters or outputs were not finite
     stopped: bool = False  # the caller asked to stop early
+    epochs_done: int = 0
+    last_loss: float | None = None
 
 
-def train(
-    scenario: Scenario,
-    params: Params,
-    epochs: int,
-    *,
-    mistake: str | None = None,
-    first_epoch: int = 1,
-    on_chunk: Callable[[int, list[float], Params], bool | None] | None = None,
-    chunk: int | None = None,
-) -> TrainResult:
-    """Train ``epochs`` epochs on the fast path, without making events.
+def train(scenario: Scenario, params: Params, epochs: int, **options) -> TrainResult:
+    """Train on the fast path: see :func:`bptui.training.train` (kept here for callers)."""
+    from bptui.training import train as run
 
-    Tiny networks run as generated scalar Python (:mod:`bptui.scalar`), everything else as
-    numpy. Work is done in chunks whose ends fall on multiples of ``chunk`` epochs; after each,
-    ``on_chunk(last_epoch_done, chunk_losses, params)`` may record progress, keep a snapshot,
-    or return False to stop. A non-finite loss ends the run on the last finite state and names
-    the epoch where the numbers blew up.
-    """
-    from bptui import scalar
-
-    losses: list[float] = []
-    end = first_epoch + epochs - 1
-    chunk = chunk or max(1, epochs)
-    fast = scalar.supported(scenario, mistake)
-    scale = batch_scale(scenario)
-    data = (scenario.inputs.tolist(), scenario.targets.tolist()) if fast else None
-    fw: Forward | None = None  # batch mode: the forward pass of the current parameters
-    e = first_epoch
-    while e <= end:
-        n = min(end - e + 1, chunk - (e - 1) % chunk)
-        got: list[float] = []
-        if fast and data is not None:
-            flat, got, diverged = scalar.runner(scenario)(
-                scalar.flatten(params.weights, params.biases), data[0], data[1], n,
-                scenario.learning_rate, scale)
-            if diverged:
-                fast = False  # redo this chunk on the reference path to find the epoch
-                continue
-            params = Params(*scalar.unflatten(flat, params.weights, params.biases))
-        else:
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                for k in range(e, e + n):
-                    trial = params.copy()
-                    if scenario.mode == "batch":
-                        # One forward pass per epoch, as in the tutorial: the pass that ends
-                        # epoch k (its loss) is the pass that starts epoch k + 1.
-                        if fw is None:
-                            fw = forward(scenario, trial, scenario.inputs)
-                        bw = backward(scenario, trial, fw, scenario.targets, mistake=mistake,
-                                      scale=scale)
-                        trial = apply_update(scenario, trial, bw, mistake)
-                        fw = forward(scenario, trial, scenario.inputs)
-                        per = loss_terms(scenario.loss, fw.outs[-1], scenario.targets)
-                        loss = float(per.sum()) * scale
-                    else:
-                        trial = train_epoch(scenario, trial, mistake)
-                        loss = dataset_loss(scenario, trial)
-                    if not np.isfinite(loss) or not trial.finite():
-                        return TrainResult(params, losses + got, diverged_at=k)
-                    params = trial
-                    got.append(loss)
-        losses += got
-        e += n
-        if on_chunk is not None and on_chunk(e - 1, got, params) is False:
-            return TrainResult(params, losses, stopped=e <= end)
-    return TrainResult(params, losses)
+    return run(scenario, params, epochs, **options)

@@ -18,7 +18,7 @@ DEFAULT_SCENARIO = "mazur_2_2_2"
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="bptui",
+        prog="bptui", formatter_class=_Formatter,
         description="Step through backpropagation one sub-step at a time. With no option, "
         "opens the interactive screen.",
         epilog="SCENARIO is a path to a .toml file or the name of a built-in scenario "
@@ -69,6 +69,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     compare_cli.add_arguments(what, opts, _quiz_kinds, _positive_float)
     return p
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, told the terminal's width so that it does not import shutil for
+    it: shutil brings bz2, lzma and zlib, milliseconds of start-up on every command."""
+
+    def __init__(self, prog: str) -> None:
+        import os
+
+        try:
+            columns = int(os.environ["COLUMNS"])
+        except (KeyError, ValueError):
+            try:
+                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+            except (AttributeError, ValueError, OSError):
+                columns = 80
+        super().__init__(prog, width=max(columns, 20) - 2)
 
 
 def _positive(text: str) -> int:
@@ -178,17 +195,18 @@ def check_options(args: argparse.Namespace) -> str:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from bptui import mistakes
-
-    check_options(args)
+    if check_options(args) == "screen":
+        _one_blas_thread()
 
     if args.list:
         return _list()
     if args.mistakes:
         return _list_mistakes(args)
-    from bptui.graph.mistakes import MISTAKES as GRAPH_MISTAKES
+    if args.mistake is not None:
+        from bptui import mistakes
+        from bptui.graph.mistakes import MISTAKES as GRAPH_MISTAKES
 
-    known = [*mistakes.MISTAKES, *GRAPH_MISTAKES]
+        known = [*mistakes.MISTAKES, *GRAPH_MISTAKES]
     if args.mistake is not None and args.mistake not in known:
         from bptui.errors import closest
 
@@ -201,7 +219,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     scenario = scn.load(DEFAULT_SCENARIO if args.scenario is None else args.scenario)
     # Computational graphs (bptui.graph): a [graph] file, or --graph on a layered one.
-    if args.graph or getattr(scenario, "is_graph", False) or args.mistake in GRAPH_MISTAKES:
+    if (args.graph or getattr(scenario, "is_graph", False)
+            or (args.mistake is not None and args.mistake in GRAPH_MISTAKES)):
         from bptui.graph.cli import dispatch_scenario
 
         return dispatch_scenario(scenario, args)
@@ -228,6 +247,16 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return compare_cli.run(scenario, args)
     return _open_screen(scenario, args)
+
+
+def _one_blas_thread() -> None:
+    """The screen's numpy work is small and bursty: with BLAS worker threads, a key press that
+    crosses into a new epoch waits for threads waking on a busy core (p95 latency). One thread,
+    set before numpy loads (the scenario loads it), unless the user chose otherwise."""
+    import os
+
+    for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
 
 
 def _list() -> int:
@@ -339,48 +368,71 @@ def _finite_or_null(value):
 
 
 def _train(scenario, args: argparse.Namespace) -> int:
-    import json
+    """Train on the fast path. Memory stays bounded for any N: the losses are never all kept;
+    with --json they are streamed into the object's "loss" array a chunk at a time."""
+    import math
 
     from bptui import backprop as bp
 
+    out = sys.stdout
     params = bp.Params.initial(scenario)
     initial_loss = bp.dataset_loss(scenario, params)
-    result = bp.train(scenario, params, args.train, mistake=args.mistake)
-    outputs = bp.forward(scenario, result.params, scenario.inputs).outs[-1]
+    stream = None
     if args.json:
+        import json
+
+        def number(x: float) -> str:  # strict JSON: null for a non-finite number
+            return repr(x) if math.isfinite(x) else "null"
+
         from bptui.expr import FORMAT
 
-        print(json.dumps({
-            "format": FORMAT,
-            "scenario": scenario.name,
-            "mistake": args.mistake,
-            "epochs": len(result.losses),
-            "initial_loss": initial_loss,
-            "loss": result.losses,
-            "parameters": result.params.as_dict(),
-            "outputs": outputs.tolist(),
-            "diverged_at": result.diverged_at,
-        }))
+        out.write('{"format": ' + str(FORMAT) + ', "scenario": ' + json.dumps(scenario.name) + ', "mistake": '
+                  + json.dumps(args.mistake) + ', "initial_loss": ' + number(initial_loss)
+                  + ', "loss": [')
+        first = [True]
+
+        def stream(done: int, losses: list[float], p) -> None:
+            if losses:  # finite: training hands over no loss of a diverged epoch
+                text = ", ".join(map(repr, losses))
+                out.write(text if first[0] else ", " + text)
+                first[0] = False
+
+    result = bp.train(scenario, params, args.train, mistake=args.mistake, on_chunk=stream,
+                      keep_losses=False)
+    with _quiet_numpy():
+        outputs = bp.forward(scenario, result.params, scenario.inputs).outs[-1]
+    if args.json:
+        import json
+
+        out.write('], "epochs": ' + str(result.epochs_done) + ', "parameters": '
+                  + json.dumps(_finite_or_null(result.params.as_dict()))
+                  + ', "outputs": ' + json.dumps(_finite_or_null(outputs.tolist()))
+                  + ', "diverged_at": ' + json.dumps(result.diverged_at) + "}\n")
     else:
         from bptui.notation import fmt
 
-        losses = result.losses
-        print(f"{scenario.title}: trained {len(losses)} epochs"
+        print(f"{scenario.title}: trained {result.epochs_done} epochs"
               + (f" with mistake {args.mistake}" if args.mistake else ""))
-        if losses:
+        if result.last_loss is not None:
             print(f"loss: {fmt(initial_loss)} before,"
-                  f" {fmt(losses[-1])} after")
+                  f" {fmt(result.last_loss)} after")
         if scenario.samples <= 16 and outputs.shape[1] <= 8:
             for k in range(scenario.samples):
                 outs = ", ".join(fmt(v) for v in outputs[k])
                 tgts = ", ".join(fmt(v) for v in scenario.targets[k])
                 print(f"sample {k + 1}: out [{outs}]  target [{tgts}]")
     if result.diverged_at is not None:
-        print(f"bptui: training diverged at epoch {result.diverged_at}: the loss is no longer a "
-              f"finite number; the last finite state is after epoch {result.diverged_at - 1} "
-              "(try a smaller learning rate)", file=sys.stderr)
+        print(f"bptui: training diverged at epoch {result.diverged_at}: a loss, parameter or "
+              f"output is no longer a finite number; the last finite state is after epoch "
+              f"{result.diverged_at - 1} (try a smaller learning rate)", file=sys.stderr)
         return 1
     return 0
+
+
+def _quiet_numpy():
+    import numpy as np
+
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
 
 
 def _gradcheck(scenario, args: argparse.Namespace) -> int:

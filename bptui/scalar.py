@@ -172,16 +172,58 @@ def _source(s: Scenario) -> str:
 
 
 @lru_cache(maxsize=32)
-def _compiled(key: int, source: str) -> Runner:
+def _compiled(source: str) -> Runner:
     env: dict[str, object] = {"sig": _sig, "tanh": math.tanh, "exp": math.exp,
                               "log1p": math.log1p}
-    exec(compile(source, f"<bptui scalar path {key}>", "exec"), env)  # noqa: S102
+    exec(_code(source), env)  # noqa: S102
     return env["run"]  # type: ignore[return-value]
 
 
+def cache_dir() -> str:
+    """Where compiled scalar code is kept between runs: $XDG_CACHE_HOME/bptui (or ~/.cache)."""
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "bptui")
+
+
+def _code(source: str):
+    """The compiled code of ``source``, from the cache when an earlier run left it there.
+
+    Compiling the generated function costs about as much as a 2-2-2 network's whole training
+    at start-up, and the code depends only on the network's shape, so it is kept as a
+    marshalled code object keyed by a checksum of the source (the source itself is stored
+    beside it and compared, so a checksum collision is harmless). A cache that cannot be read
+    or written (a read-only home, no home) is skipped silently: it is only ever a speed-up.
+    """
+    import marshal
+    import os
+    import sys
+    from binascii import crc32
+
+    name = f"scalar-{sys.implementation.cache_tag}-{crc32(source.encode()):08x}-{len(source)}"
+    path = os.path.join(cache_dir(), name)
+    try:
+        with open(path, "rb") as fh:
+            stored, code = marshal.loads(fh.read())
+        if stored == source:
+            return code
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    code = compile(source, "<bptui scalar path>", "exec")
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(marshal.dumps((source, code)))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return code
+
+
 def runner(scenario: Scenario) -> Runner:
-    source = _source(scenario)
-    return _compiled(hash(source), source)
+    return _compiled(_source(scenario))
 
 
 def flatten(weights: list[np.ndarray], biases: list[np.ndarray | None]) -> list[float]:
