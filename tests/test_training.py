@@ -166,7 +166,7 @@ def test_fast_paths_and_events_agree_on_the_divergence_epoch(text, monkeypatch):
 
 def test_a_blow_up_in_the_middle_of_a_checked_stretch_is_found_at_its_epoch(monkeypatch):
     """The numpy loop checks parameters every few epochs; a replay names the exact one."""
-    text = (Path(scn.__file__).parent / "scenarios" / "linear_chain_1_1_1.toml").read_text()
+    text = (scn.BUILTIN_FOLDER / "linear_chain_1_1_1.toml").read_text()
     assert "learning_rate = 0.05" in text
     s = scn.parse(text.replace("learning_rate = 0.05", "learning_rate = 10"), name="chain")
     expected, losses = events_divergence(s, 160)
