@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bptui.functions import ACTIVATIONS, CLIP, LOSSES, SIMPLIFIED
+from bptui.activations import ACTIVATIONS
+from bptui.losses import LOSSES
+from bptui.mistakes import rules
 from bptui.scenario import Scenario
 
 
@@ -109,22 +111,12 @@ def forward(scenario: Scenario, params: Params, x: np.ndarray) -> Forward:
 
 def loss_terms(loss: str, out: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Each output's share of the loss, so that their sum is the loss of one sample."""
-    if loss == "cross_entropy":
-        return -target * np.log(np.maximum(out, CLIP))
-    if loss == "binary_cross_entropy":
-        return -(target * np.log(np.maximum(out, CLIP))
-                 + (1.0 - target) * np.log(np.maximum(1.0 - out, CLIP)))
-    d = target - out
-    if loss == "half_sse":
-        return 0.5 * d * d
-    if loss == "sse":
-        return d * d
-    return d * d / out.shape[-1]
+    return LOSSES[loss].terms(out, target)
 
 
 def simplified(scenario: Scenario) -> bool:
     """Whether the output δ is out - target directly (cross-entropy after softmax or sigmoid)."""
-    return (scenario.loss, scenario.layers[-1].activation) in SIMPLIFIED
+    return LOSSES[scenario.loss].simplifies_with == scenario.layers[-1].activation
 
 
 def sample_losses(scenario: Scenario, params: Params) -> np.ndarray:
@@ -143,31 +135,19 @@ def output_error(
     scenario: Scenario, out: np.ndarray, target: np.ndarray, mistake: str | None
 ) -> np.ndarray:
     """dE/dout at the output layer, or what a buggy version puts in its place."""
-    if mistake == "loss-as-gradient":
-        return loss_terms(scenario.loss, out, target)
-    grad = LOSSES[scenario.loss].grad(out, target)
-    return -grad if mistake == "gradient-ascent" else grad
+    return rules(mistake).output_error(LOSSES[scenario.loss], out, target)
 
 
 def activation_slope(
     activation: str, net: np.ndarray, out: np.ndarray, mistake: str | None
 ) -> np.ndarray:
-    """dout/dnet, with the two sigmoid-derivative mistakes applied to sigmoid units."""
-    if activation == "sigmoid":
-        if mistake == "sigmoid-prime-of-net":
-            return net * (1.0 - net)
-        if mistake == "tanh-prime-for-sigmoid":
-            return 1.0 - out * out
-    return ACTIVATIONS[activation].prime(net, out)
+    """dout/dnet, or what a mistake in the slope puts in its place."""
+    return rules(mistake).slope(ACTIVATIONS[activation], net, out)
 
 
 def send_back(delta: np.ndarray, w: np.ndarray, mistake: str | None) -> np.ndarray:
     """The error each unit of the previous layer receives: Σ_k δ_k · w_k,i (or a bug's version)."""
-    if mistake == "missing-sum":
-        return delta[..., :1] * w[0]
-    if mistake == "wrong-weight-in-sum":
-        return delta.sum(axis=-1, keepdims=True) * w[0]
-    return delta @ w
+    return rules(mistake).send_back(delta, w)
 
 
 def layer_grads(
@@ -202,6 +182,8 @@ def backward(
     With ``update_inline`` (the stale-weights mistake) each layer is updated as soon as its
     gradient is known, so the error sent further back is carried by the new weights.
     """
+    m = rules(mistake)
+    scale = m.gradient_scale(scenario, scale)
     n = len(scenario.layers)
     err: list[np.ndarray] = [np.empty(0)] * (n + 1)
     fprime: list[np.ndarray] = [np.empty(0)] * (n + 1)
@@ -214,11 +196,12 @@ def backward(
     for lay in range(n, 0, -1):
         layer = scenario.layers[lay - 1]
         fprime[lay] = activation_slope(layer.activation, fw.nets[lay], fw.outs[lay], mistake)
-        if lay == n and simplified(scenario) and mistake != "loss-as-gradient":
+        shortcut = m.shortcut_delta(fw.outs[n], target) if lay == n and simplified(
+            scenario) else None
+        if shortcut is not None:
             # ∂E/∂net_k = Σ_j ∂E/∂out_j · ∂out_j/∂net_k collapses to out_k - target_k: exact,
             # and free of the 1/out that saturated outputs would blow up.
-            sign = -1.0 if mistake == "gradient-ascent" else 1.0
-            delta[lay] = sign * (fw.outs[n] - target) * scale
+            delta[lay] = shortcut * scale
         else:
             delta[lay] = err[lay] * fprime[lay]
         grad_w[lay], grad_b[lay] = layer_grads(delta[lay], fw.outs[lay - 1], state.biases[lay - 1])
@@ -233,7 +216,7 @@ def backward(
 
 def trains(scenario: Scenario, lay: int, mistake: str | None) -> bool:
     """Whether layer ``lay`` is updated at all (the no-hidden-update mistake freezes the rest)."""
-    return not (mistake == "no-hidden-update" and lay < len(scenario.layers))
+    return rules(mistake).trains(scenario, lay)
 
 
 def apply_layer_update(
@@ -269,7 +252,7 @@ def apply_update(
 
 
 def uses_inline_update(scenario: Scenario, mistake: str | None) -> bool:
-    return mistake == "stale-weights" and scenario.mode == "sample"
+    return rules(mistake).updates_inline(scenario)
 
 
 def batch_scale(scenario: Scenario) -> float:

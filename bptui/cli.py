@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="with --gradcheck: the finite-difference step (default 1e-4)")
     opts.add_argument("--sample", type=_positive, default=None, metavar="K",
                       help="with --gradcheck: which sample to check (default 1)")
+    from bptui import compare_cli  # issue 15: --worksheet, --symbols, --compare
+
+    compare_cli.add_arguments(what, opts, _quiz_kinds, _positive_float)
     return p
 
 
@@ -99,8 +102,12 @@ def _positive_float(text: str) -> float:
 
 
 def fail(message: str) -> int:
-    """One clean message on stderr; the status every kind of bad input gets."""
-    print(f"bptui: error: {message}", file=sys.stderr)
+    """Clean messages on stderr, one a line (a scenario's problems are all listed); the status
+    every kind of bad input gets. Control characters from a file are written visibly."""
+    from bptui.visible import visible
+
+    for line in message.splitlines() or [""]:
+        print(f"bptui: error: {visible(line, keep_newlines=False)}", file=sys.stderr)
     return 2
 
 
@@ -133,6 +140,20 @@ OPTIONS = {
     "quiz": ("--quiz", {"screen", "serve"}),
     "mistake": ("--mistake", {"trace", "train", "gradcheck", "export", "serve", "screen"}),
 }
+
+
+def _add_compare_options() -> None:
+    """Issue 15's actions and where the shared options go with them (bptui.compare_cli)."""
+    global ACTIONS
+    from bptui import compare_cli
+
+    ACTIONS += compare_cli.ACTIONS
+    for attr, ours in compare_cli.OPTIONS.items():
+        flag, valid = OPTIONS.get(attr, ("--" + attr, set()))
+        OPTIONS[attr] = (flag, valid | ours)
+
+
+_add_compare_options()
 
 
 def check_options(args: argparse.Namespace) -> str:
@@ -172,7 +193,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         )
     from bptui import scenario as scn
 
-    scenario = scn.load(args.scenario or DEFAULT_SCENARIO)
+    scenario = scn.load(DEFAULT_SCENARIO if args.scenario is None else args.scenario)
     if args.mistake is not None:
         why_not = mistakes.MISTAKES[args.mistake].applies(scenario)
         if why_not:
@@ -191,6 +212,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _export(scenario, args)
     if args.serve:
         return _serve(scenario, args)
+    if args.worksheet or args.symbols or args.compare:
+        from bptui import compare_cli
+
+        return compare_cli.run(scenario, args)
     return _open_screen(scenario, args)
 
 
@@ -230,6 +255,8 @@ def _list_mistakes(args: argparse.Namespace) -> int:
 def summary(s) -> str:
     """A short description of a valid scenario, for --check."""
     lines = [f"{s.path}: ok", f"title: {s.title}", f"shape: {s.shape}"]
+    if s.title_zh:
+        lines.insert(2, f"title_zh: {s.title_zh}")
     if s.source:
         lines.append(f"source: {s.source}")
     for n, la in enumerate(s.layers, start=1):
@@ -248,7 +275,9 @@ def summary(s) -> str:
         "steps: " + ("unit by unit" if s.unit_by_unit else "layer by layer (too large to show "
                                                               "unit by unit)"),
     ]
-    return "\n".join(lines)
+    from bptui.visible import visible  # titles, names and paths come from the file
+
+    return "\n".join(visible(line, keep_newlines=False) for line in lines)
 
 
 def _trace(scenario, args: argparse.Namespace) -> int:
@@ -257,12 +286,13 @@ def _trace(scenario, args: argparse.Namespace) -> int:
     import numpy as np
 
     from bptui.engine import iter_epochs
+    from bptui.expr import FORMAT
 
     out = sys.stdout
     diverged: int | None = None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for ev in iter_epochs(scenario, args.epochs, args.mistake):
-            data = ev.as_dict()
+            data = {"format": FORMAT, **ev.as_dict()}
             try:
                 line = json.dumps(data, ensure_ascii=False, allow_nan=False)
             except ValueError:  # a non-finite number: strict JSON has no spelling for it
@@ -300,7 +330,10 @@ def _train(scenario, args: argparse.Namespace) -> int:
     result = bp.train(scenario, params, args.train, mistake=args.mistake)
     outputs = bp.forward(scenario, result.params, scenario.inputs).outs[-1]
     if args.json:
+        from bptui.expr import FORMAT
+
         print(json.dumps({
+            "format": FORMAT,
             "scenario": scenario.name,
             "mistake": args.mistake,
             "epochs": len(result.losses),
@@ -363,26 +396,11 @@ def _export(scenario, args: argparse.Namespace) -> int:
 
 
 def _serve(scenario, args: argparse.Namespace) -> int:
-    import shlex
-    from pathlib import Path
+    from bptui.tui.serve import serve
 
-    try:
-        from textual_serve.server import Server
-    except ImportError:
-        raise BptuiError("--serve needs textual-serve: pip install 'bptui[serve]'") from None
-    target = args.scenario or DEFAULT_SCENARIO
-    if Path(target).exists():
-        target = str(Path(target).resolve())
-    command = [sys.executable, "-m", "bptui", target]
-    if args.mistake:
-        command += ["--mistake", args.mistake]
-    if args.quiz:
-        command += ["--quiz", ",".join(sorted(args.quiz))]
-    print(f"bptui: serving {scenario.title} at http://{args.host}:{args.port} "
-          "(Ctrl+C to stop)", flush=True)
-    Server(shlex.join(command), host=args.host, port=args.port,
-           title=f"bptui: {scenario.title}").serve()
-    return 0
+    target = DEFAULT_SCENARIO if args.scenario is None else args.scenario
+    return serve(target, scenario.title, host=args.host, port=args.port, mistake=args.mistake,
+                 quiz=args.quiz)
 
 
 def _open_screen(scenario, args: argparse.Namespace) -> int:

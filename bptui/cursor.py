@@ -34,10 +34,10 @@ def apply_updates(start: bp.Params, events: Iterable[Event]) -> bp.Params:
             continue
         if ev.param is not None:
             p.set(ev.param.layer, ev.param.kind, ev.param.row, ev.param.col, float(ev.value))
-        elif ev.symbol.startswith("W"):
-            p.weights[ev.layer - 1] = np.array(ev.value)
-        elif ev.symbol.startswith("b"):
-            p.biases[ev.layer - 1] = np.array(ev.value)
+        elif ev.layer_param is not None and ev.layer_param.kind == "weight":
+            p.weights[ev.layer_param.layer - 1] = np.array(ev.value)
+        elif ev.layer_param is not None:
+            p.biases[ev.layer_param.layer - 1] = np.array(ev.value)
     return p
 
 

@@ -44,18 +44,6 @@ class ScenarioError(BptuiError):
         return f"{where}: {self.message}"
 
 
-class DivergenceError(BptuiError):
-    """Training produced a non-finite number; carries the epoch where it happened."""
-
-    def __init__(self, epoch: int, what: str = "loss") -> None:
-        self.epoch = epoch
-        self.what = what
-        super().__init__(
-            f"training diverged at epoch {epoch}: the {what} is no longer a finite number "
-            "(try a smaller learning rate)"
-        )
-
-
 def closest(word: str, choices: Iterable[str]) -> str | None:
     """The valid name a typo most likely meant, or None when nothing is close."""
     import difflib  # only an error message needs it: kept off the start-up path

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from bptui.expr import to_json
+
 PHASES = ("forward", "loss", "backward", "update")
 KINDS = (
     "net", "out", "loss", "dE_dout", "dout_dnet", "delta", "dE_din", "grad", "update",
@@ -29,6 +31,32 @@ class ParamRef:
 
     def as_dict(self) -> dict[str, Any]:
         return {"layer": self.layer, "kind": self.kind, "row": self.row, "col": self.col}
+
+
+@dataclass(frozen=True)
+class LayerRef:
+    """Which whole parameter matrix (or bias vector) a layer-level step is about."""
+
+    layer: int  # 1-based
+    kind: str  # "weight" or "bias"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"layer": self.layer, "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class StepRef:
+    """A reference to a step of the current epoch, by its position."""
+
+    position: int
+
+
+@dataclass(frozen=True)
+class ParamAtStart:
+    """A reference to a parameter's value at the start of the epoch (no step made it)."""
+
+    param: ParamRef
+    name: str
 
 
 @dataclass(frozen=True)
@@ -60,6 +88,8 @@ class Event:
     correct_equation: str | None = None
     correct_value: float | np.ndarray | None = None
     mistake: str | None = None  # the mistake that changed this step, if any
+    tree: Any = None  # the right-hand side of the rule as a bptui.expr tree
+    layer_param: LayerRef | None = None  # layer-level grad/update steps: which matrix
 
     @property
     def is_matrix(self) -> bool:
@@ -81,9 +111,12 @@ class Event:
             "value": _plain(self.value),
             "why": self.why,
             "uses": list(self.uses),
+            "tree": to_json(self.tree),
         }
         if self.param is not None:
             d["param"] = self.param.as_dict()
+        if self.layer_param is not None:
+            d["layer_param"] = self.layer_param.as_dict()
         if self.old is not None:
             d["old"] = _plain(self.old)
             d["grad"] = _plain(self.grad)

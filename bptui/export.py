@@ -21,10 +21,9 @@ from bptui import backprop as bp
 from bptui.engine import epoch_events
 from bptui.errors import BptuiError
 from bptui.events import Event
+from bptui.expr import FORMAT
 from bptui.notation import fmt, summary
 from bptui.scenario import Scenario
-
-FORMATS = ("markdown", "json")
 
 # ----------------------------------------------------------------------------- LaTeX
 
@@ -277,6 +276,7 @@ def json_document(scenario: Scenario, epochs: int = 1, mistake: str | None = Non
             "bias_names": None if la.bias_names is None else list(la.bias_names),
         })
     return {
+        "format": FORMAT,
         "scenario": {
             "name": s.name, "title": s.title, "source": s.source, "notes": s.notes,
             "shape": s.shape, "input_size": s.input_size, "input_names": list(s.input_names),

@@ -16,9 +16,39 @@ from bptui.scenario import Scenario
 
 EPSILON = 1e-4
 TOLERANCE = 1e-6
+#: The ε a learner may choose. Above 3e-3 a difference steps across a ReLU's kink in the
+#: 1000-100-10 net (relative error 6e-3 at ε = 0.01, 0.25 at 0.1: as large as a mistake's),
+#: so no tolerance could keep "pass" meaning "backprop is right" there.
+EPSILON_RANGE = (1e-7, 3e-3)
+#: C in C·ε²: a central difference's own error grows like ε² (softmax_xor needs 0.33).
+CURVATURE = 0.5
+#: R in R/ε: rounding in E(w+ε) - E(w-ε) grows like 1/ε (the 1000-100-10 net needs 7e-12).
+ROUNDING = 1e-11
 LARGE_SAMPLE = 50
 #: Below this size both gradients count as zero: a relative error of two zeros means nothing.
 ZERO = 1e-12
+
+
+def tolerance(epsilon: float) -> float:
+    """The pass rule for a given ε: relative error below max(1e-6, C·ε², R/ε).
+
+    The one place the rule is set. A central difference is off by about ε²/6 times the third
+    derivative, and rounding adds about u·E/ε; the tolerance follows both so that every
+    built-in passes and every gradient-changing mistake fails at every allowed ε
+    (tests/test_gradcheck_rule.py checks them all).
+    """
+    low, high = EPSILON_RANGE
+    if not low <= epsilon <= high:
+        raise ValueError(f"ε must be between {low:g} and {high:g}, not {epsilon:g}")
+    return max(TOLERANCE, CURVATURE * epsilon * epsilon, ROUNDING / epsilon)
+
+
+def rule(epsilon: float) -> str:
+    """The pass rule in words, as the gradient check's panel states it."""
+    tol = tolerance(epsilon)
+    return (f"ε = {epsilon:g}, pass when relative error < {tol:.2g} "
+            f"(= max(1e-6, {CURVATURE:g}·ε², {ROUNDING:g}/ε): a difference's own error grows "
+            "like ε², its rounding like 1/ε)")
 
 
 @dataclass(frozen=True)

@@ -1,146 +1,499 @@
-"""The mistake lab: named bugs from the source tutorials' own backprop code.
+"""The mistake lab: named bugs from the source tutorials' own backprop code, one object each.
 
-Each mistake is data (what the wrong code says, what it should say, which gradients it breaks);
-the engine's backward pass reads the switch and computes the wrong thing exactly as the buggy
-code does. ``applies`` says why a mistake means nothing for a network's shape, so that the
-chooser can say so instead of offering a switch that changes nothing.
+Correct backpropagation is :class:`Rules`: every place where a bug can change the maths or the
+text is a method (a *hook*) of it. A mistake is a subclass that overrides the hooks it breaks
+and says so in ``changes``, beside its own texts (what the wrong code says, what it should say,
+which gradients it breaks, where it is from). The engine and :mod:`bptui.backprop` only ever
+call hooks: nothing outside this module compares a mistake's name. ``tests/test_registries.py``
+fails when a mistake overrides a maths hook without the text hook that explains it, or
+declares a hook it does not override.
+
+A mistake *applies* to a scenario only where it changes a value of the first epoch:
+``requires`` says why the network's shape rules it out, and :meth:`Rules.applies` then checks
+that switching it on really changes something.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
-from bptui.scenario import Scenario
+import numpy as np
 
+from bptui.activations import Activation
+from bptui.expr import Node, Num, Op, call, mul, neg, sub
+from bptui.losses import Loss
 
-@dataclass(frozen=True)
-class Mistake:
-    name: str
-    title: str
-    wrong: str  # what the buggy code computes
-    right: str  # what it should compute
-    breaks: str  # which gradients or updates go wrong
-    source: str  # where the bug is from
-    check: Callable[[Scenario], str | None]  # None when it applies, else why it does not
+if TYPE_CHECKING:
+    from bptui.scenario import Scenario
 
-    def applies(self, scenario: Scenario) -> str | None:
-        return self.check(scenario)
+Array = np.ndarray
 
-
-def _needs_hidden(s: Scenario) -> str | None:
-    return None if len(s.layers) >= 2 else "the network has no hidden layer"
-
-
-def _needs_sigmoid(s: Scenario) -> str | None:
-    if any(la.activation == "sigmoid" for la in s.layers):
-        return None
-    return "the network has no sigmoid unit"
-
-
-def _needs_wide_next(s: Scenario) -> str | None:
-    if len(s.layers) < 2:
-        return "the network has no hidden layer"
-    if any(la.size >= 2 for la in s.layers[1:]):
-        return None
-    return "every hidden unit feeds a single unit, so there is no sum to get wrong"
-
-
-def _stale(s: Scenario) -> str | None:
-    if len(s.layers) < 2:
-        return "the network has no hidden layer"
-    if s.mode != "sample":
-        return "in batch mode the weights change only once the whole batch has been seen"
-    return None
-
-
-def _always(s: Scenario) -> str | None:
-    return None
-
-
-MISTAKES: dict[str, Mistake] = {
-    m.name: m
-    for m in (
-        Mistake(
-            "stale-weights",
-            "Update a layer before sending the error back through it",
-            "w5 is updated first, then δ_h1 = (δ_o1·w5⁺ + δ_o2·w7⁺)·σ'(net_h1) uses the NEW weights",
-            "send the error back with the weights the forward pass used, then update all",
-            "every weight below the output layer (w1..w4 in the 2-2-2 net)",
-            "the linear-chain tutorial's code, and the 2-2-2 walkthrough's own code: it is why "
-            "its printed outputs after 10,000 epochs (0.015912196, 0.984065734) differ from "
-            "correct backprop (0.0159136204, 0.9840642735)",
-            _stale,
-        ),
-        Mistake(
-            "gradient-ascent",
-            "Error signal with the wrong sign",
-            "∂E/∂out = (target - out), then w ← w - η·grad",
-            "∂E/∂out = -(target - out) = out - target",
-            "every gradient has its sign flipped, so every step climbs the loss",
-            "the 2-3-1 tutorial's code (label - y combined with w -= lr·grad)",
-            _always,
-        ),
-        Mistake(
-            "loss-as-gradient",
-            "The loss used where its derivative belongs",
-            "∂E/∂out = (out - target)²  (the loss value itself)",
-            "∂E/∂out = 2(out - target) for (out - target)², or out - target for ½(…)²",
-            "every gradient (they are all scaled by the wrong factor)",
-            "the question's code in the 1-1-1 sigmoid-chain thread",
-            _always,
-        ),
-        Mistake(
-            "sigmoid-prime-of-net",
-            "σ' computed from the net instead of the out",
-            "∂out/∂net = net(1 - net)",
-            "∂out/∂net = out(1 - out) = σ(net)(1 - σ(net))",
-            "every gradient that passes through a sigmoid unit",
-            "a classic: y(1-y) is σ' only when y is the sigmoid's output",
-            _needs_sigmoid,
-        ),
-        Mistake(
-            "tanh-prime-for-sigmoid",
-            "tanh's derivative used for a sigmoid",
-            "∂out/∂net = 1 - out²",
-            "∂out/∂net = out(1 - out)",
-            "every gradient that passes through a sigmoid unit",
-            "the 2-3-1 tutorial's code",
-            _needs_sigmoid,
-        ),
-        Mistake(
-            "missing-sum",
-            "A hidden unit's error taken from one unit only",
-            "∂E/∂out_h1 = δ_o1·w5  (only the first unit it feeds)",
-            "∂E/∂out_h1 = Σ_k δ_k·w_k,h1 = δ_o1·w5 + δ_o2·w7",
-            "every weight below the output layer",
-            "the point the 2-2-2 walkthrough stresses: h1 affects both outputs",
-            _needs_wide_next,
-        ),
-        Mistake(
-            "wrong-weight-in-sum",
-            "The right sum, but the same weight in every term",
-            "∂E/∂out_h1 = δ_o1·w5 + δ_o2·w5  (the weight into the first unit, every time)",
-            "∂E/∂out_h1 = δ_o1·w5 + δ_o2·w7",
-            "every weight below the output layer",
-            "the 2-2-2 tutorial's Python code, which uses w5 in both terms of h1's error",
-            _needs_wide_next,
-        ),
-        Mistake(
-            "no-hidden-update",
-            "Only the last layer is updated",
-            "w1 ← w1 - 0  (the hidden weights never change)",
-            "w1 ← w1 - η·∂E/∂w1 with the chain rule through the hidden unit",
-            "no gradient, but every update below the output layer",
-            "the sigmoid-chain question: stuck on the first layer, its code leaves w1 unchanged",
-            _needs_hidden,
-        ),
-    )
+#: Every hook, with what it decides. A maths hook maps to the text hook that must change with it.
+HOOKS: dict[str, str] = {
+    "output_error": "dE/dout at the output layer",
+    "shortcut_delta": "δ = out - target where cross-entropy meets its output activation",
+    "slope": "dout/dnet",
+    "send_back": "the error a layer receives from the layer above",
+    "trains": "whether a layer is updated",
+    "updates_inline": "whether a layer is updated before the error goes further back",
+    "gradient_scale": "the factor a batch gradient is multiplied by",
+    "error_rule": "the rule and the bug's sentence for dE/dout",
+    "shortcut_text": "the sign and the bug's sentence of the shortcut δ",
+    "slope_rule": "the rule, bug sentence and short tag for dout/dnet",
+    "sent_back_terms": "which δ·w terms make up a hidden unit's error",
+    "sent_back_why": "the bug's sentence for a hidden unit's error",
+    "sent_back_layer_rule": "the vectorised rule for a layer's error",
+    "frozen_why": "the sentence for a parameter that is not updated",
+    "batch_grad_word": "how a batch update writes the gradient it uses",
+    "error_tree": "the expression tree of dE/dout",
+    "shortcut_tree": "the expression tree of the shortcut δ",
+    "slope_tree": "the expression tree of dout/dnet",
+    "send_back_tree": "the expression tree of a whole layer's error (layer by layer)",
+}
+EXPLAINED_BY: dict[str, tuple[str, ...]] = {
+    "output_error": ("error_rule", "error_tree"),
+    "shortcut_delta": ("shortcut_text", "shortcut_tree"),
+    "slope": ("slope_rule", "slope_tree"),
+    "send_back": ("sent_back_terms", "sent_back_layer_rule", "send_back_tree"),
+    "trains": ("frozen_why",),
+    "updates_inline": ("sent_back_why",),
+    "gradient_scale": ("batch_grad_word",),
 }
 
 
-def get(name: str | None) -> Mistake | None:
+class Rules:
+    """Correct backpropagation, hook by hook; the mistakes override what they break."""
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = "Correct backpropagation"
+    wrong: ClassVar[str] = ""
+    right: ClassVar[str] = ""
+    breaks: ClassVar[str] = ""
+    source: ClassVar[str] = ""
+    changes: ClassVar[tuple[str, ...]] = ()
+
+    # -- when it applies --------------------------------------------------------------
+
+    def requires(self, s: Scenario) -> str | None:
+        """Why the network's shape rules this mistake out, or None."""
+        return None
+
+    def applies(self, s: Scenario) -> str | None:
+        """None when the mistake changes a value of the first epoch, else why it does not."""
+        why = self.requires(s)
+        if why is not None or not self.name:
+            return why
+        if not changes_first_epoch(s, self.name):
+            return "switching it on changes no value of the first epoch of this scenario"
+        return None
+
+    # -- maths hooks ------------------------------------------------------------------
+
+    def output_error(self, loss: Loss, out: Array, target: Array) -> Array:
+        return loss.grad(out, target)
+
+    def shortcut_delta(self, out: Array, target: Array) -> Array | None:
+        """δ at the output when cross-entropy meets its activation; None: no shortcut."""
+        return out - target
+
+    def slope(self, act: Activation, net: Array, out: Array) -> Array:
+        return act.prime(net, out)
+
+    def send_back(self, delta: Array, w: Array) -> Array:
+        """Σ_k δ_k · w_k,i for every unit i of the layer below."""
+        return delta @ w
+
+    def trains(self, s: Scenario, lay: int) -> bool:
+        return True
+
+    def updates_inline(self, s: Scenario) -> bool:
+        return False
+
+    def gradient_scale(self, s: Scenario, scale: float) -> float:
+        """The factor on a batch gradient: 1/N for a mean over N samples, else 1."""
+        return scale
+
+    # -- text hooks -------------------------------------------------------------------
+
+    def error_rule(self, loss: Loss) -> tuple[str, str | None]:
+        return loss.grad_rule, None
+
+    def shortcut_text(self) -> tuple[str, str | None]:
+        return "", None
+
+    def slope_rule(self, act: Activation) -> tuple[str, str | None, str | None]:
+        return act.prime_rule, None, None
+
+    def sent_back_terms(self, n_next: int, j: int) -> list[tuple[int, int, int]]:
+        """(k, row, col): δ of unit k above times W[row, col], for hidden unit j."""
+        return [(k, k, j) for k in range(n_next)]
+
+    def sent_back_why(self, unit: str, feeds: str) -> str | None:
+        return None
+
+    def sent_back_layer_rule(self, lay: int, w_sym: str) -> str:
+        return f"δ_{lay + 1} · {w_sym}"
+
+    def frozen_why(self, name: str | None) -> str:
+        return ""
+
+    def batch_grad_word(self, s: Scenario) -> str:
+        return "(1/N)Σ_s ∂E_s/∂{p}" if s.reduction == "mean" else "Σ_s ∂E_s/∂{p}"
+
+    # -- tree hooks -------------------------------------------------------------------
+
+    def error_tree(self, loss: Loss, t: Node, out: Node, n: int) -> Node:
+        return loss.grad_tree(t, out, n)
+
+    def shortcut_tree(self, out: Node, t: Node) -> Node:
+        return sub(out, t)
+
+    def slope_tree(self, act: Activation, net: Node, out: Node) -> Node:
+        return act.prime_tree(net, out)
+
+    def send_back_tree(self, delta: Node, w: Node) -> Node:
+        return call("matmul", delta, w)
+
+
+CORRECT = Rules()
+
+
+def _hidden(s: Scenario) -> str | None:
+    return None if len(s.layers) >= 2 else "the network has no hidden layer"
+
+
+class StaleWeights(Rules):
+    name = "stale-weights"
+    title = "Update a layer before sending the error back through it"
+    wrong = "w5 is updated first, then δ_h1 = (δ_o1·w5⁺ + δ_o2·w7⁺)·σ'(net_h1) uses the NEW weights"
+    right = "send the error back with the weights the forward pass used, then update all"
+    breaks = "every weight below the output layer (w1..w4 in the 2-2-2 net)"
+    source = ("the linear-chain tutorial's code, and the 2-2-2 walkthrough's own code: it is why "
+              "its printed outputs after 10,000 epochs (0.015912196, 0.984065734) differ from "
+              "correct backprop (0.0159136204, 0.9840642735)")
+    changes = ("updates_inline", "sent_back_why")
+
+    def requires(self, s: Scenario) -> str | None:
+        if len(s.layers) < 2:
+            return "the network has no hidden layer"
+        if s.mode != "sample":
+            return "in batch mode the weights change only once the whole batch has been seen"
+        return None
+
+    def updates_inline(self, s: Scenario) -> bool:
+        return s.mode == "sample"
+
+    def sent_back_why(self, unit: str, feeds: str) -> str | None:
+        return f"BUG (stale-weights): the weights out of {unit} were already updated"
+
+
+class GradientAscent(Rules):
+    name = "gradient-ascent"
+    title = "Error signal with the wrong sign"
+    wrong = "∂E/∂out = (target - out), then w ← w - η·grad"
+    right = "∂E/∂out = -(target - out) = out - target"
+    breaks = "every gradient has its sign flipped, so every step climbs the loss"
+    source = "the 2-3-1 tutorial's code (label - y combined with w -= lr·grad)"
+    changes = ("output_error", "error_rule", "shortcut_delta", "shortcut_text", "error_tree",
+               "shortcut_tree")
+    BUG = "BUG (gradient-ascent): the sign is flipped, so the step climbs the error"
+
+    def output_error(self, loss: Loss, out: Array, target: Array) -> Array:
+        return -loss.grad(out, target)
+
+    def shortcut_delta(self, out: Array, target: Array) -> Array | None:
+        return -(out - target)
+
+    def error_rule(self, loss: Loss) -> tuple[str, str | None]:
+        rule = loss.grad_rule
+        return (rule[1:] if rule.startswith("-") else "-" + rule), self.BUG
+
+    def shortcut_text(self) -> tuple[str, str | None]:
+        return "-", self.BUG
+
+    def error_tree(self, loss: Loss, t: Node, out: Node, n: int) -> Node:
+        tree = loss.grad_tree(t, out, n)
+        return tree.args[0] if isinstance(tree, Op) and tree.op == "neg" else neg(tree)
+
+    def shortcut_tree(self, out: Node, t: Node) -> Node:
+        return neg(sub(out, t))
+
+
+class LossAsGradient(Rules):
+    name = "loss-as-gradient"
+    title = "The loss used where its derivative belongs"
+    wrong = "∂E/∂out = (out - target)²  (the loss value itself)"
+    right = "∂E/∂out = 2(out - target) for (out - target)², or out - target for ½(…)²"
+    breaks = ("every gradient: each output's error is its loss term, which is never negative, "
+              "so it loses the sign of out - target as well as the right size (for ½(t - y)² "
+              "it is ½(t - y)² where -(t - y) belongs)")
+    source = "the question's code in the 1-1-1 sigmoid-chain thread"
+    changes = ("output_error", "error_rule", "shortcut_delta", "shortcut_text", "error_tree",
+               "shortcut_tree")
+
+    def output_error(self, loss: Loss, out: Array, target: Array) -> Array:
+        return loss.terms(out, target)
+
+    def error_tree(self, loss: Loss, t: Node, out: Node, n: int) -> Node:
+        return loss.term_tree(t, out, n)
+
+    def shortcut_tree(self, out: Node, t: Node) -> Node:
+        raise AssertionError("loss-as-gradient never takes the shortcut")
+
+    def shortcut_delta(self, out: Array, target: Array) -> Array | None:
+        return None  # the wrong dE/dout goes through the activation's own chain rule
+
+    def error_rule(self, loss: Loss) -> tuple[str, str | None]:
+        return loss.term_rule, ("BUG (loss-as-gradient): the loss itself is used instead of "
+                                "its derivative")
+
+    def shortcut_text(self) -> tuple[str, str | None]:
+        return "", None
+
+
+class _SigmoidSlope(Rules):
+    rule: ClassVar[str] = ""
+    bug: ClassVar[str] = ""
+    tag: ClassVar[str] = ""
+    changes = ("slope", "slope_rule", "slope_tree")
+
+    def wrong_tree(self, net: Node, out: Node) -> Node:
+        raise NotImplementedError
+
+    def slope_tree(self, act: Activation, net: Node, out: Node) -> Node:
+        return self.wrong_tree(net, out) if act.name == "sigmoid" else act.prime_tree(net, out)
+
+    def requires(self, s: Scenario) -> str | None:
+        if any(la.activation == "sigmoid" for la in s.layers):
+            return None
+        return "the network has no sigmoid unit"
+
+    def slope_rule(self, act: Activation) -> tuple[str, str | None, str | None]:
+        if act.name != "sigmoid":
+            return super().slope_rule(act)
+        return self.rule, self.bug, self.tag
+
+
+class SigmoidPrimeOfNet(_SigmoidSlope):
+    name = "sigmoid-prime-of-net"
+    title = "σ' computed from the net instead of the out"
+    wrong = "∂out/∂net = net(1 - net)"
+    right = "∂out/∂net = out(1 - out) = σ(net)(1 - σ(net))"
+    breaks = "every gradient that passes through a sigmoid unit"
+    source = "a classic: y(1-y) is σ' only when y is the sigmoid's output"
+    rule = "{net}(1 - {net})"
+    bug = "BUG (sigmoid-prime-of-net): y(1-y) is σ' only when y is σ(net), not net"
+    tag = "of the net, not the out"
+
+    def slope(self, act: Activation, net: Array, out: Array) -> Array:
+        return net * (1.0 - net) if act.name == "sigmoid" else act.prime(net, out)
+
+    def wrong_tree(self, net: Node, out: Node) -> Node:
+        return mul(net, sub(Num(1.0), net))
+
+
+class TanhPrimeForSigmoid(_SigmoidSlope):
+    name = "tanh-prime-for-sigmoid"
+    title = "tanh's derivative used for a sigmoid"
+    wrong = "∂out/∂net = 1 - out²"
+    right = "∂out/∂net = out(1 - out)"
+    breaks = "every gradient that passes through a sigmoid unit"
+    source = "the 2-3-1 tutorial's code"
+    rule = "1 - {out}²"
+    bug = "BUG (tanh-prime-for-sigmoid): 1 - out² is the slope of tanh, not of σ"
+    tag = "tanh's slope"
+
+    def slope(self, act: Activation, net: Array, out: Array) -> Array:
+        return 1.0 - out * out if act.name == "sigmoid" else act.prime(net, out)
+
+    def wrong_tree(self, net: Node, out: Node) -> Node:
+        return sub(Num(1.0), Op("**", (out, Num(2.0))))
+
+
+class _OneRowInSum(Rules):
+    changes = ("send_back", "sent_back_terms", "sent_back_layer_rule", "sent_back_why",
+               "send_back_tree")
+
+    def requires(self, s: Scenario) -> str | None:
+        if len(s.layers) < 2:
+            return "the network has no hidden layer"
+        if any(la.size >= 2 for la in s.layers[1:]):
+            return None
+        return "every hidden unit feeds a single unit, so there is no sum to get wrong"
+
+
+class MissingSum(_OneRowInSum):
+    name = "missing-sum"
+    title = "A hidden unit's error taken from one unit only"
+    wrong = "∂E/∂out_h1 = δ_o1·w5  (only the first unit it feeds)"
+    right = "∂E/∂out_h1 = Σ_k δ_k·w_k,h1 = δ_o1·w5 + δ_o2·w7"
+    breaks = "every weight below the output layer"
+    source = "the point the 2-2-2 walkthrough stresses: h1 affects both outputs"
+
+    def send_back(self, delta: Array, w: Array) -> Array:
+        return delta[..., :1] * w[0]
+
+    def sent_back_terms(self, n_next: int, j: int) -> list[tuple[int, int, int]]:
+        return [(0, 0, j)]
+
+    def sent_back_layer_rule(self, lay: int, w_sym: str) -> str:
+        return f"δ_{lay + 1}[:, 1] · {w_sym}[1, :]  (BUG: the first unit only)"
+
+    def send_back_tree(self, delta: Node, w: Node) -> Node:
+        return mul(call("first_column", delta), call("first_row", w))
+
+    def sent_back_why(self, unit: str, feeds: str) -> str | None:
+        return f"BUG (missing-sum): only the first unit's share is taken, but {unit} feeds {feeds}"
+
+
+class WrongWeightInSum(_OneRowInSum):
+    name = "wrong-weight-in-sum"
+    title = "The right sum, but the same weight in every term"
+    wrong = "∂E/∂out_h1 = δ_o1·w5 + δ_o2·w5  (the weight into the first unit, every time)"
+    right = "∂E/∂out_h1 = δ_o1·w5 + δ_o2·w7"
+    breaks = "every weight below the output layer"
+    source = "the 2-2-2 tutorial's Python code, which uses w5 in both terms of h1's error"
+
+    def send_back(self, delta: Array, w: Array) -> Array:
+        return delta.sum(axis=-1, keepdims=True) * w[0]
+
+    def sent_back_terms(self, n_next: int, j: int) -> list[tuple[int, int, int]]:
+        return [(k, 0, j) for k in range(n_next)]
+
+    def sent_back_layer_rule(self, lay: int, w_sym: str) -> str:
+        return (f"(Σ_k δ_{lay + 1}[:, k]) · {w_sym}[1, :]  (BUG: one weight row "
+                "for every term)")
+
+    def send_back_tree(self, delta: Node, w: Node) -> Node:
+        return mul(call("sum_columns", delta), call("first_row", w))
+
+    def sent_back_why(self, unit: str, feeds: str) -> str | None:
+        return "BUG (wrong-weight-in-sum): every term uses the weight into the first unit"
+
+
+class TransposedWeights(Rules):
+    name = "transposed-weights"
+    title = "The error sent back through W instead of Wᵀ"
+    wrong = "∂E/∂out_h1 = δ_o1·w5 + δ_o2·w6  (the weights out of o1, not the weights out of h1)"
+    right = "∂E/∂out_h1 = δ_o1·w5 + δ_o2·w7  (row h1 of Wᵀ: the weights out of h1)"
+    breaks = "every weight below the output layer"
+    source = ("a shape slip: on a square layer W and Wᵀ have the same shape, so the code runs "
+              "and only the numbers are wrong; on any other layer it is a shape error")
+    changes = ("send_back", "sent_back_terms", "sent_back_layer_rule", "sent_back_why",
+               "send_back_tree")
+
+    def requires(self, s: Scenario) -> str | None:
+        if len(s.layers) < 2:
+            return "the network has no hidden layer"
+        for lay, la in enumerate(s.layers[1:], start=2):
+            if la.size != la.inputs:
+                return (f"W{lay} is {la.size}×{la.inputs}: sending the error back through W "
+                        "instead of Wᵀ would be a shape error there, not a silent bug")
+        return None
+
+    def send_back(self, delta: Array, w: Array) -> Array:
+        return delta @ w.T
+
+    def sent_back_terms(self, n_next: int, j: int) -> list[tuple[int, int, int]]:
+        return [(k, j, k) for k in range(n_next)]
+
+    def sent_back_layer_rule(self, lay: int, w_sym: str) -> str:
+        return f"δ_{lay + 1} · {w_sym}ᵀ  (BUG: W where Wᵀ belongs)"
+
+    def send_back_tree(self, delta: Node, w: Node) -> Node:
+        return call("matmul", delta, call("transpose", w))
+
+    def sent_back_why(self, unit: str, feeds: str) -> str | None:
+        return (f"BUG (transposed-weights): the error comes back along the weights out of one "
+                f"unit above instead of the weights out of {unit} ({feeds})")
+
+
+class NoHiddenUpdate(Rules):
+    name = "no-hidden-update"
+    title = "Only the last layer is updated"
+    wrong = "w1 ← w1 - 0  (the hidden weights never change)"
+    right = "w1 ← w1 - η·∂E/∂w1 with the chain rule through the hidden unit"
+    breaks = "no gradient, but every update below the output layer"
+    source = "the sigmoid-chain question: stuck on the first layer, its code leaves w1 unchanged"
+    changes = ("trains", "frozen_why")
+
+    def requires(self, s: Scenario) -> str | None:
+        return _hidden(s)
+
+    def trains(self, s: Scenario, lay: int) -> bool:
+        return lay >= len(s.layers)
+
+    def frozen_why(self, name: str | None) -> str:
+        if name is None:
+            return "BUG (no-hidden-update): this layer is never updated"
+        return f"BUG (no-hidden-update): only the last layer is updated; {name} never changes"
+
+
+class SumForMean(Rules):
+    name = "sum-for-mean"
+    title = "A batch gradient summed where the loss is a mean"
+    wrong = "∂E/∂w = Σ_s ∂E_s/∂w  (the 1/N of the mean left out)"
+    right = "∂E/∂w = (1/N) Σ_s ∂E_s/∂w, because E = (1/N) Σ_s E_s"
+    breaks = "every update, N times too large (the loss shown is still the mean)"
+    source = "a common slip when batch code written for a summed loss is reused for a mean"
+    changes = ("gradient_scale", "batch_grad_word")
+
+    def requires(self, s: Scenario) -> str | None:
+        if s.mode != "batch":
+            return "the scenario updates after each sample: there is no batch to sum over"
+        if s.reduction != "mean":
+            return "the scenario sums the per-sample losses, so a summed gradient is right"
+        return None
+
+    def gradient_scale(self, s: Scenario, scale: float) -> float:
+        return 1.0
+
+    def batch_grad_word(self, s: Scenario) -> str:
+        return "Σ_s ∂E_s/∂{p}  (BUG: the 1/N of the mean left out)"
+
+
+MISTAKES: dict[str, Rules] = {m.name: m for m in (
+    StaleWeights(), GradientAscent(), LossAsGradient(), SigmoidPrimeOfNet(),
+    TanhPrimeForSigmoid(), MissingSum(), WrongWeightInSum(), TransposedWeights(),
+    NoHiddenUpdate(), SumForMean(),
+)}
+
+#: Kept for callers that name the type.
+Mistake = Rules
+
+
+def get(name: str | None) -> Rules | None:
     """The mistake called ``name``; None for no mistake. Raises KeyError for an unknown name."""
     if name is None:
         return None
     return MISTAKES[name]
+
+
+def rules(name: str | None) -> Rules:
+    """The rules to compute with: correct backprop for None, else the named mistake's."""
+    return CORRECT if name is None else MISTAKES[name]
+
+
+def changes_first_epoch(s: Scenario, name: str) -> bool:
+    """Whether the mistake changes any value of the first epoch: the first sample's backward
+    pass or the parameters after the epoch (checked on the numpy reference path)."""
+    from bptui import backprop as bp
+
+    with np.errstate(all="ignore"):
+        p0 = bp.Params.initial(s)
+        x, t = (s.inputs, s.targets) if s.mode == "batch" else (s.inputs[0], s.targets[0])
+        scale = bp.batch_scale(s) if s.mode == "batch" else 1.0
+        fw = bp.forward(s, p0, x)
+        right = bp.backward(s, p0.copy(), fw, t, scale=scale)
+        wrong = bp.backward(s, p0.copy(), fw, t, mistake=name, scale=scale,
+                            update_inline=rules(name).updates_inline(s))
+        for a, b in ((right.err, wrong.err), (right.fprime, wrong.fprime),
+                     (right.delta, wrong.delta), (right.grad_w, wrong.grad_w)):
+            if any(not np.array_equal(u, v) for u, v in zip(a, b, strict=True)):
+                return True
+        p_right = bp.train_epoch(s, bp.Params.initial(s))
+        p_wrong = bp.train_epoch(s, bp.Params.initial(s), name)
+    return any(not np.array_equal(u, v) for u, v in zip(p_right.weights, p_wrong.weights,
+                                                         strict=True)) or any(
+        (u is not None and not np.array_equal(u, v))
+        for u, v in zip(p_right.biases, p_wrong.biases, strict=True))

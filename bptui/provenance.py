@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bptui import backprop as bp
+from bptui import expr
 from bptui.events import Event
 from bptui.notation import fmt, pretty
 from bptui.scenario import Scenario
@@ -74,10 +75,18 @@ def trace(
     sources = tuple(_resolve(scenario, events, start, index, sym) for sym in ev.uses)
     terms: tuple[Term, ...] = ()
     if ev.kind == "dE_din" and ev.unit is not None and not ev.is_matrix:
-        pairs = [(ev.uses[k], ev.uses[k + 1]) for k in range(0, len(ev.uses) - 1, 2)]
+        # the δ·w terms, read off the step's tree: Σ_k δ_k · w_k
         by_symbol = {s.symbol: s for s in sources}
         made = []
-        for dsym, wsym in pairs:
+        word, parts = expr.parts(ev.tree) if ev.tree is not None else ("", ())
+        for part in parts if word == "term" else (ev.tree,) if ev.tree is not None else ():
+            if isinstance(part, expr.Sum) and len(part.terms) == 1:
+                part = part.terms[0]
+            if not (isinstance(part, expr.Op) and part.op == "*" and len(part.args) == 2):
+                continue
+            dsym, wsym = (a.name if isinstance(a, expr.Sym) else "" for a in part.args)
+            if dsym not in by_symbol or wsym not in by_symbol:
+                continue
             d, w = by_symbol[dsym].value, by_symbol[wsym].value
             if isinstance(d, float) and isinstance(w, float):
                 made.append(Term(dsym.removeprefix("delta_"), wsym, d, w, d * w))
@@ -119,9 +128,15 @@ def _resolve(
         return Source(symbol, scenario.inputs, "input", None, "the inputs, from the data")
     if symbol == "T":
         return Source(symbol, scenario.targets, "target", None, "the targets, from the data")
-    if symbol.startswith("W") and symbol[1:].isdigit():
-        return Source(symbol, start.weights[int(symbol[1:]) - 1], "parameter", None,
+    matrices = {f"W{lay}": lay for lay in range(1, len(scenario.layers) + 1)}
+    if symbol in matrices:
+        return Source(symbol, start.weights[matrices[symbol] - 1], "parameter", None,
                       "the layer's weights at the start of this epoch")
+    biases = {f"b{lay}": lay for lay in range(1, len(scenario.layers) + 1)
+              if start.biases[lay - 1] is not None}
+    if symbol in biases and not scenario.unit_by_unit:
+        return Source(symbol, start.biases[biases[symbol] - 1], "parameter", None,
+                      "the layer's biases at the start of this epoch")
     return Source(symbol, None, "step", None, "not computed in this epoch")
 
 

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from bptui import backprop as bp
+from bptui import expr
 from bptui.engine import epoch_events
 from bptui.events import KINDS, Event
 from bptui.mistakes import MISTAKES
@@ -136,17 +137,13 @@ class Quiz:
             return (f"hint: new = old - η · gradient, with old = {fmt(event.old)}, "
                     f"η = {fmt(self.scenario.learning_rate)} and gradient = {fmt(event.grad)}. "
                     f"{event.why}.")
-        rhs = event.substituted.split(" = ", 1)[-1]
-        rules = event.equation.split(" = ")[1:] or [event.equation]
-        for sep, word in ((" · ", "factor"), (" + ", "term")):
-            parts = rhs.split(sep)
-            if len(parts) > 1:
-                # the form of the rule with as many factors (terms) as the numbers have
-                names = next((r.split(sep) for r in reversed(rules)
-                              if len(r.split(sep)) == len(parts)), None)
-                first = f"{pretty(names[0])} = {parts[0]}" if names else parts[0]
-                return (f"hint: the first {word} is {first}; "
-                        f"{len(parts) - 1} more to combine. {event.why}.")
+        word, parts = expr.parts(event.tree) if event.tree is not None else ("", ())
+        if parts and not event.is_matrix:
+            first = parts[0]
+            rule, nums = expr.text(first), expr.text(first, numbers=True)
+            shown = f"{rule} = {nums}" if rule != nums else nums
+            return (f"hint: the first {word} is {shown}; "
+                    f"{len(parts) - 1} more to combine. {event.why}.")
         return f"hint: {event.why}."
 
     def reveal(self, event: Event) -> str:

@@ -18,15 +18,18 @@ from functools import lru_cache
 
 import numpy as np
 
+from bptui.activations import ACTIVATIONS
+from bptui.losses import LOSSES
 from bptui.scenario import Scenario
 
 Runner = Callable[..., tuple[list[float], list[float], bool]]
 
 
 def supported(scenario: Scenario, mistake: str | None) -> bool:
+    """Correct backprop on a unit-by-unit network whose activations and loss all have code."""
     return (mistake is None and scenario.unit_by_unit
-            and scenario.loss in ("half_sse", "sse", "mse")
-            and all(la.activation != "softmax" for la in scenario.layers))
+            and LOSSES[scenario.loss].code_grad is not None
+            and all(ACTIVATIONS[la.activation].code is not None for la in scenario.layers))
 
 
 def _sig(n: float) -> float:
@@ -36,39 +39,32 @@ def _sig(n: float) -> float:
     return e / (1.0 + e)
 
 
+# The per-activation and per-loss code lives in the registries (bptui.activations,
+# bptui.losses), beside the maths it must agree with.
+
+
 def _act(kind: str, n: str) -> str:
-    return {
-        "sigmoid": f"sig({n})",
-        "tanh": f"tanh({n})",
-        "relu": f"({n} if {n} > 0.0 else 0.0)",
-        "linear": n,
-    }[kind]
+    code = ACTIVATIONS[kind].code
+    assert code is not None
+    return code.format(n=n)
 
 
 def _slope(kind: str, n: str, a: str) -> str:
-    return {
-        "sigmoid": f"{a} * (1.0 - {a})",
-        "tanh": f"1.0 - {a} * {a}",
-        "relu": f"(0.0 if {n} < 0.0 else 1.0)",
-        "linear": "1.0",
-    }[kind]
+    code = ACTIVATIONS[kind].code_prime
+    assert code is not None
+    return code.format(n=n, a=a)
 
 
 def _loss_grad(loss: str, a: str, t: str, n_out: int) -> str:
-    return {
-        "half_sse": f"({a} - {t})",
-        "sse": f"2.0 * ({a} - {t})",
-        "mse": f"2.0 * ({a} - {t}) / {float(n_out)!r}",
-    }[loss]
+    code = LOSSES[loss].code_grad
+    assert code is not None
+    return code.format(a=a, t=t, n=repr(float(n_out)))
 
 
 def _loss_term(loss: str, a: str, t: str, n_out: int) -> str:
-    d = f"({t} - {a})"
-    return {
-        "half_sse": f"0.5 * {d} * {d}",
-        "sse": f"{d} * {d}",
-        "mse": f"{d} * {d} / {float(n_out)!r}",
-    }[loss]
+    code = LOSSES[loss].code_term
+    assert code is not None
+    return code.format(a=a, t=t, n=repr(float(n_out)))
 
 
 class _Writer:
@@ -177,7 +173,8 @@ def _source(s: Scenario) -> str:
 
 @lru_cache(maxsize=32)
 def _compiled(key: int, source: str) -> Runner:
-    env: dict[str, object] = {"sig": _sig, "tanh": math.tanh}
+    env: dict[str, object] = {"sig": _sig, "tanh": math.tanh, "exp": math.exp,
+                              "log1p": math.log1p}
     exec(compile(source, f"<bptui scalar path {key}>", "exec"), env)  # noqa: S102
     return env["run"]  # type: ignore[return-value]
 

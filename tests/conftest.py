@@ -54,6 +54,10 @@ def ref_activation(name: str, net: np.ndarray) -> np.ndarray:
         return np.tanh(net)
     if name == "relu":
         return np.where(net > 0, net, 0.0)
+    if name == "leaky_relu":
+        return np.where(net > 0, net, 0.01 * net)
+    if name == "softplus":  # ln(1 + e^x), written as the textbook's log(1 + exp(x))
+        return np.log(1.0 + np.exp(net))
     if name == "softmax":
         e = np.exp(net - net.max(axis=-1, keepdims=True))
         return e / e.sum(axis=-1, keepdims=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -18,9 +17,9 @@ from bptui import scenario
 
 from .conftest import run_cli
 
-MAZUR = (Path(scenario.__file__).parent / "scenarios" / "mazur_2_2_2.toml").read_text(
+MAZUR = (scenario.BUILTIN_FOLDER / "mazur_2_2_2.toml").read_text(
     encoding="utf-8")
-SOFTMAX_PATH = Path(scenario.__file__).parent / "scenarios" / "softmax_xor_2_3_2.toml"
+SOFTMAX_PATH = scenario.BUILTIN_FOLDER / "softmax_xor_2_3_2.toml"
 SOFTMAX = SOFTMAX_PATH.read_text(encoding="utf-8") if SOFTMAX_PATH.exists() else ""
 TINY = """\
 title = "tiny"
@@ -224,7 +223,7 @@ def test_valid_tiny_scenario_is_accepted(tmp_path):
 
 
 def test_builtin_files_unchanged_by_runs():
-    path = Path(scenario.__file__).parent / "scenarios" / "linear_chain_1_1_1.toml"
+    path = scenario.BUILTIN_FOLDER / "linear_chain_1_1_1.toml"
     before = (path.read_bytes(), os.stat(path).st_mtime_ns)
     for args in (["--check"], ["--train", "5"], ["--trace"], ["--gradcheck"]):
         assert run_cli(str(path), *args).returncode == 0

@@ -62,7 +62,7 @@ def test_check_every_builtin(name):
 
 
 def test_check_a_file_path(tmp_path):
-    src = Path(scenario.__file__).parent / "scenarios" / "mazur_2_2_2.toml"
+    src = scenario.BUILTIN_FOLDER / "mazur_2_2_2.toml"
     dst = tmp_path / "my net.toml"
     dst.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
     run = run_cli(str(dst), "--check")

@@ -14,7 +14,6 @@ import json
 import math
 import re
 import tomllib
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -32,7 +31,7 @@ FUZZ = settings(max_examples=120, deadline=None, derandomize=True, database=None
 FILE = "fuzz.toml"
 BUILTINS = scenario.builtin_names()
 TEXTS = {
-    name: (resources.files("bptui") / "scenarios" / f"{name}.toml").read_text(encoding="utf-8")
+    name: (scenario.BUILTIN_FOLDER / f"{name}.toml").read_text(encoding="utf-8")
     for name in BUILTINS
 }
 
@@ -96,11 +95,15 @@ def check_document(text: str) -> None:
     try:
         scn = scenario.parse(text, file=FILE, name="fuzz")
     except ScenarioError as err:
-        assert err.file == FILE
-        assert err.key or err.line is not None, f"no location: {err}"
-        message = str(err)
-        assert message.startswith(FILE) and err.message
-        assert "Traceback" not in message
+        problems = getattr(err, "problems", [err])  # every problem of the file, each located
+        lines = str(err).splitlines()
+        assert len(lines) == min(len(problems), 20) + (len(problems) > 20)
+        for problem, line in zip(problems, lines, strict=False):
+            assert problem.file == FILE
+            assert problem.key or problem.line is not None, f"no location: {problem}"
+            assert line.startswith(FILE) and problem.message
+        assert len({p.render() for p in problems}) == len(problems), f"repeated: {err}"
+        assert "Traceback" not in str(err)
         return
     assert isinstance(scn, scenario.Scenario)
     assert scn.inputs.shape == (scn.samples, scn.input_size)

@@ -23,7 +23,10 @@ TOUCHES = {
     "sigmoid-prime-of-net": ALL,
     "tanh-prime-for-sigmoid": ALL,
     "no-hidden-update": set(),  # changes updates, not gradients
+    "transposed-weights": HIDDEN,
 }
+#: mistakes that do not apply to the 2-2-2 network (tested on a scenario of their own)
+ELSEWHERE = {"sum-for-mean"}
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -32,7 +35,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_every_mistake_is_listed_with_its_explanation() -> None:
-    assert set(TOUCHES) == set(mistakes.MISTAKES)
+    assert set(TOUCHES) | ELSEWHERE == set(mistakes.MISTAKES)
     done = run("--mistakes")
     assert done.returncode == 0
     for name, m in mistakes.MISTAKES.items():
@@ -89,3 +92,117 @@ def test_mistakes_that_do_not_apply_say_why() -> None:
     assert reasons["missing-sum"] and reasons["stale-weights"] is None
     done = run("linear_chain_1_1_1", "--gradcheck", "--mistake", "missing-sum")
     assert done.returncode == 2 and "does not apply" in done.stderr
+
+
+# ----------------------------------------------------------------------------- changed values
+# Every expected number below is derived by hand from the published 2-2-2 walkthrough
+# (Mazur: w5..w8 = 0.40, 0.45, 0.50, 0.55; δ_o1 = 0.138498562, δ_o2 = -0.0380982366) or from
+# the batch-mean scenario's notes, never copied from bptui's output.
+
+D_O1, D_O2 = 0.138498562, -0.0380982366
+
+
+def _first_sample(name: str | None):
+    s = scenario.load("mazur_2_2_2")
+    return {e.symbol: e for e in epoch_events(s, bp.Params.initial(s), 1, name).events
+            if e.sample == 1}
+
+
+def test_transposed_weights_sends_the_error_back_along_the_rows_of_w() -> None:
+    ev = _first_sample("transposed-weights")
+    h1, h2 = ev["dE/dout_h1"], ev["dE/dout_h2"]
+    # W instead of Wᵀ: h1 gets δ_o1·w5 + δ_o2·w6, h2 gets δ_o1·w7 + δ_o2·w8
+    assert h1.value == pytest.approx(D_O1 * 0.40 + D_O2 * 0.45, abs=1e-9)
+    assert h2.value == pytest.approx(D_O1 * 0.50 + D_O2 * 0.55, abs=1e-9)
+    # the right values, from the walkthrough: δ_o1·w5 + δ_o2·w7 and δ_o1·w6 + δ_o2·w8
+    assert h1.correct_value == pytest.approx(0.036350306, abs=1e-9)
+    assert h2.correct_value == pytest.approx(D_O1 * 0.45 + D_O2 * 0.55, abs=1e-9)
+    assert h1.equation == "∂E/∂out_h1 = Σ_k δ_k·w_k,h1 = δ_o1·w5 + δ_o2·w6"
+    assert h1.mistake == "transposed-weights" and "BUG (transposed-weights)" in h1.why
+    assert ev["dE/dw5"].mistake is None  # the output layer's gradients are untouched
+
+
+def test_transposed_weights_applies_only_where_shapes_allow() -> None:
+    m = mistakes.MISTAKES["transposed-weights"]
+    assert m.applies(scenario.load("mazur_2_2_2")) is None
+    why = m.applies(scenario.load("softmax_xor_2_3_2"))
+    assert why and "W2 is 2×3" in why and "shape error" in why
+    # 1×1 weights: W and Wᵀ are the same matrix, so nothing of the first epoch changes
+    assert "changes no value" in m.applies(scenario.load("linear_chain_1_1_1"))
+
+
+BATCH_MEAN = "tests/data/batch_mean_1_1_1.toml"
+
+
+def test_sum_for_mean_steps_n_times_too_far() -> None:
+    s = scenario.load(BATCH_MEAN)
+    assert mistakes.MISTAKES["sum-for-mean"].applies(s) is None
+    right = epoch_events(s, bp.Params.initial(s), 1).events
+    wrong = epoch_events(s, bp.Params.initial(s), 1, "sum-for-mean").events
+    final = {e.symbol: e for e in right if e.kind == "update"}
+    bug = {e.symbol: e for e in wrong if e.kind == "update"}
+    # by hand: mean gradients 0.75 (w1) and 0.375 (w2); sums 1.5 and 0.75; η = 0.1
+    assert final["w1+"].value == pytest.approx(0.425, abs=1e-12)
+    assert final["w2+"].value == pytest.approx(0.9625, abs=1e-12)
+    assert bug["w1+"].value == pytest.approx(0.35, abs=1e-12)
+    assert bug["w2+"].value == pytest.approx(0.925, abs=1e-12)
+    assert bug["w1+"].correct_value == pytest.approx(0.425, abs=1e-12)
+    assert "BUG" in bug["w1+"].equation
+    # the loss is still the mean: (½·0.5² + ½·1²) / 2
+    e_bug = next(e for e in wrong if e.symbol == "E_batch")
+    assert e_bug.value == pytest.approx(0.3125, abs=1e-12) and e_bug.mistake is None
+    result = bp.train(s, bp.Params.initial(s), 1, mistake="sum-for-mean")
+    assert result.params.weights[0][0, 0] == pytest.approx(0.35, abs=1e-12)
+
+
+def test_sum_for_mean_does_not_apply_to_sample_mode_or_summed_batches() -> None:
+    m = mistakes.MISTAKES["sum-for-mean"]
+    assert "after each sample" in m.applies(scenario.load("mazur_2_2_2"))
+    assert "sums the per-sample losses" in m.applies(scenario.load("batch_relu_1000_100_10"))
+
+
+def test_mistakes_with_a_scenario_say_which_apply_and_why_not() -> None:
+    done = run(BATCH_MEAN, "--mistakes")
+    assert done.returncode == 0, done.stderr
+    assert "sum-for-mean: A batch gradient" in done.stdout
+    lines = done.stdout.splitlines()
+    status = {}
+    name = None
+    for line in lines:
+        if not line.startswith(" "):
+            name = line.split(":")[0]
+        elif "batch_mean_1_1_1:" in line:
+            status[name] = line.split("batch_mean_1_1_1:")[1].strip()
+    assert status["sum-for-mean"] == "applies"
+    assert status["transposed-weights"].startswith("does not apply (switching it on changes no")
+    assert status["sigmoid-prime-of-net"] == "does not apply (the network has no sigmoid unit)"
+    assert set(status) == set(mistakes.MISTAKES)
+
+
+def test_gradient_ascent_flips_the_published_output_error() -> None:
+    ev = _first_sample("gradient-ascent")
+    # published: ∂E/∂out_o1 = -(0.01 - 0.75136507) = 0.74136507
+    assert ev["dE/dout_o1"].value == pytest.approx(-0.74136507, abs=1e-8)
+    assert ev["dE/dout_o1"].correct_value == pytest.approx(0.74136507, abs=1e-8)
+
+
+def test_loss_as_gradient_puts_the_published_loss_term_in_place_of_the_error() -> None:
+    ev = _first_sample("loss-as-gradient")
+    # published: E_o1 = ½(0.01 - 0.75136507)² = 0.274811083
+    assert ev["dE/dout_o1"].value == pytest.approx(0.274811083, abs=1e-9)
+
+
+def test_missing_and_wrong_weight_sums_by_hand() -> None:
+    assert _first_sample("missing-sum")["dE/dout_h1"].value == pytest.approx(D_O1 * 0.40,
+                                                                            abs=1e-9)
+    assert _first_sample("wrong-weight-in-sum")["dE/dout_h1"].value == pytest.approx(
+        (D_O1 + D_O2) * 0.40, abs=1e-9)
+
+
+def test_sigmoid_slope_mistakes_by_hand() -> None:
+    # published: net_o1 = 1.105905967, out_o1 = 0.75136507
+    net, out = 1.105905967, 0.75136507
+    assert _first_sample("sigmoid-prime-of-net")["dout_o1/dnet_o1"].value == pytest.approx(
+        net * (1 - net), abs=1e-8)
+    assert _first_sample("tanh-prime-for-sigmoid")["dout_o1/dnet_o1"].value == pytest.approx(
+        1 - out * out, abs=1e-8)

@@ -9,16 +9,16 @@ from __future__ import annotations
 import json
 import warnings
 from dataclasses import replace
-from importlib import resources
 
 import numpy as np
 import pytest
 
 from bptui import backprop as bp
 from bptui import scenario
+from bptui.activations import ACTIVATIONS, sigmoid
 from bptui.cursor import Cursor
 from bptui.engine import epoch_events
-from bptui.functions import ACTIVATIONS, LOSSES, sigmoid
+from bptui.losses import LOSSES
 
 from .conftest import run_cli
 
@@ -67,7 +67,7 @@ def test_softmax_finite_for_large_nets():
 
 def scaled_mazur(scale: float) -> scenario.Scenario:
     """Mazur's network with every weight and bias multiplied: nets in the thousands."""
-    text = (resources.files("bptui") / "scenarios" / "mazur_2_2_2.toml").read_text(
+    text = (scenario.BUILTIN_FOLDER / "mazur_2_2_2.toml").read_text(
         encoding="utf-8")
     for old in ("0.15, 0.20", "0.25, 0.30", "0.40, 0.45", "0.50, 0.55"):
         a, b = (float(v) * scale for v in old.split(", "))
@@ -132,8 +132,7 @@ def reference_divergence(lr: float, epochs: int = 1000) -> int | None:
 
 
 def diverging_chain(tmp_path, lr: float):
-    text = (resources.files("bptui") / "scenarios" / "linear_chain_1_1_1.toml"
-            ).read_text(encoding="utf-8")
+    text = (scenario.BUILTIN_FOLDER / "linear_chain_1_1_1.toml").read_text(encoding="utf-8")
     assert "learning_rate = 0.05" in text
     path = tmp_path / f"chain_lr{lr}.toml"
     path.write_text(text.replace("learning_rate = 0.05", f"learning_rate = {lr}"),

@@ -1,6 +1,6 @@
 """The numbers the source tutorials publish, reproduced by the engine, the fast path and the CLI.
 
-Every expected value below is copied from a tutorial (see bptui/scenarios/*.toml and
+Every expected value below is copied from a tutorial (see scenarios/*.toml and
 notes/CONTEXT.md), never from bptui's own output. Values are compared after rounding to as
 many decimals as the tutorial prints.
 """

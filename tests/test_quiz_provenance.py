@@ -73,13 +73,15 @@ def test_provenance_of_dE_dw1(mazur) -> None:
     s, start, events = mazur
     prov = trace(s, events, start, find(events, "dE/dw1"))
     used = {src.symbol: src for src in prov.sources}
-    assert set(used) == {"delta_h1", "i1"}
+    # the three factors shown: ∂E/∂out_h1 · ∂out_h1/∂net_h1 · i1 (issue 11: the tree and
+    # its uses are what the substituted equation multiplies)
+    assert set(used) == {"dE/dout_h1", "dout_h1/dnet_h1", "i1"}
     assert used["i1"].origin == "input" and used["i1"].value == 0.05
-    delta = used["delta_h1"]
-    assert delta.origin == "step" and events[delta.index].symbol == "delta_h1"
-    # and further back, to the scenario's data: δ_h1 <- ∂E/∂out_h1 <- δ_o1, w5, δ_o2, w7
-    back = trace(s, events, start, delta.index)
-    assert {src.symbol for src in back.sources} == {"dE/dout_h1", "dout_h1/dnet_h1"}
+    err = used["dE/dout_h1"]
+    assert err.origin == "step" and events[err.index].symbol == "dE/dout_h1"
+    # and further back, to the scenario's data: ∂E/∂out_h1 <- δ_o1, w5, δ_o2, w7
+    back = trace(s, events, start, err.index)
+    assert {src.symbol for src in back.sources} == {"delta_o1", "w5", "delta_o2", "w7"}
 
 
 def test_provenance_of_hidden_error_lists_both_terms(mazur) -> None:

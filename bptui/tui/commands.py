@@ -6,30 +6,17 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-COMMANDS: list[tuple[str, str, str]] = [
-    ("Next sub-step", "n, right or space", "next"),
-    ("Previous sub-step", "p or left", "prev"),
-    ("Next phase", "]", "next_phase"),
-    ("Previous phase", "[", "prev_phase"),
-    ("Finish this sample", "s", "finish_sample"),
-    ("Finish this epoch", "e", "finish_epoch"),
-    ("Run to the end", "r: train the remaining epochs with a live loss plot", "run"),
-    ("Run N epochs", "R: train a number of epochs you type", "run_n"),
-    ("Stop the run", "escape", "stop"),
-    ("Go to epoch", "g: jump to an epoch you type", "goto"),
-    ("Back to the start", "home", "home"),
-    ("Scenario notes", "i: notes and source of the scenario", "notes"),
-    ("Gradient check", "c: backprop beside finite differences for this sample", "gradcheck"),
-    ("Gradient check: change ε", "the finite-difference step (default 1e-4)", "set_epsilon"),
-    ("Mistake lab", "m: switch a classic backprop bug on or off", "mistakes"),
-    ("Quiz mode on or off", "k: type each number before it is shown", "quiz"),
-    ("Quiz: hint", "ctrl+t: one factor of the open question", "quiz_hint"),
-    ("Quiz: skip (reveal the answer)", "ctrl+s: counts as revealed", "quiz_skip"),
-    ("Where does this number come from", "w: the step, its equation and the values it used",
-     "where"),
-    ("Export to Markdown", "x: the worked example, written to the working folder", "export"),
-    ("Help", "?: keys and how to read the screen", "help"),
-]
+from bptui.tui import keys
+
+
+def commands() -> list[tuple[str, str, str]]:
+    """(palette name, help, action) for every command with a palette name in
+    :data:`bptui.tui.keys.KEYS`: the keys first, so the learner learns them."""
+    out = []
+    for k in keys.palette():
+        help_text = f"{k.shown}: {k.help}" if k.keys else k.help
+        out.append((k.palette, help_text, k.action))
+    return out
 
 
 class StepCommands(Provider):
@@ -41,7 +28,7 @@ class StepCommands(Provider):
         screen = self.screen
         if not isinstance(screen, MainScreen):
             return
-        for name, help_text, action in COMMANDS:
+        for name, help_text, action in commands():
             if screen.check_action(action, ()):
                 yield name, help_text, partial(screen.run_action, action)
         if not screen.running:

@@ -53,11 +53,12 @@ class GradCheckBody(Body):
         if r is None:
             return out
         what = "the whole batch" if r.sample is None else f"sample {r.sample}"
-        lines: list[tuple[str, str]] = [
-            (f"backprop beside (E(w+ε) - E(w-ε)) / 2ε on {what}, at the parameters this "
-             f"sample starts from; ε = {r.epsilon:g}, pass when relative error < "
-             f"{r.tolerance:g}", LABEL),
-        ]
+        from bptui.gradcheck import rule
+        from bptui.tui.text import wrap
+
+        head = (f"backprop beside (E(w+ε) - E(w-ε)) / 2ε on {what}, at the parameters this "
+                f"sample starts from. {rule(r.epsilon)}")
+        lines: list[tuple[str, str]] = [(line, LABEL) for line in wrap("", head, width, 0)]
         if r.mistake:
             lines.append((f"mistake switched on: {r.mistake} (the finite difference always "
                           "differentiates the true loss)", HEADING))

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import threading
-import time
 from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Click, Resize
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, ProgressBar, Static
-from textual.worker import Worker, WorkerState
+from textual.widgets import Footer, ProgressBar, Static
 
 from bptui.cursor import Cursor
-from bptui.notation import fmt, pretty
+from bptui.notation import fmt
+from bptui.tui import keys, run
+from bptui.tui.actions import FileActions, SettingsActions
 from bptui.tui.equation import EquationBody
 from bptui.tui.lab import GradCheckBody, MistakeScreen, params_for_sample
 from bptui.tui.loss import LossPanel
@@ -27,6 +26,7 @@ from bptui.tui.network import NetworkBody
 from bptui.tui.panel import Box, SelectBox
 from bptui.tui.provenance import ProvenanceScreen, leaf_source
 from bptui.tui.quiz import QuizBar, QuizMode
+from bptui.tui.quizactions import QuizActions
 from bptui.tui.screens import HelpScreen, NotesScreen, NumberScreen
 from bptui.tui.status import StatusBar
 from bptui.tui.updates import UpdatesBody
@@ -35,13 +35,13 @@ from bptui.tui.view import View, make_view
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 WIDE_WIDTH, WIDE_HEIGHT = 100, 32
-PIECE = 0.05  # seconds of training between checks for escape
-PROGRESS_EVERY = 0.05  # seconds between progress posts from a run (at most ~20 a second)
 PANELS = ("network", "values", "updates", "loss")
 
 #: Actions that move the cursor or start something; all disabled while a run is going.
 MOVES = {"next", "prev", "next_phase", "prev_phase", "finish_sample", "finish_epoch",
-         "run", "run_n", "goto", "home", "gradcheck", "mistakes"}
+         "run", "run_n", "goto", "home", "gradcheck", "mistakes", "reload", "open_scenario",
+         "set_learning_rate", "set_epochs", "set_mode", "save_settings", "set_epsilon",
+         "where", "export", "copy_step", "copy_latex"}
 FORWARD = {"next", "next_phase", "finish_sample", "finish_epoch", "run", "run_n"}
 BACKWARD = {"prev", "prev_phase", "home"}
 
@@ -81,39 +81,23 @@ class TabLine(Widget):
                 self.post_message(self.Picked(name))
 
 
-class MainScreen(Screen):
-    """Where the learner steps through backpropagation."""
+class MainScreen(QuizActions, FileActions, SettingsActions, Screen):
+    """Where the learner steps through backpropagation.
+
+    State lives in reactives (``running``, ``tab``, ``checking``, ``tiny``, ``compact``,
+    ``view``) whose watchers set CSS classes and redraw; the cursor changes only here, on the
+    main thread (a run trains a copy: :mod:`bptui.tui.run`).
+    """
 
     AUTO_FOCUS = ""  # the keys belong to the screen until the learner picks a panel or box
-    BINDINGS = [
-        Binding("n,right,space", "next", "Next"),
-        Binding("p,left", "prev", "Prev"),
-        Binding("right_square_bracket", "next_phase", "Phase"),
-        Binding("left_square_bracket", "prev_phase", "Phase back", show=False),
-        Binding("s", "finish_sample", "Finish sample", show=False),
-        Binding("e", "finish_epoch", "Finish epoch", show=False),
-        Binding("r", "run", "Run"),
-        Binding("R", "run_n", "Run N epochs", show=False),
-        Binding("escape", "stop", "Stop"),
-        Binding("g", "goto", "Go to epoch", show=False),
-        Binding("home", "home", "Start", show=False),
-        Binding("i", "notes", "Notes", show=False),
-        Binding("c", "gradcheck", "Gradient check", show=False),
-        Binding("m", "mistakes", "Mistakes", show=False),
-        Binding("k", "quiz", "Quiz"),
-        Binding("ctrl+t", "quiz_hint", "Hint"),
-        Binding("ctrl+s", "quiz_skip", "Skip"),
-        Binding("w", "where", "Where from", show=False),
-        Binding("x", "export", "Export", show=False),
-        Binding("tab", "cycle_tab(1)", "Next panel", show=False),
-        Binding("shift+tab", "cycle_tab(-1)", "Previous panel", show=False),
-        Binding("1", "tab('network')", show=False),
-        Binding("2", "tab('values')", show=False),
-        Binding("3", "tab('updates')", show=False),
-        Binding("4", "tab('loss')", show=False),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "app.quit", "Quit"),
-    ]
+    BINDINGS = keys.bindings("screen")
+
+    running: reactive[bool] = reactive(False, init=False)
+    tab: reactive[str] = reactive("network", init=False)
+    checking: reactive[bool] = reactive(False, init=False)
+    tiny: reactive[bool] = reactive(False, init=False)
+    compact: reactive[bool] = reactive(False, init=False)
+    view: var[View | None] = var(None, init=False, always_update=True)
 
     def __init__(self, cursor: Cursor, quiz_kinds: frozenset[str] | None = None) -> None:
         super().__init__()
@@ -123,19 +107,15 @@ class MainScreen(Screen):
 
         self.quiz = QuizMode(Quiz(cursor.scenario, frozenset(quiz_kinds or KINDS)))
         self.quiz.switch(quiz_kinds is not None)
-        self._quiz_fresh: tuple | None = None
-        self.view: View | None = None
-        self.running = False
-        self.compact = False
-        self.tab = "network"
-        self.run_worker_obj: Worker | None = None
         self._stop = threading.Event()
         self._run_start = 0
         self._run_total = 0
         self._binding_state: tuple | None = None
-        self.checking = False
         self.epsilon = 1e-4  # the gradient check's finite-difference step
         self._check_key: tuple | None = None
+        self.last_export = None
+        self.file_scenario = cursor.scenario  # as the file says (settings change a copy)
+        self.changed: dict = {}
 
     # -- layout -----------------------------------------------------------------------
 
@@ -165,17 +145,37 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self._apply_size(self.size.width, self.size.height)
+        self._apply_tabs()
         self.push_view()
 
     def on_resize(self, event: Resize) -> None:
         self._apply_size(event.size.width, event.size.height)
 
     def _apply_size(self, width: int, height: int) -> None:
-        tiny = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.tiny = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.compact = not self.tiny and (width < WIDE_WIDTH or height < WIDE_HEIGHT)
+
+    def watch_tiny(self, tiny: bool) -> None:
         self.set_class(tiny, "-tiny")
-        self.compact = not tiny and (width < WIDE_WIDTH or height < WIDE_HEIGHT)
-        self.set_class(self.compact, "-compact")
+        self.refresh_bindings()
+
+    def watch_compact(self, compact: bool) -> None:
+        self.set_class(compact, "-compact")
         self._apply_tabs()
+
+    def watch_tab(self) -> None:
+        self._apply_tabs()
+
+    def watch_checking(self, checking: bool) -> None:
+        self.set_class(checking, "-checking")
+        self._check_key = None
+        self._apply_tabs()
+        if checking and self.view is not None:
+            self._update_check(self.view)
+
+    def watch_running(self, running: bool) -> None:
+        self.set_class(running, "-running")
+        self.refresh_bindings()
 
     def _apply_tabs(self) -> None:
         for name in PANELS:
@@ -190,19 +190,22 @@ class MainScreen(Screen):
         self.query_one("#left").display = left
         self.query_one("#right").display = not self.compact or not left
         self.query_one(TabLine).active = self.tab
-        self.call_after_refresh(self._scroll_values)
+        for box in self.query(Box):
+            self.call_after_refresh(box.scroll_to_current)
 
     def on_tab_line_picked(self, message: TabLine.Picked) -> None:
         self.action_tab(message.name)
 
     def action_tab(self, name: str) -> None:
         self.tab = name
-        self._apply_tabs()
         if self.compact and not self.running:  # values and updates take ↑ ↓ enter (where from)
             if name in ("values", "updates"):
                 self.query_one(f"#{name}", SelectBox).focus()
             elif isinstance(self.focused, SelectBox):
                 self.set_focus(None)
+
+    def action_tab_number(self, number: int) -> None:
+        self.action_tab(PANELS[int(number) - 1])
 
     def action_cycle_tab(self, step: int) -> None:
         """Small terminal: the next panel. Wide: the next panel that takes keys (values,
@@ -218,12 +221,19 @@ class MainScreen(Screen):
     # -- the one way data reaches the panels ------------------------------------------
 
     def push_view(self) -> None:
-        """Make one immutable View of the cursor and hand it to every panel at once."""
-        previous = self.view
+        """Make one immutable View of the cursor; the watcher hands it to every panel."""
         hidden = not self.running and self.quiz.arrive(self.cursor.event, self.cursor.mistake)
-        view = make_view(self.cursor, self.running, hidden=hidden, quiz=self.quiz.score())
-        self.view = view
+        previous = self.view
+        self.view = make_view(self.cursor, self.running, hidden=hidden,
+                              quiz=self.quiz.score())
+        if previous is not None and self.quiz.on and self.view.epoch > previous.epoch:
+            self._quiz_summary(previous.epoch)
+
+    def watch_view(self, view: View | None) -> None:
+        if view is None:
+            return
         with self.app.batch_update():
+            self.query_one(StatusBar).changes = self.changes_text()
             self.query_one(StatusBar).show(view)
             for box in self.query(Box):
                 box.show(view)
@@ -234,101 +244,8 @@ class MainScreen(Screen):
             if state != self._binding_state:  # the footer redraws only when a key dims
                 self._binding_state = state
                 self.refresh_bindings()
-        if not self.query_one("#values", SelectBox).has_focus:
-            self.call_after_refresh(self._scroll_values)
         if self.checking:
             self._update_check(view)
-        if previous is not None and self.quiz.on and view.epoch > previous.epoch:
-            self._quiz_summary(previous.epoch)
-
-    # -- quiz mode --------------------------------------------------------------------
-
-    def _show_quiz(self, view: View) -> None:
-        """The answer box: a new question clears it and takes the keyboard."""
-        q = self.quiz
-        key = (view.epoch, view.index, view.mistake) if q.open is not None else None
-        fresh = key is not None and key != self._quiz_fresh
-        self._quiz_fresh = key
-        self.query_one(QuizBar).show_state(q, fresh)
-        if fresh:
-            self.call_after_refresh(self.query_one("#quiz-input", Input).focus)
-        elif q.open is None and isinstance(self.focused, (Input, Button)) \
-                and self.focused.id and self.focused.id.startswith("quiz-"):
-            self.set_focus(None)
-
-    def _quiz_summary(self, epoch: int) -> None:
-        if self.quiz.finished_epoch(epoch):
-            self.notify(f"epoch {epoch} done. {self.quiz.line()}", title="Quiz", markup=False,
-                        timeout=8)
-
-    def _quiz_settled(self) -> None:
-        """After an answer or a skip: redraw, and sum up if that was the epoch's last step."""
-        self.push_view()
-        if self.cursor.index == len(self.cursor.events) - 1:
-            self._quiz_summary(self.cursor.epoch)
-
-    def action_quiz(self) -> None:
-        on = not self.quiz.on
-        self.quiz.switch(on)
-        self.push_view()
-        if on:
-            from bptui.events import KINDS
-
-            kinds = "every" if self.quiz.kinds >= set(KINDS) else \
-                "each " + ", ".join(sorted(self.quiz.kinds))
-            self.notify(f"quiz mode on: predict {kinds} sub-step before it is shown "
-                        "(k switches it off)", markup=False)
-        else:
-            self.notify(f"quiz mode off. {self.quiz.line()}", markup=False)
-
-    def set_quiz_kinds(self, kinds: frozenset[str], name: str = "") -> None:
-        """Quiz only these kinds of sub-step (switching quiz mode on)."""
-        self.quiz.set_kinds(kinds)
-        self.quiz.switch(True)
-        self.push_view()
-        self.notify(f"quiz mode on, asking {name or ', '.join(sorted(kinds))}", markup=False)
-
-    def action_quiz_hint(self) -> None:
-        if self.quiz.open is not None:
-            self.quiz.hint()
-            self.query_one(QuizBar).show_state(self.quiz, False)
-            self.query_one("#quiz-input", Input).focus()
-
-    def action_quiz_skip(self) -> None:
-        if self.quiz.open is not None:
-            self.quiz.reveal()
-            self._quiz_settled()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "quiz-input":
-            return
-        event.stop()
-        self._quiz_answer(event.value)
-
-    def _quiz_answer(self, text: str) -> None:
-        if self.quiz.open is None:
-            return
-        verdict = self.quiz.answer(text, self.cursor.start_params)
-        if verdict is not None and verdict.correct:
-            self._quiz_settled()
-        else:
-            self.query_one(QuizBar).show_state(self.quiz, False)
-            inp = self.query_one("#quiz-input", Input)
-            inp.focus()
-            inp.action_select_all()
-            self.push_view()  # the score counts wrong attempts too (status line)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        bid = event.button.id or ""
-        if not bid.startswith("quiz-"):
-            return
-        event.stop()
-        if bid == "quiz-check":
-            self._quiz_answer(self.query_one("#quiz-input", Input).value)
-        elif bid == "quiz-hint":
-            self.action_quiz_hint()
-        elif bid == "quiz-skip":
-            self.action_quiz_skip()
 
     # -- where a number comes from ----------------------------------------------------
 
@@ -387,48 +304,19 @@ class MainScreen(Screen):
                                       leaf=Source(name, value, "parameter", None, note))
         self.app.push_screen(screen)
 
-    # -- export -----------------------------------------------------------------------
-
-    def action_export(self) -> None:
-        """The worked example (epoch 1, with the current mistake) as Markdown in the working
-        folder, under a name that is not taken yet."""
-        from pathlib import Path
-
-        from bptui import export
-        from bptui.errors import BptuiError
-
-        s = self.cursor.scenario
-        try:
-            text = export.markdown(s, 1, self.cursor.mistake)
-            path = export.write(export.free_path(Path.cwd(), s.name or "bptui-export"), text)
-        except (BptuiError, OSError) as exc:
-            self.notify(f"export failed: {exc}", severity="error", markup=False, timeout=10)
-            return
-        self.last_export = path
-        what = f" with the mistake {self.cursor.mistake}" if self.cursor.mistake else ""
-        self.notify(f"wrote the worked example (epoch 1{what}) as Markdown to {path}",
-                    markup=False, timeout=8)
-
-    def _scroll_values(self) -> None:
-        """Keep the newest value (always the last line) in sight."""
-        box = self.query_one("#values", Box)
-        box.scroll_to(y=box.max_scroll_y, animate=False, immediate=True)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.tiny:  # "terminal too small": only q (and resizing) act
+            return action == "quit"
         if action == "stop":
             return True if self.running else False
         if action in ("quiz_hint", "quiz_skip"):
             return self.quiz.open is not None and not self.running
-        if action in ("where", "export") and self.running:
-            return False
-        if action in ("gradcheck", "set_epsilon") and self.running:
-            return False
         if action in MOVES and self.running:
             return None if action in ("next", "prev", "next_phase", "run") else False
-        if action == "tab":
+        if action in ("tab", "tab_number"):
             return self.compact
         if action in FORWARD and self.cursor.at_end:
-            return None
+            return None if action != "next" else True  # n at the end says so
         if action in BACKWARD and self.cursor.at_start:
             return None
         return True
@@ -440,22 +328,15 @@ class MainScreen(Screen):
         step()
         self.push_view()
 
-    def _leave_question(self, back: bool) -> None:
-        """Moving away from an open question: forward counts it as revealed, back does not."""
-        if self.quiz.open is not None:
-            if back:  # stepping back leaves the question for later
-                self.quiz.leave()
-            else:  # moving on without answering: it counts as revealed, and says so
-                ev = self.quiz.open
-                self.quiz.reveal()
-                self.notify(f"moved on without answering: {pretty(ev.symbol)} = "
-                            f"{fmt(ev.value)} counts as revealed", markup=False)
-                if self.cursor.index == len(self.cursor.events) - 1:
-                    self._quiz_summary(self.cursor.epoch)
-
     # -- moves ------------------------------------------------------------------------
 
     def action_next(self) -> None:
+        if self.cursor.at_end:
+            self.notify("training is at its end: this is the last sub-step of the last epoch"
+                        + (f" (it diverged at epoch {self.cursor.diverged_at})"
+                           if self.cursor.diverged_at else "")
+                        + ". home goes back to the start.", markup=False)
+            return
         self._move(self.cursor.next)
 
     def action_prev(self) -> None:
@@ -476,13 +357,23 @@ class MainScreen(Screen):
     def action_home(self) -> None:
         self._move(self.cursor.home, back=True)
 
+    def _reach(self, epoch: int) -> None:
+        """Go to step 1 of ``epoch`` with the loss of every epoch before it known: an epoch
+        beyond the known losses is reached by training from the last one known."""
+        c = self.cursor
+        known = len(c.losses)
+        if epoch - 1 > known and epoch <= c.last_epoch:
+            if c.epoch != known:
+                c.goto(max(1, known), 0)
+            c.run(epoch - c.epoch - 1)
+        c.goto(epoch, 0)
+
     def action_goto(self) -> None:
         def done(n: int | None) -> None:
             if n is not None:
-                self._move(partial(self.cursor.goto, n, 0), back=n <= self.cursor.epoch)
+                self._move(partial(self._reach, n), back=n <= self.cursor.epoch)
 
-        self.app.push_screen(NumberScreen("Go to epoch", 1, self.cursor.last_epoch,
-                                          self.cursor.epoch), done)
+        self.app.push_screen(NumberScreen("Go to epoch", 1, self.cursor.last_epoch), done)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
@@ -490,13 +381,11 @@ class MainScreen(Screen):
     def action_notes(self) -> None:
         self.app.push_screen(NotesScreen(self.cursor.scenario))
 
+    # -- the gradient check and the mistake lab ---------------------------------------
+
     def action_gradcheck(self) -> None:
         """Open or close the gradient check; while open it follows every step."""
         self.checking = not self.checking
-        self._check_key = None
-        self._apply_tabs()
-        if self.checking and self.view is not None:
-            self._update_check(self.view)
 
     def action_set_epsilon(self) -> None:
         """Change the gradient check's ε (command palette), and show the check with it."""
@@ -508,7 +397,7 @@ class MainScreen(Screen):
             self.epsilon = eps
             self._check_key = None
             if not self.checking:
-                self.action_gradcheck()
+                self.checking = True
             elif self.view is not None:
                 self._update_check(self.view)
 
@@ -518,12 +407,13 @@ class MainScreen(Screen):
         """Check the gradients of the current sample, at the parameters it starts from."""
         from bptui import gradcheck
 
-        key = (view.epoch, view.event.sample, view.mistake, self.epsilon)
+        key = (view.epoch, view.event.sample, view.mistake, self.epsilon, id(view.scenario))
         if key != self._check_key:
             self._check_key = key
             self._report = gradcheck.check(view.scenario, params_for_sample(view),
                                            sample=view.event.sample or 1,
-                                           mistake=view.mistake, epsilon=self.epsilon)
+                                           mistake=view.mistake, epsilon=self.epsilon,
+                                           tolerance=gradcheck.tolerance(self.epsilon))
         self.query_one(GradCheckBody).show_report(view, self._report)
 
     def action_mistakes(self) -> None:
@@ -534,35 +424,34 @@ class MainScreen(Screen):
 
         self.app.push_screen(MistakeScreen(self.cursor.scenario, self.cursor.mistake), chosen)
 
-    # -- running ----------------------------------------------------------------------
+    # -- running: a worker trains a copy and posts messages ---------------------------
 
     def action_run(self, epochs: int | None = None) -> None:
         if self.running:
             return
-        left = self.cursor.last_epoch - self.cursor.epoch  # never past a divergence
-        if left <= 0:
-            self._move(self.cursor.finish_epoch)
+        c = self.cursor
+        if run.epochs_left(c) <= 0 or (epochs is None and c.at_end):
+            self._move(c.finish_epoch)
             return
         self._leave_question(back=False)
-        self.running = True
         self._stop.clear()
-        self._run_start = self.cursor.epoch
-        self._run_total = left if epochs is None else min(epochs, left)
-        bar = self.query_one(ProgressBar)
-        bar.update(total=self._run_total, progress=0)
-        self.add_class("-running")
-        self.query_one("#run-label", Static).update(
-            f"running {self._run_total} epochs… (escape stops)")
+        self._run_start = c.epoch
+        goal = min(run.target_epoch(c, epochs), c.last_epoch)
+        self._run_total = max(1, goal - c.epoch)
+        self.running = True
+        self.query_one(ProgressBar).update(total=self._run_total, progress=0)
+        what = "to the end" if epochs is None else f"{epochs} epoch" + "s" * (epochs != 1)
+        self.query_one("#run-label", Static).update(f"running {what}… (escape stops)")
         self.query_one(StatusBar).running("running")
         if self.compact:
             self.action_tab("loss")
-        self.refresh_bindings()
-        self.run_worker_obj = self.run_worker(partial(self._train, epochs), name="run",
-                                              group="run", thread=True, exclusive=True,
-                                              exit_on_error=False)
+        trained = run.runner(c)
+        self.run_worker(partial(run.train, trained, epochs, self._stop, self.post_message),
+                        name="run", group="run", thread=True, exclusive=True,
+                        exit_on_error=False)
 
     def action_run_n(self) -> None:
-        left = self.cursor.last_epoch - self.cursor.epoch
+        left = run.epochs_left(self.cursor)
         if left <= 0:
             return
 
@@ -570,71 +459,34 @@ class MainScreen(Screen):
             if n is not None:
                 self.action_run(n)
 
-        self.app.push_screen(NumberScreen("Run how many epochs", 1, left, min(left, 100)), done)
+        self.app.push_screen(NumberScreen("Run how many epochs", 1, left), done)
 
     def action_stop(self) -> None:
         self._stop.set()
 
-    def _train(self, epochs: int | None):
-        """In a thread: the fast path in pieces of about PIECE seconds, so that escape is
-        honoured within a piece whatever the cursor's snapshot spacing; progress is posted
-        to the screen at most every PROGRESS_EVERY seconds."""
-        cursor = self.cursor
-        limit = cursor.scenario.epochs
-        target = limit if epochs is None else min(limit, cursor.epoch + epochs)
-        last = 0.0
-
-        def post(epoch: int, loss: float, force: bool = False) -> None:
-            nonlocal last
-            now = time.monotonic()
-            if force or now - last >= PROGRESS_EVERY:
-                last = now
-                self.app.call_from_thread(self._progress, epoch, loss, tuple(cursor.losses))
-
-        def on_epoch(epoch: int, loss: float) -> bool | None:
-            if self._stop.is_set():
-                return False
-            post(epoch, loss)
-            return None
-
-        piece, result = 1, None
-        # a piece may land in the epoch that diverges (cursor.diverged_at): stop there
-        while cursor.epoch < target and not self._stop.is_set() and cursor.diverged_at is None:
-            n = min(piece, target - cursor.epoch)
-            began = time.monotonic()
-            result = cursor.run(n, on_epoch=on_epoch)
-            took = max(time.monotonic() - began, 1e-6)
-            if result.diverged_at is not None or result.stopped:
-                break
-            if cursor.losses:
-                post(cursor.epoch, cursor.losses[-1])
-            piece = max(1, min(piece * 4, int(n * PIECE / took)))
-        if result is not None and self._stop.is_set():
-            result.stopped = True
-        return result
-
-    def _progress(self, epoch: int, loss: float, losses: tuple[float, ...]) -> None:
-        done = epoch - self._run_start
-        self.query_one(ProgressBar).update(progress=done)
-        self.query_one("#run-label", Static).update(
-            f"epoch {epoch}/{self.cursor.scenario.epochs}  loss {fmt(loss, 6)}  esc stops")
-        self.query_one(StatusBar).running(f"running: epoch {epoch}")
-        self.query_one(LossPanel).plot(losses, epoch, self.cursor.initial_loss, None,
-                                       running=True)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.name != "run" or event.state not in (
-                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+    def on_run_progress(self, message: run.RunProgress) -> None:
+        if not self.running:
             return
-        self.running = False
-        self.remove_class("-running")
+        self.query_one(ProgressBar).update(progress=message.epoch - self._run_start)
+        self.query_one("#run-label", Static).update(
+            f"epoch {message.epoch}/{self.cursor.scenario.epochs}  loss {fmt(message.loss, 6)}"
+            "  esc stops")
+        self.query_one(StatusBar).running(f"running: epoch {message.epoch}")
+        self.query_one(LossPanel).plot(message.losses, message.epoch, self.cursor.initial_loss,
+                                       None, running=True)
+
+    def on_run_finished(self, message: run.RunFinished) -> None:
         self.query_one(StatusBar).running("")
-        result = event.worker.result if event.state == WorkerState.SUCCESS else None
-        if event.state == WorkerState.ERROR:
-            self.notify(f"the run failed: {event.worker.error}", severity="error", markup=False)
-        elif result is not None and self.cursor.diverged_at is not None:
-            self.notify(f"training diverged at epoch {self.cursor.diverged_at}: the loss is no longer"
+        if message.runner is not None:
+            run.adopt(self.cursor, message.runner)
+        c = self.cursor
+        if message.error is not None:
+            self.notify(f"the run failed: {message.error}", severity="error", markup=False)
+        elif c.diverged_at is not None and message.result is not None \
+                and message.result.diverged_at is not None:
+            self.notify(f"training diverged at epoch {c.diverged_at}: the loss is no longer"
                         " a finite number", severity="warning", markup=False)
-        elif result is not None and result.stopped:
-            self.notify(f"stopped: now in epoch {self.cursor.epoch}", markup=False)
+        elif message.stopped:
+            self.notify(f"stopped: now in epoch {c.epoch}", markup=False)
+        self.running = False
         self.push_view()

@@ -1,23 +1,59 @@
-"""The network panel: layers as columns of units, or as summary blocks for large layers.
+"""The network panel: the network drawn (units in columns, a labelled line per weight), or
+summary blocks for layers too large to draw unit by unit.
 
-It shows values the events already carry (and the cursor's current parameters); it never
-computes anything of backpropagation itself.
+The drawing itself (places, lines, labels, what the current step lights) is made by the core
+(:mod:`bptui.netdraw`, :mod:`bptui.drawing`); this widget only turns its style tags into
+colours and paints it line by line, rebuilding only the lines that changed since the last
+step. A click on a unit or an edge asks the main screen where its current value comes from.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual.events import Click, Resize
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.widget import Widget
 
+from bptui.drawing import Picture
 from bptui.events import Event
+from bptui.netdraw import NetworkPainter
 from bptui.notation import fmt, pretty, shape_text
-from bptui.tui.panel import Body
 from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, heat_strip, stats
 from bptui.tui.view import View
 
-ACT = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "linear": "linear"}
-VALUE_KINDS = ("net", "out", "delta")
-KIND_LABEL = {"net": "net", "out": "out", "delta": "δ"}
+POSITIVE, NEGATIVE = "#3b82f6", "#e5534b"  # read on dark and light backgrounds alike
+
+
+def _tag_style(tag: str) -> Style:
+    """A drawing tag as a style. Colour says sign and size; every meaning also has a glyph
+    or an attribute (heavy lines, ◀ ▶, reverse, bold, dim, dashed negative lines), so the
+    picture reads without colour (NO_COLOR) and on a projector."""
+    fixed = {"head": Style(bold=True), "border": Style(), "border*": Style(bold=True),
+             "title": Style(bold=True), "text": Style(), "text*": Style.parse(CURRENT),
+             "unknown": Style(dim=True), "line": Style(dim=True), "line*": Style(bold=True),
+             "label*": Style.parse(CURRENT), "": Style()}
+    if tag in fixed:
+        return fixed[tag]
+    for kind in ("line", "label"):
+        if tag.startswith(kind) and len(tag) == len(kind) + 2:
+            sign, strength = tag[-2], tag[-1]
+            color = POSITIVE if sign == "+" else NEGATIVE if sign == "-" else None
+            return Style(color=color, dim=strength == "1" and kind == "line",
+                         bold=strength == "3")
+    return Style()
+
+
+STYLES: dict[str, Style] = {}
+
+
+def style_of(tag: str) -> Style:
+    if tag not in STYLES:
+        STYLES[tag] = _tag_style(tag)
+    return STYLES[tag]
 
 
 def focus_unit(ev: Event) -> tuple[int, int] | None:
@@ -29,186 +65,173 @@ def focus_unit(ev: Event) -> tuple[int, int] | None:
     return None
 
 
-class NetworkBody(Body):
-    def build(self, view: View, width: int) -> Text:
+class NetworkBody(Widget):
+    """The network panel's body: ``show(view)`` takes each new View, ``plain`` is its text."""
+
+    DEFAULT_CSS = "NetworkBody { height: auto; width: 1fr; }"
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.view: View | None = None
+        self.picture: Picture | None = None
+        self._painter: NetworkPainter | None = None
+        self._runs: list[tuple] = []
+        self._strips: list[Strip] = []
+        self._lines: list[str] = []
+        self._width = (0, 0)
+
+    # -- taking a View ----------------------------------------------------------------
+
+    def show(self, view: View) -> None:
+        self.view = view
+        self._rebuild()
+
+    def _room(self) -> tuple[int, int]:
+        box = self.parent
+        if isinstance(box, Widget) and box.size.width:
+            region = box.scrollable_content_region
+            return max(20, region.width), region.height
+        return max(20, self.size.width or 72), 0
+
+    def _rebuild(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        before = len(self._lines)
+        width, height = self._room()
+        if not height:  # not laid out yet: draw again once the panel has its size
+            self.call_after_refresh(self._again)
+        self._width = (width, height)
         if view.scenario.unit_by_unit:
-            return self._units(view, width)
-        return self._blocks(view, width)
-
-    # -- unit by unit -----------------------------------------------------------------
-
-    def _unit_cells(self, view: View) -> list[list[list[tuple[str, str]]]]:
-        """For each layer (0 = inputs), for each unit, its lines as (text, style)."""
-        s = view.scenario
-        ev = view.event
-        known: dict[str, tuple[float, Event]] = {}
-        for e in view.sample_events():
-            if not e.is_matrix:
-                known[e.symbol] = (float(e.value), e)
-        focus = focus_unit(ev)
-        k = view.sample
-        layers = []
-        names0 = s.unit_names(0)
-        col0 = []
-        for i, name in enumerate(names0):
-            mark = MARK if focus == (0, i) else NO_MARK
-            val = fmt(s.inputs[k - 1][i]) if k is not None else "·"
-            col0.append([(f"{mark}{name} {val}", CURRENT if mark == MARK else "")])
-        layers.append(col0)
-        for lay, layer in enumerate(s.layers, start=1):
-            col = []
-            for j, unit in enumerate(layer.names):
-                here = focus == (lay, j)
-                lines = []
-                for q, kind in enumerate(VALUE_KINDS):
-                    sym = f"{kind}_{unit}"
-                    got = known.get(sym)
-                    val = fmt(got[0]) if got else "·"
-                    if got is not None and got[1] is ev and view.hidden:
-                        val = "?"
-                    head = (MARK if here else NO_MARK) + unit if q == 0 else " " * (2 + len(unit))
-                    style = CURRENT if got is not None and got[1] is ev else (
-                        "bold" if here else "")
-                    lines.append((f"{head} {KIND_LABEL[kind]:<3} {val}", style))
-                col.append(lines)
-            layers.append(col)
-        return layers
-
-    def _units(self, view: View, width: int) -> Text:
-        s = view.scenario
-        cells = self._unit_cells(view)
-        titles = ["inputs"] + [f"{la.name} ({ACT.get(la.activation, la.activation)})"
-                               for la in s.layers]
-        widths = [max([len(titles[c])] + [len(t) for unit in col for t, _ in unit]) + 2
-                  for c, col in enumerate(cells)]
-        lines: list[list[tuple[str, str]]] = []
-        if sum(widths) <= width:
-            lines.append([(t.ljust(w), HEADING) for t, w in zip(titles, widths, strict=True)])
-            flat = []
-            for col in cells:
-                f: list[tuple[str, str]] = []
-                for n, unit in enumerate(col):
-                    if n and len(unit) > 1:
-                        f.append(("", ""))
-                    f += unit
-                flat.append(f)
-            for r in range(max(len(f) for f in flat)):
-                row = []
-                for c, col in enumerate(flat):
-                    t, st = col[r] if r < len(col) else ("", "")
-                    row.append((t.ljust(widths[c]), st))
-                lines.append(row)
-        else:  # too narrow for columns: one layer after another
-            for title, col in zip(titles, cells, strict=True):
-                lines.append([(title, HEADING)])
-                for unit in col:
-                    for t, st in unit:
-                        lines.append([(t, st)])
-        out_text = Text(no_wrap=True, overflow="ellipsis", end="")
-        for n, row in enumerate(lines):
-            if n:
-                out_text.append("\n")
-            for t, st in row:
-                out_text.append(t, style=st or None)
-        for line, st in self._weights(view):
-            out_text.append("\n")
-            out_text.append(line, style=st or None)
-        return out_text
-
-    def _weights(self, view: View) -> list[tuple[str, str]]:
-        """The weights feeding the highlighted unit (and, going back, leaving it)."""
-        s = view.scenario
-        ev = view.event
-        focus = focus_unit(ev)
-        lines: list[tuple[str, str]] = [("", "")]
-        if focus is None or focus[0] == 0:
-            lines.append(("weights: pick a unit by stepping (n / p)", LABEL))
-            return lines
-        lay, j = focus
-        layer = s.layers[lay - 1]
-        unit = layer.names[j]
-        w = view.params.weights[lay - 1]
-        b = view.params.biases[lay - 1]
-        lines.append((f"weights into {unit} (current values)", HEADING))
-        src = s.unit_names(lay - 1)
-        names = [layer.weight_name(j, i, lay) for i in range(layer.inputs)]
-        if b is not None:
-            names.append(layer.bias_name(j, lay))
-        nw = max(len(n) for n in names)
-        for i in range(layer.inputs):
-            name = names[i]
-            here = ev.param is not None and ev.param == _ref(lay, "weight", j, i)
-            lines.append((f"{MARK if here else NO_MARK}{name:<{nw}} = {fmt(w[j, i]):<14} "
-                          f"from {src[i]}", CURRENT if here else ""))
-        if b is not None:
-            bj = 0 if b.size == 1 else j
-            name = layer.bias_name(j, lay)
-            here = ev.param is not None and ev.param.kind == "bias" and ev.param.layer == lay \
-                and ev.param.row == bj
-            state = "trained" if layer.train_bias else "fixed"
-            shared = ", shared by the layer" if b.size == 1 and layer.size > 1 else ""
-            lines.append((f"{MARK if here else NO_MARK}{name:<{nw}} = {fmt(b[bj]):<14} "
-                          f"bias ({state}{shared})",
-                          CURRENT if here else ""))
-        if ev.kind == "dE_din" and lay < len(s.layers):
-            nxt = s.layers[lay]
-            w2 = view.params.weights[lay]
-            lines.append((f"weights out of {unit} (the error comes back along them)", HEADING))
-            for k2, name2 in enumerate(nxt.names):
-                lines.append((f"{NO_MARK}{nxt.weight_name(k2, j, lay + 1)} = {fmt(w2[k2, j])}"
-                              f"   to {name2}", ""))
-        return lines
-
-    # -- large layers -----------------------------------------------------------------
-
-    def _blocks(self, view: View, width: int) -> Text:
-        s = view.scenario
-        ev = view.event
-        latest: dict[str, Event] = {}
-        for e in view.sample_events():
-            latest[e.symbol] = e
-        out = Text(no_wrap=True, overflow="ellipsis", end="")
-
-        def line(text: str, style: str = "") -> None:
-            if out.plain:
-                out.append("\n")
-            out.append(text, style=style or None)
-
-        x = s.inputs if ev.sample is None else s.inputs[ev.sample - 1: ev.sample]
-        lw = 15
-        line(f"inputs: {s.input_size} values per sample, {x.shape[0]} sample(s)", HEADING)
-        line(f"{NO_MARK}{'X':<{lw}}{stats(x)}")
-        for lay, layer in enumerate(s.layers, start=1):
-            line(f"layer {lay}: {layer.name}, {layer.size} {layer.activation} units "
-                 "(shape [min, max] mean ‖·‖)", HEADING)
-            w = view.params.weights[lay - 1]
-            line(f"{NO_MARK}{'W' + str(lay):<{lw}}{stats(w)}")
-            for sym in (f"net_{lay}", f"out_{lay}", f"dE/dout_{lay}", f"dout_{lay}/dnet_{lay}",
-                        f"delta_{lay}", f"dE/dW{lay}", f"W{lay}+"):
-                e = latest.get(sym)
-                if e is None:
-                    continue
-                here = e is ev
-                value = e.value if isinstance(e.value, np.ndarray) else np.asarray([e.value])
-                line(f"{MARK if here else NO_MARK}{pretty(sym):<{lw}}{stats(value)}",
-                     CURRENT if here else "")
-        if ev.is_matrix:
-            m = np.atleast_2d(ev.value)
-            cols = max(8, width - 4)
-            rows = min(4, m.shape[0])
-            line("")
-            line(f"{pretty(ev.symbol)}: first {rows} row(s) × {min(cols, m.shape[1])} of "
-                 f"{shape_text(m)} (· low … █ high)", HEADING)
-            for strip in heat_strip(m, rows, cols):
-                line("  " + strip)
+            if self._painter is None or self._painter.scenario is not view.scenario:
+                self._painter = NetworkPainter(view.scenario)
+            ev = view.event
+            sample = ev.sample if ev.sample is not None else view.sample
+            self.picture = self._painter.picture(view.params, view.sample_events(), ev,
+                                                 sample, view.hidden, width, height)
+            runs = [tuple(self.picture.runs(y)) for y in range(len(self.picture.chars))]
+            self._lines = self.picture.lines()
         else:
-            line("")
-            line(f"{pretty(ev.symbol)} = {'?' if view.hidden else fmt(ev.value)}", CURRENT)
-        line("(too large to draw unit by unit: each layer is one block)", LABEL)
-        return out
+            self.picture = None
+            text = _blocks(view, width)
+            runs = [((line.plain, line),) for line in text.split("\n")]
+            self._lines = text.plain.split("\n")
+        old = self._runs
+        strips = []
+        for y, row in enumerate(runs):
+            if y < len(old) and old[y] == row and y < len(self._strips):
+                strips.append(self._strips[y])  # unchanged since the last step
+            else:
+                strips.append(self._strip(row))
+        self._runs, self._strips = runs, strips
+        self.refresh(layout=len(self._lines) != before)
+        if self.picture is not None and self.picture.focus is not None:
+            self.call_after_refresh(self._follow)
+
+    def _strip(self, row: tuple) -> Strip:
+        segs = []
+        for text, tag in row:
+            if isinstance(tag, Text):  # a whole line of the blocks view
+                segs += list(tag.render(self.app.console, end=""))
+                continue
+            style = style_of(tag) if isinstance(tag, str) else tag
+            segs.append(Segment(text, style))
+        return Strip(segs)
+
+    def _follow(self) -> None:
+        """Scroll the highlighted unit or edge into view."""
+        f = self.picture.focus if self.picture is not None else None
+        box = self.parent
+        if f is None or not isinstance(box, Widget) or not hasattr(box, "scroll_to_region"):
+            return
+        box.scroll_to_region(Region(f.x, f.y, max(1, f.w), max(1, f.h)), animate=False,
+                             immediate=True)
+
+    def _again(self) -> None:
+        if self.view is not None and self._room() != self._width and self._room()[1]:
+            self._rebuild()
+
+    def on_resize(self, event: Resize) -> None:
+        self._again()
+
+    # -- painting ---------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(self.size.width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self._lines))
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return max([len(line) for line in self._lines] + [1])
+
+    @property
+    def plain(self) -> str:
+        """What the panel shows, as plain text (for tests and for reading aloud)."""
+        return "\n".join(self._lines)
+
+    # -- where a value comes from -----------------------------------------------------
+
+    def on_click(self, event: Click) -> None:
+        if self.picture is None:
+            return
+        ref = self.picture.ref_at(event.x, event.y)
+        if ref is None:
+            return
+        from bptui.tui.panel import SelectBox
+
+        event.stop()
+        self.post_message(SelectBox.Picked(self.parent, ref))  # the main screen opens it
 
 
-def _ref(layer: int, kind: str, row: int, col: int):
-    from bptui.events import ParamRef
+# --------------------------------------------------------------------------- large layers
 
-    return ParamRef(layer, kind, row, col)
+
+def _blocks(view: View, width: int) -> Text:
+    """Layers too large to draw unit by unit: one block of statistics per layer."""
+    s = view.scenario
+    ev = view.event
+    latest: dict[str, Event] = {}
+    for e in view.sample_events():
+        latest[e.symbol] = e
+    out = Text(no_wrap=True, overflow="ellipsis", end="")
+
+    def line(text: str, style: str = "") -> None:
+        if out.plain:
+            out.append("\n")
+        out.append(text, style=style or None)
+
+    x = s.inputs if ev.sample is None else s.inputs[ev.sample - 1: ev.sample]
+    lw = 15
+    line(f"inputs: {s.input_size} values per sample, {x.shape[0]} sample(s)", HEADING)
+    line(f"{NO_MARK}{'X':<{lw}}{stats(x)}")
+    for lay, layer in enumerate(s.layers, start=1):
+        line(f"layer {lay}: {layer.name}, {layer.size} {layer.activation} units "
+             "(shape [min, max] mean ‖·‖)", HEADING)
+        w = view.params.weights[lay - 1]
+        line(f"{NO_MARK}{'W' + str(lay):<{lw}}{stats(w)}")
+        for sym in (f"net_{lay}", f"out_{lay}", f"dE/dout_{lay}", f"dout_{lay}/dnet_{lay}",
+                    f"delta_{lay}", f"dE/dW{lay}", f"W{lay}+"):
+            e = latest.get(sym)
+            if e is None:
+                continue
+            here = e is ev
+            value = e.value if isinstance(e.value, np.ndarray) else np.asarray([e.value])
+            line(f"{MARK if here else NO_MARK}{pretty(sym):<{lw}}{stats(value)}",
+                 CURRENT if here else "")
+    if ev.is_matrix:
+        m = np.atleast_2d(ev.value)
+        cols = max(8, width - 4)
+        rows = min(4, m.shape[0])
+        line("")
+        line(f"{pretty(ev.symbol)}: first {rows} row(s) × {min(cols, m.shape[1])} of "
+             f"{shape_text(m)} (· low … █ high)", HEADING)
+        for strip in heat_strip(m, rows, cols):
+            line("  " + strip)
+    else:
+        line("")
+        line(f"{pretty(ev.symbol)} = {'?' if view.hidden else fmt(ev.value)}", CURRENT)
+    line("(too large to draw unit by unit: each layer is one block)", LABEL)
+    return out

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
+from rich.cells import cell_len
 from rich.text import Text
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.events import Click
 from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 
+from bptui.tui.keys import bindings
 from bptui.tui.view import View
+
+NUMBER = re.compile(r"(?<![\w⁺])[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?(?![\w])")
 
 
 class Body(Widget):
@@ -71,6 +76,22 @@ class Body(Widget):
     def get_content_height(self, container, viewport, width: int) -> int:
         return self._text_for(width).plain.count("\n") + 1
 
+    def get_content_width(self, container, viewport) -> int:
+        """As wide as the longest line: a panel too narrow for it scrolls sideways rather
+        than cut a number."""
+        text = self._text_for(container.width)
+        return max((cell_len(line) for line in text.plain.split("\n")), default=1)
+
+    def current_region(self) -> Region | None:
+        """Where the highlighted (▶) element is drawn, to keep it in view; a body that draws
+        something else (the drawn network) overrides this."""
+        if self.view is None or not self.size.width:
+            return None
+        for n, line in enumerate(self._text_for(self.size.width).plain.split("\n")):
+            if "▶" in line[:2]:
+                return Region(0, n, max(1, len(line)), 1)
+        return None
+
     @property
     def plain(self) -> str:
         """What the panel shows, as plain text (for tests and for reading aloud)."""
@@ -90,17 +111,21 @@ class Box(VerticalScroll, can_focus=False):
 
     def show(self, view: View) -> None:
         self.body.show(view)
+        self.call_after_refresh(self.scroll_to_current)
+
+    def scroll_to_current(self) -> None:
+        """Keep the highlighted element in view (unless the learner is picking lines)."""
+        if self.has_focus or not self.display:
+            return
+        region = self.body.current_region()
+        if region is not None:
+            self.scroll_to_region(region, animate=False, immediate=True, force=True)
 
 
 class SelectBox(Box, can_focus=True):
     """A Box whose lines can be picked: up/down move, enter (or a click) posts Picked."""
 
-    BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("enter", "pick", "Where from", show=False),
-        Binding("escape", "leave", "Leave panel", show=False),
-    ]
+    BINDINGS = bindings("panel")
 
     class Picked(Message):
         """A line of the panel was picked: ``ref`` is what it shows."""
@@ -166,6 +191,22 @@ class SelectBox(Box, can_focus=True):
 
     def action_leave(self) -> None:
         self.screen.set_focus(None)
+
+    def action_copy_pick(self) -> None:
+        """Copy the picked line's number (OSC 52, through Textual's clipboard)."""
+        self._default()
+        n = self.body.selected
+        lines = self.body.text.plain.split("\n")
+        if n is None or n >= len(lines):
+            return
+        numbers = NUMBER.findall(lines[n])
+        name = lines[n][1:].split()[0] if lines[n][1:].split() else ""
+        if not numbers:
+            self.notify("nothing to copy on this line", markup=False)
+            return
+        value = numbers[-1] if self.body.id == "values-body" else " ".join(numbers)
+        self.app.copy_to_clipboard(value)
+        self.notify(f"copied {name} {value} to the clipboard", markup=False)
 
     def on_click(self, event: Click) -> None:
         if event.widget is not self.body:

@@ -16,11 +16,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from bptui.events import KINDS, Event
-from bptui.notation import pretty
+from bptui.mistakes import MISTAKES
+from bptui.notation import fmt, pretty
 from bptui.quiz import Quiz, Verdict
+from bptui.tui.keys import KEYS as KEYS_DECLARED
 
 #: The "Quiz only" choices offered in the command palette: (name, kinds).
 PRESETS: list[tuple[str, frozenset[str]]] = [
@@ -44,6 +47,7 @@ class QuizMode:
     settled: set[tuple] = field(default_factory=set)  # (epoch, position, mistake)
     asked_epochs: set[int] = field(default_factory=set)
     summarised: set[int] = field(default_factory=set)
+    hints: dict[tuple, int] = field(default_factory=dict)  # hints given per question
     used: bool = False  # whether quiz mode was ever switched on (for the score on quit)
     _at: tuple | None = None
     _mistake: str | None = None
@@ -82,7 +86,9 @@ class QuizMode:
         return True
 
     def answer(self, text: str, start) -> Verdict | None:
-        """Mark what the learner typed; None (and a message) if it is not a number."""
+        """Mark what the learner typed; None (and a message) if it is not a number. A wrong
+        answer is only called wrong (and named, when a lab mistake computes it): the right
+        value appears only when the learner reveals it."""
         ev = self.open
         if ev is None:
             return None
@@ -96,15 +102,37 @@ class QuizMode:
             self.settled.add(self._key(ev))
             self.open = None
             self.message = "✓ " + verdict.message
-        else:
-            said = verdict.message if verdict.message.endswith(".") else verdict.message + "."
-            self.message = f"✗ {said} Try again, or ctrl+t for a hint, ctrl+s for the answer."
+            return verdict
+        said = f"✗ {fmt(given)} is not right."
+        if verdict.mistake == "sign":
+            said += " It has the opposite sign of the right value: check which way round " \
+                    "the difference (target - out) goes."
+        elif verdict.mistake is not None:
+            m = MISTAKES[verdict.mistake]
+            said += f" It is what the lab's mistake '{verdict.mistake}' computes: {m.wrong}."
+        self.message = said + " Try again, ctrl+t for a hint, ctrl+s to reveal."
         return verdict
 
     def hint(self) -> str:
-        if self.open is None:
+        """The next rung of the ladder, each one new: the rule in symbols, then the numbers
+        to put in, then the first factor (or term) worked out."""
+        ev = self.open
+        if ev is None:
             return ""
-        self.message = self.quiz.hint(self.open)
+        rung = self.hints.get(self._key(ev), 0) + 1
+        self.hints[self._key(ev)] = rung
+        core = self.quiz.hint(ev)  # counts the hint in the score
+        if rung == 1:
+            self.message = f"hint 1 of 3, the rule: {pretty(ev.symbol)} = " \
+                           f"{ev.equation.split(' = ', 1)[-1]}"
+        elif rung == 2:
+            self.message = f"hint 2 of 3, the numbers: {pretty(ev.symbol)} = " \
+                           f"{ev.substituted.split(' = ', 1)[-1]}"
+        elif rung == 3:
+            worked = core.removeprefix("hint: ").removesuffix(f" {ev.why}.").rstrip(". ")
+            self.message = f"hint 3 of 3, worked: {worked}."
+        else:
+            self.message = "no more hints: ctrl+s reveals the answer"
         return self.message
 
     def reveal(self) -> str:
@@ -138,8 +166,57 @@ class QuizMode:
         return False
 
 
+#: Keys that move the screen rather than type into an empty answer box (no number starts
+#: with one of them), so that n, p, ... keep working while the box has the keyboard.
+NAVIGATION = frozenset(k for key in KEYS_DECLARED if key.scope == "screen"
+                       for k in key.keys if k not in "0123456789" and k not in
+                       ("tab", "shift+tab", "escape", "ctrl+t", "ctrl+s"))
+
+
+class QuizInput(Input):
+    """The answer box: while empty, the screen's navigation keys pass through it."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        if not self.value and key in NAVIGATION:
+            return False
+        return super().check_consume_key(key, character)
+
+    async def _on_key(self, event) -> None:
+        if not self.value and event.key in NAVIGATION:
+            return  # the screen's binding acts on it
+        await super()._on_key(event)
+
+
 class QuizBar(Vertical):
-    """The answer box under the equation: prompt, input, buttons, and what the quiz says."""
+    """The answer box under the equation: prompt, input, buttons, and what the quiz says.
+
+    It posts :class:`Answer`, :class:`Hint` and :class:`Skip`; the screen, which owns the
+    quiz state, handles them."""
+
+    class Answer(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Hint(Message):
+        pass
+
+    class Skip(Message):
+        pass
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Answer(event.value))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        bid = event.button.id
+        if bid == "quiz-check":
+            self.post_message(self.Answer(self.query_one("#quiz-input", Input).value))
+        elif bid == "quiz-hint":
+            self.post_message(self.Hint())
+        elif bid == "quiz-skip":
+            self.post_message(self.Skip())
 
     DEFAULT_CSS = """
     QuizBar { height: auto; padding: 0 1; display: none; border: round $accent; }
@@ -161,8 +238,8 @@ class QuizBar(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="quiz-row"):
             yield Static("", id="quiz-prompt", markup=False)
-            yield Input(placeholder="your value", id="quiz-input", compact=True,
-                        select_on_focus=False)
+            yield QuizInput(placeholder="your value", id="quiz-input", compact=True,
+                             select_on_focus=False)
             yield Button("Check", id="quiz-check", compact=True)
             yield Button("Hint ^t", id="quiz-hint", compact=True)
             yield Button("Skip ^s", id="quiz-skip", compact=True)

@@ -9,35 +9,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-KEYS: list[tuple[str, str]] = [
-    ("n  →  space", "next sub-step"),
-    ("p  ←", "previous sub-step (goes back across samples and epochs)"),
-    ("]  [", "next / previous phase (forward, loss, backward, update)"),
-    ("s", "finish this sample"),
-    ("e", "finish this epoch"),
-    ("r", "run to the end of the scenario's epochs (live loss plot)"),
-    ("R", "run a number of epochs you type"),
-    ("escape", "stop a run"),
-    ("g", "go to epoch N"),
-    ("home", "back to the start"),
-    ("i", "the scenario's notes and source"),
-    ("c", "gradient check: backprop beside finite differences, for this sample"),
-    ("m", "mistake lab: switch a classic backprop bug on or off"),
-    ("k", "quiz mode on/off: type each number before it is shown (ctrl+p: quiz only ...)"),
-    ("  enter", "in the quiz box: check your value (within 0.1%)"),
-    ("  ctrl+t", "in quiz mode: a hint"),
-    ("  ctrl+s", "in quiz mode: skip, reveal the answer (moving on also reveals it)"),
-    ("  escape", "leave the quiz box, so that n, p, q ... work again"),
-    ("w", "where the current number comes from (escape goes back)"),
-    ("↑ ↓  enter", "in the values or updates panel (tab, or a click, reaches it): where that "
-     "number comes from; escape leaves the panel"),
-    ("x", "export the worked example to a Markdown file in the working folder"),
-    ("tab  1-4", "switch panel on a small terminal (network, values, updates, loss); on a "
-     "wide one tab moves between the values and updates panels"),
-    ("ctrl+p", "command palette: every command by name"),
-    ("?", "this help"),
-    ("q", "quit"),
-]
+from bptui.tui.keys import help_rows
 
 READING = """\
 Quiz mode (k): at each step of the kinds asked, the equation shows the rule and the numbers
@@ -69,7 +41,7 @@ class HelpScreen(Dismissable):
     def compose(self) -> ComposeResult:
         text = Text()
         text.append("Keys\n", style="bold")
-        for key, what in KEYS:
+        for key, what in help_rows():
             text.append(f"  {key:<12}", style="bold")
             text.append(f"{what}\n")
         text.append("\n" + READING)
@@ -96,7 +68,7 @@ class NotesScreen(Dismissable):
         text.append("\n")
         text.append(f"shape {s.shape}, {s.parameter_count:,} trained parameters, loss {s.loss}, "
                     f"learning rate {s.learning_rate:g}, {s.epochs} epochs, "
-                    f"{s.samples} sample(s), {s.mode} mode\n\n")
+                    f"{s.samples} sample{'s' * (s.samples != 1)}, {s.mode} mode\n\n")
         text.append(s.notes.strip() + "\n")
         text.append("\nescape or q closes", style="dim")
         with VerticalScroll(id="notes-box", classes="dialog"):
@@ -107,7 +79,8 @@ class NotesScreen(Dismissable):
 
 
 class EpsilonScreen(ModalScreen[float | None]):
-    """Asks for the gradient check's finite-difference step ε (0 < ε < 1); None when cancelled."""
+    """Asks for the gradient check's finite-difference step ε within
+    :data:`bptui.gradcheck.EPSILON_RANGE`; None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -116,21 +89,29 @@ class EpsilonScreen(ModalScreen[float | None]):
         self.value = value
 
     def compose(self) -> ComposeResult:
+        from bptui.gradcheck import EPSILON_RANGE
+
+        low, high = EPSILON_RANGE
         with Vertical(id="number-box", classes="dialog"):
-            yield Static(Text(f"Gradient check: finite-difference step ε (now {self.value:g}; "
-                              "for example 1e-5), enter to confirm, escape to cancel"))
+            yield Static(Text(f"Gradient check: finite-difference step ε from {low:g} to "
+                              f"{high:g} (now {self.value:g}); the pass rule follows it. "
+                              "enter to confirm, escape to cancel"))
             yield Input(placeholder=f"{self.value:g}", id="number-input")
             yield Static("", id="number-error", markup=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        from bptui.gradcheck import EPSILON_RANGE
+
         event.stop()
+        low, high = EPSILON_RANGE
         try:
             eps = float(event.value) if event.value.strip() else self.value
         except ValueError:
             eps = float("nan")
-        if not 0 < eps < 1:
+        if not low <= eps <= high:
             self.query_one("#number-error", Static).update(
-                "expected a number between 0 and 1, such as 1e-4")
+                f"expected a number from {low:g} to {high:g}, such as 1e-4 (outside it the "
+                "check's own error hides a mistake's)")
             return
         self.dismiss(eps)
 
@@ -153,14 +134,13 @@ class NumberScreen(ModalScreen[int | None]):
         with Vertical(id="number-box", classes="dialog"):
             yield Static(Text(f"{self.prompt} ({self.low}-{self.high}), enter to confirm, "
                               "escape to cancel"))
-            yield Input(placeholder="" if self.value is None else str(self.value),
-                        type="integer", id="number-input")
+            yield Input(type="integer", id="number-input")
             yield Static("", id="number-error", markup=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         try:
-            n = int(event.value or (self.value if self.value is not None else ""))
+            n = int(event.value)
         except ValueError:
             n = None
         if n is None or not self.low <= n <= self.high:
@@ -168,6 +148,28 @@ class NumberScreen(ModalScreen[int | None]):
                 f"expected a whole number from {self.low} to {self.high}")
             return
         self.dismiss(n)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextScreen(ModalScreen[str | None]):
+    """Asks for a line of text (a name, a path, a number); None when cancelled. Starts empty."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, prompt: str) -> None:
+        super().__init__()
+        self.prompt = prompt
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="number-box", classes="dialog"):
+            yield Static(Text(f"{self.prompt}; enter to confirm, escape to cancel"))
+            yield Input(id="number-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip() or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

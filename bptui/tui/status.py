@@ -5,7 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from bptui.quiz import Score
 from bptui.tui.view import View
+
+
+def score_line(score: tuple[int, int, int]) -> str:
+    """The quiz score in the one wording used everywhere (status line, summaries, quit)."""
+    return Score(*score).line()
 
 
 class StatusBar(Widget):
@@ -17,6 +23,7 @@ class StatusBar(Widget):
         super().__init__(id=id)
         self.view: View | None = None
         self.run_text = ""
+        self.changes = ""  # the settings changed in the app, against the file
 
     def show(self, view: View) -> None:
         self.view = view
@@ -43,24 +50,24 @@ class StatusBar(Widget):
             parts.append(f"mistake: {v.mistake}")
         if v.diverged_at is not None:
             parts.append(f"diverged at epoch {v.diverged_at}")
+        if self.changes:
+            parts.append(f"changed: {self.changes}")
         if self.run_text:
             parts.append(self.run_text)
         if v.quiz is not None:
-            right, hinted, revealed = v.quiz
-            parts.append(f"quiz: {right} right, {hinted} after hint, {revealed} revealed")
+            parts.append(score_line(v.quiz))
         return parts
 
     def _fit(self, parts: list[str]) -> list[str]:
-        """Shorter wording for the quiz score when the line would not fit."""
+        """Fewer words when the line would not fit: "sample 1 of 1" goes first, then the
+        phase; the epoch, the step and the quiz score (one wording everywhere) stay."""
         v = self.view
-        if v is None or v.quiz is None or not self.size.width:
+        if v is None or not self.size.width:
             return parts
-        if len(" │ ".join([v.scenario.title[:12], *parts])) + 3 <= self.size.width:
-            return parts
-        right, hinted, revealed = v.quiz
-        parts = [*parts[:-1], f"quiz ✓{right} hint {hinted} shown {revealed}"]
-        if v.scenario.samples == 1:  # "sample 1 of 1" says nothing the learner needs here
-            parts = [p for p in parts if p != "sample 1 of 1"]
+        for drop in ("sample 1 of 1", v.event.phase):
+            if len(" │ ".join([v.scenario.title[:12], *parts])) + 3 <= self.size.width:
+                break
+            parts = [p for p in parts if p != drop]
         return parts
 
     @property
@@ -73,7 +80,7 @@ class StatusBar(Widget):
         if self.view is None:
             return Text("")
         rest = " │ " + " │ ".join(self._fit(self.parts()))
-        room = max(8, self.size.width - len(rest) - 1)
+        room = max(4, self.size.width - len(rest) - 1)
         title = self.view.scenario.title
         if len(title) > room:
             title = title[: room - 1] + "…"

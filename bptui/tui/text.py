@@ -10,7 +10,6 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
-from rich.text import Text
 
 from bptui.notation import fmt, shape_text
 
@@ -73,16 +72,6 @@ def heat_strip(a: np.ndarray, rows: int, cols: int) -> list[str]:
             else:
                 line.append(SHADES[min(4, int((v - lo) / span * 4.999))])
         out.append("".join(line))
-    return out
-
-
-def lines_to_text(lines: list[tuple[str, str]]) -> Text:
-    """Join (text, style) lines into one Text, one line each."""
-    out = Text(no_wrap=True, overflow="ellipsis", end="")
-    for n, (line, style) in enumerate(lines):
-        if n:
-            out.append("\n")
-        out.append(line, style=style or None)
     return out
 
 

@@ -61,6 +61,7 @@ class UpdatesBody(Body):
         name_w = max([5] + [len(n[-1]) for n in names]) + 1
         rows = [(NO_MARK + "param".ljust(name_w) + "old".rjust(COL) + "gradient".rjust(COL)
                  + "new".rjust(COL) + "change".rjust(COL), LABEL)]
+        self._name_w = name_w
         for lay, kind, j, i, name in names:
             self._row_refs.append(("param", lay, kind, j, i, name))
             ref = next((r for r in updates if (r.layer, r.kind, r.row, r.col) == (lay, kind, j, i)),
@@ -86,7 +87,7 @@ class UpdatesBody(Body):
                 gtext = "?".rjust(COL)  # quiz: this gradient is the question
             rows.append((NO_MARK + name.ljust(name_w) + _num(old) + gtext + _num(None)
                          + _num(None), ""))
-        return rows
+        return _fit_columns(rows, name_w)
 
     def _layers(self, view: View) -> list[tuple[str, str]]:
         s = view.scenario
@@ -113,3 +114,17 @@ class UpdatesBody(Body):
                              + _num(norm(e.grad)) + _num(norm(new)) + _num(norm(new - old)),
                              CURRENT if here else ""))
         return rows
+
+
+def _fit_columns(rows: list[tuple[str, str]], name_w: int) -> list[tuple[str, str]]:
+    """The four number columns each as wide as their widest entry (header included) plus
+    two spaces, so that no number and no column name is ever cut."""
+    start = len(NO_MARK) + name_w
+    cells = [[line[start + k * COL: start + (k + 1) * COL].strip() for k in range(4)]
+             for line, _ in rows]
+    widths = [max(len(c[k]) for c in cells) + 1 for k in range(4)]
+    out = []
+    for (line, style), c in zip(rows, cells, strict=True):
+        out.append((line[:start] + "".join(v.rjust(w) for v, w in zip(c, widths, strict=True)),
+                    style))
+    return out

@@ -19,7 +19,7 @@ def make_app(name: str = "mazur_2_2_2", mistake: str | None = None) -> BackpropA
 
 def long_run_app() -> BackpropApp:
     """The 1000-100-10 network with so many epochs that a run is still going when stopped."""
-    text = (Path(scn.__file__).parent / "scenarios" / "batch_relu_1000_100_10.toml").read_text()
+    text = (scn.BUILTIN_FOLDER / "batch_relu_1000_100_10.toml").read_text()
     assert "epochs = 500" in text
     s = scn.parse(text.replace("epochs = 500", "epochs = 1000000"), file="long.toml",
                   name="long")

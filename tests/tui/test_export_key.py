@@ -64,4 +64,4 @@ async def test_export_is_in_the_palette_and_help():
 
         text = screen_text(app)
         assert "export the worked example" in text and "where the current number" in text
-        assert "quiz mode on/off" in text
+        assert "quiz mode on or off" in text

@@ -26,7 +26,7 @@ from bptui.tui.main import MIN_HEIGHT, MIN_WIDTH, PANELS, WIDE_HEIGHT, WIDE_WIDT
 from tests.tui.helpers import NUMBER, panel, result_of, screen_text, settle, status
 from tests.tui.test_screen import PUBLISHED
 
-SCENARIOS = Path(scn.__file__).parent / "scenarios"
+SCENARIOS = scn.BUILTIN_FOLDER
 
 #: Every key the main screen binds except q (quit), plus the keys its dialogs answer to
 #: (enter confirms, up/down move in the mistake list, digits go into the number inputs).

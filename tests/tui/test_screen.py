@@ -67,9 +67,11 @@ async def test_weight_gradient_shows_the_chain_rule_and_its_numbers():
         assert rule.startswith("rule") and numbers.startswith("numbers")
         factors = [float(x) for x in numbers.split("=")[1].split("·")]
         assert round(factors[0] * factors[1] * factors[2], 9) == 0.082167041
-        # the network panel highlights o1 and the weight w5 that feeds it
-        net = panel(app, "network")
-        assert "▶ o1" in net and "▶ w5" in net
+        # the network panel lights the edge of w5 (its label drawn as the current one)
+        body = app.main.query_one("#network-body")
+        lit = [text for y in range(len(body.picture.chars))
+               for text, tag in body.picture.runs(y) if tag == "label*"]
+        assert lit == [" w5 0.4 "] and "o1" in panel(app, "network")
         # the newest value is marked in the values panel
         assert [line for line in panel(app, "values").splitlines() if "▶" in line][0] \
             .split()[1] == "∂E/∂w5"
@@ -145,8 +147,8 @@ async def test_run_then_step_through_the_next_epoch():
         await pilot.pause()
         app.main.action_run(3)
         await settle(pilot)
-        # three more epochs after the current one (2, 3, 4), then epoch 5 to step through
-        assert "epoch 5 of 10000" in status(app) and "step 1 of 39" in status(app)
+        # exactly three epochs (1, 2, 3) from step 1 of epoch 1: step 1 of epoch 4
+        assert "epoch 4 of 10000" in status(app) and "step 1 of 39" in status(app)
         for _ in range(5):
             await pilot.press("n")
         assert "step 6 of 39" in status(app)
@@ -235,11 +237,13 @@ async def test_tiny_terminal_says_it_is_too_small(size):
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         assert "terminal too small" in screen_text(app)
-        await pilot.press("n")  # keys still work and nothing crashes
+        await pilot.press("n", "e", "r", "c", "k")  # behind the message only q acts
+        assert app.main.check_action("next", ()) is False and not app.main.running
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         text = screen_text(app)
-        assert "terminal too small" not in text and "step 2 of 39" in text
+        assert "terminal too small" not in text and "step 1 of 39" in text
+        assert not app.main.checking and not app.main.quiz.on
         await pilot.resize_terminal(*size)
         await pilot.pause()
         assert "terminal too small" in screen_text(app)
@@ -267,11 +271,15 @@ async def test_footer_dims_next_at_the_end_and_palette_lists_commands():
         app.main.action_run()
         await settle(pilot)
         assert app.cursor.at_end
-        assert app.main.check_action("next", ()) is None
+        assert app.main.check_action("finish_epoch", ()) is None
+        await pilot.press("n")  # n stays lit at the end: it says training is at its end
+        await pilot.pause()
+        assert any("training is at its end" in str(n.message)
+                   for n in app._notifications)
         assert app.main.check_action("prev", ()) is True
         from bptui.tui.commands import StepCommands
 
         provider = StepCommands(app.main)
         names = [hit.text async for hit in provider.discover()]
-        assert "Previous sub-step" in names and "Next sub-step" not in names
+        assert "Previous sub-step" in names and "Next phase" not in names
         assert "Gradient check" in names and "Mistake lab" in names

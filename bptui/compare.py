@@ -1,0 +1,192 @@
+"""``--compare``: mark learners' files and say where each one went wrong, readably or as JSON.
+
+One file gives one report; several files (a class) give a report each and a summary: for each
+step how many got it right, and the commonest mistake. The marks come from
+:mod:`bptui.marking` and the explanations from :mod:`bptui.diagnosis`; this module only puts
+them into words and numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bptui import learner
+from bptui.diagnosis import Diagnosis, best_mistake_named, diagnose
+from bptui.marking import TOLERANCE, Mark, Marking, mark
+from bptui.mistakes import MISTAKES
+from bptui.notation import fmt, pretty, summary
+from bptui.scenario import Scenario
+from bptui.visible import visible
+
+#: Bumped whenever a field of the --json output changes meaning.
+FORMAT = "bptui-compare/1"
+SIGNS = {"right": "✓", "wrong": "✗", "carried_forward": "→", "unknown": "?"}
+WORDS = {"right": "right", "wrong": "wrong", "carried_forward": "carried forward",
+         "unknown": "unknown (only a lab mistake computes it)"}
+
+
+@dataclass
+class Result:
+    """One learner's file, marked and diagnosed."""
+
+    file: str
+    marking: Marking
+    diagnosis: Diagnosis
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.marking.any_wrong else 0
+
+
+def check_file(scenario: Scenario, path: str, tolerance: float = TOLERANCE,
+               mistake: str | None = None) -> Result:
+    """Read, mark and diagnose one file (only read: never written)."""
+    marking = mark(scenario, learner.read(path), tolerance)
+    diagnosis = diagnose(marking)
+    if mistake is not None:
+        diagnosis = best_mistake_named(marking, diagnosis, mistake)
+    return Result(path, marking, diagnosis)
+
+
+# ----------------------------------------------------------------------------- text
+
+
+def _num(x: object) -> str:
+    if isinstance(x, np.ndarray) and x.size > 1:
+        return summary(x)
+    return fmt(float(np.asarray(x).reshape(-1)[0]))
+
+
+def _where(m: Mark) -> str:
+    sample = "" if m.sample is None else f", sample {m.sample}"
+    return f"epoch {m.epoch}{sample}"
+
+
+def value_line(m: Mark) -> str:
+    head = f"{SIGNS[m.mark]} {pretty(m.symbol)} ({_where(m)}) = {_num(m.yours)}"
+    if m.mark == "right":
+        return head
+    if m.mark == "unknown":
+        return f"{head}: {WORDS['unknown']}"
+    if m.mark == "carried_forward":
+        return f"{head}: carried forward, right from your own earlier numbers (correct " \
+               f"{_num(m.correct)})"
+    return f"{head}: wrong, correct {_num(m.correct)}"
+
+
+def report(result: Result) -> str:
+    mk, dg = result.marking, result.diagnosis
+    s = mk.scenario
+    lines = [f"{result.file}: your values against {s.name or s.title} (tolerance "
+             f"{mk.tolerance:g})", ""]
+    lines += [value_line(m) for m in mk.marks]
+    lines += ["", counts_line(mk)]
+    first = dg.first_wrong
+    if first is not None:
+        lines += ["", f"First wrong value: {pretty(first.symbol)} ({_where(first)}): yours "
+                  f"{_num(first.yours)}, correct {_num(first.correct)}"]
+        if dg.rule:
+            lines.append(f"  rule:              {dg.rule}")
+        if dg.rule_correct:
+            lines.append(f"  correct numbers:   {dg.rule_correct}")
+        if dg.rule_yours:
+            lines.append(f"  your numbers:      {dg.rule_yours} (you wrote {_num(first.yours)})")
+        lines += [f"  looks like {slip}" for slip in dg.slips]
+    if mk.any_wrong or mk.count("unknown"):
+        lines += ["", dg.mistake_line]
+    elif mk.marks:
+        lines += ["", "All right."]
+    return visible("\n".join(lines))  # file and unit names are the user's text
+
+
+def counts_line(mk: Marking) -> str:
+    return (f"{len(mk.marks)} checked: {mk.count('right')} right, {mk.count('wrong')} wrong, "
+            f"{mk.count('carried_forward')} carried forward, {mk.count('unknown')} unknown")
+
+
+# ----------------------------------------------------------------------------- JSON
+
+
+def _plain(x: object) -> object:
+    if x is None:
+        return None
+    if isinstance(x, np.ndarray):
+        return [_plain(v) for v in x.tolist()] if x.ndim else _plain(float(x))
+    if isinstance(x, list):
+        return [_plain(v) for v in x]
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def as_json(result: Result) -> dict:
+    mk, dg = result.marking, result.diagnosis
+    first = dg.first_wrong
+    return {
+        "format": FORMAT,
+        "file": result.file,
+        "scenario": mk.scenario.name,
+        "tolerance": mk.tolerance,
+        "checked": len(mk.marks),
+        "right": mk.count("right"),
+        "wrong": mk.count("wrong"),
+        "carried_forward": mk.count("carried_forward"),
+        "unknown": mk.count("unknown"),
+        "first_wrong": None if first is None else {
+            "symbol": first.symbol, "epoch": first.epoch, "sample": first.sample,
+            "yours": _plain(first.yours), "correct": _plain(first.correct),
+            "rule": dg.rule, "correct_numbers": dg.rule_correct, "your_numbers": dg.rule_yours,
+            "slips": list(dg.slips),
+        },
+        "mistake": dg.mistake,
+        "mistake_description": None if dg.mistake is None else MISTAKES[dg.mistake].title,
+        "values": [{
+            "symbol": m.symbol, "epoch": m.epoch, "sample": m.sample, "line": m.given.line,
+            "yours": _plain(m.yours), "correct": _plain(m.correct),
+            "from_your_numbers": _plain(m.expected), "mark": m.mark,
+        } for m in mk.marks],
+    }
+
+
+# ----------------------------------------------------------------------------- a class
+
+
+def class_summary(results: Sequence[Result]) -> dict:
+    """Per step, how many learners got it right; the commonest mistake over the class."""
+    steps: dict[tuple, Counter] = {}
+    order: dict[tuple, int] = {}
+    for r in results:
+        for n, m in enumerate(r.marking.marks):
+            key = (m.symbol, m.epoch, m.sample)
+            order.setdefault(key, m.event.position if m.event is not None else 10**9 + n)
+            steps.setdefault(key, Counter())[m.mark] += 1
+    mistakes = Counter(r.diagnosis.mistake for r in results if r.diagnosis.mistake)
+    common = mistakes.most_common(1)
+    return {
+        "files": len(results),
+        "all_right": sum(1 for r in results if r.exit_code == 0),
+        "steps": [{"symbol": k[0], "epoch": k[1], "sample": k[2], "checked": sum(c.values()),
+                   **{mk: c.get(mk, 0) for mk in SIGNS}}
+                  for k, c in sorted(steps.items(), key=lambda kv: (kv[0][1], order[kv[0]]))],
+        "commonest_mistake": common[0][0] if common else None,
+        "commonest_mistake_files": common[0][1] if common else 0,
+    }
+
+
+def class_report(summary_: dict) -> str:
+    lines = [f"Class: {summary_['files']} files, {summary_['all_right']} all right", ""]
+    for st in summary_["steps"]:
+        sample = "" if st["sample"] is None else f", sample {st['sample']}"
+        lines.append(f"{pretty(st['symbol'])} (epoch {st['epoch']}{sample}): {st['right']} of "
+                     f"{st['checked']} right" + (f", {st['wrong']} wrong" if st["wrong"] else "")
+                     + (f", {st['carried_forward']} carried forward"
+                        if st["carried_forward"] else ""))
+    name = summary_["commonest_mistake"]
+    lines += ["", f"Commonest mistake: {name} ({MISTAKES[name].title.lower()}), in "
+              f"{summary_['commonest_mistake_files']} file(s)" if name else
+              "Commonest mistake: none that the lab knows"]
+    return visible("\n".join(lines))

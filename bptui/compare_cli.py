@@ -1,0 +1,95 @@
+"""The command-line side of worksheets and ``--compare``: options, and one call per action.
+
+Kept apart from :mod:`bptui.cli` so that the options of issue 15 live in one place; importing
+this module is cheap (no numpy), because building the parser must stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+ACTIONS = ("worksheet", "symbols", "compare")
+#: option attribute -> the actions (of ours) it goes with
+OPTIONS = {
+    "epochs": {"worksheet"},
+    "output": {"worksheet"},
+    "force": {"worksheet"},
+    "json": {"compare"},
+    "mistake": {"compare"},
+    "kinds": {"worksheet"},
+    "format": {"worksheet"},
+    "tolerance": {"compare"},
+}
+
+
+def add_arguments(what: argparse._ArgumentGroup, opts: argparse._ArgumentGroup,
+                  kinds_type, positive_float) -> None:
+    what.add_argument("--worksheet", action="store_true",
+                      help="write a blank worksheet of the first --epochs epochs' steps")
+    what.add_argument("--symbols", action="store_true",
+                      help="list the symbols a learner's file may use, with their kind")
+    what.add_argument("--compare", nargs="+", metavar="FILE",
+                      help="mark a learner's values (JSON Lines or CSV; several files for a "
+                      "class); exit 1 when something is wrong")
+    opts.add_argument("--format", choices=("markdown", "csv"), default=None,
+                      help="with --worksheet: markdown for paper, csv for a spreadsheet "
+                      "(default markdown)")
+    opts.add_argument("--kinds", metavar="KINDS", type=kinds_type,
+                      help="with --worksheet: only these kinds of step (as for --quiz)")
+    opts.add_argument("--tolerance", type=positive_float, default=None, metavar="REL",
+                      help="with --compare: the relative tolerance (default 1e-3)")
+
+
+def run(scenario, args: argparse.Namespace) -> int:
+    """Carry out --worksheet, --symbols or --compare; the exit status."""
+    if args.symbols:
+        from bptui.worksheet import symbols
+
+        sys.stdout.write(symbols(scenario))
+        return 0
+    if args.worksheet:
+        return _worksheet(scenario, args)
+    return _compare(scenario, args)
+
+
+def _worksheet(scenario, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bptui import export, worksheet
+    from bptui.errors import BptuiError
+
+    fmt = args.format or "markdown"
+    text = worksheet.render(scenario, fmt, args.epochs, args.kinds)
+    if args.output is None or args.output == "-":
+        sys.stdout.write(text)
+        return 0
+    if scenario.path and Path(args.output).resolve() == Path(scenario.path).resolve():
+        raise BptuiError(f"{args.output}: is the scenario itself; choose another file name")
+    path = export.write(args.output, text, force=args.force)
+    print(f"wrote the {fmt} worksheet to {path}", file=sys.stderr)
+    return 0
+
+
+def _compare(scenario, args: argparse.Namespace) -> int:
+    from bptui import compare
+    from bptui.marking import TOLERANCE
+
+    tolerance = args.tolerance or TOLERANCE
+    results = [compare.check_file(scenario, f, tolerance, args.mistake) for f in args.compare]
+    status = max(r.exit_code for r in results)
+    if args.json:
+        files = [compare.as_json(r) for r in results]
+        doc = files[0] if len(files) == 1 else {
+            "format": compare.FORMAT, "files": files, "total": compare.class_summary(results)}
+        print(json.dumps(doc, ensure_ascii=False, allow_nan=False))
+        return status
+    for n, r in enumerate(results):
+        if n:
+            print()
+        print(compare.report(r))
+    if len(results) > 1:
+        print()
+        print(compare.class_report(compare.class_summary(results)))
+    return status

@@ -1,0 +1,248 @@
+"""What each layer-by-layer step computes and says: one function per kind of step.
+
+A network too large to show unit by unit is shown one layer at a time, with matrix values and
+vectorised equations. ``x`` is the matrix of samples of the pass (one row for a sample, every
+sample for a batch); ``sample`` is None for a step over the whole batch. The order of the steps
+is :mod:`bptui.schedule`'s business.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bptui import backprop as bp
+from bptui.activations import ACTIVATIONS
+from bptui.events import Event, LayerRef
+from bptui.expr import Node, Num, add, call, mul, sub
+from bptui.losses import LOSSES
+from bptui.notation import shape_text
+from bptui.steps import Context, sym
+
+
+def _rows(sample: int | None) -> str:
+    return "X" if sample is None else "x"
+
+
+def a_prev_name(lay: int, sample: int | None) -> str:
+    return _rows(sample) if lay == 1 else f"out_{lay - 1}"
+
+
+def _scaled(scale: float, tree: Node) -> Node:
+    return tree if scale == 1.0 else mul(Num(scale), tree)
+
+
+def net_event(ctx: Context, params: bp.Params, fw: bp.Forward, lay: int, sample: int | None
+              ) -> Event:
+    layer = ctx.s.layers[lay - 1]
+    a_prev = a_prev_name(lay, sample)
+    b = params.biases[lay - 1]
+    bias = " + b" + str(lay) if b is not None else ""
+    w = params.weights[lay - 1]
+    tree: Node = call("matmul", sym(a_prev, fw.outs[lay - 1]), call("transpose", sym(f"W{lay}", w)))
+    if b is not None:
+        tree = add(tree, sym(f"b{lay}", b))
+    return ctx.event(
+        sample=sample, phase="forward", kind="net", layer=lay, unit=None, param=None,
+        symbol=f"net_{lay}", equation=f"net_{lay} = {a_prev} · W{lay}ᵀ{bias}",
+        substituted=f"net_{lay} = ({shape_text(fw.outs[lay - 1])}) · "
+        f"({shape_text(w)})ᵀ{bias}",
+        value=fw.nets[lay],
+        why=f"every unit of the {layer.name} layer sums its weighted inputs, for every "
+        "sample at once: one matrix product",
+        tree=tree,
+    )
+
+
+def out_event(ctx: Context, fw: bp.Forward, lay: int, sample: int | None) -> Event:
+    layer = ctx.s.layers[lay - 1]
+    act = ACTIVATIONS[layer.activation]
+    return ctx.event(
+        sample=sample, phase="forward", kind="out", layer=lay, unit=None, param=None,
+        symbol=f"out_{lay}",
+        equation=f"out_{lay} = " + act.symbol.format(net=f"net_{lay}")
+        + (" row by row" if not act.per_unit else " elementwise"),
+        substituted=f"out_{lay} = {layer.activation}(net_{lay}) over "
+        f"{shape_text(fw.nets[lay])} values",
+        value=fw.outs[lay], why=act.out_why.format(unit=f"the {layer.name} layer"),
+        tree=act.tree(sym(f"net_{lay}", fw.nets[lay])),
+    )
+
+
+def loss_event(ctx: Context, fw: bp.Forward, t: np.ndarray, sample: int | None, scale: float
+               ) -> Event:
+    s = ctx.s
+    n = ctx.n
+    loss = LOSSES[s.loss]
+    per = bp.loss_terms(s.loss, fw.outs[n], t)
+    scale = scale if sample is None else 1.0
+    red = "Σ_s " if sample is None and s.reduction == "sum" else (
+        "(1/N)Σ_s " if sample is None else "")
+    terms = loss.term_tree(sym("T", t), sym(f"out_{n}", fw.outs[n]), s.layers[-1].size)
+    return ctx.event(
+        sample=sample, phase="loss", kind="loss", layer=n, unit=None, param=None,
+        symbol="E", equation=f"E = {red}Σ_k "
+        + loss.term_rule.format(t="T", out=f"out_{n}", n=s.layers[-1].size),
+        substituted=f"E = sum of {per.size} terms ({shape_text(per)})",
+        value=float(per.sum()) * scale,
+        why=f"{loss.name}: {loss.description}"
+        + (", over every sample of the batch" if sample is None else ""),
+        tree=_scaled(scale, call("sum", terms)),
+    )
+
+
+def output_error_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.ndarray,
+                       sample: int | None, gscale: float) -> Event:
+    s = ctx.s
+    lay = ctx.n
+    loss = LOSSES[s.loss]
+    grad_rule = ctx.rules.error_rule(loss)[0].format(t="T", out=f"out_{lay}",
+                                                     n=s.layers[-1].size)
+    if gscale != 1.0:
+        grad_rule = f"(1/N)·{grad_rule}"
+    return ctx.event(
+        sample=sample, phase="backward", kind="dE_dout", layer=lay, unit=None,
+        param=None, symbol=f"dE/dout_{lay}",
+        equation=f"∂E/∂out_{lay} = {grad_rule}",
+        substituted=f"∂E/∂out_{lay}: {shape_text(bw.err[lay])} values",
+        value=bw.err[lay], why="the loss's derivative for every output and sample",
+        tree=_scaled(gscale, ctx.rules.error_tree(loss, sym("T", t), sym(
+            f"out_{lay}", fw.outs[lay]), s.layers[-1].size)),
+    )
+
+
+def sent_back_event(ctx: Context, params: bp.Params, bw: bp.Backward, lay: int,
+                    sample: int | None, inline: bool) -> Event:
+    w_sym = f"W{lay + 1}" + ("⁺" if inline else "")
+    w = bw.sent_with[lay]
+    assert w is not None
+    return ctx.event(
+        sample=sample, phase="backward", kind="dE_din", layer=lay, unit=None,
+        param=None, symbol=f"dE/dout_{lay}",
+        equation=f"∂E/∂out_{lay} = " + ctx.rules.sent_back_layer_rule(lay, w_sym),
+        substituted=f"∂E/∂out_{lay} = ({shape_text(bw.delta[lay + 1])}) · "
+        f"({shape_text(params.weights[lay])})",
+        value=bw.err[lay],
+        why="each hidden unit's error is the sum over every unit it feeds of δ·w: "
+        "one matrix product does all the sums",
+        tree=ctx.rules.send_back_tree(sym(f"delta_{lay + 1}", bw.delta[lay + 1]),
+                                      sym(f"W{lay + 1}", w)),
+    )
+
+
+def shortcut_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.ndarray,
+                         sample: int | None, gscale: float) -> Event:
+    lay = ctx.n
+    sign = ctx.rules.shortcut_text()[0]
+    per = "(1/N)·" if gscale != 1.0 else ""
+    return ctx.event(
+        sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
+        param=None, symbol=f"delta_{lay}",
+        equation=f"δ_{lay} = ∂E/∂net_{lay} = {sign}{per}(out_{lay} - T)",
+        substituted=f"δ_{lay} = {sign}(({shape_text(fw.outs[lay])}) - "
+        f"({shape_text(t)}))",
+        value=bw.delta[lay],
+        why="with cross-entropy after a softmax or sigmoid the chain rule collapses "
+        "to out - target",
+        tree=_scaled(gscale, ctx.rules.shortcut_tree(sym(f"out_{lay}", fw.outs[lay]),
+                                                     sym("T", t))),
+    )
+
+
+def slope_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int, sample: int | None
+                ) -> Event:
+    layer = ctx.s.layers[lay - 1]
+    act = ACTIVATIONS[layer.activation]
+    slope_rule, _, tag = ctx.rules.slope_rule(act)
+    if tag:
+        slope_rule += f"  (BUG: {tag})"
+    return ctx.event(
+        sample=sample, phase="backward", kind="dout_dnet", layer=lay, unit=None,
+        param=None, symbol=f"dout_{lay}/dnet_{lay}",
+        equation=f"∂out_{lay}/∂net_{lay} = "
+        + slope_rule.format(out=f"out_{lay}", net=f"net_{lay}") + " elementwise",
+        substituted=f"∂out_{lay}/∂net_{lay}: {shape_text(bw.fprime[lay])} values",
+        value=bw.fprime[lay], why=act.why_prime,
+        tree=ctx.rules.slope_tree(act, sym(f"net_{lay}", fw.nets[lay]),
+                                  sym(f"out_{lay}", fw.outs[lay])),
+    )
+
+
+def delta_event(ctx: Context, bw: bp.Backward, lay: int, sample: int | None) -> Event:
+    return ctx.event(
+        sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
+        param=None, symbol=f"delta_{lay}",
+        equation=f"δ_{lay} = ∂E/∂out_{lay} ⊙ ∂out_{lay}/∂net_{lay}",
+        substituted=f"δ_{lay} = ({shape_text(bw.err[lay])}) ⊙ "
+        f"({shape_text(bw.fprime[lay])})",
+        value=bw.delta[lay],
+        why="⊙ multiplies element by element: each unit's error times its own slope",
+        tree=mul(sym(f"dE/dout_{lay}", bw.err[lay]), sym(f"dout_{lay}/dnet_{lay}",
+                                                          bw.fprime[lay])),
+    )
+
+
+def weight_grad_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int,
+                      sample: int | None) -> Event:
+    a_prev = a_prev_name(lay, sample)
+    return ctx.event(
+        sample=sample, phase="backward", kind="grad", layer=lay, unit=None,
+        param=None, layer_param=LayerRef(lay, "weight"), symbol=f"dE/dW{lay}",
+        equation=f"∂E/∂W{lay} = δ_{lay}ᵀ · {a_prev}",
+        substituted=f"∂E/∂W{lay} = ({shape_text(bw.delta[lay])})ᵀ · "
+        f"({shape_text(fw.outs[lay - 1])})",
+        value=bw.grad_w[lay],
+        why=f"∂net/∂W{lay}[j,i] is input i's value, so the product sums δ_j·in_i over "
+        "the samples",
+        tree=call("matmul", call("transpose", sym(f"delta_{lay}", np.atleast_2d(
+            bw.delta[lay]))), sym(a_prev, np.atleast_2d(fw.outs[lay - 1]))),
+    )
+
+
+def bias_grad_event(ctx: Context, bw: bp.Backward, lay: int, sample: int | None) -> Event:
+    layer = ctx.s.layers[lay - 1]
+    shared = layer.bias_mode == "shared"
+    delta = sym(f"delta_{lay}", np.atleast_2d(bw.delta[lay]))
+    return ctx.event(
+        sample=sample, phase="backward", kind="grad", layer=lay, unit=None,
+        param=None, layer_param=LayerRef(lay, "bias"), symbol=f"dE/db{lay}",
+        equation=f"∂E/∂b{lay} = " + ("Σ_s Σ_j δ_" if shared else "Σ_s δ_") + str(lay),
+        substituted=f"∂E/∂b{lay} = sum of ({shape_text(bw.delta[lay])}) over samples"
+        + (" and units" if shared else ""),
+        value=bw.grad_b[lay],
+        why="∂net/∂b = 1, so the bias gradient sums δ"
+        + (" over every unit the shared bias feeds" if shared else ""),
+        tree=call("sum", delta) if shared else call("sum_rows", delta),
+    )
+
+
+def weight_update_event(ctx: Context, before: bp.Params, after: bp.Params, bw: bp.Backward,
+                        lay: int, sample: int | None) -> Event:
+    frozen = not ctx.rules.trains(ctx.s, lay)
+    old = before.weights[lay - 1]
+    return ctx.event(
+        sample=sample, phase="update", kind="update", layer=lay, unit=None, param=None,
+        layer_param=LayerRef(lay, "weight"), symbol=f"W{lay}+",
+        equation=f"W{lay}⁺ = W{lay}" if frozen
+        else f"W{lay}⁺ = W{lay} - η · ∂E/∂W{lay}",
+        substituted=f"W{lay}⁺ = W{lay} - {ctx.eta} · ∂E/∂W{lay} "
+        f"({shape_text(after.weights[lay - 1])})",
+        value=after.weights[lay - 1], old=old, grad=bw.grad_w[lay],
+        why=ctx.rules.frozen_why(None) if frozen
+        else f"every weight steps against its gradient, scaled by η = {ctx.eta}",
+        tree=sym(f"W{lay}", old) if frozen else sub(sym(f"W{lay}", old), mul(
+            Num(ctx.lr), sym(f"dE/dW{lay}", bw.grad_w[lay]))),
+    )
+
+
+def bias_update_event(ctx: Context, before: bp.Params, after: bp.Params, bw: bp.Backward,
+                      lay: int, sample: int | None) -> Event:
+    old = before.biases[lay - 1]
+    return ctx.event(
+        sample=sample, phase="update", kind="update", layer=lay, unit=None,
+        param=None, layer_param=LayerRef(lay, "bias"), symbol=f"b{lay}+",
+        equation=f"b{lay}⁺ = b{lay} - η · ∂E/∂b{lay}",
+        substituted=f"b{lay}⁺ = b{lay} - {ctx.eta} · ∂E/∂b{lay}",
+        value=after.biases[lay - 1], old=old, grad=bw.grad_b[lay],
+        why=f"the bias steps against its gradient, scaled by η = {ctx.eta}",
+        tree=sub(sym(f"b{lay}", old), mul(Num(ctx.lr), sym(f"dE/db{lay}", bw.grad_b[lay]))),
+    )

@@ -1,0 +1,391 @@
+"""Marking a learner's numbers the way a teacher marks an exam: right, wrong, or carried forward.
+
+A value is *carried forward* when it is wrong only because an earlier value of the learner's
+was wrong: the step's rule, evaluated on the learner's own earlier numbers, gives it. Where the
+learner did not write an earlier value down, the value the rules give from their numbers is
+used, so a slip early on is not counted again at every later step it flows into.
+
+The correct computation is the engine's event stream (the same numbers the screen shows); the
+learner's is that stream re-evaluated, step by step, on their numbers. The one place that knows
+how to evaluate a step on other numbers is :func:`evaluate_step`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bptui import backprop as bp
+from bptui.engine import iter_epochs
+from bptui.events import Event
+from bptui.functions import ACTIVATIONS, LOSSES
+from bptui.learner import Given, LearnerFileError, Spellings
+from bptui.scenario import Scenario
+
+TOLERANCE = 1e-3
+#: Below this size a difference is measured absolutely: a value that should be 0 is right
+#: when it is within this of 0 (a relative test would demand exactly 0).
+FLOOR = 1e-9
+MARKS = ("right", "wrong", "carried_forward", "unknown")
+#: More epochs than this in a learner's file is surely a typo, and would take long to check.
+MAX_EPOCHS = 1000
+#: Context key of a gradient summed over the samples of the epoch so far (for batch updates).
+SUMMED = "Σ_s "
+
+
+def close(a: float | np.ndarray, b: float | np.ndarray, tolerance: float = TOLERANCE,
+          floor: float = FLOOR) -> bool:
+    """Equal within the relative tolerance, element by element, with an absolute floor."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape and a.size != b.size:
+        return False
+    a = a.reshape(b.shape)
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return False
+    scale = np.maximum(np.maximum(np.abs(a), np.abs(b)), floor / max(tolerance, 1e-300))
+    return bool(np.all(np.abs(a - b) <= tolerance * scale))
+
+
+# ----------------------------------------------------------------------------- the adapter
+
+
+def evaluate_step(event: Event, env: Mapping[str, object], scenario: Scenario
+                  ) -> float | np.ndarray | None:
+    """The value of ``event``'s rule with its symbols read from ``env``; None if unknown.
+
+    ONE adapter: once events carry an expression tree (``Event.tree``, the core branch), its
+    body becomes ``return bptui.expr.evaluate(event.tree, env)`` (``scenario`` then unused;
+    ``env`` already holds every symbol a tree reads: parameters, inputs, ``target_*`` and
+    ``t_*``, ``eta``, and the layer-level ``x``, ``X``, ``T``, ``W1``, ``b1``). Until then it
+    recomputes the step from the event's kind and the symbols in its ``uses``, with the same
+    functions the engine uses.
+    """
+    try:
+        with np.errstate(all="ignore"):
+            if not scenario.unit_by_unit:
+                return _layer_step(event, env, scenario)
+            return _unit_step(event, env, scenario)
+    except (KeyError, IndexError, ValueError, TypeError):
+        return None
+
+
+def _unit_step(ev: Event, env: Mapping, s: Scenario) -> float | None:
+    u = [float(env[name]) for name in ev.uses]
+    n_out = s.layers[-1].size
+    layer = s.layers[ev.layer - 1] if ev.layer >= 1 else None
+    if ev.kind == "net":
+        pairs = len(u) // 2
+        return sum(u[2 * k] * u[2 * k + 1] for k in range(pairs)) + (u[-1] if len(u) % 2 else 0.0)
+    if ev.kind == "out":
+        if layer.activation == "softmax":
+            return float(ACTIVATIONS["softmax"].forward(np.array(u))[ev.unit])
+        return float(ACTIVATIONS[layer.activation].forward(np.array([u[0]]))[0])
+    if ev.kind == "loss":
+        if ev.symbol == "E_total":
+            return sum(u)
+        if ev.symbol == "E_batch":  # every sample's E_total, summed or averaged
+            total = float(env[SUMMED + "E_total"])
+            return total if s.reduction == "sum" else total / s.samples
+        t, o = u
+        return float(bp.loss_terms(s.loss, np.array([o]), np.array([t]))[0]) / (
+            n_out if s.loss == "mse" else 1)
+    if ev.kind == "dE_dout":
+        t, o = u
+        g = float(LOSSES[s.loss].grad(np.array([o]), np.array([t]))[0])
+        return g / n_out if s.loss == "mse" else g
+    if ev.kind == "dE_din":
+        return sum(u[2 * k] * u[2 * k + 1] for k in range(len(u) // 2))
+    if ev.kind == "dout_dnet":
+        unit = layer.names[ev.unit]
+        net, out = float(env[f"net_{unit}"]), float(env[f"out_{unit}"])
+        return float(ACTIVATIONS[layer.activation].prime(np.array([net]), np.array([out]))[0])
+    if ev.kind == "delta":
+        if ev.uses[0].startswith("dE/dout_") and ev.uses[1].startswith("dout_") and len(u) == 2:
+            return u[0] * u[1]
+        unit = layer.names[ev.unit]
+        return float(env[f"out_{unit}"]) - float(env[f"target_{unit}"])
+    if ev.kind == "grad":
+        if ev.param is not None and ev.param.kind == "weight":
+            return u[0] * u[1]
+        return sum(u)
+    if ev.kind == "update":
+        if ev.sample is None:  # a batch update: the gradients of every sample, summed
+            total = env.get(SUMMED + ev.uses[1])
+            grad = float(ev.grad) if total is None else float(total) * bp.batch_scale(s)
+            return u[0] - s.learning_rate * grad
+        return u[0] - s.learning_rate * u[1]
+    return None
+
+
+def _layer_step(ev: Event, env: Mapping, s: Scenario) -> np.ndarray | float | None:
+    lay, n = ev.layer, len(s.layers)
+    layer = s.layers[lay - 1]
+    scale = bp.batch_scale(s) if ev.sample is None else 1.0
+    a = {name: np.asarray(env[name], dtype=np.float64) for name in ev.uses}
+    sym = ev.symbol
+    if ev.kind == "net":
+        a_prev, w = (a[name] for name in ev.uses)
+        b = env.get(f"b{lay}")
+        return a_prev @ w.T + (0.0 if b is None else np.asarray(b))
+    if ev.kind == "out":
+        return ACTIVATIONS[layer.activation].forward(a[ev.uses[0]])
+    if ev.kind == "loss":
+        out, t = a[f"out_{n}"], a["T"]
+        return float(bp.loss_terms(s.loss, out, t).sum()) * scale
+    if ev.kind == "dE_dout":
+        return bp.output_error(s, a[f"out_{n}"], a["T"], None) * scale
+    if ev.kind == "dE_din":
+        return a[f"delta_{lay + 1}"] @ a[f"W{lay + 1}"]
+    if ev.kind == "dout_dnet":
+        return ACTIVATIONS[layer.activation].prime(a[f"net_{lay}"], a[f"out_{lay}"])
+    if ev.kind == "delta":
+        if "T" in a:
+            return (a[f"out_{lay}"] - a["T"]) * scale
+        return a[f"dE/dout_{lay}"] * a[f"dout_{lay}/dnet_{lay}"]
+    if ev.kind == "grad":
+        delta = a[f"delta_{lay}"]
+        if sym.startswith("dE/dW"):
+            return delta.T @ a[ev.uses[1]]
+        total = delta.sum(axis=0)
+        return np.array([total.sum()]) if layer.bias_mode == "shared" else total
+    if ev.kind == "update":
+        old, grad = (a[name] for name in ev.uses)
+        return old - s.learning_rate * grad
+    return None
+
+
+# ----------------------------------------------------------------------------- marking
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One value of the learner's, with its mark and what it was compared with."""
+
+    given: Given
+    symbol: str  # ASCII
+    mark: str  # one of MARKS
+    event: Event | None  # the correct step (None for a symbol only a mistake computes)
+    expected: float | np.ndarray | None = None  # the rule on the learner's own numbers
+    env: Mapping[str, object] = field(default_factory=dict)  # learner's numbers it read
+
+    @property
+    def epoch(self) -> int:
+        return self.given.epoch
+
+    @property
+    def sample(self) -> int | None:
+        if self.event is not None:
+            return self.event.sample
+        return 1 if self.given.sample is None else self.given.sample  # as the file means it
+
+    @property
+    def yours(self) -> float | np.ndarray:
+        return self.given.value
+
+    @property
+    def correct(self) -> float | np.ndarray | None:
+        return None if self.event is None else self.event.value
+
+
+@dataclass
+class Marking:
+    """All of one file's marks, in computation order, and the correct steps they refer to."""
+
+    scenario: Scenario
+    marks: list[Mark]
+    events: list[Event]
+    tolerance: float
+    #: (epoch, position) -> the correct values the step read: for trying slips on it
+    contexts: dict[tuple[int, int], dict] = field(default_factory=dict)
+
+    def count(self, mark: str) -> int:
+        return sum(1 for m in self.marks if m.mark == mark)
+
+    @property
+    def first_wrong(self) -> Mark | None:
+        return next((m for m in self.marks if m.mark == "wrong"), None)
+
+    @property
+    def any_wrong(self) -> bool:
+        return any(m.mark in ("wrong", "carried_forward") for m in self.marks)
+
+
+def correct_events(scenario: Scenario, epochs: int, mistake: str | None = None) -> list[Event]:
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return list(iter_epochs(scenario, epochs, mistake))
+
+
+def mistake_only_symbols(scenario: Scenario, valid: set[str]) -> list[str]:
+    """Symbols that only some lab mistake's trace has (one epoch is enough: every epoch has
+    the same steps)."""
+    from bptui.mistakes import MISTAKES
+
+    extra: list[str] = []
+    for m in MISTAKES.values():
+        if m.applies(scenario) is None:
+            extra += [ev.symbol for ev in correct_events(scenario, 1, m.name)
+                      if ev.symbol not in valid]
+    return list(dict.fromkeys(extra))
+
+
+def spellings(scenario: Scenario, events: Sequence[Event] | None = None) -> Spellings:
+    events = correct_events(scenario, 1) if events is None else events
+    valid = [ev.symbol for ev in events]
+    return Spellings(valid, mistake_only_symbols(scenario, set(valid)))
+
+
+def mark(scenario: Scenario, givens: Sequence[Given], tolerance: float = TOLERANCE) -> Marking:
+    """Mark every value in ``givens`` (one learner's file) against the correct steps."""
+    epochs = max((g.epoch for g in givens), default=1)
+    if epochs > MAX_EPOCHS:
+        g = max(givens, key=lambda g: g.epoch)
+        raise LearnerFileError(g.file, g.line, f"epoch: {g.epoch} is more than the "
+                               f"{MAX_EPOCHS} epochs --compare checks")
+    events = correct_events(scenario, epochs)
+    names = Spellings([ev.symbol for ev in events])
+    keys = {(ev.epoch, ev.sample, ev.symbol) for ev in events}
+    known: dict[tuple, Given] = {}
+    unknown: list[Mark] = []
+    full: Spellings | None = None
+    for g in givens:
+        try:
+            sym = names.resolve(g)
+        except LearnerFileError:
+            full = full or spellings(scenario, events)
+            sym = full.resolve(g)  # raises for a symbol no step and no mistake computes
+            unknown.append(Mark(g, sym, "unknown", None))
+            continue
+        key = _key(g, sym, keys, scenario)
+        if key in known:
+            raise LearnerFileError(g.file, g.line, f"{sym} (epoch {g.epoch}, sample "
+                                   f"{key[1]}) is given twice; first on line {known[key].line}")
+        known[key] = g
+    marking = Marking(scenario, [], events, tolerance)
+    marking.marks = _walk(scenario, events, known, tolerance, marking.contexts) + unknown
+    return marking
+
+
+def _key(g: Given, sym: str, keys: set, s: Scenario) -> tuple:
+    for sample in ([g.sample] if g.sample is not None else [1, None]):
+        if (g.epoch, sample, sym) in keys:
+            return (g.epoch, sample, sym)
+    if g.sample == 1 and (g.epoch, None, sym) in keys:
+        return (g.epoch, None, sym)
+    samples = sorted({k[1] for k in keys if k[0] == g.epoch and k[2] == sym and k[1]})
+    where = f"sample {g.sample}" if g.sample is not None else "epoch"
+    if samples:
+        return_msg = f"{sym} has no {where} here (samples: {', '.join(map(str, samples))})"
+    else:
+        return_msg = f"{sym} is a step of the whole batch: leave sample out"
+    raise LearnerFileError(g.file, g.line, return_msg)
+
+
+def initial_context(s: Scenario) -> dict[str, object]:
+    """The values every step may read before any is computed: parameters and η."""
+    ctx: dict[str, object] = {"eta": s.learning_rate}
+    params = bp.Params.initial(s)
+    for lay, layer in enumerate(s.layers, start=1):
+        w, b = params.weights[lay - 1], params.biases[lay - 1]
+        ctx[f"W{lay}"] = w
+        if b is not None:
+            ctx[f"b{lay}"] = b
+        if s.unit_by_unit:
+            for j in range(layer.size):
+                for i in range(layer.inputs):
+                    ctx[layer.weight_name(j, i, lay)] = float(w[j, i])
+            if b is not None:
+                for j in range(b.size):
+                    ctx[layer.bias_name(j, lay)] = float(b[j])
+    return ctx
+
+
+def _enter_sample(ctx: dict, s: Scenario, sample: int | None) -> None:
+    """Inputs and targets of the sample (all samples for a step over the batch)."""
+    rows = slice(None) if sample is None else slice(sample - 1, sample)
+    ctx["X"] = s.inputs
+    ctx["x"] = s.inputs[rows]
+    ctx["T"] = s.targets[rows]
+    if sample is not None:
+        for i, name in enumerate(s.input_names):
+            ctx[name] = float(s.inputs[sample - 1, i])
+        for k, unit in enumerate(s.layers[-1].names):
+            ctx[f"target_{unit}"] = ctx[f"t_{unit}"] = float(s.targets[sample - 1, k])
+
+
+def _walk(s: Scenario, events: list[Event], given: dict, tol: float, contexts: dict
+          ) -> list[Mark]:
+    right_ctx = initial_context(s)
+    yours_ctx = dict(right_ctx)
+    current: tuple | None = None
+    marks: list[Mark] = []
+    for ev in events:
+        if (ev.epoch, ev.sample) != current:
+            if current is None or ev.epoch != current[0]:
+                for ctx in (right_ctx, yours_ctx):
+                    for key in [k for k in ctx if k.startswith(SUMMED)]:
+                        del ctx[key]
+            current = (ev.epoch, ev.sample)
+            _enter_sample(right_ctx, s, ev.sample)
+            _enter_sample(yours_ctx, s, ev.sample)
+        contexts[(ev.epoch, ev.position)] = {u: right_ctx.get(u) for u in ev.uses}
+        implied = evaluate_step(ev, yours_ctx, s)
+        g = given.get((ev.epoch, ev.sample, ev.symbol))
+        if g is not None:
+            env = {u: yours_ctx.get(u) for u in ev.uses}
+            verdict = _judge(ev, g.value, implied, right_ctx, yours_ctx, tol)
+            marks.append(Mark(g, ev.symbol, verdict, ev, implied, env))
+            mine = g.value
+        else:
+            mine = implied if implied is not None and _shape_ok(implied, ev.value) else ev.value
+        _store(right_ctx, ev, ev.value)
+        _store(yours_ctx, ev, mine)
+    return marks
+
+
+def _shape_ok(a: object, b: object) -> bool:
+    return np.asarray(a).size == np.asarray(b).size
+
+
+def _judge(ev: Event, yours: object, implied: object, right_ctx: dict, yours_ctx: dict,
+           tol: float) -> str:
+    if not _shape_ok(yours, ev.value):
+        return "wrong"
+    if ev.kind == "update":  # judged by the change, so a wrong small step shows
+        old = _old(ev, right_ctx)
+        if close(np.asarray(yours) - old, np.asarray(ev.value) - old, tol):
+            return "right"
+        if implied is not None:
+            mine = _old(ev, yours_ctx)
+            if close(np.asarray(yours) - mine, np.asarray(implied) - mine, tol):
+                return "carried_forward"
+        return "wrong"
+    if close(yours, ev.value, tol):
+        return "right"
+    if implied is not None and _shape_ok(implied, ev.value) and close(yours, implied, tol):
+        return "carried_forward"
+    return "wrong"
+
+
+def _old(ev: Event, ctx: dict) -> np.ndarray:
+    return np.asarray(ctx.get(ev.uses[0], ev.old), dtype=np.float64)
+
+
+def _store(ctx: dict, ev: Event, value: object) -> None:
+    value = np.asarray(value, dtype=np.float64).reshape(np.shape(ev.value)) if isinstance(
+        ev.value, np.ndarray) else float(np.asarray(value).reshape(-1)[0])
+    ctx[ev.symbol] = value
+    if ev.sample is not None and (ev.kind == "grad" or ev.symbol == "E_total"):
+        ctx[SUMMED + ev.symbol] = ctx.get(SUMMED + ev.symbol, 0.0) + value
+    if ev.kind == "update":
+        ctx[ev.symbol[:-1]] = value  # w5+ is the w5 every later step reads
+
+
+def marks_for_epoch(marking: Marking, epoch: int) -> dict[tuple[int | None, str], str]:
+    """For the screen: the mark of every value the learner gave in ``epoch``, keyed by
+    (sample, ASCII symbol)."""
+    return {(m.sample, m.symbol): m.mark for m in marking.marks
+            if m.epoch == epoch and m.event is not None}
+

@@ -1,0 +1,37 @@
+"""`bptui --serve`: the screen in a web browser, through textual-serve.
+
+It lives under :mod:`bptui.tui` because textual-serve is part of the screen's world: nothing
+in the core (``bptui/`` outside ``tui/``) imports Textual or textual-serve, so a script that
+only uses the engine never pays for them. Each viewer gets its own ``python -m bptui`` process
+running the ordinary screen.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from bptui.errors import BptuiError
+from bptui.visible import visible
+
+
+def serve(target: str, title: str, *, host: str, port: int, mistake: str | None = None,
+          quiz: Iterable[str] | None = None) -> int:
+    """Serve the screen of scenario ``target`` (a path or built-in name) until Ctrl+C."""
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise BptuiError("--serve needs textual-serve: pip install '.[serve]'") from None
+    if Path(target).exists():  # each viewer's process may start in another folder
+        target = str(Path(target).resolve())
+    command = [sys.executable, "-m", "bptui", target]
+    if mistake:
+        command += ["--mistake", mistake]
+    if quiz:
+        command += ["--quiz", ",".join(sorted(quiz))]
+    title = visible(title, keep_newlines=False)  # text from the file: no escape codes
+    print(f"bptui: serving {title} at http://{host}:{port} (Ctrl+C to stop)", flush=True)
+    Server(shlex.join(command), host=host, port=port, title=f"bptui: {title}").serve()
+    return 0

@@ -1,0 +1,83 @@
+"""Blank worksheets: the steps of backpropagation with a gap for the learner's number.
+
+A worksheet is the exercise a teacher hands out and ``--compare`` marks: the same steps, in
+the same order and with the same symbols as ``--trace``, so a filled-in worksheet CSV is a
+valid file for ``--compare`` as it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+import numpy as np
+
+from bptui.events import Event
+from bptui.export import _md_escape
+from bptui.marking import correct_events, mistake_only_symbols
+from bptui.notation import pretty, shape_text
+from bptui.scenario import Scenario
+from bptui.visible import visible
+
+FORMATS = ("markdown", "csv")
+CSV_COLUMNS = ("symbol", "epoch", "sample", "value")
+BLANK = "________________"
+
+
+def steps(scenario: Scenario, epochs: int, kinds: Iterable[str] | None = None) -> list[Event]:
+    """The steps of the first ``epochs`` epochs, of the kinds asked, in computation order."""
+    wanted = None if kinds is None else set(kinds)
+    return [ev for ev in correct_events(scenario, epochs) if wanted is None or ev.kind in wanted]
+
+
+def render(scenario: Scenario, fmt: str, epochs: int = 1,
+           kinds: Iterable[str] | None = None) -> str:
+    chosen = steps(scenario, epochs, kinds)
+    text = to_csv(chosen) if fmt == "csv" else to_markdown(scenario, chosen)
+    return visible(text)  # symbols are built from the scenario's unit and weight names
+
+
+def to_csv(events: list[Event]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for ev in events:
+        writer.writerow([ev.symbol, ev.epoch, "" if ev.sample is None else ev.sample, ""])
+    return out.getvalue()
+
+
+def to_markdown(scenario: Scenario, events: list[Event]) -> str:
+    title = _md_escape(visible(scenario.title, keep_newlines=False))
+    lines = [f"# Worksheet: {title}", "",
+             "Work out each value by hand and write it in the blank. To have it marked, fill "
+             "in the CSV worksheet (`--worksheet --format csv`) or write JSON Lines, then run "
+             f"`bptui {scenario.name or 'SCENARIO'} --compare FILE`.", "",
+             f"Learning rate η = {scenario.learning_rate:g}.", ""]
+    current = None
+    for n, ev in enumerate(events, start=1):
+        key = (ev.epoch, ev.sample, ev.phase)
+        if key != current:
+            current = key
+            who = "the whole batch" if ev.sample is None else f"sample {ev.sample}"
+            lines += [f"## Epoch {ev.epoch}, {who}: {ev.phase}", ""]
+        rule = _md_escape(ev.equation)
+        if ev.is_matrix:
+            blank = f"a {shape_text(np.asarray(ev.value))} matrix: {BLANK}"
+        else:
+            blank = BLANK
+        lines += [f"{n}. `{ev.symbol}` ({ev.kind.replace('_', ' ')}): {rule}", "",
+                  f"   {_md_escape(pretty(ev.symbol))} = {blank}", ""]
+    return "\n".join(lines)
+
+
+def symbols(scenario: Scenario) -> str:
+    """The symbols a learner's file may use, one per line with its kind, in computation order."""
+    events = correct_events(scenario, 1)
+    seen: dict[str, str] = {}
+    for ev in events:
+        seen.setdefault(ev.symbol, ev.kind)
+    lines = [f"{sym}\t{kind}" for sym, kind in seen.items()]
+    lines += [f"{sym}\t(computed only by a lab mistake)"
+              for sym in mistake_only_symbols(scenario, set(seen))]
+    return "\n".join(visible(line) for line in lines) + "\n"

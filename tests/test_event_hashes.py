@@ -1,0 +1,59 @@
+"""Every event of every built-in (under every applicable mistake, 2 epochs) is unchanged.
+
+The stored hashes were taken from the core as it was before issue 11's restructuring (commit
+b904f0c), one hash per group of fields (text, value, uses). A group of a run may differ only
+for the events a deliberate change listed in CHANGED names, with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from fnmatch import fnmatch
+
+from bptui.events import Event
+from tests.event_hashes import GROUPS, STORED, hashes
+
+#: The deliberate changes (issue 11): (runs, group, which events, why). ``uses`` are now the
+#: symbols the step's expression tree reads, each once, in the order the rule reads them.
+CHANGED: list[tuple[str, str, Callable[[Event], bool], str]] = [
+    ("softmax_xor_2_3_2/*", "uses", lambda e: e.kind == "out",
+     "softmax outs read their own net first (exp(net_o2) / (exp(net_o1) + ...)), so out_o2 "
+     "lists net_o2 before net_o1"),
+    ("*/no-hidden-update", "uses", lambda e: e.kind == "update",
+     "a frozen parameter's update reads only the parameter, not its gradient"),
+    ("batch_relu_1000_100_10/*", "uses", lambda e: e.kind in ("net", "loss", "dE_dout",
+                                                              "dout_dnet"),
+     "layer-level steps: net_l also reads the bias b_l, the loss and dE/dout read T before "
+     "out (as the rule does), a slope reads only what its rule reads"),
+    ("*/wrong-weight-in-sum", "uses", lambda e: e.kind == "dE_din",
+     "wrong-weight-in-sum reads w5 twice; uses names it once"),
+    ("*", "uses", lambda e: e.kind == "grad" and e.param is not None
+     and e.param.kind == "weight" and len(e.uses) == 3,
+     "a weight's gradient is shown as the chain's three factors (∂E/∂out · ∂out/∂net · in), "
+     "and its tree and uses are those factors (was δ and in)"),
+]
+
+
+def test_every_event_hashes_as_before() -> None:
+    stored = json.loads(STORED.read_text())
+    events: dict[str, list[Event]] = {}
+    got = hashes(events=events)
+    groups = list(GROUPS)
+    diffs = []
+    for run, old in stored.items():
+        new = got.get(run)
+        if new is None:
+            diffs.append(f"{run}: no longer produced")
+            continue
+        if len(old) != len(new):
+            diffs.append(f"{run}: {len(old)} -> {len(new)} events")
+            continue
+        for g, group in enumerate(groups):
+            bad = [k for k, (a, b) in enumerate(zip(old, new, strict=True))
+                   if a.split(".")[g] != b.split(".")[g] and not any(
+                       fnmatch(run, pat) and grp == group and which(events[run][k])
+                       for pat, grp, which, _ in CHANGED)]
+            if bad:
+                diffs.append(f"{run}: {group} of events {bad[:8]} differ")
+    assert not diffs, "\n".join(diffs)

@@ -1,0 +1,41 @@
+"""The gradient check's pass rule: every built-in passes and every gradient-changing mistake
+fails, at every ε a learner may choose (bptui.gradcheck.tolerance)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bptui import gradcheck, mistakes
+from bptui import scenario as scn
+
+LOW, HIGH = gradcheck.EPSILON_RANGE
+EPSILONS = [LOW, 1e-6, 1e-5, 1e-4, 1e-3, HIGH]
+
+
+@pytest.mark.parametrize("name", scn.builtin_names())
+def test_every_builtin_passes_and_every_gradient_changing_mistake_fails(name):
+    s = scn.load(name)
+    changing = 0
+    for eps in EPSILONS:
+        tol = gradcheck.tolerance(eps)
+        right = gradcheck.check(s, epsilon=eps, tolerance=tol)
+        assert right.ok, (name, eps, [(r.name, r.rel_error) for r in right.failed])
+        for mname, m in mistakes.MISTAKES.items():
+            if m.applies(s):
+                continue
+            wrong = gradcheck.check(s, epsilon=eps, tolerance=tol, mistake=mname)
+            if all(a.backprop == b.backprop for a, b in zip(wrong.rows, right.rows,
+                                                            strict=True)):
+                continue  # this mistake does not change a gradient of this sample
+            changing += 1
+            assert not wrong.ok, (name, mname, eps)
+    assert changing > 0
+
+
+def test_the_tolerance_grows_with_epsilon_squared_and_refuses_outside_the_range():
+    assert gradcheck.tolerance(1e-4) == 1e-6
+    assert gradcheck.tolerance(HIGH) == pytest.approx(gradcheck.CURVATURE * HIGH ** 2)
+    assert gradcheck.tolerance(LOW) == pytest.approx(gradcheck.ROUNDING / LOW)
+    for bad in (LOW / 2, HIGH * 2, 0.1):
+        with pytest.raises(ValueError, match="between"):
+            gradcheck.tolerance(bad)

@@ -1,0 +1,73 @@
+"""Pilot tests of the drawn network: a click asks where a value comes from, and the lit unit
+or edge is always in view."""
+
+from __future__ import annotations
+
+from bptui.tui.provenance import ProvenanceScreen
+from tests.tui.helpers import make_app, result_of
+
+
+def cell_of(body, ref) -> tuple[int, int]:
+    """Where in the drawing a click means ``ref`` (the first such cell)."""
+    for y, row in enumerate(body.picture.refs):
+        for x, r in enumerate(row):
+            if r == ref:
+                return x, y
+    raise AssertionError(f"{ref} is not drawn")
+
+
+async def test_clicking_a_unit_or_an_edge_opens_where_its_value_comes_from():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for _ in range(14):  # ∂E/∂w5: o1's net, out and δ are known
+            await pilot.press("n")
+        await pilot.pause()
+        assert result_of(app)[0] == "∂E/∂w5"
+        body = app.main.query_one("#network-body")
+        net_o1 = next(e for e in app.main.cursor.events if e.symbol == "net_o1")
+        x, y = cell_of(body, ("step", net_o1.position))
+        assert await pilot.click("#network-body", offset=(x, y))
+        await pilot.pause()
+        assert isinstance(app.screen, ProvenanceScreen)
+        assert app.screen.prov.event.symbol == "net_o1"
+        await pilot.press("escape")
+        await pilot.pause()
+        # the edge of w5: its gradient is the newest thing computed about it
+        x, y = cell_of(body, ("param", 2, "weight", 0, 0, "w5"))
+        assert await pilot.click("#network-body", offset=(x, y))
+        await pilot.pause()
+        assert isinstance(app.screen, ProvenanceScreen)
+        assert app.screen.prov.event.symbol == "dE/dw5"
+        await pilot.press("escape")
+        await pilot.pause()
+        # the edge of w6: nothing computed yet, its value is the parameter itself
+        x, y = cell_of(body, ("param", 2, "weight", 0, 1, "w6"))
+        assert await pilot.click("#network-body", offset=(x, y))
+        await pilot.pause()
+        assert isinstance(app.screen, ProvenanceScreen)
+        assert app.screen.leaf.symbol == "w6" and app.screen.leaf.value == 0.45
+        await pilot.press("escape")
+        await pilot.pause()
+        # an input: a leaf
+        x, y = cell_of(body, ("data", "i1", 1))
+        assert await pilot.click("#network-body", offset=(x, y))
+        await pilot.pause()
+        assert isinstance(app.screen, ProvenanceScreen)
+        assert app.screen.leaf.symbol == "i1" and app.screen.leaf.value == 0.05
+
+
+async def test_the_lit_unit_or_edge_is_always_in_view():
+    app = make_app("softmax_xor_2_3_2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        box = app.main.query_one("#network")
+        body = app.main.query_one("#network-body")
+        for _ in range(60):
+            await pilot.press("n")
+            await pilot.pause()
+            f = body.picture.focus
+            assert f is not None
+            top, height = box.scroll_offset.y, box.scrollable_content_region.height
+            assert top <= f.y and f.y + min(f.h, height) <= top + height, \
+                (result_of(app), f, top, height)
