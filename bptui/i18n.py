@@ -86,3 +86,9 @@ def N_(message: str, /) -> str:
     time, before the language is known; they are translated when shown.
     """
     return message
+
+
+def local(english: str, chinese: str | None) -> str:
+    """A scenario's own text (title, notes) in the learner's language: its ``*_zh`` twin when
+    the language is Chinese and the file gives one, else the English."""
+    return chinese if _current == "zh" and chinese else english
