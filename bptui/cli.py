@@ -108,10 +108,12 @@ def _positive_float(text: str) -> float:
 def fail(message: str) -> int:
     """Clean messages on stderr, one a line (a scenario's problems are all listed); the status
     every kind of bad input gets. Control characters from a file are written visibly."""
+    from bptui.i18n import _
     from bptui.visible import visible
 
     for line in message.splitlines() or [""]:
-        print(f"bptui: error: {visible(line, keep_newlines=False)}", file=sys.stderr)
+        print(_("bptui: error: {message}", message=visible(line, keep_newlines=False)),
+              file=sys.stderr)
     return 2
 
 
