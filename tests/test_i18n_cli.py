@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bptui import scenario
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 ZH = {"LANG": "zh_CN.UTF-8"}
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -120,3 +120,42 @@ targets = [[1.0]]
 def test_a_bad_lang_is_refused_cleanly():
     run = run_cli("--check", "--lang", "fr")
     assert run.returncode == 2 and "Traceback" not in run.stderr and "--lang" in run.stderr
+
+
+def _stale_weights_file(tmp_path):
+    """The shipped example learner's values (its stale-weights bug), as a file."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "stale_weights.py")],
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    path = tmp_path / "mine.jsonl"
+    path.write_text(out, encoding="utf-8")
+    return path
+
+
+def test_compare_report_in_chinese_json_stays_english(tmp_path):
+    path = _stale_weights_file(tmp_path)
+    en = run_cli("mazur_2_2_2", "--compare", str(path))
+    zh = run_cli("mazur_2_2_2", "--compare", str(path), "--lang", "zh")
+    assert en.returncode == zh.returncode == 1
+    assert "31 checked: 19 right, 6 wrong, 6 carried forward, 0 unknown" in en.stdout
+    assert "共检查 31 个：19 个正确，6 个错误，6 个沿用，0 个未知" in zh.stdout
+    assert "第一个错误的值：∂E/∂out_h1（第 1 轮，样本 1）" in zh.stdout
+    assert _numbers(zh.stdout.split("共检查")[0]) == _numbers(en.stdout.split("31 checked")[0])
+    en_json = run_cli("mazur_2_2_2", "--compare", str(path), "--json")
+    zh_json = run_cli("mazur_2_2_2", "--compare", str(path), "--json", "--lang", "zh")
+    assert zh_json.stdout == en_json.stdout and not _has_chinese(zh_json.stdout)
+
+
+def test_worksheet_in_chinese_csv_unchanged():
+    from bptui.events import PHASES
+    from bptui.worksheet import PHASE_WORDS
+
+    assert set(PHASE_WORDS) == set(PHASES)  # a new phase needs its heading word
+    zh = run_cli("mazur_2_2_2", "--worksheet", "--lang", "zh")
+    assert zh.stdout.startswith("# 练习单：Mazur 的 2-2-2 逐步讲解\n")
+    assert "## 第 1 轮，样本 1：前向传播" in zh.stdout and "学习率 η = 0.5。" in zh.stdout
+    csv_en = run_cli("mazur_2_2_2", "--worksheet", "--format", "csv")
+    csv_zh = run_cli("mazur_2_2_2", "--worksheet", "--format", "csv", "--lang", "zh")
+    assert csv_zh.stdout == csv_en.stdout
