@@ -159,3 +159,14 @@ def test_worksheet_in_chinese_csv_unchanged():
     csv_en = run_cli("mazur_2_2_2", "--worksheet", "--format", "csv")
     csv_zh = run_cli("mazur_2_2_2", "--worksheet", "--format", "csv", "--lang", "zh")
     assert csv_zh.stdout == csv_en.stdout
+
+
+def test_the_compiled_catalogue_is_package_data():
+    """A wheel ships what pyproject's package-data names: the .mo must be among it (a real
+    non-editable install was checked by hand: pip install . && LANG=zh_CN.UTF-8 bptui --check)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["bptui"]
+    shipped = {p for g in globs for p in (ROOT / "bptui").glob(g)}
+    assert (ROOT / "bptui" / "locale" / "zh" / "LC_MESSAGES" / "bptui.mo") in shipped
