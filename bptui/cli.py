@@ -10,8 +10,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bptui import __version__
+from bptui import __version__, i18n
 from bptui.errors import BptuiError, ScenarioError
+from bptui.i18n import LANGUAGES
 
 DEFAULT_SCENARIO = "mazur_2_2_2"
 
@@ -27,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", nargs="?", default=None,
                    help=f"scenario file or built-in name (default: {DEFAULT_SCENARIO})")
     p.add_argument("--version", action="version", version=f"bptui {__version__}")
+    p.add_argument("--lang", choices=LANGUAGES, default=None,
+                   help="the language of messages and reports: en or zh (default: from "
+                   "LANGUAGE, LC_ALL, LC_MESSAGES, LANG); --trace and JSON stay English")
     what = p.add_argument_group("what to do (default: open the screen)")
     what.add_argument("--list", action="store_true", help="list the built-in scenarios")
     what.add_argument("--mistakes", action="store_true", help="list the mistake lab's mistakes")
@@ -123,14 +127,33 @@ def _positive_float(text: str) -> float:
 def fail(message: str) -> int:
     """Clean messages on stderr, one a line (a scenario's problems are all listed); the status
     every kind of bad input gets. Control characters from a file are written visibly."""
+    from bptui.i18n import _
     from bptui.visible import visible
 
     for line in message.splitlines() or [""]:
-        print(f"bptui: error: {visible(line, keep_newlines=False)}", file=sys.stderr)
+        print(_("bptui: error: {message}", message=visible(line, keep_newlines=False)),
+              file=sys.stderr)
     return 2
 
 
+def language_from_argv(argv: Sequence[str]) -> str | None:
+    """The ``--lang`` value, read before argparse runs so that even its messages are in it."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+        elif arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        else:
+            continue
+        return value if value in LANGUAGES else None  # argparse reports a bad value
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    i18n.set_language(language_from_argv(argv) or i18n.language_from_env())
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
@@ -261,13 +284,14 @@ def _one_blas_thread() -> None:
 
 def _list() -> int:
     from bptui import scenario as scn
+    from bptui.i18n import _, local
 
     names = scn.builtin_names()
     width = max(len(n) for n in names)
     for name in names:
         s = scn.load(name)
-        print(f"{name:<{width}}  {s.shape:<12}  {s.title}")
-        print(f"{'':<{width}}  {'':<12}  source: {s.source}")
+        print(f"{name:<{width}}  {s.shape:<12}  {local(s.title, s.title_zh)}")
+        print(f"{'':<{width}}  {'':<12}  " + _("source: {source}", source=s.source))
     return 0
 
 
@@ -300,28 +324,44 @@ def _list_mistakes(args: argparse.Namespace) -> int:
 
 
 def summary(s) -> str:
-    """A short description of a valid scenario, for --check."""
-    lines = [f"{s.path}: ok", f"title: {s.title}", f"shape: {s.shape}"]
-    if s.title_zh:
+    """A short description of a valid scenario, for --check (in the learner's language)."""
+    from bptui.i18n import _, language, local
+
+    zh = language() == "zh"
+    lines = [_("{path}: ok", path=s.path), _("title: {title}", title=local(s.title, s.title_zh)),
+             _("shape: {shape}", shape=s.shape)]
+    if s.title_zh and not zh:
         lines.insert(2, f"title_zh: {s.title_zh}")
     if s.source:
-        lines.append(f"source: {s.source}")
+        lines.append(_("source: {source}", source=s.source))
     for n, la in enumerate(s.layers, start=1):
-        bias = {"none": "no bias", "shared": "one shared bias", "unit": "a bias per unit"}[
-            la.bias_mode]
-        trained = "" if la.bias is None else (" (trained)" if la.train_bias else
-                                              " (not trained)")
-        lines.append(f"layer {n} ({la.name}): {la.size} {la.activation} units, "
-                     f"{la.weights.size} weights, {bias}{trained}")
+        bias = {"none": _("no bias"), "shared": _("one shared bias"),
+                "unit": _("a bias per unit")}[la.bias_mode]
+        trained = "" if la.bias is None else (_(" (trained)") if la.train_bias else
+                                              _(" (not trained)"))
+        lines.append(_("layer {n} ({name}): {size} {activation} units, {weights} weights, "
+                       "{bias}{trained}", n=n, name=la.name, size=la.size,
+                       activation=la.activation, weights=la.weights.size, bias=bias,
+                       trained=trained))
+    if s.mode != "batch":
+        mode = _("mode: {mode} (one update after each sample)", mode=s.mode)
+    elif s.reduction == "sum":
+        mode = _("mode: {mode} (per-sample losses summed)", mode=s.mode)
+    else:
+        mode = _("mode: {mode} (per-sample losses averaged)", mode=s.mode)
     lines += [
-        f"parameters: {s.parameter_count:,} trained",
-        f"loss: {s.loss}, learning rate: {s.learning_rate:g}, epochs: {s.epochs}",
-        f"mode: {s.mode}" + (f" (per-sample losses {'summed' if s.reduction == 'sum' else 'averaged'})"
-                             if s.mode == "batch" else " (one update after each sample)"),
-        f"samples: {s.samples}",
-        "steps: " + ("unit by unit" if s.unit_by_unit else "layer by layer (too large to show "
-                                                              "unit by unit)"),
+        _("parameters: {count} trained", count=f"{s.parameter_count:,}"),
+        _("loss: {loss}, learning rate: {rate}, epochs: {epochs}", loss=s.loss,
+          rate=f"{s.learning_rate:g}", epochs=s.epochs),
+        mode,
+        _("samples: {n}", n=s.samples),
+        _("steps: unit by unit") if s.unit_by_unit
+        else _("steps: layer by layer (too large to show unit by unit)"),
     ]
+    notes = local(s.notes, s.notes_zh)
+    if zh and notes:  # the English summary never showed the notes; the Chinese one does
+        lines.append(_("notes:"))
+        lines += ["  " + line for line in notes.strip().splitlines()]
     from bptui.visible import visible  # titles, names and paths come from the file
 
     return "\n".join(visible(line, keep_newlines=False) for line in lines)

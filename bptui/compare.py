@@ -17,6 +17,7 @@ import numpy as np
 
 from bptui import learner
 from bptui.diagnosis import Diagnosis, best_mistake_named, diagnose
+from bptui.i18n import N_, _
 from bptui.marking import TOLERANCE, Mark, Marking, mark
 from bptui.mistakes import MISTAKES
 from bptui.notation import fmt, pretty, summary
@@ -26,8 +27,8 @@ from bptui.visible import visible
 #: Bumped whenever a field of the --json output changes meaning.
 FORMAT = "bptui-compare/1"
 SIGNS = {"right": "✓", "wrong": "✗", "carried_forward": "→", "unknown": "?"}
-WORDS = {"right": "right", "wrong": "wrong", "carried_forward": "carried forward",
-         "unknown": "unknown (only a lab mistake computes it)"}
+WORDS = {"right": N_("right"), "wrong": N_("wrong"), "carried_forward": N_("carried forward"),
+         "unknown": N_("unknown (only a lab mistake computes it)")}  # translated when shown
 
 
 @dataclass
@@ -63,8 +64,9 @@ def _num(x: object) -> str:
 
 
 def _where(m: Mark) -> str:
-    sample = "" if m.sample is None else f", sample {m.sample}"
-    return f"epoch {m.epoch}{sample}"
+    if m.sample is None:
+        return _("epoch {epoch}", epoch=m.epoch)
+    return _("epoch {epoch}, sample {sample}", epoch=m.epoch, sample=m.sample)
 
 
 def value_line(m: Mark) -> str:
@@ -72,41 +74,45 @@ def value_line(m: Mark) -> str:
     if m.mark == "right":
         return head
     if m.mark == "unknown":
-        return f"{head}: {WORDS['unknown']}"
+        return f"{head}: {_(WORDS['unknown'])}"
     if m.mark == "carried_forward":
-        return f"{head}: carried forward, right from your own earlier numbers (correct " \
-               f"{_num(m.correct)})"
-    return f"{head}: wrong, correct {_num(m.correct)}"
+        return _("{head}: carried forward, right from your own earlier numbers (correct "
+                 "{correct})", head=head, correct=_num(m.correct))
+    return _("{head}: wrong, correct {correct}", head=head, correct=_num(m.correct))
 
 
 def report(result: Result) -> str:
     mk, dg = result.marking, result.diagnosis
     s = mk.scenario
-    lines = [f"{result.file}: your values against {s.name or s.title} (tolerance "
-             f"{mk.tolerance:g})", ""]
+    lines = [_("{file}: your values against {scenario} (tolerance {tolerance})",
+               file=result.file, scenario=s.name or s.title, tolerance=f"{mk.tolerance:g}"), ""]
     lines += [value_line(m) for m in mk.marks]
     lines += ["", counts_line(mk)]
     first = dg.first_wrong
     if first is not None:
-        lines += ["", f"First wrong value: {pretty(first.symbol)} ({_where(first)}): yours "
-                  f"{_num(first.yours)}, correct {_num(first.correct)}"]
+        lines += ["", _("First wrong value: {symbol} ({where}): yours {yours}, correct "
+                        "{correct}", symbol=pretty(first.symbol), where=_where(first),
+                        yours=_num(first.yours), correct=_num(first.correct))]
         if dg.rule:
-            lines.append(f"  rule:              {dg.rule}")
+            lines.append(_("  rule:              {rule}", rule=dg.rule))
         if dg.rule_correct:
-            lines.append(f"  correct numbers:   {dg.rule_correct}")
+            lines.append(_("  correct numbers:   {numbers}", numbers=dg.rule_correct))
         if dg.rule_yours:
-            lines.append(f"  your numbers:      {dg.rule_yours} (you wrote {_num(first.yours)})")
-        lines += [f"  looks like {slip}" for slip in dg.slips]
+            lines.append(_("  your numbers:      {numbers} (you wrote {yours})",
+                           numbers=dg.rule_yours, yours=_num(first.yours)))
+        lines += [_("  looks like {slip}", slip=slip) for slip in dg.slips]
     if mk.any_wrong or mk.count("unknown"):
         lines += ["", dg.mistake_line]
     elif mk.marks:
-        lines += ["", "All right."]
+        lines += ["", _("All right.")]
     return visible("\n".join(lines))  # file and unit names are the user's text
 
 
 def counts_line(mk: Marking) -> str:
-    return (f"{len(mk.marks)} checked: {mk.count('right')} right, {mk.count('wrong')} wrong, "
-            f"{mk.count('carried_forward')} carried forward, {mk.count('unknown')} unknown")
+    return _("{checked} checked: {right} right, {wrong} wrong, {carried} carried forward, "
+             "{unknown} unknown", checked=len(mk.marks), right=mk.count("right"),
+             wrong=mk.count("wrong"), carried=mk.count("carried_forward"),
+             unknown=mk.count("unknown"))
 
 
 # ----------------------------------------------------------------------------- JSON
@@ -178,15 +184,20 @@ def class_summary(results: Sequence[Result]) -> dict:
 
 
 def class_report(summary_: dict) -> str:
-    lines = [f"Class: {summary_['files']} files, {summary_['all_right']} all right", ""]
+    lines = [_("Class: {files} files, {right} all right", files=summary_["files"],
+               right=summary_["all_right"]), ""]
     for st in summary_["steps"]:
-        sample = "" if st["sample"] is None else f", sample {st['sample']}"
-        lines.append(f"{pretty(st['symbol'])} (epoch {st['epoch']}{sample}): {st['right']} of "
-                     f"{st['checked']} right" + (f", {st['wrong']} wrong" if st["wrong"] else "")
-                     + (f", {st['carried_forward']} carried forward"
+        if st["sample"] is None:
+            where = _("epoch {epoch}", epoch=st["epoch"])
+        else:
+            where = _("epoch {epoch}, sample {sample}", epoch=st["epoch"], sample=st["sample"])
+        lines.append(_("{symbol} ({where}): {right} of {checked} right", symbol=pretty(st["symbol"]),
+                       where=where, right=st["right"], checked=st["checked"])
+                     + (_(", {n} wrong", n=st["wrong"]) if st["wrong"] else "")
+                     + (_(", {n} carried forward", n=st["carried_forward"])
                         if st["carried_forward"] else ""))
     name = summary_["commonest_mistake"]
-    lines += ["", f"Commonest mistake: {name} ({MISTAKES[name].title.lower()}), in "
-              f"{summary_['commonest_mistake_files']} file(s)" if name else
-              "Commonest mistake: none that the lab knows"]
+    lines += ["", _("Commonest mistake: {name} ({title}), in {n} file(s)", name=name,
+                    title=MISTAKES[name].title.lower(), n=summary_["commonest_mistake_files"])
+              if name else _("Commonest mistake: none that the lab knows")]
     return visible("\n".join(lines))

@@ -10,6 +10,9 @@ import argparse
 import json
 import sys
 
+from bptui import i18n
+from bptui.i18n import _
+
 ACTIONS = ("worksheet", "symbols", "compare")
 #: option attribute -> the actions (of ours) it goes with
 OPTIONS = {
@@ -66,9 +69,10 @@ def _worksheet(scenario, args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     if scenario.path and Path(args.output).resolve() == Path(scenario.path).resolve():
-        raise BptuiError(f"{args.output}: is the scenario itself; choose another file name")
+        raise BptuiError(_("{file}: is the scenario itself; choose another file name",
+                           file=args.output))
     path = export.write(args.output, text, force=args.force)
-    print(f"wrote the {fmt} worksheet to {path}", file=sys.stderr)
+    print(_("wrote the {format} worksheet to {path}", format=fmt, path=path), file=sys.stderr)
     return 0
 
 
@@ -77,6 +81,8 @@ def _compare(scenario, args: argparse.Namespace) -> int:
     from bptui.marking import TOLERANCE
 
     tolerance = args.tolerance or TOLERANCE
+    if args.json:  # machine-readable: the slips and mistake lines in it stay English
+        i18n.set_language("en")
     results = [compare.check_file(scenario, f, tolerance, args.mistake) for f in args.compare]
     status = max(r.exit_code for r in results)
     if args.json:

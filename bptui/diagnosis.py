@@ -18,11 +18,12 @@ from itertools import combinations
 import numpy as np
 
 from bptui.events import Event
+from bptui.i18n import N_, _
 from bptui.marking import Mark, Marking, close, correct_events, evaluate_step
 from bptui.mistakes import MISTAKES
 from bptui.notation import fmt, fmt_term, pretty, shape_text
 
-NO_MISTAKE = "no known mistake explains this"
+NO_MISTAKE = N_("no known mistake explains this")
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,14 @@ class Diagnosis:
     @property
     def mistake_line(self) -> str:
         if self.mistake is None:
-            return NO_MISTAKE
+            return _(NO_MISTAKE)
         m = MISTAKES[self.mistake]
-        scope = "all" if self.unexplained == 0 else f"{self.explained} of " \
-            f"{self.explained + self.unexplained}"
-        return (f"mistake '{self.mistake}' ({m.title.lower()}) gives {scope} of your values "
-                f"that differ from correct backpropagation: {m.wrong}; right: {m.right}")
+        scope = _("all") if self.unexplained == 0 else _(
+            "{explained} of {total}", explained=self.explained,
+            total=self.explained + self.unexplained)
+        return _("mistake '{name}' ({title}) gives {scope} of your values that differ from "
+                 "correct backpropagation: {wrong}; right: {right}", name=self.mistake,
+                 title=m.title.lower(), scope=scope, wrong=m.wrong, right=m.right)
 
 
 def diagnose(marking: Marking) -> Diagnosis:
@@ -155,12 +158,12 @@ def _slips(marking: Marking, m: Mark) -> list[str]:
     dy, dc = yours - base, right - base
     found = []
     if dc != 0 and close(dy, -dc, tol):
-        found.append("a sign slip: your number is the correct one with the opposite sign"
-                     if not base else "a sign slip: your step went the opposite way")
+        found.append(_("a sign slip: your number is the correct one with the opposite sign")
+                     if not base else _("a sign slip: your step went the opposite way"))
     if dc != 0 and close(dy, 2 * dc, tol):
-        found.append("a factor of 2: your number is twice the correct one")
+        found.append(_("a factor of 2: your number is twice the correct one"))
     if dc != 0 and close(dy, dc / 2, tol):
-        found.append("a factor of ½: your number is half the correct one")
+        found.append(_("a factor of ½: your number is half the correct one"))
     env = dict(marking.contexts.get((ev.epoch, ev.position), {}))
     weights = _weight_names(marking)
     used = [u for u in ev.uses if u in weights]
@@ -168,13 +171,14 @@ def _slips(marking: Marking, m: Mark) -> list[str]:
         swapped = dict(env, **{a: env.get(b), b: env.get(a)})
         value = evaluate_step(ev, swapped, marking.scenario)
         if value is not None and not close(value, right, tol) and close(yours, value, tol):
-            found.append(f"{a} and {b} swapped: the rule with them exchanged gives your number")
+            found.append(_("{a} and {b} swapped: the rule with them exchanged gives your "
+                           "number", a=a, b=b))
     for other in marking.events:
         if (other.symbol == ev.symbol and other.epoch == ev.epoch and other.sample != ev.sample
                 and not other.is_matrix and not close(float(other.value), right, tol)
                 and close(yours, float(other.value), tol)):
-            found.append(f"the wrong sample: your number is {pretty(ev.symbol)} of sample "
-                         f"{other.sample}")
+            found.append(_("the wrong sample: your number is {symbol} of sample {sample}",
+                           symbol=pretty(ev.symbol), sample=other.sample))
     return found
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bptui.errors import BptuiError, closest
+from bptui.i18n import _
 from bptui.notation import pretty
 
 COLUMNS = ("symbol", "value", "epoch", "sample")
@@ -55,18 +56,19 @@ def read(path: str | Path) -> list[Given]:
     try:
         raw = Path(path).read_bytes()
     except IsADirectoryError:
-        raise LearnerFileError(name, None, "is a folder, expected a file") from None
+        raise LearnerFileError(name, None, _("is a folder, expected a file")) from None
     except OSError as exc:
-        raise LearnerFileError(name, None, f"cannot be read ({exc.strerror or exc})") from None
+        raise LearnerFileError(name, None, _("cannot be read ({reason})",
+                                             reason=exc.strerror or exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise LearnerFileError(name, line, "is not UTF-8 text") from None
+        raise LearnerFileError(name, line, _("is not UTF-8 text")) from None
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     if not first:
-        raise LearnerFileError(name, None, "is empty: expected JSON Lines or a CSV with a "
-                               "header naming symbol and value")
+        raise LearnerFileError(name, None, _("is empty: expected JSON Lines or a CSV with a "
+                                             "header naming symbol and value"))
     if first.startswith("{"):
         return list(_json_lines(text, name))
     return list(_csv_rows(text, name))
@@ -79,19 +81,19 @@ def _json_lines(text: str, file: str) -> Iterable[Given]:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise LearnerFileError(file, n, f"not valid JSON ({exc.msg} at column "
-                                   f"{exc.colno})") from None
+            raise LearnerFileError(file, n, _("not valid JSON ({message} at column {column})",
+                                              message=exc.msg, column=exc.colno)) from None
         if not isinstance(data, dict):
-            raise LearnerFileError(file, n, "expected a JSON object with symbol and value, "
-                                   f"found {type(data).__name__}")
+            raise LearnerFileError(file, n, _("expected a JSON object with symbol and value, "
+                                              "found {found}", found=type(data).__name__))
         for key in ("symbol", "value"):
             if key not in data:
-                raise LearnerFileError(file, n, f"no '{key}' field (found: "
-                                       f"{', '.join(data) or 'nothing'})")
+                raise LearnerFileError(file, n, _("no '{key}' field (found: {found})", key=key,
+                                                  found=", ".join(data) or _("nothing")))
         symbol = data["symbol"]
         if not isinstance(symbol, str) or not symbol.strip():
-            raise LearnerFileError(file, n, f"symbol: expected a name such as net_h1, found "
-                                   f"{json.dumps(symbol)}")
+            raise LearnerFileError(file, n, _("symbol: expected a name such as net_h1, found "
+                                              "{found}", found=json.dumps(symbol)))
         value = _json_value(data["value"], file, n)
         if value is None:
             continue
@@ -103,7 +105,8 @@ def _json_value(value: object, file: str, line: int) -> float | np.ndarray | Non
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise LearnerFileError(file, line, f"value: expected a number, found {value}")
+        raise LearnerFileError(file, line, _("value: expected a number, found {found}",
+                                              found=value))
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, str):
@@ -112,12 +115,13 @@ def _json_value(value: object, file: str, line: int) -> float | np.ndarray | Non
         try:
             arr = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError):
-            raise LearnerFileError(file, line, "value: expected a number or a list of lists "
-                                   "of numbers (a matrix) of one shape") from None
+            raise LearnerFileError(file, line, _("value: expected a number or a list of lists "
+                                                 "of numbers (a matrix) of one shape")) from None
         if arr.size == 1:
             return float(arr.reshape(-1)[0])
         return arr
-    raise LearnerFileError(file, line, f"value: expected a number, found {json.dumps(value)}")
+    raise LearnerFileError(file, line, _("value: expected a number, found {found}",
+                                          found=json.dumps(value)))
 
 
 def _text_value(text: str, file: str, line: int) -> float | np.ndarray | None:
@@ -128,13 +132,14 @@ def _text_value(text: str, file: str, line: int) -> float | np.ndarray | None:
         try:
             return _json_value(json.loads(text), file, line)
         except json.JSONDecodeError:
-            raise LearnerFileError(file, line, f"value: {text[:40]!r} is not a matrix "
-                                   "(expected [[1, 2], [3, 4]])") from None
+            raise LearnerFileError(file, line, _("value: {text} is not a matrix (expected "
+                                                 "[[1, 2], [3, 4]])", text=repr(text[:40]))
+                                   ) from None
     try:
         x = float(text)
     except ValueError:
-        raise LearnerFileError(file, line, f"value: expected a number, found {text[:40]!r}"
-                               ) from None
+        raise LearnerFileError(file, line, _("value: expected a number, found {found}",
+                                             found=repr(text[:40]))) from None
     if not math.isfinite(x):
         return None  # a trace writes non-finite numbers as null: nothing to mark
     return x
@@ -148,11 +153,12 @@ def _count(value: object, key: str, file: str, line: int) -> int | None:
             raise ValueError
         n = int(float(value))
     except (TypeError, ValueError):
-        raise LearnerFileError(file, line, f"{key}: expected a whole number, found "
-                               f"{json.dumps(value) if not isinstance(value, str) else value!r}"
-                               ) from None
+        raise LearnerFileError(file, line, _(
+            "{key}: expected a whole number, found {found}", key=key,
+            found=json.dumps(value) if not isinstance(value, str) else repr(value))) from None
     if n < 1:
-        raise LearnerFileError(file, line, f"{key}: expected a number of at least 1, found {n}")
+        raise LearnerFileError(file, line, _("{key}: expected a number of at least 1, found {n}",
+                                             key=key, n=n))
     return n
 
 
@@ -171,9 +177,9 @@ def _csv_rows(text: str, file: str) -> Iterable[Given]:
             header = [cell.strip().lower() for cell in row]
             missing = [c for c in ("symbol", "value") if c not in header]
             if missing:
-                raise LearnerFileError(file, n, "the header must name the columns symbol and "
-                                       "value (optionally epoch and sample); found "
-                                       + ", ".join(repr(c) for c in header))
+                raise LearnerFileError(file, n, _(
+                    "the header must name the columns symbol and value (optionally epoch and "
+                    "sample); found {found}", found=", ".join(repr(c) for c in header)))
             continue
         cells = dict(zip(header, (c.strip() for c in row), strict=False))
         symbol = cells.get("symbol", "")
@@ -181,7 +187,7 @@ def _csv_rows(text: str, file: str) -> Iterable[Given]:
         if value is None:
             continue
         if not symbol:
-            raise LearnerFileError(file, n, "symbol: empty, expected a name such as net_h1")
+            raise LearnerFileError(file, n, _("symbol: empty, expected a name such as net_h1"))
         yield Given(symbol, value, _count(cells.get("epoch"), "epoch", file, n) or 1,
                     _count(cells.get("sample"), "sample", file, n), file, n)
 
@@ -209,10 +215,10 @@ class Spellings:
         if sym is not None:
             return sym
         hints = _closest_names(given.symbol, self.valid)
-        hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
+        hint = _("; did you mean {names}?", names=_(" or ").join(hints)) if hints else ""
         raise LearnerFileError(given.file, given.line,
-                               f"unknown symbol {given.symbol!r}{hint} (bptui SCENARIO "
-                               "--symbols lists them all)")
+                               _("unknown symbol {symbol}{hint} (bptui SCENARIO --symbols lists "
+                                 "them all)", symbol=repr(given.symbol), hint=hint))
 
     def only_in_mistakes(self, symbol: str) -> bool:
         return symbol in self.mistake_only

@@ -21,6 +21,7 @@ from bptui import backprop as bp
 from bptui.engine import iter_epochs
 from bptui.events import Event
 from bptui.functions import ACTIVATIONS, LOSSES
+from bptui.i18n import _
 from bptui.learner import Given, LearnerFileError, Spellings
 from bptui.scenario import Scenario
 
@@ -242,8 +243,9 @@ def mark(scenario: Scenario, givens: Sequence[Given], tolerance: float = TOLERAN
     epochs = max((g.epoch for g in givens), default=1)
     if epochs > MAX_EPOCHS:
         g = max(givens, key=lambda g: g.epoch)
-        raise LearnerFileError(g.file, g.line, f"epoch: {g.epoch} is more than the "
-                               f"{MAX_EPOCHS} epochs --compare checks")
+        raise LearnerFileError(g.file, g.line, _("epoch: {epoch} is more than the {most} "
+                                                 "epochs --compare checks", epoch=g.epoch,
+                                                 most=MAX_EPOCHS))
     events = correct_events(scenario, epochs)
     names = Spellings([ev.symbol for ev in events])
     keys = {(ev.epoch, ev.sample, ev.symbol) for ev in events}
@@ -260,8 +262,9 @@ def mark(scenario: Scenario, givens: Sequence[Given], tolerance: float = TOLERAN
             continue
         key = _key(g, sym, keys, scenario)
         if key in known:
-            raise LearnerFileError(g.file, g.line, f"{sym} (epoch {g.epoch}, sample "
-                                   f"{key[1]}) is given twice; first on line {known[key].line}")
+            raise LearnerFileError(g.file, g.line, _(
+                "{symbol} (epoch {epoch}, sample {sample}) is given twice; first on line {line}",
+                symbol=sym, epoch=g.epoch, sample=key[1], line=known[key].line))
         known[key] = g
     marking = Marking(scenario, [], events, tolerance)
     marking.marks = _walk(scenario, events, known, tolerance, marking.contexts) + unknown
@@ -275,11 +278,14 @@ def _key(g: Given, sym: str, keys: set, s: Scenario) -> tuple:
     if g.sample == 1 and (g.epoch, None, sym) in keys:
         return (g.epoch, None, sym)
     samples = sorted({k[1] for k in keys if k[0] == g.epoch and k[2] == sym and k[1]})
-    where = f"sample {g.sample}" if g.sample is not None else "epoch"
-    if samples:
-        return_msg = f"{sym} has no {where} here (samples: {', '.join(map(str, samples))})"
+    if samples and g.sample is not None:
+        return_msg = _("{symbol} has no sample {sample} here (samples: {samples})", symbol=sym,
+                       sample=g.sample, samples=", ".join(map(str, samples)))
+    elif samples:
+        return_msg = _("{symbol} has no epoch here (samples: {samples})", symbol=sym,
+                       samples=", ".join(map(str, samples)))
     else:
-        return_msg = f"{sym} is a step of the whole batch: leave sample out"
+        return_msg = _("{symbol} is a step of the whole batch: leave sample out", symbol=sym)
     raise LearnerFileError(g.file, g.line, return_msg)
 
 

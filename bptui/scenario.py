@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from bptui.errors import ScenarioError, closest
+from bptui.i18n import _
 
 #: Above this many units in a layer the engine works layer by layer instead of unit by unit.
 UNIT_BY_UNIT_LIMIT = 12
@@ -149,18 +150,18 @@ def builtin_names() -> list[str]:
 def resolve(name_or_path: str) -> tuple[str, str]:
     """Find a scenario by path or built-in name; returns (display path, TOML text)."""
     if not name_or_path:
-        raise ScenarioError("the scenario is an empty name: give a .toml file or a built-in "
-                            f"name ({', '.join(builtin_names())})", file="''")
+        raise ScenarioError(_("the scenario is an empty name: give a .toml file or a built-in "
+                              "name ({names})", names=", ".join(builtin_names())), file="''")
     path = Path(name_or_path)
     if path.suffix == ".toml" or os.path.lexists(path) or "/" in name_or_path:
         return str(path), read_text(path, name_or_path)
     names = builtin_names()
     if name_or_path not in names:
         hint = closest(name_or_path, names)
-        did = f" Did you mean '{hint}'?" if hint else ""
+        did = _(" Did you mean '{hint}'?", hint=hint) if hint else ""
         raise ScenarioError(
-            f"unknown scenario '{name_or_path}': neither a file nor a built-in.{did} "
-            f"Built-in scenarios: {', '.join(names)}",
+            _("unknown scenario '{name}': neither a file nor a built-in.{did} "
+              "Built-in scenarios: {names}", name=name_or_path, did=did, names=", ".join(names)),
             file=name_or_path,
         )
     res = BUILTIN_FOLDER / f"{name_or_path}.toml"
@@ -179,10 +180,10 @@ def read_text(path: Path, shown: str) -> str:
     except OSError as exc:
         raise ScenarioError(_os_reason(exc, path), file=shown) from None
     if stat.S_ISDIR(info.st_mode):
-        raise ScenarioError("is a folder, expected a .toml scenario file", file=shown)
+        raise ScenarioError(_("is a folder, expected a .toml scenario file"), file=shown)
     if not stat.S_ISREG(info.st_mode):
-        raise ScenarioError(f"is not a regular file (it is {_file_kind(info.st_mode)}): a "
-                            "scenario must be a .toml text file", file=shown)
+        raise ScenarioError(_("is not a regular file (it is {kind}): a scenario must be a "
+                              ".toml text file", kind=_file_kind(info.st_mode)), file=shown)
     if info.st_size > MAX_FILE_BYTES:
         raise ScenarioError(_too_large(info.st_size), file=shown)
     try:
@@ -191,7 +192,7 @@ def read_text(path: Path, shown: str) -> str:
         raise ScenarioError(_os_reason(exc, path), file=shown) from None
     with os.fdopen(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ScenarioError("is not a regular file: a scenario must be a .toml text file",
+            raise ScenarioError(_("is not a regular file: a scenario must be a .toml text file"),
                                 file=shown)
         try:
             data = f.read(MAX_FILE_BYTES + 1)
@@ -205,34 +206,35 @@ def read_text(path: Path, shown: str) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ScenarioError(
-            f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded; "
-            "save the scenario file as UTF-8",
+            _("not UTF-8 text: byte {byte} cannot be decoded; save the scenario file as UTF-8",
+              byte=f"0x{data[exc.start]:02x}"),
             file=shown, line=line, column=column,
         ) from None
 
 
 def _too_large(size: int) -> str:
-    return (f"too large for a scenario: {size:,} bytes; a scenario file may have at "
-            f"most {MAX_FILE_BYTES:,} bytes ({MAX_FILE_BYTES // 2**20} MB): use data.random "
-            "for large data sets")
+    return _("too large for a scenario: {size} bytes; a scenario file may have at most {most} "
+             "bytes ({mb} MB): use data.random for large data sets", size=f"{size:,}",
+             most=f"{MAX_FILE_BYTES:,}", mb=MAX_FILE_BYTES // 2**20)
 
 
 def _os_reason(exc: OSError, path: Path) -> str:
     if exc.errno == errno.ELOOP:
-        return "is a symbolic link that loops (it points, through other links, back to itself)"
+        return _("is a symbolic link that loops (it points, through other links, back to itself)")
     if exc.errno == errno.ENOENT:
         if os.path.islink(path):
-            return f"is a symbolic link to {os.readlink(path)}, which does not exist"
-        return f"no such file. Built-in scenarios: {', '.join(builtin_names())}"
-    return f"cannot be read: {exc.strerror or exc}"
+            return _("is a symbolic link to {target}, which does not exist",
+                     target=os.readlink(path))
+        return _("no such file. Built-in scenarios: {names}", names=", ".join(builtin_names()))
+    return _("cannot be read: {reason}", reason=exc.strerror or exc)
 
 
 def _file_kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+    for test, name in ((stat.S_ISFIFO, _("a named pipe (FIFO)")), (stat.S_ISCHR, _("a device")),
+                       (stat.S_ISBLK, _("a block device")), (stat.S_ISSOCK, _("a socket"))):
         if test(mode):
             return name
-    return "not a file"
+    return _("not a file")
 
 
 def load(name_or_path: str) -> Scenario:

@@ -15,6 +15,7 @@ import numpy as np
 
 from bptui import scenario_schema as schema
 from bptui import toml_reader as tr
+from bptui.i18n import _
 from bptui.scenario import Layer, Scenario
 from bptui.toml_reader import Invalid, count_text, kind
 
@@ -45,7 +46,7 @@ class _Rules:
         if "layers" in top:
             raw_layers = top["layers"]
             if not isinstance(raw_layers, list) or not raw_layers:
-                p.add("layers", "expected at least one [[layers]] table")
+                p.add("layers", _("expected at least one [[layers]] table"))
             else:
                 for n, raw in enumerate(raw_layers, start=1):
                     before = len(p.found)
@@ -107,9 +108,10 @@ class _Rules:
         before = len(p.found)
         weights = bias = weight_names = bias_names = None
         if "weights" in t and "init" in t:
-            p.add(f"{key}.init", "give either 'weights' or 'init', not both")
+            p.add(f"{key}.init", _("give either 'weights' or 'init', not both"))
         elif "weights" in t:
-            what = f"weights[j][i] from each of the {n_in} inputs into each of the {size} units"
+            what = _("weights[j][i] from each of the {inputs} inputs into each of the {size} units",
+                     inputs=n_in, size=size)
             weights = p.value(f"{key}.weights",
                               lambda: matrix(t["weights"], f"{key}.weights", size, n_in, what))
         elif "init" in t:
@@ -118,10 +120,10 @@ class _Rules:
                 weights = _draw(np.random.default_rng(init["seed"]), (size, n_in),
                                 init["distribution"], init["scale"])
                 if not np.isfinite(weights).all():
-                    p.add(f"{key}.init.scale", f"scale {init['scale']:g} makes some weights "
-                          "overflow to infinity")
+                    p.add(f"{key}.init.scale", _("scale {scale} makes some weights overflow to "
+                                                  "infinity", scale=f"{init['scale']:g}"))
         else:
-            p.add(key, f"missing required key '{key}.weights' (or '{key}.init')")
+            p.add(key, _("missing required key '{key}.weights' (or '{key}.init')", key=key))
         if "bias" in t:
             bias = p.value(f"{key}.bias", lambda: _bias(t["bias"], f"{key}.bias", size))
         if "names" in t:
@@ -137,7 +139,7 @@ class _Rules:
                                    lambda: _name_matrix(t["weight_names"], size, n_in))
         if "bias_names" in t:
             if "bias" not in t:
-                p.add(f"{key}.bias_names", "names a bias, but the layer has no 'bias'")
+                p.add(f"{key}.bias_names", _("names a bias, but the layer has no 'bias'"))
             elif bias is not None:
                 bias_names = p.value(f"{key}.bias_names", lambda: names(
                     t["bias_names"], bias.size, f"{key}.bias_names"))
@@ -157,7 +159,8 @@ class _Rules:
             for m in range(1, n):
                 clash |= set(la.names) & set(layers[m - 1].names)
             if clash:
-                self.p.add(f"layers[{n}].names", f"unit name '{sorted(clash)[0]}' is used twice")
+                self.p.add(f"layers[{n}].names", _("unit name '{name}' is used twice",
+                                                    name=sorted(clash)[0]))
 
     def check_parameter_names(self, layers: list[Layer], input_names: tuple[str, ...]) -> None:
         """Every weight and bias needs its own name: steps, quiz and provenance look them up.
@@ -176,8 +179,9 @@ class _Rules:
                            for j in range(la.bias.size)]
             for name, key in places:
                 if name in seen:
-                    self.p.add(key, f"parameter name '{name}' is already used by {seen[name]}: "
-                               "every weight, bias and input needs its own name")
+                    self.p.add(key, _("parameter name '{name}' is already used by {other}: every "
+                                      "weight, bias and input needs its own name", name=name,
+                                      other=seen[name]))
                     return
                 seen[name] = key
         if any(la.weight_names is not None or la.bias_names is not None for la in layers):
@@ -191,8 +195,9 @@ class _Rules:
                     for i in range(la.inputs):
                         name = la.weight_name(j, i, n)
                         if name in seen:
-                            self.p.add(seen[name], f"parameter name '{name}' is also the "
-                                       f"generated name of a weight in layers[{n}]")
+                            self.p.add(seen[name], _("parameter name '{name}' is also the generated "
+                                                    "name of a weight in layers[{n}]", name=name,
+                                                    n=n))
                             return
 
     def check_output(self, layers: list[Layer], loss: str) -> None:
@@ -200,35 +205,39 @@ class _Rules:
         p, last = self.p, len(layers)
         for n, la in enumerate(layers, start=1):
             if la.activation == "softmax" and n != last:
-                p.add(f"layers[{n}].activation", "softmax is only allowed on the last layer (it "
-                      "turns the outputs into probabilities)")
+                p.add(f"layers[{n}].activation", _("softmax is only allowed on the last layer (it "
+                                                     "turns the outputs into probabilities)"))
         out = layers[-1]
         if out.activation == "softmax" and out.size < 2:
             p.add(f"layers[{last}].size",
-                  "a softmax layer needs at least 2 units (with one it always outputs 1)")
+                  _("a softmax layer needs at least 2 units (with one it always outputs 1)"))
         if out.activation == "softmax" and loss != "cross_entropy":
-            p.add("training.loss", f"a softmax output layer needs loss = \"cross_entropy\", "
-                  f"found \"{loss}\"")
+            p.add("training.loss", _("a softmax output layer needs loss = \"cross_entropy\", "
+                                    "found \"{loss}\"", loss=loss))
         if loss == "cross_entropy" and out.activation != "softmax":
-            p.add(f"layers[{last}].activation", "loss \"cross_entropy\" needs a softmax output "
-                  f"layer, found \"{out.activation}\" (for sigmoid outputs use "
-                  "\"binary_cross_entropy\")")
+            p.add(f"layers[{last}].activation", _("loss \"cross_entropy\" needs a softmax output "
+                                                   "layer, found \"{activation}\" (for sigmoid "
+                                                   "outputs use \"binary_cross_entropy\")",
+                                                   activation=out.activation))
         if loss == "binary_cross_entropy" and out.activation != "sigmoid":
-            p.add(f"layers[{last}].activation", "loss \"binary_cross_entropy\" needs sigmoid "
-                  f"output units, found \"{out.activation}\"")
+            p.add(f"layers[{last}].activation", _("loss \"binary_cross_entropy\" needs sigmoid "
+                                                   "output units, found \"{activation}\"",
+                                                   activation=out.activation))
 
     def check_targets(self, targets: np.ndarray, loss: str) -> None:
         if loss == "cross_entropy":
             for r, row in enumerate(targets, start=1):  # sample numbers count from 1
                 if (row < 0).any() or abs(row.sum() - 1.0) > 1e-9:
-                    self.p.add(f"data.targets[{r}]", "softmax targets must be probabilities: "
-                               f"non-negative and summing to 1, found {row.tolist()} "
-                               f"(sum {row.sum():g})")
+                    self.p.add(f"data.targets[{r}]", _("softmax targets must be probabilities: "
+                                                        "non-negative and summing to 1, found "
+                                                        "{row} (sum {sum})", row=row.tolist(),
+                                                        sum=f"{row.sum():g}"))
                     return
         if loss == "binary_cross_entropy" and ((targets < 0) | (targets > 1)).any():
             r = int(np.argwhere((targets < 0) | (targets > 1))[0][0])
-            self.p.add(f"data.targets[{r + 1}]", "binary cross-entropy targets must lie "
-                       f"between 0 and 1, found {targets[r].tolist()}")
+            self.p.add(f"data.targets[{r + 1}]", _("binary cross-entropy targets must lie "
+                                                    "between 0 and 1, found {row}",
+                                                    row=targets[r].tolist()))
 
     # -- the data ---------------------------------------------------------------------------
 
@@ -239,7 +248,7 @@ class _Rules:
             return None
         if "random" in block:
             if "inputs" in block or "targets" in block:
-                p.add("data.random", "give either 'random' or 'inputs'/'targets'")
+                p.add("data.random", _("give either 'random' or 'inputs'/'targets'"))
                 return None
             rnd = self.clean_table(block["random"], schema.RANDOM_DATA, "data.random")
             if rnd is None or n_out is None:
@@ -249,31 +258,32 @@ class _Rules:
             targets = _draw(rng, (rnd["count"], n_out), rnd["distribution"], rnd["scale"])
             if not (np.isfinite(inputs).all() and np.isfinite(targets).all()):
                 p.add("data.random.scale",
-                      f"scale {rnd['scale']:g} makes some values overflow to infinity")
+                      _("scale {scale} makes some values overflow to infinity",
+                        scale=f"{rnd['scale']:g}"))
                 return None
             return inputs, targets
         missing = [k for k in ("inputs", "targets") if k not in block]
         for k in missing:
-            p.add("data", f"missing required key 'data.{k}' (or 'data.random')")
+            p.add("data", _("missing required key 'data.{key}' (or 'data.random')", key=k))
         if missing:
             return None
         rows_in, rows_t = block["inputs"], block["targets"]
         if not isinstance(rows_in, list):
-            p.add("data.inputs", f"expected a list of samples (one list of {n_in} numbers "
-                  f"each), found {kind(rows_in)}")
+            p.add("data.inputs", _("expected a list of samples (one list of {n} numbers each), "
+                                  "found {found}", n=n_in, found=kind(rows_in)))
             return None
         if not rows_in:
-            p.add("data.inputs", "the data set is empty: expected at least one sample")
+            p.add("data.inputs", _("the data set is empty: expected at least one sample"))
             return None
-        inputs = p.value("data.inputs", lambda: rows(rows_in, "data.inputs", n_in, "input"))
+        inputs = p.value("data.inputs", lambda: rows(rows_in, "data.inputs", n_in, _("input")))
         if not isinstance(rows_t, list) or len(rows_t) != len(rows_in):
             found = len(rows_t) if isinstance(rows_t, list) else kind(rows_t)
-            p.add("data.targets", f"expected {len(rows_in)} target rows (one per input), "
-                  f"found {found}")
+            p.add("data.targets", _("expected {n} target rows (one per input), found {found}",
+                                   n=len(rows_in), found=found))
             return None
         if n_out is None:
             return None
-        targets = p.value("data.targets", lambda: rows(rows_t, "data.targets", n_out, "target"))
+        targets = p.value("data.targets", lambda: rows(rows_t, "data.targets", n_out, _("target")))
         return None if inputs is None or targets is None else (inputs, targets)
 
 
@@ -291,11 +301,13 @@ def check_size(n_in: int, sizes: list[int], doc: dict) -> None:
         shape = "-".join(str(n) if n < 10**15 else count_text(n) for n in (n_in, *sizes))
         if params < 10**15:
             gib = params * 8 * 4 / 2**30  # weights, gradient, update and a snapshot
-            has = f"up to {params:,} weights and biases and would need about {gib:.1f} GiB"
+            has = _("up to {n} weights and biases and would need about {gib} GiB",
+                    n=f"{params:,}", gib=f"{gib:.1f}")
         else:
-            has = f"{count_text(params)} parameters, far beyond any computer's memory"
-        raise Invalid(f"network too large: a {shape} network has {has}; bptui allows at "
-                      f"most {MAX_PARAMETERS:,} parameters", key=where)
+            has = _("{n} parameters, far beyond any computer's memory", n=count_text(params))
+        raise Invalid(_("network too large: a {shape} network has {has}; bptui allows at "
+                        "most {most} parameters", shape=shape, has=has,
+                        most=f"{MAX_PARAMETERS:,}"), key=where)
     data = doc.get("data")
     count, where = 0, "data"
     if isinstance(data, dict):
@@ -306,9 +318,9 @@ def check_size(n_in: int, sizes: list[int], doc: dict) -> None:
             count, where = len(data["inputs"]), "data.inputs"
     values = count * (n_in + 2 * sum(sizes))
     if values > MAX_ACTIVATIONS:
-        raise Invalid(f"data set too large: {count_text(count)} samples through this network "
-                      f"hold {count_text(values)} values at once; bptui allows at most "
-                      f"{MAX_ACTIVATIONS:,}", key=where)
+        raise Invalid(_("data set too large: {n} samples through this network hold {values} "
+                        "values at once; bptui allows at most {most}", n=count_text(count),
+                        values=count_text(values), most=f"{MAX_ACTIVATIONS:,}"), key=where)
 
 
 # ----------------------------------------------------------------------------- values
@@ -316,31 +328,34 @@ def check_size(n_in: int, sizes: list[int], doc: dict) -> None:
 
 def names(value: Any, count: int, key: str) -> tuple[str, ...]:
     if not isinstance(value, list):
-        raise Invalid(f"expected a list of {count} strings, found {kind(value)}")
+        raise Invalid(_("expected a list of {n} strings, found {found}", n=count, found=kind(value)))
     for n, v in enumerate(value, start=1):
         if not isinstance(v, str):
-            raise Invalid(f"expected a string (a name), found {kind(v)}", key=f"{key}[{n}]")
+            raise Invalid(_("expected a string (a name), found {found}", found=kind(v)),
+                          key=f"{key}[{n}]")
     if len(value) != count:
-        raise Invalid(f"expected {count} names, found {len(value)}")
+        raise Invalid(_("expected {n} names, found {found}", n=count, found=len(value)))
     if len(set(value)) != len(value):
-        raise Invalid("names must be different from each other")
+        raise Invalid(_("names must be different from each other"))
     return tuple(value)
 
 
 def matrix(value: Any, key: str, rows_: int, cols: int, what: str) -> np.ndarray:
     if not isinstance(value, list) or not all(isinstance(r, list) for r in value):
-        raise Invalid(f"expected a list of {rows_} rows of {cols} numbers ({what}), "
-                      f"found {kind(value)}")
+        raise Invalid(_("expected a list of {rows} rows of {cols} numbers ({what}), found {found}",
+                        rows=rows_, cols=cols, what=what, found=kind(value)))
     widths = {len(r) for r in value}
     if len(value) != rows_ or widths != {cols}:
         if len(widths) == 1:
             found = f"{len(value)}x{widths.pop()}"
         elif not widths:
-            found = "an empty list"
+            found = _("an empty list")
         else:
             r = next(n for n, row in enumerate(value, start=1) if len(row) != cols)
-            found = f"{len(value)} rows, row {r} with {len(value[r - 1])} numbers"
-        raise Invalid(f"wrong shape: expected {rows_}x{cols} ({what}), found {found}")
+            found = _("{rows} rows, row {r} with {n} numbers", rows=len(value), r=r,
+                      n=len(value[r - 1]))
+        raise Invalid(_("wrong shape: expected {rows}x{cols} ({what}), found {found}", rows=rows_,
+                        cols=cols, what=what, found=found))
     return _numbers(value, key)
 
 
@@ -351,8 +366,8 @@ def rows(value: list, key: str, width: int, what: str) -> np.ndarray:
             row = [row] if width == 1 else row
         if not isinstance(row, list) or len(row) != width:
             found = len(row) if isinstance(row, list) else kind(row)
-            raise Invalid(f"sample {r}: expected {width} {what} value(s), found {found}",
-                          key=f"{key}[{r}]")
+            raise Invalid(_("sample {r}: expected {width} {what} value(s), found {found}", r=r,
+                            width=width, what=what, found=found), key=f"{key}[{r}]")
         out.append(row)
     return _numbers(out, key)
 
@@ -379,8 +394,8 @@ def _numbers(value: list[list], key: str) -> np.ndarray:
 def _bias(value: Any, key: str, size: int) -> np.ndarray:
     if isinstance(value, list):
         if len(value) != size:
-            raise Invalid(f"expected one number shared by the layer or {size} numbers (one per "
-                          f"unit), found {len(value)}")
+            raise Invalid(_("expected one number shared by the layer or {size} numbers (one per "
+                            "unit), found {found}", size=size, found=len(value)))
         out = []
         for i, x in enumerate(value, start=1):
             try:
@@ -395,8 +410,8 @@ def _name_matrix(value: Any, size: int, n_in: int) -> tuple[tuple[str, ...], ...
     shape = _shape(value)
     if shape != (size, n_in):
         found = "x".join(str(s) for s in shape) if shape else kind(value)
-        raise Invalid(f"wrong shape: expected {size}x{n_in} names (same orientation as "
-                      f"weights), found {found}")
+        raise Invalid(_("wrong shape: expected {size}x{inputs} names (same orientation as "
+                        "weights), found {found}", size=size, inputs=n_in, found=found))
     return tuple(tuple(row) for row in value)
 
 

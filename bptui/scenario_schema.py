@@ -17,6 +17,7 @@ from typing import Any
 
 from bptui import functions
 from bptui import toml_reader as tr
+from bptui.i18n import _
 
 MODES = ("sample", "batch")
 REDUCTIONS = ("sum", "mean")
@@ -184,7 +185,7 @@ def read_table(problems: tr.Problems, raw: Any, table: Table, path: str) -> dict
     Returns None when ``raw`` is not a table at all.
     """
     if not isinstance(raw, dict):
-        problems.add(path, f"expected a table, found {tr.kind(raw)}")
+        problems.add(path, _("expected a table, found {found}", found=tr.kind(raw)))
         return None
     meant = set()
     for k in raw:
@@ -195,9 +196,9 @@ def read_table(problems: tr.Problems, raw: Any, table: Table, path: str) -> dict
     # a typo'd required key is one mistake: the unknown key's line already says what it meant
     missing = [tr.join(path, k) for k in table.required if k not in raw and k not in meant]
     if len(missing) == 1:
-        problems.add(path or missing[0], f"missing required key '{missing[0]}'")
+        problems.add(path or missing[0], _("missing required key '{key}'", key=missing[0]))
     elif missing:  # several: the table that lacks them is the place (the file's top level)
-        message = "missing required keys: " + ", ".join(f"'{m}'" for m in missing)
+        message = _("missing required keys: {keys}", keys=", ".join(f"'{m}'" for m in missing))
         problems.add(path, message, line=None if path else 1)
     values: dict[str, Any] = {}
     for key in table.keys:

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from bptui.errors import ScenarioError, closest
+from bptui.i18n import _
 from bptui.visible import visible
 
 #: At most this many problems are listed; the rest are counted ("and 3 more").
@@ -52,15 +53,15 @@ class ScenarioProblems(ScenarioError):
     def render(self) -> str:
         shown = [visible(p.render(), keep_newlines=False) for p in self.problems[:MAX_SHOWN]]
         if len(self.problems) > MAX_SHOWN:
-            shown.append(f"and {len(self.problems) - MAX_SHOWN} more")
+            shown.append(_("and {n} more", n=len(self.problems) - MAX_SHOWN))
         return "\n".join(shown)
 
 
 def parse_toml(text: str, file: str) -> dict[str, Any]:
     """The TOML document, or a located ScenarioError instead of tomllib's exceptions."""
     if text.startswith("\ufeff"):
-        raise ScenarioError("starts with a byte order mark (BOM, U+FEFF), which TOML does not "
-                            "allow: save the file as UTF-8 without BOM", file=file, line=1,
+        raise ScenarioError(_("starts with a byte order mark (BOM, U+FEFF), which TOML does not "
+                              "allow: save the file as UTF-8 without BOM"), file=file, line=1,
                             column=1)
     try:
         return tomllib.loads(text)
@@ -74,19 +75,22 @@ def parse_toml(text: str, file: str) -> dict[str, Any]:
         elif msg.endswith("(at end of document)"):  # point at the end of the last line
             lines = text.split("\n")
             line, col = len(lines), len(lines[-1]) + 1
-            msg = msg[: -len("(at end of document)")].strip() + " at the end of the file"
-        raise ScenarioError(f"not valid TOML: {msg}", file=file, line=line, column=col) from None
+            msg = _("{message} at the end of the file",
+                    message=msg[: -len("(at end of document)")].strip())
+        raise ScenarioError(_("not valid TOML: {message}", message=msg), file=file, line=line,
+                            column=col) from None
     except RecursionError:
         lines = text.split("\n")
         deepest = max(range(len(lines)), key=lambda n: lines[n].count("[") + lines[n].count("{"))
-        raise ScenarioError("not valid for bptui: arrays or tables are nested too deeply",
+        raise ScenarioError(_("not valid for bptui: arrays or tables are nested too deeply"),
                             file=file, line=deepest + 1) from None
     except ValueError:  # an integer too long for Python to convert (tomllib does not catch it)
         m = re.search(rf"\d{{{MAX_DIGITS + 1},}}", text)
         line = text.count("\n", 0, m.start()) + 1 if m else None
-        digits = f"{len(m.group(0)):,} digits" if m else "too many digits"
-        raise ScenarioError(f"not valid for bptui: a whole number with {digits}; at most "
-                            f"{MAX_DIGITS:,} digits can be read", file=file, line=line) from None
+        digits = (_("{n} digits", n=f"{len(m.group(0)):,}") if m else _("too many digits"))
+        raise ScenarioError(_("not valid for bptui: a whole number with {digits}; at most "
+                              "{most} digits can be read", digits=digits, most=f"{MAX_DIGITS:,}"),
+                            file=file, line=line) from None
 
 
 def line_of(lines: list[str], key: str) -> int | None:
@@ -190,21 +194,21 @@ class Problems:
 def kind(value: Any) -> str:
     """What a TOML value is, for 'found ...' in a message (short, never the whole value)."""
     if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
+        return _("a boolean ({value})", value=str(value).lower())
     if isinstance(value, int):
-        return f"a number ({int_text(value)})"
+        return _("a number ({value})", value=int_text(value))
     if isinstance(value, float):
         shown = str(value)
-        return f"a number ({shown if len(shown) < 30 else shown[:12] + '...'})"
+        return _("a number ({value})", value=shown if len(shown) < 30 else shown[:12] + "...")
     if isinstance(value, str):
         shown = value if len(value) < 30 else value[:27] + "..."
-        return f"a string ({shown!r})"
+        return _("a string ({value})", value=repr(shown))
     if isinstance(value, list):
-        return f"a list of {len(value)}"
+        return _("a list of {n}", n=len(value))
     if isinstance(value, dict):
-        return "a table"
+        return _("a table")
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return f"a {type(value).__name__} ({value.isoformat()})"
+        return _("a {type} ({value})", type=type(value).__name__, value=value.isoformat())
     return type(value).__name__
 
 
@@ -213,7 +217,7 @@ def int_text(n: int) -> str:
     if abs(n) < 10**15:
         return str(n)
     digits = int(abs(n).bit_length() * math.log10(2)) + 1
-    return f"{'-' if n < 0 else ''}about 10^{digits - 1}"
+    return _("{sign}about 10^{power}", sign="-" if n < 0 else "", power=digits - 1)
 
 
 def count_text(n: int) -> str:
@@ -223,35 +227,36 @@ def count_text(n: int) -> str:
 
 def number(value: Any, *, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Invalid(f"expected a number, found {kind(value)}")
+        raise Invalid(_("expected a number, found {found}", found=kind(value)))
     try:
         x = float(value)
     except OverflowError:
-        raise Invalid(f"expected a finite number, found {kind(value)}") from None
+        raise Invalid(_("expected a finite number, found {found}", found=kind(value))) from None
     if not math.isfinite(x):
-        raise Invalid(f"expected a finite number, found {value}")
+        raise Invalid(_("expected a finite number, found {found}", found=value))
     if positive and x <= 0:
-        raise Invalid(f"expected a number greater than 0, found {value}")
+        raise Invalid(_("expected a number greater than 0, found {found}", found=value))
     return x
 
 
 def integer(value: Any, *, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(f"expected a whole number, found {kind(value)}")
+        raise Invalid(_("expected a whole number, found {found}", found=kind(value)))
     if value < minimum:
-        raise Invalid(f"expected a whole number of at least {minimum}, found {int_text(value)}")
+        raise Invalid(_("expected a whole number of at least {minimum}, found {found}",
+                          minimum=minimum, found=int_text(value)))
     return int(value)
 
 
 def string(value: Any) -> str:
     if not isinstance(value, str):
-        raise Invalid(f"expected a string, found {kind(value)}")
+        raise Invalid(_("expected a string, found {found}", found=kind(value)))
     return value
 
 
 def boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise Invalid(f"expected true or false, found {kind(value)}")
+        raise Invalid(_("expected true or false, found {found}", found=kind(value)))
     return value
 
 
@@ -260,8 +265,9 @@ def choice(value: Any, choices: Iterable[str]) -> str:
     text = string(value)
     if text not in choices:
         hint = closest(text, choices)
-        did = f" Did you mean '{hint}'?" if hint else ""
-        raise Invalid(f"unknown value '{text}'; expected one of: {', '.join(choices)}.{did}")
+        did = _(" Did you mean '{hint}'?", hint=hint) if hint else ""
+        raise Invalid(_("unknown value '{value}'; expected one of: {choices}.{did}", value=text,
+                        choices=", ".join(choices), did=did))
     return text
 
 
@@ -269,5 +275,6 @@ def unknown_key(key: str, allowed: Iterable[str]) -> tuple[str, str | None]:
     """The message for a key that is not allowed, and the allowed key it most likely meant."""
     allowed = sorted(allowed)
     hint = closest(key, allowed)
-    did = f"; did you mean '{hint}'?" if hint else ""
-    return f"unknown key '{key}'{did} (valid keys: {', '.join(allowed)})", hint
+    did = _("; did you mean '{hint}'?", hint=hint) if hint else ""
+    return _("unknown key '{key}'{did} (valid keys: {valid})", key=key, did=did,
+             valid=", ".join(allowed)), hint

@@ -15,6 +15,7 @@ import numpy as np
 
 from bptui.events import Event
 from bptui.export import _md_escape
+from bptui.i18n import N_, _, local
 from bptui.marking import correct_events, mistake_only_symbols
 from bptui.notation import pretty, shape_text
 from bptui.scenario import Scenario
@@ -23,6 +24,9 @@ from bptui.visible import visible
 FORMATS = ("markdown", "csv")
 CSV_COLUMNS = ("symbol", "epoch", "sample", "value")
 BLANK = "________________"
+#: the phases' words in headings (the phase names themselves stay English in --trace)
+PHASE_WORDS = {"forward": N_("forward"), "loss": N_("loss"), "backward": N_("backward"),
+               "update": N_("update")}
 
 
 def steps(scenario: Scenario, epochs: int, kinds: Iterable[str] | None = None) -> list[Event]:
@@ -48,22 +52,29 @@ def to_csv(events: list[Event]) -> str:
 
 
 def to_markdown(scenario: Scenario, events: list[Event]) -> str:
-    title = _md_escape(visible(scenario.title, keep_newlines=False))
-    lines = [f"# Worksheet: {title}", "",
-             "Work out each value by hand and write it in the blank. To have it marked, fill "
-             "in the CSV worksheet (`--worksheet --format csv`) or write JSON Lines, then run "
-             f"`bptui {scenario.name or 'SCENARIO'} --compare FILE`.", "",
-             f"Learning rate η = {scenario.learning_rate:g}.", ""]
+    title = _md_escape(visible(local(scenario.title, scenario.title_zh), keep_newlines=False))
+    lines = [_("# Worksheet: {title}", title=title), "",
+             _("Work out each value by hand and write it in the blank. To have it marked, fill "
+               "in the CSV worksheet (`--worksheet --format csv`) or write JSON Lines, then run "
+               "`{command}`.", command=f"bptui {scenario.name or 'SCENARIO'} --compare FILE"), "",
+             _("Learning rate η = {rate}.", rate=f"{scenario.learning_rate:g}"), ""]
     current = None
     for n, ev in enumerate(events, start=1):
         key = (ev.epoch, ev.sample, ev.phase)
         if key != current:
             current = key
-            who = "the whole batch" if ev.sample is None else f"sample {ev.sample}"
-            lines += [f"## Epoch {ev.epoch}, {who}: {ev.phase}", ""]
+            phase = _(PHASE_WORDS[ev.phase])
+            if ev.sample is None:
+                heading = _("## Epoch {epoch}, the whole batch: {phase}", epoch=ev.epoch,
+                            phase=phase)
+            else:
+                heading = _("## Epoch {epoch}, sample {sample}: {phase}", epoch=ev.epoch,
+                            sample=ev.sample, phase=phase)
+            lines += [heading, ""]
         rule = _md_escape(ev.equation)
         if ev.is_matrix:
-            blank = f"a {shape_text(np.asarray(ev.value))} matrix: {BLANK}"
+            blank = _("a {shape} matrix: {blank}", shape=shape_text(np.asarray(ev.value)),
+                      blank=BLANK)
         else:
             blank = BLANK
         lines += [f"{n}. `{ev.symbol}` ({ev.kind.replace('_', ' ')}): {rule}", "",

@@ -26,10 +26,18 @@ class Run:
     stderr: str
 
 
-def run_cli(*args: str, cwd: str | Path | None = None, timeout: float = 120) -> Run:
-    """``python -m bptui ARGS`` in a fresh interpreter, as a user would run it."""
+def run_cli(*args: str, cwd: str | Path | None = None, timeout: float = 120,
+            lang_env: dict[str, str] | None = None) -> Run:
+    """``python -m bptui ARGS`` in a fresh interpreter, as a user would run it.
+
+    The language variables are cleared (English, whatever the tester's machine says) and then
+    ``lang_env`` (e.g. ``{"LANG": "zh_CN.UTF-8"}``) is set.
+    """
     env = dict(os.environ)
     env.pop("PYTHONWARNINGS", None)
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        env.pop(name, None)
+    env.update(lang_env or {})
     env["PYTHONIOENCODING"] = "utf-8"
     proc = subprocess.run(
         [sys.executable, "-m", "bptui", *args],

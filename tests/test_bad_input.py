@@ -57,13 +57,13 @@ CASES = [
     Case("toml-syntax-later-line", TINY.replace("size = 1", "size = = 1"),
          ("not valid toml",), line=5),
     Case("unknown-key", mazur("learning_rate = 0.5", "learning_rat = 0.5"),
-         ("learning_rat", "did you mean 'learning_rate'"), line=46),
+         ("learning_rat", "did you mean 'learning_rate'"), line=54),
     Case("unknown-layer-key", mazur('activation = "sigmoid"\nnames = ["h1"',
                                     'activaton = "sigmoid"\nnames = ["h1"'),
          ("activaton", "activation")),
     Case("unknown-top-key", "inptu = 1\n" + TINY, ("inptu", "input")),
     Case("wrong-type-string-for-number", mazur("learning_rate = 0.5", 'learning_rate = "0.5"'),
-         ("training.learning_rate", "expected a number", "string"), line=46),
+         ("training.learning_rate", "expected a number", "string"), line=54),
     Case("wrong-type-float-size", TINY.replace("size = 2", "size = 2.5"),
          ("input.size", "whole number", "2.5"), line=3),
     Case("wrong-type-bool", TINY.replace("size = 1", "size = true"),
@@ -78,7 +78,7 @@ CASES = [
     Case("empty-file", "", ("missing required keys",)),
     Case("weights-wrong-shape", mazur("weights = [[0.40, 0.45],\n           [0.50, 0.55]]",
                                       "weights = [[0.40, 0.45, 0.1],\n [0.50, 0.55, 0.1]]"),
-         ("layers[2].weights", "expected 2x2", "found 2x3"), line=36),
+         ("layers[2].weights", "expected 2x2", "found 2x3"), line=44),
     Case("weights-too-few-rows", mazur("weights = [[0.15, 0.20],\n           [0.25, 0.30]]",
                                        "weights = [[0.15, 0.20]]"),
          ("layers[1].weights", "expected 2x2", "found 1x2")),
@@ -86,11 +86,11 @@ CASES = [
                                  "weights = [[0.15, 0.20], [0.25]]"),
          ("layers[1].weights", "expected 2x2", "row 2")),
     Case("unknown-activation", mazur('activation = "sigmoid"', 'activation = "sigmod"'),
-         ("sigmod", "sigmoid", "tanh", "relu", "linear"), line=19),
+         ("sigmod", "sigmoid", "tanh", "relu", "linear"), line=27),
     Case("unknown-loss", mazur('loss = "half_sse"', 'loss = "l2"'),
          ("training.loss", "'l2'", "half_sse", "sse", "mse")),
     Case("zero-learning-rate", mazur("learning_rate = 0.5", "learning_rate = 0"),
-         ("training.learning_rate", "greater than 0", "found 0"), line=46),
+         ("training.learning_rate", "greater than 0", "found 0"), line=54),
     Case("negative-learning-rate", mazur("learning_rate = 0.5", "learning_rate = -0.1"),
          ("training.learning_rate", "greater than 0", "-0.1")),
     Case("nan-learning-rate", mazur("learning_rate = 0.5", "learning_rate = nan"),
@@ -99,7 +99,7 @@ CASES = [
     Case("minus-inf-weight", mazur("[0.25, 0.30]]", "[0.25, -inf]]"),
          ("layers[1].weights[2][2]", "finite", "-inf")),
     Case("nan-input", mazur("inputs = [[0.05, 0.10]]", "inputs = [[0.05, nan]]"),
-         ("data.inputs[1][2]", "finite", "nan"), line=51),
+         ("data.inputs[1][2]", "finite", "nan"), line=59),
     Case("huge-integer", mazur("learning_rate = 0.5", "learning_rate = " + "9" * 400),
          ("training.learning_rate", "finite")),
     Case("zero-epochs", mazur("epochs = 10000", "epochs = 0"),
@@ -110,7 +110,7 @@ CASES = [
     Case("input-wrong-length", mazur("inputs = [[0.05, 0.10]]", "inputs = [[0.05, 0.10, 0.2]]"),
          ("data.inputs[1]", "expected 2", "found 3")),
     Case("target-wrong-length", mazur("targets = [[0.01, 0.99]]", "targets = [[0.01]]"),
-         ("data.targets[1]", "expected 2", "found 1"), line=52),
+         ("data.targets[1]", "expected 2", "found 1"), line=60),
     Case("fewer-targets-than-inputs", TINY.replace("targets = [[1.0]]", "targets = []"),
          ("data.targets", "expected 1", "found 0")),
     Case("huge-layer", TINY.replace("size = 1\n", "size = 1000000000\n")
@@ -237,7 +237,7 @@ def test_error_object_carries_location():
     with pytest.raises(ScenarioError) as info:
         scenario.parse(mazur("learning_rate = 0.5", "learning_rat = 0.5"), file="x.toml")
     err = info.value
-    assert (err.file, err.key, err.line) == ("x.toml", "training.learning_rat", 46)
+    assert (err.file, err.key, err.line) == ("x.toml", "training.learning_rat", 54)
     with pytest.raises(ScenarioError) as info:
         scenario.parse('a = "\n', file="y.toml")
     assert info.value.line == 1 and info.value.column is not None
