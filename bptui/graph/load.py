@@ -19,7 +19,7 @@ from bptui.graph.ops import FUNCTIONS, OPERATIONS
 from bptui.graph.parse import stage
 from bptui.visible import visible
 
-TOP_KEYS = {"title", "source", "notes", "graph", "training"}
+TOP_KEYS = {"title", "source", "notes", "title_zh", "notes_zh", "graph", "training"}
 GRAPH_KEYS = {"values", "expression"}
 TRAINING_KEYS = {"learning_rate", "epochs", "train"}
 MAX_ERRORS = 20
@@ -157,6 +157,8 @@ class _Reader:
         title = self.string(doc.get("title", self.name or "untitled"), "title")
         source = self.string(doc.get("source", ""), "source")
         notes = self.string(doc.get("notes", ""), "notes")
+        title_zh = self.string(doc.get("title_zh", ""), "title_zh")
+        notes_zh = self.string(doc.get("notes_zh", ""), "notes_zh")
         graph = self.keys(doc.get("graph"), "graph", GRAPH_KEYS)
         leaves = self.leaves(graph)
         nodes = []
@@ -176,7 +178,7 @@ class _Reader:
         return GraphScenario(title=title, source=source, notes=notes, leaves=leaves,
                              nodes=tuple(nodes), learning_rate=lr, epochs=epochs,
                              train=train, expression=expression, path=self.file,
-                             name=self.name)
+                             name=self.name, title_zh=title_zh, notes_zh=notes_zh)
 
     def leaves(self, graph: dict) -> dict[str, float]:
         if "values" not in graph:

@@ -47,6 +47,8 @@ class GraphScenario:
     expression: str = ""
     path: str = ""
     name: str = ""
+    title_zh: str = ""  # shown instead of title/notes when the language is Chinese
+    notes_zh: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     is_graph = True  # what the command line dispatches on
