@@ -104,7 +104,8 @@ def train(c: Cursor, epochs: int | None, stop: threading.Event,
             if result.diverged_at is not None or result.stopped:
                 break
             piece = max(1, min(piece * 4, int(n * PIECE / took)))
-        if to_end and c.epoch == c.last_epoch and c.diverged_at is None and not stop.is_set():
+        diverged_now = result is not None and result.diverged_at is not None
+        if to_end and c.epoch == c.last_epoch and not diverged_now and not stop.is_set():
             c.index = len(c.events) - 1  # the run reached the end: its last sub-step
         stopped = stop.is_set() or (result is not None and result.stopped)
         post(RunFinished(c, result, stopped=stopped))
