@@ -21,8 +21,8 @@ from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_fro
 
 from bptui import scenario as scn
 from bptui.notation import pretty
-from bptui.tui.keys import KEYS
 from bptui.tui.app import BackpropApp
+from bptui.tui.keys import KEYS
 from bptui.tui.main import MIN_HEIGHT, MIN_WIDTH, PANELS, WIDE_HEIGHT, WIDE_WIDTH
 from tests.tui.helpers import NUMBER, panel, result_of, screen_text, settle, status
 from tests.tui.test_screen import PUBLISHED
