@@ -332,6 +332,6 @@ async def test_a_diverging_run_stops_at_the_epoch_and_keeps_the_last_finite_stat
         await pilot.press("r")
         await settle(pilot)
         assert cursor.diverged_at == expected and cursor.epoch == expected
-        assert cursor.at_end and app.main.check_action("next", ()) is None
+        assert cursor.at_end and app.main.check_action("next_phase", ()) is None
         await pilot.press("home")
         assert "epoch 1 of 160" in status(app) and f"diverged at epoch {expected}" in status(app)
