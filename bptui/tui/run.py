@@ -20,7 +20,8 @@ from bptui import backprop as bp
 from bptui.cursor import MIN_SPACING, Cursor
 
 PIECE = 0.05  # seconds of training between checks for escape (large snapshot spacings only)
-PROGRESS_EVERY = 0.05  # seconds between progress posts (at most ~20 a second)
+PROGRESS_EVERY = 0.25  # seconds between progress posts: a redraw of the loss plot costs the
+# main thread time the training thread needs (the GIL), so at most four a second
 
 
 class RunProgress(Message):
