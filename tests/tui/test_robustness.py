@@ -124,12 +124,16 @@ async def back_to_main(pilot) -> None:
     assert app.screen is app.main, (app.screen, app.screen_stack, app.focused)
     await pilot.press("escape")
     await settle(pilot)
+    app.main.set_focus(None)  # out of the quiz box, so that k is a key, not a letter
+    if app.main.quiz.on:
+        await pilot.press("k")
     if app.cursor.mistake is not None:
         await pilot.press("m")
         await pilot.pause()
         await pilot.press("home", "enter")  # the first choice: no mistake
         await pilot.pause()
     assert app.screen is app.main and app.cursor.mistake is None and not app.main.running
+    assert not app.main.quiz.on
     app.main.set_focus(None)  # tab may have focused a panel, whose own home key scrolls it
 
 

@@ -124,7 +124,8 @@ async def test_screenshot_goes_to_the_working_folder(tmp_path, monkeypatch):
                 break
             await pilot.pause(0.05)
         assert list(tmp_path.glob("*.svg"))
-        assert any(str(tmp_path) in str(n.message) for n in app._notifications)
+        assert any("screenshot saved to" in str(n.message) and tmp_path.name in str(n.message)
+                   for n in app._notifications)
 
 
 async def test_navigation_keys_pass_through_the_empty_quiz_box():
