@@ -84,8 +84,8 @@ class FileActions:
                 text = (f"> Exported from epoch {c.epoch}: the parameters below are those "
                         f"epoch {c.epoch} starts from, and its steps are numbered as epoch 1."
                         "\n\n" + text)
-            path = export.write(export.free_path(Path.cwd(), c.scenario.name or "bptui-export"),
-                                text)
+            folder = Path(self.app.export_folder or Path.cwd())
+            path = export.write(export.free_path(folder, c.scenario.name or "bptui-export"), text)
         except (BptuiError, OSError) as exc:
             self.notify(f"export failed: {exc}", severity="error", markup=False, timeout=10)
             return
@@ -214,7 +214,8 @@ class SettingsActions:
             _, text = scn.resolve(source)
             text = settings_text(text, self.changed)
             scn.parse(text, file="<changed>")
-            path = export.free_path(Path.cwd(), (s.name or "scenario") + "-changed", ".toml")
+            folder = Path(self.app.export_folder or Path.cwd())
+            path = export.free_path(folder, (s.name or "scenario") + "-changed", ".toml")
             export.write(path, text)
         except (BptuiError, OSError) as exc:
             self.notify(f"saving failed: {exc}", severity="error", markup=False)

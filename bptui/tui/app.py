@@ -31,8 +31,27 @@ class BackpropApp(App):
         """The quiz score, if quiz mode was used (printed by the command line on quit)."""
         return self.main.quiz.line() if self.main.quiz.used else None
 
+    #: Where screenshots (and the x export) go; None: the working folder. Under --serve the
+    #: launcher may point it elsewhere.
+    export_folder: str | None = None
+
     def on_mount(self) -> None:
         self.push_screen(self.main)
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """The palette's Screenshot: into the working folder (Textual's default,
+        ~/Downloads, may not exist), and say where."""
+        import os
+        from pathlib import Path
+
+        from textual._files import generate_datetime_filename
+
+        folder = Path(path or self.export_folder or os.getcwd())
+        name = filename or generate_datetime_filename(self.title, ".svg", time_format)
+        key = super().deliver_screenshot(name, str(folder), time_format)
+        self.notify(f"screenshot saved to {folder / name}", markup=False, timeout=8)
+        return key
 
     def pop_screen(self) -> AwaitComplete:
         """Never pop the main screen: a dialog that is answered and closed by two keys in one

@@ -16,17 +16,17 @@ from textual.widget import Widget
 from textual.widgets import Footer, ProgressBar, Static
 
 from bptui.cursor import Cursor
-from bptui.notation import fmt
-from bptui.tui import keys, run
+from bptui.tui import keys
 from bptui.tui.actions import FileActions, SettingsActions
 from bptui.tui.equation import EquationBody
-from bptui.tui.lab import GradCheckBody, MistakeScreen, params_for_sample
+from bptui.tui.lab import GradCheckBody
+from bptui.tui.labactions import LabActions
 from bptui.tui.loss import LossPanel
 from bptui.tui.network import NetworkBody
 from bptui.tui.panel import Box, SelectBox
-from bptui.tui.provenance import ProvenanceScreen, leaf_source
 from bptui.tui.quiz import QuizBar, QuizMode
 from bptui.tui.quizactions import QuizActions
+from bptui.tui.runactions import RunActions
 from bptui.tui.screens import HelpScreen, NotesScreen, NumberScreen
 from bptui.tui.status import StatusBar
 from bptui.tui.updates import UpdatesBody
@@ -81,7 +81,7 @@ class TabLine(Widget):
                 self.post_message(self.Picked(name))
 
 
-class MainScreen(QuizActions, FileActions, SettingsActions, Screen):
+class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActions, Screen):
     """Where the learner steps through backpropagation.
 
     State lives in reactives (``running``, ``tab``, ``checking``, ``tiny``, ``compact``,
@@ -247,63 +247,6 @@ class MainScreen(QuizActions, FileActions, SettingsActions, Screen):
         if self.checking:
             self._update_check(view)
 
-    # -- where a number comes from ----------------------------------------------------
-
-    def action_where(self) -> None:
-        """The provenance of the current sub-step's number."""
-        self._open_provenance(("step", self.cursor.index))
-
-    def on_select_box_picked(self, message: SelectBox.Picked) -> None:
-        message.stop()
-        ref = message.ref
-        if isinstance(ref, tuple) and ref[0] == "param":
-            ref = self._param_ref(ref)
-        self._open_provenance(ref)
-
-    def _param_ref(self, ref: tuple) -> tuple:
-        """A row of the updates panel: its update if done, else its gradient, else its value."""
-        _, lay, kind, j, i, name = ref
-        view = self.view
-        found = None
-        for ev in view.events if view is not None else ():
-            if ev.kind not in ("update", "grad"):
-                continue
-            if j is None:  # a whole matrix (large nets): W2, W2+, dE/dW2
-                same = ev.symbol in (name + "+", f"dE/d{name}")
-            else:
-                p = ev.param
-                same = p is not None and (p.layer, p.kind, p.row, p.col) == (lay, kind, j, i)
-            if same and (found is None or ev.kind == "update" or found.kind == "grad"):
-                found = ev
-        if found is not None:
-            return ("step", found.position)
-        return ("param", lay, kind, j, i, name)
-
-    def _open_provenance(self, ref) -> None:
-        if self.running or ref is None:
-            return
-        c = self.cursor
-        if ref[0] == "step" and self.quiz.open is not None and ref[1] == c.index:
-            self.notify("answer or skip (ctrl+s) the question first: its provenance shows "
-                        "the answer", markup=False)
-            return
-        if ref[0] == "step":
-            screen = ProvenanceScreen(c.scenario, c.events, c.start_params, index=ref[1])
-        elif ref[0] == "data":
-            screen = ProvenanceScreen(c.scenario, c.events, c.start_params,
-                                      leaf=leaf_source(c.scenario, ref[1], ref[2]))
-        else:
-            from bptui.provenance import Source
-
-            _, lay, kind, j, i, name = ref
-            params = self.view.params if self.view is not None else c.params_now()
-            value = params.weights[lay - 1] if j is None else params.value(lay, kind, j, i)
-            note = ("its value now: not yet updated in this sample" if
-                    c.scenario.mode == "sample" else "its value now: not yet updated")
-            screen = ProvenanceScreen(c.scenario, c.events, c.start_params,
-                                      leaf=Source(name, value, "parameter", None, note))
-        self.app.push_screen(screen)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.tiny:  # "terminal too small": only q (and resizing) act
             return action == "quit"
@@ -380,113 +323,3 @@ class MainScreen(QuizActions, FileActions, SettingsActions, Screen):
 
     def action_notes(self) -> None:
         self.app.push_screen(NotesScreen(self.cursor.scenario))
-
-    # -- the gradient check and the mistake lab ---------------------------------------
-
-    def action_gradcheck(self) -> None:
-        """Open or close the gradient check; while open it follows every step."""
-        self.checking = not self.checking
-
-    def action_set_epsilon(self) -> None:
-        """Change the gradient check's ε (command palette), and show the check with it."""
-        from bptui.tui.screens import EpsilonScreen
-
-        def done(eps: float | None) -> None:
-            if eps is None:
-                return
-            self.epsilon = eps
-            self._check_key = None
-            if not self.checking:
-                self.checking = True
-            elif self.view is not None:
-                self._update_check(self.view)
-
-        self.app.push_screen(EpsilonScreen(self.epsilon), done)
-
-    def _update_check(self, view: View) -> None:
-        """Check the gradients of the current sample, at the parameters it starts from."""
-        from bptui import gradcheck
-
-        key = (view.epoch, view.event.sample, view.mistake, self.epsilon, id(view.scenario))
-        if key != self._check_key:
-            self._check_key = key
-            self._report = gradcheck.check(view.scenario, params_for_sample(view),
-                                           sample=view.event.sample or 1,
-                                           mistake=view.mistake, epsilon=self.epsilon,
-                                           tolerance=gradcheck.tolerance(self.epsilon))
-        self.query_one(GradCheckBody).show_report(view, self._report)
-
-    def action_mistakes(self) -> None:
-        def chosen(name: str | None | bool) -> None:
-            if name is False:  # cancelled
-                return
-            self._move(partial(self.cursor.set_mistake, name), back=True)
-
-        self.app.push_screen(MistakeScreen(self.cursor.scenario, self.cursor.mistake), chosen)
-
-    # -- running: a worker trains a copy and posts messages ---------------------------
-
-    def action_run(self, epochs: int | None = None) -> None:
-        if self.running:
-            return
-        c = self.cursor
-        if run.epochs_left(c) <= 0 or (epochs is None and c.at_end):
-            self._move(c.finish_epoch)
-            return
-        self._leave_question(back=False)
-        self._stop.clear()
-        self._run_start = c.epoch
-        goal = min(run.target_epoch(c, epochs), c.last_epoch)
-        self._run_total = max(1, goal - c.epoch)
-        self.running = True
-        self.query_one(ProgressBar).update(total=self._run_total, progress=0)
-        what = "to the end" if epochs is None else f"{epochs} epoch" + "s" * (epochs != 1)
-        self.query_one("#run-label", Static).update(f"running {what}… (escape stops)")
-        self.query_one(StatusBar).running("running")
-        if self.compact:
-            self.action_tab("loss")
-        trained = run.runner(c)
-        self.run_worker(partial(run.train, trained, epochs, self._stop, self.post_message),
-                        name="run", group="run", thread=True, exclusive=True,
-                        exit_on_error=False)
-
-    def action_run_n(self) -> None:
-        left = run.epochs_left(self.cursor)
-        if left <= 0:
-            return
-
-        def done(n: int | None) -> None:
-            if n is not None:
-                self.action_run(n)
-
-        self.app.push_screen(NumberScreen("Run how many epochs", 1, left), done)
-
-    def action_stop(self) -> None:
-        self._stop.set()
-
-    def on_run_progress(self, message: run.RunProgress) -> None:
-        if not self.running:
-            return
-        self.query_one(ProgressBar).update(progress=message.epoch - self._run_start)
-        self.query_one("#run-label", Static).update(
-            f"epoch {message.epoch}/{self.cursor.scenario.epochs}  loss {fmt(message.loss, 6)}"
-            "  esc stops")
-        self.query_one(StatusBar).running(f"running: epoch {message.epoch}")
-        self.query_one(LossPanel).plot(message.losses, message.epoch, self.cursor.initial_loss,
-                                       None, running=True)
-
-    def on_run_finished(self, message: run.RunFinished) -> None:
-        self.query_one(StatusBar).running("")
-        if message.runner is not None:
-            run.adopt(self.cursor, message.runner)
-        c = self.cursor
-        if message.error is not None:
-            self.notify(f"the run failed: {message.error}", severity="error", markup=False)
-        elif c.diverged_at is not None and message.result is not None \
-                and message.result.diverged_at is not None:
-            self.notify(f"training diverged at epoch {c.diverged_at}: the loss is no longer"
-                        " a finite number", severity="warning", markup=False)
-        elif message.stopped:
-            self.notify(f"stopped: now in epoch {c.epoch}", markup=False)
-        self.running = False
-        self.push_view()

@@ -178,8 +178,9 @@ class ProvenanceScreen(ModalScreen[None]):
         # a title is parsed as markup: a name such as [i]b2 must show as it is
         self.query_one("#provenance-box").border_title = (
             f"Where {escape(self.trail[-1])} comes from")
-        if self.prov is not None and self.prov.sources:
-            ol = self.query_one(OptionList)
+        # query, not query_one: a screen closed in the same burst of keys that opened it
+        # (w then escape) is mounted after its children are gone (the mashing test found it)
+        for ol in self.query(OptionList):
             ol.focus()
             ol.highlighted = 0
 

@@ -183,8 +183,7 @@ class QuizInput(Input):
 
     async def _on_key(self, event) -> None:
         if not self.value and event.key in NAVIGATION:
-            return  # the screen's binding acts on it
-        await super()._on_key(event)
+            event.prevent_default()  # not typed: it bubbles up to the screen's binding
 
 
 class QuizBar(Vertical):

@@ -20,7 +20,8 @@ from bptui import backprop as bp
 from bptui.cursor import MIN_SPACING, Cursor
 
 PIECE = 0.05  # seconds of training between checks for escape (large snapshot spacings only)
-PROGRESS_EVERY = 0.05  # seconds between progress posts (at most ~20 a second)
+PROGRESS_EVERY = 0.25  # seconds between progress posts: a redraw of the loss plot costs the
+# main thread time the training thread needs (the GIL), so at most four a second
 
 
 class RunProgress(Message):
@@ -104,7 +105,8 @@ def train(c: Cursor, epochs: int | None, stop: threading.Event,
             if result.diverged_at is not None or result.stopped:
                 break
             piece = max(1, min(piece * 4, int(n * PIECE / took)))
-        if to_end and c.epoch == c.last_epoch and c.diverged_at is None and not stop.is_set():
+        diverged_now = result is not None and result.diverged_at is not None
+        if to_end and c.epoch == c.last_epoch and not diverged_now and not stop.is_set():
             c.index = len(c.events) - 1  # the run reached the end: its last sub-step
         stopped = stop.is_set() or (result is not None and result.stopped)
         post(RunFinished(c, result, stopped=stopped))

@@ -13,8 +13,9 @@ from bptui.tui.keys import help_rows
 
 READING = """\
 Quiz mode (k): at each step of the kinds asked, the equation shows the rule and the numbers
-  but not the result; type the value (enter checks it). A wrong value gets the right one and,
-  when it matches a classic mistake, the mistake's name. The score is on the status line.
+  but not the result; type the value (enter checks it). A wrong value is only called wrong
+  (and the mistake named when a classic one computes it); ctrl+t gives the next hint (rule,
+  numbers, first factor), ctrl+s reveals the answer. The score is on the status line.
 Where from (w, or enter on a value): the step that computed a number, its equation with the
   numbers, and the values it used; pick one to follow it back to the data.
 

@@ -112,9 +112,11 @@ def test_every_key_is_declared_once_and_the_readme_table_is_derived():
                 assert hasattr(owner, f"action_{name}"), k.action
 
 
-async def test_k_during_a_run_with_gradient_ascent_keeps_the_correct_curve():
+async def test_k_during_a_run_with_gradient_ascent_keeps_the_correct_curve(tmp_path,
+                                                                           monkeypatch):
     """The race of issue 11: k during r made make_view extend the correct-backprop curve
     while the worker changed the same cursor."""
+    monkeypatch.chdir(tmp_path)  # x (export) writes into the working folder
     s = scn.load("two_three_one")
     app = make_app("two_three_one", mistake="gradient-ascent")
     async with app.run_test(size=(120, 40)) as pilot:

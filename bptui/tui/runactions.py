@@ -1,0 +1,85 @@
+"""The main screen's run keys (a mixin of MainScreen): r, R, escape, and the worker's
+messages. The training itself is :mod:`bptui.tui.run`."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.widgets import ProgressBar, Static
+
+from bptui.notation import fmt
+from bptui.tui import run
+from bptui.tui.loss import LossPanel
+from bptui.tui.screens import NumberScreen
+from bptui.tui.status import StatusBar
+
+
+class RunActions:
+    """Start a run on a copy of the cursor, show its progress, adopt it when it ends."""
+
+    # -- running: a worker trains a copy and posts messages ---------------------------
+
+    def action_run(self, epochs: int | None = None) -> None:
+        if self.running:
+            return
+        c = self.cursor
+        if run.epochs_left(c) <= 0 or (epochs is None and c.at_end):
+            self._move(c.finish_epoch)
+            return
+        self._leave_question(back=False)
+        self._stop.clear()
+        self._run_start = c.epoch
+        goal = min(run.target_epoch(c, epochs), c.last_epoch)
+        self._run_total = max(1, goal - c.epoch)
+        self.running = True
+        self.query_one(ProgressBar).update(total=self._run_total, progress=0)
+        what = "to the end" if epochs is None else f"{epochs} epoch" + "s" * (epochs != 1)
+        self.query_one("#run-label", Static).update(f"running {what}… (escape stops)")
+        self.query_one(StatusBar).running("running")
+        if self.compact:
+            self.action_tab("loss")
+        trained = run.runner(c)
+        self.run_worker(partial(run.train, trained, epochs, self._stop, self.post_message),
+                        name="run", group="run", thread=True, exclusive=True,
+                        exit_on_error=False)
+
+    def action_run_n(self) -> None:
+        left = run.epochs_left(self.cursor)
+        if left <= 0:
+            return
+
+        def done(n: int | None) -> None:
+            if n is not None:
+                self.action_run(n)
+
+        self.app.push_screen(NumberScreen("Run how many epochs", 1, left), done)
+
+    def action_stop(self) -> None:
+        self._stop.set()
+
+    def on_run_progress(self, message: run.RunProgress) -> None:
+        if not self.running:
+            return
+        self.query_one(ProgressBar).update(progress=message.epoch - self._run_start)
+        self.query_one("#run-label", Static).update(
+            f"epoch {message.epoch}/{self.cursor.scenario.epochs}  loss {fmt(message.loss, 6)}"
+            "  esc stops")
+        self.query_one(StatusBar).running(f"running: epoch {message.epoch}")
+        self.query_one(LossPanel).plot(message.losses, message.epoch, self.cursor.initial_loss,
+                                       None, running=True)
+
+    def on_run_finished(self, message: run.RunFinished) -> None:
+        self.query_one(StatusBar).running("")
+        if message.runner is not None:
+            run.adopt(self.cursor, message.runner)
+        c = self.cursor
+        if message.error is not None:
+            self.notify(f"the run failed: {message.error}", severity="error", markup=False)
+        elif c.diverged_at is not None and message.result is not None \
+                and message.result.diverged_at is not None:
+            self.notify(f"training diverged at epoch {c.diverged_at}: the loss is no longer"
+                        " a finite number", severity="warning", markup=False)
+        elif message.stopped:
+            self.notify(f"stopped: now in epoch {c.epoch}", markup=False)
+        self.running = False
+        self.push_view()
