@@ -135,6 +135,13 @@ class NetworkBody(Widget):
         if self.picture is not None and self.picture.focus is not None:
             self.call_after_refresh(self._follow)
 
+    def current_region(self) -> Region | None:
+        """Where the lit unit or edge is drawn, so that the panel keeps it in view."""
+        f = self.picture.focus if self.picture is not None else None
+        if f is None:
+            return None
+        return Region(f.x, f.y, max(1, f.w), max(1, f.h))
+
     def _strip(self, row: tuple) -> Strip:
         segs = []
         for text, tag in row:
