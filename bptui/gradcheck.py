@@ -7,6 +7,7 @@ of the source tutorials teaches, done for every parameter (or a seeded sample of
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,7 +129,10 @@ def check(
         err = abs(float(g) - numeric)
         scale = max(abs(float(g)), abs(numeric))
         rel = 0.0 if scale < ZERO else err / scale
-        rows.append(Row(name, lay, kind, r, c, float(g), numeric, err, rel, rel < tolerance))
+        # a NaN or infinite gradient on either side is a failure, never "ok" (NaN compares
+        # false with everything, so rel < tolerance alone could pass it)
+        agree = math.isfinite(float(g)) and math.isfinite(numeric) and rel < tolerance
+        rows.append(Row(name, lay, kind, r, c, float(g), numeric, err, rel, agree))
     return Report(tuple(rows), sample, epsilon, tolerance, len(rows), total, mistake)
 
 
