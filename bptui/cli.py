@@ -111,6 +111,8 @@ def _quiz_kinds(text: str) -> frozenset[str]:
 
 
 def _positive_float(text: str) -> float:
+    from bptui.gradcheck import EPSILON_RANGE
+
     try:
         x = float(text)
     except ValueError:
@@ -122,10 +124,6 @@ def _positive_float(text: str) -> float:
             "larger ones in the curvature)")
     return x
 
-
-#: The finite-difference steps --gradcheck accepts: below 1e-7 the difference of two losses
-#: is mostly rounding error; above 0.1 it is mostly the curvature, not the slope.
-EPSILON_RANGE = (1e-7, 0.1)
 
 
 def fail(message: str) -> int:

@@ -16,6 +16,9 @@ from bptui import backprop as bp
 from bptui.scenario import Scenario
 
 EPSILON = 1e-4
+#: The finite-difference steps accepted: below 1e-7 the difference of two losses is mostly
+#: rounding error; above 0.1 it is mostly the curvature, not the slope.
+EPSILON_RANGE = (1e-7, 0.1)
 TOLERANCE = 1e-6
 LARGE_SAMPLE = 50
 #: Below this size both gradients count as zero: a relative error of two zeros means nothing.

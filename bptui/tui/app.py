@@ -9,6 +9,8 @@ from bptui.cursor import Cursor
 from bptui.scenario import Scenario
 from bptui.tui.commands import StepCommands
 from bptui.tui.main import MainScreen
+from bptui.tui.palette import open_palette
+from bptui.visible import visible_scenario
 
 
 class BackpropApp(App):
@@ -22,6 +24,7 @@ class BackpropApp(App):
                  quiz_kinds: frozenset[str] | None = None) -> None:
         """``quiz_kinds``: start in quiz mode, asking these kinds of sub-step."""
         super().__init__()
+        scenario = visible_scenario(scenario)  # no escape code from the file reaches the screen
         self.scenario = scenario
         self.cursor = Cursor(scenario, mistake=mistake)
         self.main = MainScreen(self.cursor, quiz_kinds=quiz_kinds)
@@ -30,6 +33,11 @@ class BackpropApp(App):
     def score_line(self) -> str | None:
         """The quiz score, if quiz mode was used (printed by the command line on quit)."""
         return self.main.quiz.line() if self.main.quiz.used else None
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: Textual's palette, guarded against its page-key and closing crashes."""
+        if self.use_command_palette:
+            open_palette(self)
 
     def on_mount(self) -> None:
         self.push_screen(self.main)

@@ -391,22 +391,23 @@ class MainScreen(Screen):
 
     def action_export(self) -> None:
         """The worked example (epoch 1, with the current mistake) as Markdown in the working
-        folder, under a name that is not taken yet."""
-        from pathlib import Path
-
+        folder (served: a bounded folder of the session's own), under a name not taken yet."""
         from bptui import export
         from bptui.errors import BptuiError
+        from bptui.tui.served import export_folder, offer_download
 
         s = self.cursor.scenario
         try:
+            folder, where = export_folder(self.app)  # served: a bounded per-session folder
             text = export.markdown(s, 1, self.cursor.mistake)
-            path = export.write(export.free_path(Path.cwd(), s.name or "bptui-export"), text)
+            path = export.write(export.free_path(folder, s.name or "bptui-export"), text)
         except (BptuiError, OSError) as exc:
             self.notify(f"export failed: {exc}", severity="error", markup=False, timeout=10)
             return
         self.last_export = path
+        offer_download(self.app, path)
         what = f" with the mistake {self.cursor.mistake}" if self.cursor.mistake else ""
-        self.notify(f"wrote the worked example (epoch 1{what}) as Markdown to {path}",
+        self.notify(f"wrote the worked example (epoch 1{what}) as Markdown to {path}{where}",
                     markup=False, timeout=8)
 
     def _scroll_values(self) -> None:

@@ -9,6 +9,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from bptui.gradcheck import EPSILON_RANGE
+
 KEYS: list[tuple[str, str]] = [
     ("n  →  space", "next sub-step"),
     ("p  ←", "previous sub-step (goes back across samples and epochs)"),
@@ -107,7 +109,7 @@ class NotesScreen(Dismissable):
 
 
 class EpsilonScreen(ModalScreen[float | None]):
-    """Asks for the gradient check's finite-difference step ε (0 < ε < 1); None when cancelled."""
+    """Asks for the gradient check's finite-difference step ε (1e-7 to 0.1); None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -128,14 +130,15 @@ class EpsilonScreen(ModalScreen[float | None]):
             eps = float(event.value) if event.value.strip() else self.value
         except ValueError:
             eps = float("nan")
-        if not 0 < eps < 1:
+        low, high = EPSILON_RANGE
+        if not low <= eps <= high:
             self.query_one("#number-error", Static).update(
-                "expected a number between 0 and 1, such as 1e-4")
+                f"expected a number from {low:g} to {high:g}, such as 1e-4")
             return
-        self.dismiss(eps)
+        dismiss_once(self, eps)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_once(self, None)
 
 
 class NumberScreen(ModalScreen[int | None]):
@@ -167,7 +170,14 @@ class NumberScreen(ModalScreen[int | None]):
             self.query_one("#number-error", Static).update(
                 f"expected a whole number from {self.low} to {self.high}")
             return
-        self.dismiss(n)
+        dismiss_once(self, n)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_once(self, None)
+
+
+def dismiss_once(screen: ModalScreen, result) -> None:
+    """Dismiss ``screen`` unless it is already closing: two enters in one burst both reach
+    the dialog, and a second dismiss sets its result twice (Textual: InvalidStateError)."""
+    if screen.app.screen is screen:
+        screen.dismiss(result)
