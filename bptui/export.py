@@ -183,6 +183,12 @@ def _finite(ev: Event) -> bool:
     return all(v is None or bool(np.isfinite(v).all()) for v in values)
 
 
+def _loss_before(scenario: Scenario) -> float:
+    """The loss before training; it may overflow (a diverging file): no raw warning then."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        return bp.dataset_loss(scenario, bp.Params.initial(scenario))
+
+
 def checked_epochs(
     scenario: Scenario, epochs: int, mistake: str | None, outcome: Outcome | None = None
 ) -> Iterator[tuple[int, list[Event], float]]:
@@ -283,7 +289,7 @@ def markdown_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = N
         losses.append(loss)
         yield visible("\n".join(lines) + "\n")
     lines = ["## Loss", ""]
-    lines += [f"Before training: {fmt(bp.dataset_loss(s, bp.Params.initial(s)))}.", ""]
+    lines += [f"Before training: {fmt(_loss_before(s))}.", ""]
     lines += _table(["after epoch", "loss"], [[str(k + 1), fmt(v)] for k, v in enumerate(losses)])
     if outcome is not None and outcome.diverged_at is not None:
         lines += [f"**Training diverged at epoch {outcome.diverged_at}**: numbers from then on "
@@ -328,7 +334,7 @@ def json_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = None,
             yield sep + strict(ev.as_dict(), ensure_ascii=False)
             sep = ", "
         losses.append(loss)
-    yield ("], " + strict({"loss_before": bp.dataset_loss(s, bp.Params.initial(s)),
+    yield ("], " + strict({"loss_before": _loss_before(s),
                           "losses": losses.tolist(), "diverged_at": outcome.diverged_at})[1:]
            + "\n")
 
