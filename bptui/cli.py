@@ -17,8 +17,22 @@ from bptui.i18n import LANGUAGES
 DEFAULT_SCENARIO = "mazur_2_2_2"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a wrong option is one line like every other error (usage is on --help)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        from bptui.visible import visible
+
+        print(f"bptui: error: {visible(message, keep_newlines=False)} (see bptui --help)",
+              file=sys.stderr)
+        raise SystemExit(2)
+
+
+SERVE_HINT = "pip install '.[serve]' (from bptui's folder)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="bptui", formatter_class=_Formatter,
         description="Step through backpropagation one sub-step at a time. With no option, "
         "opens the interactive screen.",
@@ -45,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--export", choices=("markdown", "json"), metavar="FORMAT",
                       help="write the worked example as markdown (with LaTeX) or json")
     what.add_argument("--serve", action="store_true",
-                      help="serve the screen to a web browser (needs bptui[serve])")
+                      help="serve the screen to a web browser (needs textual-serve: "
+                      f"{SERVE_HINT.replace('%', '%%')})")
     opts = p.add_argument_group("options")
     opts.add_argument("-o", "--output", metavar="FILE",
                       help="with --export: the file to write (default: standard output)")
@@ -53,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="with --export: replace FILE if it exists")
     opts.add_argument("--host", default=None,
                       help="with --serve: the address to listen on (default 127.0.0.1)")
-    opts.add_argument("--port", type=_positive, default=None,
+    opts.add_argument("--port", type=_port, default=None,
                       help="with --serve: the port (default 8000)")
     opts.add_argument("--epochs", type=_positive, default=None, metavar="N",
                       help="epochs for --trace and --export (default 1)")
@@ -102,6 +117,13 @@ def _positive(text: str) -> int:
     return n
 
 
+def _port(text: str) -> int:
+    n = _positive(text)
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, found {n}")
+    return n
+
+
 def _quiz_kinds(text: str) -> frozenset[str]:
     from bptui.events import KINDS
     from bptui.quiz import parse_kinds
@@ -115,13 +137,19 @@ def _quiz_kinds(text: str) -> frozenset[str]:
 
 
 def _positive_float(text: str) -> float:
+    from bptui.gradcheck import EPSILON_RANGE
+
     try:
         x = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, found {text!r}") from None
-    if not x > 0 or x == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, found {text}")
+    if not EPSILON_RANGE[0] <= x <= EPSILON_RANGE[1]:
+        raise argparse.ArgumentTypeError(
+            f"expected a finite-difference step from {EPSILON_RANGE[0]:g} to "
+            f"{EPSILON_RANGE[1]:g}, found {text} (smaller steps drown in rounding error, "
+            "larger ones in the curvature)")
     return x
+
 
 
 def fail(message: str) -> int:
@@ -155,15 +183,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     i18n.set_language(language_from_argv(argv) or i18n.language_from_env())
     args = build_parser().parse_args(argv)
+    from bptui import files
+
     try:
-        return _dispatch(args)
+        status = _dispatch(args)
+        files.flush_stdout()  # a full disk is reported here, not by Python at exit
+        return status
     except ScenarioError as exc:
         return fail(str(exc))
     except BptuiError as exc:
+        if "standard output" in str(exc):
+            files.quiet_broken_pipe()  # what is still buffered must not fail again at exit
         return fail(str(exc))
     except BrokenPipeError:  # `bptui --trace | head` is a normal thing to do
-        sys.stderr.close()
+        files.quiet_broken_pipe()
         return 0
+    except OSError as exc:  # writing to standard output failed (> /dev/full)
+        files.quiet_broken_pipe()
+        return fail(f"cannot write to standard output: {files.why(exc)}")
+    except MemoryError:
+        return fail("out of memory: the request is too large for this machine")
     except KeyboardInterrupt:
         return 130
 
@@ -330,8 +369,6 @@ def summary(s) -> str:
     zh = language() == "zh"
     lines = [_("{path}: ok", path=s.path), _("title: {title}", title=local(s.title, s.title_zh)),
              _("shape: {shape}", shape=s.shape)]
-    if s.title_zh and not zh:
-        lines.insert(2, f"title_zh: {s.title_zh}")
     if s.source:
         lines.append(_("source: {source}", source=s.source))
     for n, la in enumerate(s.layers, start=1):
@@ -368,67 +405,46 @@ def summary(s) -> str:
 
 
 def _trace(scenario, args: argparse.Namespace) -> int:
-    import json
-
-    import numpy as np
-
-    from bptui.engine import iter_epochs
+    from bptui.export import Outcome, checked_epochs
     from bptui.expr import FORMAT
+    from bptui.jsonout import strict
 
     out = sys.stdout
-    diverged: int | None = None
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for ev in iter_epochs(scenario, args.epochs, args.mistake):
-            data = {"format": FORMAT, **ev.as_dict()}
-            try:
-                line = json.dumps(data, ensure_ascii=False, allow_nan=False)
-            except ValueError:  # a non-finite number: strict JSON has no spelling for it
-                diverged = diverged or ev.epoch
-                line = json.dumps(_finite_or_null(data), ensure_ascii=False, allow_nan=False)
-            out.write(line)
-            out.write("\n")
-    if diverged is not None:
-        print(f"bptui: training diverged at epoch {diverged}: non-finite numbers are written "
-              "as null (try a smaller learning rate)", file=sys.stderr)
+    outcome = Outcome()
+    for _, events, _loss in checked_epochs(scenario, args.epochs, args.mistake, outcome):
+        out.write("".join(strict({"format": FORMAT, **ev.as_dict()}) + "\n" for ev in events))
+    if outcome.diverged_at is not None:
+        _say_diverged(outcome.diverged_at)
         return 1
     return 0
 
 
-def _finite_or_null(value):
-    """JSON-ready data with every inf and nan replaced by null."""
-    import math
-
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, list):
-        return [_finite_or_null(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _finite_or_null(v) for k, v in value.items()}
-    return value
+def _say_diverged(epoch: int) -> None:
+    print(f"bptui: training diverged at epoch {epoch}: non-finite numbers are written "
+          "as null (try a smaller learning rate)", file=sys.stderr)
 
 
 def _train(scenario, args: argparse.Namespace) -> int:
     """Train on the fast path. Memory stays bounded for any N: the losses are never all kept;
     with --json they are streamed into the object's "loss" array a chunk at a time."""
-    import math
+    import numpy as np
 
     from bptui import backprop as bp
+    from bptui.jsonout import strict
 
     out = sys.stdout
     params = bp.Params.initial(scenario)
-    initial_loss = bp.dataset_loss(scenario, params)
     stream = None
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        initial_loss = bp.dataset_loss(scenario, params)
     if args.json:
         import json
 
-        def number(x: float) -> str:  # strict JSON: null for a non-finite number
-            return repr(x) if math.isfinite(x) else "null"
-
         from bptui.expr import FORMAT
 
-        out.write('{"format": ' + str(FORMAT) + ', "scenario": ' + json.dumps(scenario.name) + ', "mistake": '
-                  + json.dumps(args.mistake) + ', "initial_loss": ' + number(initial_loss)
-                  + ', "loss": [')
+        out.write('{"format": ' + str(FORMAT) + ', "scenario": ' + json.dumps(scenario.name)
+                  + ', "mistake": ' + json.dumps(args.mistake) + ', "initial_loss": '
+                  + strict(initial_loss) + ', "loss": [')
         first = [True]
 
         def stream(done: int, losses: list[float], p) -> None:
@@ -437,17 +453,15 @@ def _train(scenario, args: argparse.Namespace) -> int:
                 out.write(text if first[0] else ", " + text)
                 first[0] = False
 
-    result = bp.train(scenario, params, args.train, mistake=args.mistake, on_chunk=stream,
-                      keep_losses=False)
-    with _quiet_numpy():
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        result = bp.train(scenario, params, args.train, mistake=args.mistake, on_chunk=stream,
+                          keep_losses=False)
         outputs = bp.forward(scenario, result.params, scenario.inputs).outs[-1]
     if args.json:
-        import json
-
         out.write('], "epochs": ' + str(result.epochs_done) + ', "parameters": '
-                  + json.dumps(_finite_or_null(result.params.as_dict()))
-                  + ', "outputs": ' + json.dumps(_finite_or_null(outputs.tolist()))
-                  + ', "diverged_at": ' + json.dumps(result.diverged_at) + "}\n")
+                  + strict(result.params.as_dict())
+                  + ', "outputs": ' + strict(outputs.tolist())
+                  + ', "diverged_at": ' + strict(result.diverged_at) + "}\n")
     else:
         from bptui.notation import fmt
 
@@ -485,32 +499,87 @@ def _gradcheck(scenario, args: argparse.Namespace) -> int:
     if args.sample > scenario.samples:
         raise BptuiError(f"--sample {args.sample}: the scenario has {scenario.samples} "
                          "sample(s)")
-    report = gradcheck.check(
-        scenario, sample=args.sample, mistake=args.mistake,
-        epsilon=args.epsilon or gradcheck.EPSILON,
-    )
+    import numpy as np
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        report = gradcheck.check(
+            scenario, sample=args.sample, mistake=args.mistake,
+            epsilon=args.epsilon or gradcheck.EPSILON,
+        )
     print(gradcheck.render(report))
     return 0 if report.ok else 1
 
 
 def _export(scenario, args: argparse.Namespace) -> int:
-    from bptui import export
+    """Stream the document to stdout or to a file (atomically), never over the scenario."""
+    from bptui import export, files
 
-    text = export.render(scenario, args.export, args.epochs, args.mistake)
+    outcome = export.Outcome()
+    chunks = export.chunks(scenario, args.export, args.epochs, args.mistake, outcome)
     if args.output is None or args.output == "-":
-        sys.stdout.write(text)
-        return 0
-    path = export.write(args.output, text, force=args.force)
-    print(f"wrote {args.export} to {path}", file=sys.stderr)
+        files.to_stdout(chunks)
+    else:
+        files.check_target(args.output, force=args.force, protect=_read_files(args))
+        path = files.write(args.output, chunks, force=args.force, protect=_read_files(args))
+        from bptui.visible import visible
+
+        print(f"wrote {args.export} to {visible(str(path), keep_newlines=False)}",
+              file=sys.stderr)
+    if outcome.diverged_at is not None:
+        _say_diverged(outcome.diverged_at)
+        return 1
     return 0
+
+
+def _read_files(args: argparse.Namespace) -> list[str]:
+    """The files this run reads, which it must never write (the scenario, built-in or not)."""
+    from pathlib import Path
+
+    from bptui import scenario as scn
+
+    name = args.scenario or DEFAULT_SCENARIO
+    found = [name] if Path(name).exists() else []
+    return found + [str(scn.BUILTIN_FOLDER / f"{name}.toml")]
 
 
 def _serve(scenario, args: argparse.Namespace) -> int:
     from bptui.tui.serve import serve
 
+    check_address(args.host, args.port)
     target = DEFAULT_SCENARIO if args.scenario is None else args.scenario
     return serve(target, scenario.title, host=args.host, port=args.port, mistake=args.mistake,
                  quiz=args.quiz)
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse, in one line, an address --serve could not listen on: a host that is not a name
+    or address, an address that is not this machine's, a port in use."""
+    import errno
+    import socket
+
+    from bptui.visible import visible
+
+    shown = visible(host, keep_newlines=False)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, ValueError):
+        raise BptuiError(f"--host {shown}: not a host name or IP address") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise BptuiError(f"--port {port}: already in use on {shown} (choose another "
+                                 "port, or stop what listens there)") from None
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise BptuiError(f"--host {shown}: not an address of this machine") from None
+            if exc.errno == errno.EACCES:
+                raise BptuiError(f"--port {port}: needs privileges (use a port above 1023)"
+                                 ) from None
+            raise BptuiError(f"--serve: cannot listen on {shown}:{port}: "
+                             f"{exc.strerror or exc}") from None
 
 
 def _open_screen(scenario, args: argparse.Namespace) -> int:

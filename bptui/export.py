@@ -8,23 +8,22 @@ never over an existing file unless the caller says so.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
+from array import array
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bptui import backprop as bp
-from bptui import expr
+from bptui import expr, files
 from bptui.engine import epoch_events
-from bptui.errors import BptuiError
 from bptui.events import Event
 from bptui.expr import FORMAT
+from bptui.jsonout import strict
 from bptui.notation import fmt, summary
 from bptui.scenario import Scenario
+from bptui.visible import visible
 
 # ----------------------------------------------------------------------------- LaTeX
 
@@ -179,21 +178,54 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]|<>$])", r"\\\1", text)
 
 
-def _epochs(
-    scenario: Scenario, epochs: int, mistake: str | None
+class Outcome:
+    """What streaming a document found out by its end: the epoch training diverged at."""
+
+    def __init__(self) -> None:
+        self.diverged_at: int | None = None
+
+
+def _finite(ev: Event) -> bool:
+    values = (ev.value, ev.old, ev.grad, ev.correct_value)
+    return all(v is None or bool(np.isfinite(v).all()) for v in values)
+
+
+def _loss_before(scenario: Scenario) -> float:
+    """The loss before training; it may overflow (a diverging file): no raw warning then."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        return bp.dataset_loss(scenario, bp.Params.initial(scenario))
+
+
+def checked_epochs(
+    scenario: Scenario, epochs: int, mistake: str | None, outcome: Outcome | None = None
 ) -> Iterator[tuple[int, list[Event], float]]:
-    """(epoch, its events, the loss after it) for the first ``epochs`` epochs: what both
-    document formats are written from."""
+    """(epoch, its events, the loss after it) for the first ``epochs`` epochs, one epoch in
+    memory at a time: what both document formats and --trace are written from.
+
+    ``outcome.diverged_at`` becomes the first epoch in which a number (a value, parameter or
+    the loss after it) is no longer finite; the epochs go on, as --trace's do, with nulls."""
     params = bp.Params.initial(scenario)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for e in range(1, epochs + 1):
             result = epoch_events(scenario, params, e, mistake)
             params = result.params
-            yield e, result.events, bp.dataset_loss(scenario, params)
+            loss = bp.dataset_loss(scenario, params)
+            if outcome is not None and outcome.diverged_at is None and not (
+                    np.isfinite(loss) and all(_finite(ev) for ev in result.events)):
+                outcome.diverged_at = e
+            yield e, result.events, loss
 
 
 def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) -> str:
     """The worked example, unit by unit (or layer by layer for large nets), as Markdown."""
+    return "".join(markdown_chunks(scenario, epochs, mistake))[:-1]
+
+
+def markdown_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = None,
+                    outcome: Outcome | None = None) -> Iterator[str]:
+    """The Markdown document in pieces (the head, then one epoch at a time, then the loss
+    table), each ending in a newline: streamed, so memory does not grow with ``epochs``.
+    Control characters from the scenario are written out visibly (``\\x1b``)."""
     s = scenario
     lines = [f"# {_md_escape(s.title)}", ""]
     if s.source:
@@ -249,9 +281,10 @@ def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) ->
         lines += [f"- inputs `X`: {summary(s.inputs)}", f"- targets `T`: {summary(s.targets)}",
                   ""]
 
-    losses = []
-    for e, events, loss in _epochs(s, epochs, mistake):
-        lines += [f"## Epoch {e}", ""]
+    yield visible("\n".join(lines) + "\n")
+    losses = array("d")
+    for e, events, loss in checked_epochs(s, epochs, mistake, outcome):
+        lines = [f"## Epoch {e}", ""]
         current: tuple[Any, str] | None = None
         for ev in events:
             key = (ev.sample, ev.phase)
@@ -261,20 +294,17 @@ def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) ->
                 lines += [f"### {ev.phase.capitalize()} ({who})", ""]
             lines += _event_markdown(ev)
         losses.append(loss)
-    lines += ["## Loss", ""]
-    lines += [f"Before training: {fmt(bp.dataset_loss(s, bp.Params.initial(s)))}.", ""]
+        yield visible("\n".join(lines) + "\n")
+    lines = ["## Loss", ""]
+    lines += [f"Before training: {fmt(_loss_before(s))}.", ""]
     lines += _table(["after epoch", "loss"], [[str(k + 1), fmt(v)] for k, v in enumerate(losses)])
-    return "\n".join(lines)
+    if outcome is not None and outcome.diverged_at is not None:
+        lines += [f"**Training diverged at epoch {outcome.diverged_at}**: numbers from then on "
+                  "are no longer finite (try a smaller learning rate).", ""]
+    yield visible("\n".join(lines) + "\n")
 
 
-def json_document(scenario: Scenario, epochs: int = 1, mistake: str | None = None) -> dict:
-    """The trace events and the scenario as plain data, for other tools."""
-    s = scenario
-    events: list[dict] = []
-    losses: list[float] = []
-    for _, epoch, loss in _epochs(s, epochs, mistake):
-        events += [ev.as_dict() for ev in epoch]
-        losses.append(loss)
+def _scenario_data(s: Scenario) -> dict:
     layers = []
     for la in s.layers:
         layers.append({
@@ -285,80 +315,58 @@ def json_document(scenario: Scenario, epochs: int = 1, mistake: str | None = Non
             "bias_names": None if la.bias_names is None else list(la.bias_names),
         })
     return {
-        "format": FORMAT,
-        "scenario": {
-            "name": s.name, "title": s.title, "source": s.source, "notes": s.notes,
-            "shape": s.shape, "input_size": s.input_size, "input_names": list(s.input_names),
-            "layers": layers, "loss": s.loss, "learning_rate": s.learning_rate,
-            "epochs": s.epochs, "mode": s.mode, "reduction": s.reduction,
-            "inputs": s.inputs.tolist(), "targets": s.targets.tolist(),
-        },
-        "mistake": mistake,
-        "epochs": epochs,
-        "events": events,
-        "loss_before": bp.dataset_loss(s, bp.Params.initial(s)),
-        "losses": losses,
+        "name": s.name, "title": s.title, "source": s.source, "notes": s.notes,
+        "shape": s.shape, "input_size": s.input_size, "input_names": list(s.input_names),
+        "layers": layers, "loss": s.loss, "learning_rate": s.learning_rate,
+        "epochs": s.epochs, "mode": s.mode, "reduction": s.reduction,
+        "inputs": s.inputs.tolist(), "targets": s.targets.tolist(),
     }
 
 
-def render(scenario: Scenario, fmt_name: str, epochs: int = 1, mistake: str | None = None) -> str:
+def json_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = None,
+                outcome: Outcome | None = None) -> Iterator[str]:
+    """The JSON document in pieces, one event at a time: strict JSON (a non-finite number is
+    null), streamed so that memory does not grow with ``epochs`` (46 MB an epoch on the
+    1000-100-10 net if held whole). Keys: scenario, mistake, epochs, events, loss_before,
+    losses, diverged_at (the first epoch with a non-finite number, or null)."""
+    s = scenario
+    outcome = outcome if outcome is not None else Outcome()
+    head = strict({"format": FORMAT, "scenario": _scenario_data(s), "mistake": mistake,
+                   "epochs": epochs},
+                  ensure_ascii=False)
+    yield head[:-1] + ', "events": ['
+    sep = ""
+    losses = array("d")
+    for _, events, loss in checked_epochs(s, epochs, mistake, outcome):
+        for ev in events:
+            yield sep + strict(ev.as_dict(), ensure_ascii=False)
+            sep = ", "
+        losses.append(loss)
+    yield ("], " + strict({"loss_before": _loss_before(s),
+                          "losses": losses.tolist(), "diverged_at": outcome.diverged_at})[1:]
+           + "\n")
+
+
+def json_document(scenario: Scenario, epochs: int = 1, mistake: str | None = None) -> dict:
+    """The trace events and the scenario as plain data, for other tools (in memory: for a
+    long document use :func:`json_chunks`)."""
+    return json.loads("".join(json_chunks(scenario, epochs, mistake)))
+
+
+def chunks(scenario: Scenario, fmt_name: str, epochs: int = 1, mistake: str | None = None,
+           outcome: Outcome | None = None) -> Iterator[str]:
+    """The document in ``fmt_name`` ("markdown" or "json"), streamed piece by piece."""
     if fmt_name == "markdown":
-        return markdown(scenario, epochs, mistake) + "\n"
-    return json.dumps(json_document(scenario, epochs, mistake), ensure_ascii=False) + "\n"
+        return markdown_chunks(scenario, epochs, mistake, outcome)
+    return json_chunks(scenario, epochs, mistake, outcome)
+
+
+def render(scenario: Scenario, fmt_name: str, epochs: int = 1, mistake: str | None = None) -> str:
+    return "".join(chunks(scenario, fmt_name, epochs, mistake))
 
 
 # ----------------------------------------------------------------------------- writing
+# (kept here for callers of export.write / export.free_path; the writing is bptui.files')
 
-
-def write(path: str | os.PathLike, text: str, *, force: bool = False) -> Path:
-    """Write ``text`` atomically; refuse to replace an existing file unless ``force``."""
-    target = Path(path)
-    if target.exists() and not force:
-        raise BptuiError(f"{target}: already exists; not overwritten (use --force to replace it)")
-    if target.is_dir():
-        raise BptuiError(f"{target}: is a folder, expected a file name")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise BptuiError(f"{target}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # a handout, readable as any new file would be
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if force:
-            os.replace(tmp, target)
-        else:
-            try:
-                os.link(tmp, target)  # fails if the file appeared meanwhile: never overwrite
-            except FileExistsError:
-                raise
-            except OSError:  # a file system without hard links
-                if target.exists():
-                    raise FileExistsError(str(target)) from None
-                os.replace(tmp, target)
-            else:
-                os.unlink(tmp)
-    except FileExistsError:
-        os.unlink(tmp)
-        raise BptuiError(f"{target}: already exists; not overwritten (use --force to replace it)"
-                         ) from None
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
-
-
-def free_path(folder: str | os.PathLike, stem: str, suffix: str = ".md") -> Path:
-    """``stem.md`` in ``folder``, or ``stem-2.md``, ``stem-3.md``... whichever does not exist yet."""
-    folder = Path(folder)
-    candidate = folder / f"{stem}{suffix}"
-    n = 2
-    while candidate.exists():
-        candidate = folder / f"{stem}-{n}{suffix}"
-        n += 1
-    return candidate
+write = files.write
+free_path = files.free_path

@@ -7,6 +7,7 @@ of the source tutorials teaches, done for every parameter (or a seeded sample of
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,9 @@ from bptui import backprop as bp
 from bptui.scenario import Scenario
 
 EPSILON = 1e-4
+#: The finite-difference steps accepted: below 1e-7 the difference of two losses is mostly
+#: rounding error; above 0.1 it is mostly the curvature, not the slope.
+EPSILON_RANGE = (1e-7, 0.1)
 TOLERANCE = 1e-6
 #: The ε a learner may choose. Above 3e-3 a difference steps across a ReLU's kink in the
 #: 1000-100-10 net (relative error 6e-3 at ε = 0.01, 0.25 at 0.1: as large as a mistake's),
@@ -158,7 +162,10 @@ def check(
         err = abs(float(g) - numeric)
         scale = max(abs(float(g)), abs(numeric))
         rel = 0.0 if scale < ZERO else err / scale
-        rows.append(Row(name, lay, kind, r, c, float(g), numeric, err, rel, rel < tolerance))
+        # a NaN or infinite gradient on either side is a failure, never "ok" (NaN compares
+        # false with everything, so rel < tolerance alone could pass it)
+        agree = math.isfinite(float(g)) and math.isfinite(numeric) and rel < tolerance
+        rows.append(Row(name, lay, kind, r, c, float(g), numeric, err, rel, agree))
     return Report(tuple(rows), sample, epsilon, tolerance, len(rows), total, mistake)
 
 

@@ -32,3 +32,31 @@ def visible(text: str, *, keep_newlines: bool = True) -> str:
         text = text.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
     text = _CONTROL.sub(_escape, text)
     return _BIDI.sub(_escape, text)
+
+
+def visible_scenario(scenario):
+    """The same scenario with every text a screen shows made visible: title, source, notes,
+    the names of inputs, units, layers, weights and biases.
+
+    The screen is built from this copy, so every panel, dialog and equation derived from it
+    (symbols such as ``net_h1`` are made of unit names) is safe without each panel having to
+    remember; the numbers are untouched. Plain text stays the same object-for-object.
+    """
+    from dataclasses import replace
+
+    def line(text: str) -> str:
+        return visible(text, keep_newlines=False)
+
+    def names(items):
+        return None if items is None else tuple(line(n) for n in items)
+
+    layers = tuple(
+        replace(la, names=names(la.names), name=line(la.name),
+                bias_names=names(la.bias_names),
+                weight_names=None if la.weight_names is None
+                else tuple(names(row) for row in la.weight_names))
+        for la in scenario.layers
+    )
+    return replace(scenario, title=line(scenario.title), source=line(scenario.source),
+                   notes=visible(scenario.notes), input_names=names(scenario.input_names),
+                   name=line(scenario.name), path=line(scenario.path), layers=layers)

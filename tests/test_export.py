@@ -12,6 +12,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from bptui import export, scenario
+from bptui.errors import BptuiError
 
 PUBLISHED = {  # Mazur's walkthrough: symbol -> (published value, digits printed)
     "E_total": ("0.298371109", 9),
@@ -143,7 +144,7 @@ def test_write_is_atomic_and_leaves_nothing_on_failure(tmp_path, monkeypatch) ->
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "fsync", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(BptuiError, match="cannot be written: disk full"):  # one line, no trace
         export.write(target, "hello")
     assert list(tmp_path.iterdir()) == []
 

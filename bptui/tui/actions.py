@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from pathlib import Path
 
 from bptui import scenario as scn
 from bptui.cursor import Cursor
@@ -75,6 +74,7 @@ class FileActions:
         """The worked example from the current epoch (its starting parameters), with the
         current mistake, as Markdown in the working folder under a name not taken yet."""
         from bptui import export
+        from bptui.tui.served import export_folder, offer_download
 
         c = self.cursor
         s = _starting_at(c.scenario, c.start_params)
@@ -84,15 +84,16 @@ class FileActions:
                 text = (f"> Exported from epoch {c.epoch}: the parameters below are those "
                         f"epoch {c.epoch} starts from, and its steps are numbered as epoch 1."
                         "\n\n" + text)
-            folder = Path(self.app.export_folder or Path.cwd())
+            folder, where = export_folder(self.app)  # served: a bounded per-session folder
             path = export.write(export.free_path(folder, c.scenario.name or "bptui-export"), text)
         except (BptuiError, OSError) as exc:
             self.notify(f"export failed: {exc}", severity="error", markup=False, timeout=10)
             return
         self.last_export = path
+        offer_download(self.app, path)
         what = f" with the mistake {c.mistake}" if c.mistake else ""
-        self.notify(f"wrote the worked example (epoch {c.epoch}{what}) as Markdown to {path}",
-                    markup=False, timeout=8)
+        self.notify(f"wrote the worked example (epoch {c.epoch}{what}) as Markdown to "
+                    f"{path}{where}", markup=False, timeout=8)
 
     def action_reload(self) -> None:
         """Read the scenario's file again; same shape: same step. A file that no longer loads
@@ -204,6 +205,7 @@ class SettingsActions:
         """The file's text with the changed settings, written to a new file in the working
         folder (never the opened file, never over an existing one)."""
         from bptui import export
+        from bptui.tui.served import export_folder
 
         s = self.file_scenario
         if not getattr(self, "changed", {}):
@@ -214,7 +216,7 @@ class SettingsActions:
             _, text = scn.resolve(source)
             text = settings_text(text, self.changed)
             scn.parse(text, file="<changed>")
-            folder = Path(self.app.export_folder or Path.cwd())
+            folder, _ = export_folder(self.app)
             path = export.free_path(folder, (s.name or "scenario") + "-changed", ".toml")
             export.write(path, text)
         except (BptuiError, OSError) as exc:

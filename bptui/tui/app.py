@@ -9,6 +9,8 @@ from bptui.cursor import Cursor
 from bptui.scenario import Scenario
 from bptui.tui.commands import StepCommands
 from bptui.tui.main import MainScreen
+from bptui.tui.palette import open_palette
+from bptui.visible import visible_scenario
 
 
 class BackpropApp(App):
@@ -22,6 +24,7 @@ class BackpropApp(App):
                  quiz_kinds: frozenset[str] | None = None) -> None:
         """``quiz_kinds``: start in quiz mode, asking these kinds of sub-step."""
         super().__init__()
+        scenario = visible_scenario(scenario)  # no escape code from the file reaches the screen
         self.scenario = scenario
         self.cursor = Cursor(scenario, mistake=mistake)
         self.main = MainScreen(self.cursor, quiz_kinds=quiz_kinds)
@@ -35,6 +38,11 @@ class BackpropApp(App):
     #: launcher may point it elsewhere.
     export_folder: str | None = None
 
+    def action_command_palette(self) -> None:
+        """ctrl+p: Textual's palette, guarded against its page-key and closing crashes."""
+        if self.use_command_palette:
+            open_palette(self)
+
     def on_mount(self) -> None:
         self.push_screen(self.main)
 
@@ -42,12 +50,13 @@ class BackpropApp(App):
                            time_format: str | None = None) -> str | None:
         """The palette's Screenshot: into the working folder (Textual's default,
         ~/Downloads, may not exist), and say where."""
-        import os
         from pathlib import Path
 
         from textual._files import generate_datetime_filename
 
-        folder = Path(path or self.export_folder or os.getcwd())
+        from bptui.tui.served import export_folder
+
+        folder = Path(path) if path else export_folder(self)[0]
         name = filename or generate_datetime_filename(self.title, ".svg", time_format)
         key = super().deliver_screenshot(name, str(folder), time_format)
         self.notify(f"screenshot saved to {folder / name}", markup=False, timeout=8)

@@ -114,10 +114,10 @@ class EpsilonScreen(ModalScreen[float | None]):
                 f"expected a number from {low:g} to {high:g}, such as 1e-4 (outside it the "
                 "check's own error hides a mistake's)")
             return
-        self.dismiss(eps)
+        dismiss_once(self, eps)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_once(self, None)
 
 
 class NumberScreen(ModalScreen[int | None]):
@@ -148,10 +148,10 @@ class NumberScreen(ModalScreen[int | None]):
             self.query_one("#number-error", Static).update(
                 f"expected a whole number from {self.low} to {self.high}")
             return
-        self.dismiss(n)
+        dismiss_once(self, n)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_once(self, None)
 
 
 class TextScreen(ModalScreen[str | None]):
@@ -170,7 +170,14 @@ class TextScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value.strip() or None)
+        dismiss_once(self, event.value.strip() or None)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_once(self, None)
+
+
+def dismiss_once(screen: ModalScreen, result) -> None:
+    """Dismiss ``screen`` unless it is already closing: two enters in one burst both reach
+    the dialog, and a second dismiss sets its result twice (Textual: InvalidStateError)."""
+    if screen.app.screen is screen:
+        screen.dismiss(result)

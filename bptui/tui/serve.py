@@ -23,7 +23,9 @@ def serve(target: str, title: str, *, host: str, port: int, mistake: str | None 
     try:
         from textual_serve.server import Server
     except ImportError:
-        raise BptuiError("--serve needs textual-serve: pip install '.[serve]'") from None
+        from bptui.cli import SERVE_HINT
+
+        raise BptuiError(f"--serve needs textual-serve: {SERVE_HINT}") from None
     if Path(target).exists():  # each viewer's process may start in another folder
         target = str(Path(target).resolve())
     command = [sys.executable, "-m", "bptui", target]
@@ -33,5 +35,9 @@ def serve(target: str, title: str, *, host: str, port: int, mistake: str | None 
         command += ["--quiz", ",".join(sorted(quiz))]
     title = visible(title, keep_newlines=False)  # text from the file: no escape codes
     print(f"bptui: serving {title} at http://{host}:{port} (Ctrl+C to stop)", flush=True)
-    Server(shlex.join(command), host=host, port=port, title=f"bptui: {title}").serve()
+    try:
+        Server(shlex.join(command), host=host, port=port, title=f"bptui: {title}").serve()
+    except OSError as exc:
+        raise BptuiError(f"--serve: cannot listen on {host}:{port}: "
+                         f"{exc.strerror or exc}") from None
     return 0

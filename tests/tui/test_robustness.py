@@ -339,3 +339,29 @@ async def test_a_diverging_run_stops_at_the_epoch_and_keeps_the_last_finite_stat
         assert cursor.at_end and app.main.check_action("next_phase", ()) is None
         await pilot.press("home")
         assert "epoch 1 of 160" in status(app) and f"diverged at epoch {expected}" in status(app)
+
+
+# -- (d) the command palette ------------------------------------------------------------
+
+#: Keys that open the palette, page through it, type into it, close it and pick from it.
+PALETTE_KEYS = ["ctrl+p", "pagedown", "pageup", "a", "e", "n", "backspace", "down", "up",
+                "escape", "enter", "end", "home"]
+
+
+async def test_random_keys_into_the_command_palette(tmp_path, monkeypatch):
+    """Textual 8.2's palette ended the app on ctrl+p then PageDown at once (KeyError in
+    OptionList._move_page), on a search still running as it closed (NoMatches) and on two
+    ctrl+p in one burst (DuplicateIds); bptui/tui/palette.py guards all three."""
+    monkeypatch.chdir(tmp_path)  # a command picked in the palette may export
+    app = long_mazur(tmp_path, 2_000)
+    rng = random.Random(13)
+    opened = 0
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for _ in range(120):
+            await type_fast(pilot, [rng.choice(PALETTE_KEYS) for _ in range(rng.randint(1, 6))])
+            opened += type(app.screen).__name__ == "GuardedCommandPalette"
+        await pilot.pause(0.2)
+        assert app.is_running and opened > 10
+        await back_to_main(pilot)
+        assert_consistent(app)

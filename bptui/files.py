@@ -1,0 +1,208 @@
+"""Writing files and standard output safely: the only place bptui writes anything.
+
+What it promises (and the README's "What bptui guarantees" repeats):
+
+- a file is written atomically: chunk by chunk into a temporary file beside it, then renamed,
+  so a reader never sees half a document and a failure leaves nothing behind;
+- an existing file is never replaced without ``force``, and even with ``force`` only a regular
+  file is replaced: never a device (``/dev/full``), a FIFO, a folder or anything else;
+- the files bptui reads (the scenario) are never written, whatever their spelling, a symlink or
+  a hard link to them: they are compared by device and inode, not by name;
+- every failure of the operating system (a name too long, a folder that is not one, no
+  permission, a full disk) becomes one :class:`BptuiError` line, never a traceback.
+
+Text is taken as an iterable of chunks so that a long document (``--export json --epochs N``)
+is streamed and never held in memory whole.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from bptui.errors import BptuiError
+from bptui.visible import visible
+
+
+def why(exc: OSError) -> str:
+    """The operating system's reason in words, without Python's ``[Errno 36]`` decoration."""
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the file name is too long for the file system"
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]
+
+
+def _shown(path: str | os.PathLike) -> str:
+    """A path for a one-line message: control characters visible, very long names cut."""
+    text = visible(os.fspath(path), keep_newlines=False)
+    return text if len(text) <= 120 else text[:60] + "…" + text[-40:]
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether two paths name one file (any spelling, a symlink, a hard link)."""
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except (OSError, ValueError):
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def check_target(path: str | os.PathLike, *, force: bool,
+                 protect: Iterable[str | os.PathLike] = ()) -> Path:
+    """Refuse a target that must not be written; returns it as a Path.
+
+    ``protect``: the files this run reads (the scenario). They are refused even with ``force``.
+    """
+    target = Path(path)
+    shown = _shown(target)
+    for read in protect:
+        if same_file(target, read):
+            raise BptuiError(f"{shown}: is the scenario file being read; bptui never writes the "
+                             "files it reads (choose another output name)")
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        if exc.errno == errno.ENOTDIR:
+            raise BptuiError(f"{shown}: cannot be written: a part of the folder path is not a "
+                             "folder") from None
+        raise BptuiError(f"{shown}: cannot be written: {why(exc)}") from None
+    except ValueError:  # an embedded NUL
+        raise BptuiError(f"{shown}: not a usable file name") from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise BptuiError(f"{shown}: is a folder, expected a file name")
+        if not stat.S_ISREG(info.st_mode):
+            raise BptuiError(f"{shown}: is not a regular file (a device, FIFO or socket); "
+                             "bptui only writes regular files, even with --force")
+        if not force:
+            raise BptuiError(f"{shown}: already exists; not overwritten (use --force to "
+                             "replace it)")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise BptuiError(f"{shown}: the folder {_shown(folder)} does not exist")
+    return target
+
+
+def write(path: str | os.PathLike, chunks: str | Iterable[str], *, force: bool = False,
+          protect: Iterable[str | os.PathLike] = ()) -> Path:
+    """Write ``chunks`` (a string or an iterable of strings) to ``path`` atomically.
+
+    Refuses an existing file unless ``force``; refuses anything but a regular file and any
+    file in ``protect`` always. Each chunk is written as it comes, so memory stays bounded.
+    """
+    protect = list(protect)
+    target = check_target(path, force=force, protect=protect)
+    shown = _shown(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".bptui-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise BptuiError(f"{shown}: cannot be written: {why(exc)}") from None
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # a handout, readable as any new file would be
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for chunk in [chunks] if isinstance(chunks, str) else chunks:
+                fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+        # check again just before the rename: the target may have appeared meanwhile
+        check_target(target, force=force, protect=protect)
+        if force:
+            os.replace(tmp, target)
+        else:
+            try:
+                os.link(tmp, target)  # fails if the file appeared meanwhile: never overwrite
+            except FileExistsError:
+                raise BptuiError(f"{shown}: already exists; not overwritten (use --force to "
+                                 "replace it)") from None
+            except OSError:  # a file system without hard links
+                if os.path.lexists(target):
+                    raise BptuiError(f"{shown}: already exists; not overwritten") from None
+                os.replace(tmp, target)
+            else:
+                os.unlink(tmp)
+    except OSError as exc:
+        raise BptuiError(f"{shown}: cannot be written: {why(exc)}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+def to_stdout(chunks: str | Iterable[str], out: TextIO | None = None) -> None:
+    """Write ``chunks`` to standard output as they come; a full disk is one line, exit 2.
+
+    A closed pipe (``| head``) is not an error of ours: :func:`quiet_broken_pipe` ends the run
+    quietly. Any other failure to write (``> /dev/full``) becomes a :class:`BptuiError`.
+    """
+    out = out or sys.stdout
+    try:
+        for chunk in [chunks] if isinstance(chunks, str) else chunks:
+            out.write(chunk)
+        out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise BptuiError(f"cannot write to standard output: {why(exc)}") from None
+
+
+def quiet_broken_pipe() -> None:
+    """After the reader of our output went away: point stdout at /dev/null so that Python's
+    final flush does not print 'Exception ignored ... BrokenPipeError' on stderr."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def flush_stdout() -> None:
+    """Flush stdout now, so that a full disk is reported by us rather than at exit."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise BptuiError(f"cannot write to standard output: {why(exc)}") from None
+
+
+def session_folder(root: str | os.PathLike, *, max_files: int, max_bytes: int) -> Path:
+    """A folder that may hold at most ``max_files`` files and ``max_bytes`` bytes in all
+    (used by a served screen: a remote viewer never writes to the server's working folder).
+
+    Raises :class:`BptuiError` when the folder is full."""
+    folder = Path(root)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    used = sum(p.stat().st_size for p in files)
+    if len(files) >= max_files or used >= max_bytes:
+        raise BptuiError(f"the export folder {folder} is full ({len(files)} files, "
+                         f"{used:,} bytes; at most {max_files} files, {max_bytes:,} bytes "
+                         "per session)")
+    return folder
+
+
+def free_path(folder: str | os.PathLike, stem: str, suffix: str = ".md") -> Path:
+    """``stem.md`` in ``folder``, or ``stem-2.md``, ``stem-3.md``... whichever does not exist
+    yet (one directory listing, not a stat per earlier name)."""
+    folder = Path(folder)
+    try:
+        taken = set(os.listdir(folder))
+    except OSError:
+        taken = set()
+    name, n = f"{stem}{suffix}", 2
+    while name in taken:
+        name = f"{stem}-{n}{suffix}"
+        n += 1
+    return folder / name

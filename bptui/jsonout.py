@@ -1,0 +1,58 @@
+"""Strict JSON for everything bptui prints or writes: a non-finite number becomes ``null``.
+
+Python's json module writes ``NaN`` and ``Infinity``, which are not JSON: a strict parser (a
+browser, jq, most other languages) rejects the whole document. A diverged training is exactly
+when such numbers appear, so every JSON writer goes through :func:`dumps`, which also says
+whether it had to replace anything (the caller reports the divergence and exits 1).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+
+def finite_or_null(value: Any) -> Any:
+    """JSON-ready data with every inf and nan replaced by None (numpy values made plain)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_or_null(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return finite_or_null(value.tolist())
+    if isinstance(value, np.generic):
+        return finite_or_null(value.item())
+    return value
+
+
+def dumps(value: Any, **kwargs: Any) -> tuple[str, bool]:
+    """(strict JSON text, whether a non-finite number had to be written as null)."""
+    kwargs.setdefault("ensure_ascii", False)
+    try:
+        return json.dumps(value, allow_nan=False, **kwargs), False
+    except (ValueError, TypeError):  # a non-finite number (or a numpy scalar) somewhere
+        plain = finite_or_null(value)
+        text = json.dumps(plain, allow_nan=False, **kwargs)
+        return text, _had_nonfinite(value)
+
+
+def _had_nonfinite(value: Any) -> bool:
+    if isinstance(value, (float, np.floating)):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_had_nonfinite(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_had_nonfinite(v) for v in value)
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "fc" and not bool(np.isfinite(value).all())
+    return False
+
+
+def strict(value: Any, **kwargs: Any) -> str:
+    """Strict JSON text of ``value`` (non-finite numbers as null)."""
+    return dumps(value, **kwargs)[0]

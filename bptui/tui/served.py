@@ -1,0 +1,49 @@
+"""Where the screen's exports go: the working folder at a terminal, a bounded per-session
+folder when the screen is served to a web browser (``bptui --serve``).
+
+A remote viewer pressing ``x`` must not fill the server's folder (issue 13: 300 presses wrote
+300 files into the working folder). Served, every session (one app process per browser
+connection) gets its own new folder under the system's temporary folder, holding at most
+:data:`MAX_FILES` files and :data:`MAX_BYTES` bytes; when full, an export is refused with a
+message. The notice names the folder; the file is also offered to the viewer's browser as a
+download.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from textual.app import App
+
+from bptui import files
+
+MAX_FILES = 20
+MAX_BYTES = 5_000_000
+
+
+def is_served(app: App) -> bool:
+    """Whether this app is shown in a web browser (tests set ``app.served = True``)."""
+    return bool(getattr(app, "served", False)) or app.is_web
+
+
+def export_folder(app: App) -> tuple[Path, str]:
+    """(the folder to export into, a note for the notice saying where that is).
+
+    Raises BptuiError when a served session's folder is full."""
+    if not is_served(app):
+        return Path(getattr(app, "export_folder", None) or Path.cwd()), ""
+    folder = getattr(app, "_session_folder", None)
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="bptui-session-"))
+        app._session_folder = folder
+    files.session_folder(folder, max_files=MAX_FILES, max_bytes=MAX_BYTES)
+    return folder, (f" (this session's folder on the server: at most {MAX_FILES} files, "
+                    f"{MAX_BYTES // 1_000_000} MB; also sent to your browser as a download)")
+
+
+def offer_download(app: App, path: Path) -> None:
+    """Send an exported file to the viewer's browser (served apps only)."""
+    if app.is_web:
+        app.deliver_text(path.open(encoding="utf-8"), save_filename=path.name,
+                         open_method="download")
