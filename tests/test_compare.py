@@ -339,3 +339,15 @@ def test_factor_of_two_and_wrong_sample_are_named(tmp_path):
     path.write_text(f"symbol,sample,value\nnet_y,2,{first.value!r}\n", encoding="utf-8")
     slips = compare.check_file(chain, str(path)).diagnosis.slips
     assert any("the wrong sample: your number is net_y of sample 1" in x for x in slips)
+
+
+def test_a_softmax_output_is_carried_forward_from_its_own_net():
+    """evaluate_step is the step's tree on the learner's numbers: out_b = e^net_b / Σ e^net
+    (the recomputation it replaced read the nets in the order of `uses`, and gave out_a)."""
+    from bptui.marking import evaluate_step
+
+    s = scenario.load("softmax_xor_2_3_2")
+    ev = next(e for e in correct_events(s, 1) if e.symbol == "out_b")
+    got = evaluate_step(ev, {"net_a": 0.1, "net_b": 0.7}, s)
+    assert got == pytest.approx(math.exp(0.7) / (math.exp(0.1) + math.exp(0.7)), rel=1e-12)
+    assert evaluate_step(ev, {"net_a": 0.1}, s) is None  # a symbol it reads is missing
