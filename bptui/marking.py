@@ -20,7 +20,7 @@ import numpy as np
 from bptui import backprop as bp
 from bptui.engine import iter_epochs
 from bptui.events import Event
-from bptui.functions import ACTIVATIONS, LOSSES
+from bptui.expr import evaluate, symbols
 from bptui.i18n import _
 from bptui.learner import Given, LearnerFileError, Spellings
 from bptui.scenario import Scenario
@@ -57,105 +57,51 @@ def evaluate_step(event: Event, env: Mapping[str, object], scenario: Scenario
                   ) -> float | np.ndarray | None:
     """The value of ``event``'s rule with its symbols read from ``env``; None if unknown.
 
-    ONE adapter: once events carry an expression tree (``Event.tree``, the core branch), its
-    body becomes ``return bptui.expr.evaluate(event.tree, env)`` (``scenario`` then unused;
-    ``env`` already holds every symbol a tree reads: parameters, inputs, ``target_*`` and
-    ``t_*``, ``eta``, and the layer-level ``x``, ``X``, ``T``, ``W1``, ``b1``). Until then it
-    recomputes the step from the event's kind and the symbols in its ``uses``, with the same
-    functions the engine uses.
+    ONE adapter: the step's expression tree (``Event.tree``) evaluated with the learner's
+    numbers put in (:func:`bptui.expr.evaluate`). None when ``env`` lacks a symbol the tree
+    reads or the numbers cannot be combined.
+
+    The one place a tree cannot express the rule: a unit-by-unit network in batch mode, whose
+    E_batch and parameter updates (``sample`` None) read every sample's E_total or gradient,
+    summed so far under ``SUMMED`` keys; a tree names only the symbol, which ``env`` holds for
+    the latest sample. Those two are recomputed in :func:`_batch_step`.
     """
     try:
         with np.errstate(all="ignore"):
-            if not scenario.unit_by_unit:
-                return _layer_step(event, env, scenario)
-            return _unit_step(event, env, scenario)
-    except (KeyError, IndexError, ValueError, TypeError):
+            if event.sample is None and scenario.unit_by_unit and (
+                    event.symbol == "E_batch" or event.kind == "update"):
+                return _batch_step(event, env, scenario)
+            if event.tree is None:
+                return None
+            names = symbols(event.tree)
+            if any(name not in env or env[name] is None for name in names):
+                return None
+            value = evaluate(event.tree, {name: _number(env[name]) for name in names})
+            if np.size(value) == 1 and np.size(event.value) > 1:  # a constant rule (slope 1)
+                return np.broadcast_to(np.asarray(value, dtype=np.float64).reshape(()),
+                                       np.shape(event.value)).copy()
+            return value
+    except (KeyError, IndexError, ValueError, TypeError, ArithmeticError):
         return None
 
 
-def _unit_step(ev: Event, env: Mapping, s: Scenario) -> float | None:
-    u = [float(env[name]) for name in ev.uses]
-    n_out = s.layers[-1].size
-    layer = s.layers[ev.layer - 1] if ev.layer >= 1 else None
-    if ev.kind == "net":
-        pairs = len(u) // 2
-        return sum(u[2 * k] * u[2 * k + 1] for k in range(pairs)) + (u[-1] if len(u) % 2 else 0.0)
-    if ev.kind == "out":
-        if layer.activation == "softmax":
-            return float(ACTIVATIONS["softmax"].forward(np.array(u))[ev.unit])
-        return float(ACTIVATIONS[layer.activation].forward(np.array([u[0]]))[0])
-    if ev.kind == "loss":
-        if ev.symbol == "E_total":
-            return sum(u)
-        if ev.symbol == "E_batch":  # every sample's E_total, summed or averaged
-            total = float(env[SUMMED + "E_total"])
-            return total if s.reduction == "sum" else total / s.samples
-        t, o = u
-        return float(bp.loss_terms(s.loss, np.array([o]), np.array([t]))[0]) / (
-            n_out if s.loss == "mse" else 1)
-    if ev.kind == "dE_dout":
-        t, o = u
-        g = float(LOSSES[s.loss].grad(np.array([o]), np.array([t]))[0])
-        return g / n_out if s.loss == "mse" else g
-    if ev.kind == "dE_din":
-        return sum(u[2 * k] * u[2 * k + 1] for k in range(len(u) // 2))
-    if ev.kind == "dout_dnet":
-        unit = layer.names[ev.unit]
-        net, out = float(env[f"net_{unit}"]), float(env[f"out_{unit}"])
-        return float(ACTIVATIONS[layer.activation].prime(np.array([net]), np.array([out]))[0])
-    if ev.kind == "delta":
-        if ev.uses[0].startswith("dE/dout_") and ev.uses[1].startswith("dout_") and len(u) == 2:
-            return u[0] * u[1]
-        unit = layer.names[ev.unit]
-        return float(env[f"out_{unit}"]) - float(env[f"target_{unit}"])
-    if ev.kind == "grad":
-        if ev.param is not None and ev.param.kind == "weight":
-            return u[0] * u[1]
-        return sum(u)
-    if ev.kind == "update":
-        if ev.sample is None:  # a batch update: the gradients of every sample, summed
-            total = env.get(SUMMED + ev.uses[1])
-            grad = float(ev.grad) if total is None else float(total) * bp.batch_scale(s)
-            return u[0] - s.learning_rate * grad
-        return u[0] - s.learning_rate * u[1]
-    return None
+def _number(value: object) -> np.float64 | np.ndarray:
+    """numpy numbers, so a learner's huge value overflows to inf as the engine's would,
+    instead of raising as a Python float's ** does."""
+    if isinstance(value, np.ndarray):
+        return value.astype(np.float64, copy=False)
+    return np.float64(value)
 
 
-def _layer_step(ev: Event, env: Mapping, s: Scenario) -> np.ndarray | float | None:
-    lay, n = ev.layer, len(s.layers)
-    layer = s.layers[lay - 1]
-    scale = bp.batch_scale(s) if ev.sample is None else 1.0
-    a = {name: np.asarray(env[name], dtype=np.float64) for name in ev.uses}
-    sym = ev.symbol
-    if ev.kind == "net":
-        a_prev, w = (a[name] for name in ev.uses)
-        b = env.get(f"b{lay}")
-        return a_prev @ w.T + (0.0 if b is None else np.asarray(b))
-    if ev.kind == "out":
-        return ACTIVATIONS[layer.activation].forward(a[ev.uses[0]])
-    if ev.kind == "loss":
-        out, t = a[f"out_{n}"], a["T"]
-        return float(bp.loss_terms(s.loss, out, t).sum()) * scale
-    if ev.kind == "dE_dout":
-        return bp.output_error(s, a[f"out_{n}"], a["T"], None) * scale
-    if ev.kind == "dE_din":
-        return a[f"delta_{lay + 1}"] @ a[f"W{lay + 1}"]
-    if ev.kind == "dout_dnet":
-        return ACTIVATIONS[layer.activation].prime(a[f"net_{lay}"], a[f"out_{lay}"])
-    if ev.kind == "delta":
-        if "T" in a:
-            return (a[f"out_{lay}"] - a["T"]) * scale
-        return a[f"dE/dout_{lay}"] * a[f"dout_{lay}/dnet_{lay}"]
-    if ev.kind == "grad":
-        delta = a[f"delta_{lay}"]
-        if sym.startswith("dE/dW"):
-            return delta.T @ a[ev.uses[1]]
-        total = delta.sum(axis=0)
-        return np.array([total.sum()]) if layer.bias_mode == "shared" else total
-    if ev.kind == "update":
-        old, grad = (a[name] for name in ev.uses)
-        return old - s.learning_rate * grad
-    return None
+def _batch_step(ev: Event, env: Mapping, s: Scenario) -> float:
+    """E_batch and a batch update of a unit-by-unit network, from every sample so far."""
+    if ev.symbol == "E_batch":  # every sample's E_total, summed or averaged
+        total = float(env[SUMMED + "E_total"])
+        return total if s.reduction == "sum" else total / s.samples
+    old, _ = (float(env[name]) for name in ev.uses)  # the old value, and the symbol summed
+    total = env.get(SUMMED + ev.uses[1])
+    grad = float(ev.grad) if total is None else float(total) * bp.batch_scale(s)
+    return old - s.learning_rate * grad
 
 
 # ----------------------------------------------------------------------------- marking

@@ -80,6 +80,8 @@ class Rules:
 
     def applies(self, s: Scenario) -> str | None:
         """None when the mistake changes a value of the first epoch, else why it does not."""
+        if getattr(s, "is_graph", False):
+            return GRAPH_REASON
         why = self.requires(s)
         if why is not None or not self.name:
             return why
@@ -469,6 +471,10 @@ def get(name: str | None) -> Rules | None:
     return MISTAKES[name]
 
 
+GRAPH_REASON = ("a layered network's mistake does not apply to a computational graph "
+                "(its mistakes are the graph's own, bptui.graph.mistakes)")
+
+
 def rules(name: str | None) -> Rules:
     """The rules to compute with: correct backprop for None, else the named mistake's."""
     return CORRECT if name is None else MISTAKES[name]
@@ -476,8 +482,14 @@ def rules(name: str | None) -> Rules:
 
 def changes_first_epoch(s: Scenario, name: str) -> bool:
     """Whether the mistake changes any value of the first epoch: the first sample's backward
-    pass or the parameters after the epoch (checked on the numpy reference path)."""
+    pass or the parameters after the epoch (checked on the numpy reference path).
+
+    A computational graph has no layers, so a layered network's mistake never applies to it
+    (a graph's own mistakes are in :mod:`bptui.graph.mistakes`)."""
     from bptui import backprop as bp
+
+    if getattr(s, "is_graph", False):
+        return False
 
     with np.errstate(all="ignore"):
         p0 = bp.Params.initial(s)

@@ -125,3 +125,21 @@ def ref_batch_loss(scn, weights, biases) -> float:
     out = ref_forward(scn, weights, biases, scn.inputs)[-1]
     per = np.array([ref_loss(scn.loss, o, t) for o, t in zip(out, scn.targets, strict=True)])
     return float(per.sum() if scn.reduction == "sum" else per.mean())
+
+
+#: Modules whose tests must run in one worker, by group: the screenshot comparisons write one
+#: report at the end of the session (pytest-textual-snapshot), and the served-app tests start
+#: web servers and browsers that are slow to share the two cores with each other.
+SERIAL_GROUPS = {
+    "tests/tui/test_snapshots.py": "snapshots",
+    "tests/tui/test_network_snapshots.py": "snapshots",
+    "tests/test_serve.py": "serve",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the grouped modules' tests for ``--dist loadgroup`` (see pyproject's addopts)."""
+    for item in items:
+        group = SERIAL_GROUPS.get(item.nodeid.split("::", 1)[0])
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -59,14 +60,66 @@ def test_serves_the_apps_page_on_loopback(server) -> None:
     assert "textual" in page.lower()  # the page that starts the app over a websocket
 
 
+def listening_addresses(port: int) -> list[str]:
+    """The local addresses with a TCP socket LISTENing on ``port``, read from the kernel's
+    tables (/proc/net/tcp and tcp6: no ``ss`` or ``netstat`` needed)."""
+    found = []
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            local, state = row.split()[1], row.split()[3]
+            addr, hexport = local.split(":")
+            if state != "0A" or int(hexport, 16) != port:  # 0A: TCP_LISTEN
+                continue
+            raw = bytes.fromhex(addr)
+            # the kernel writes each 32-bit word in host (little-endian) order
+            raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+            family = socket.AF_INET if width == 8 else socket.AF_INET6
+            found.append(socket.inet_ntop(family, raw))
+    return found
+
+
+def outside_addresses() -> list[str]:
+    """This machine's IPv4 addresses that are not loopback (where a LAN would reach it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # TEST-NET: nothing is sent, it only picks a route
+            return [a for a in [s.getsockname()[0]] if not a.startswith("127.")]
+        except OSError:
+            return []
+
+
 def test_binds_to_loopback_only(server) -> None:
     port, proc = server
     wait_for(f"http://127.0.0.1:{port}/", proc)
-    out = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout \
-        if shutil.which("ss") else ""
-    if out:
-        listening = [line for line in out.splitlines() if f":{port} " in line]
-        assert listening and all("127.0.0.1" in line for line in listening), listening
+    if Path("/proc/net/tcp").exists():
+        listening = listening_addresses(port)
+        assert listening and all(a in ("127.0.0.1", "::1") for a in listening), listening
+    else:  # no kernel tables: nothing may answer on an address other machines can reach
+        outside = outside_addresses()
+        if not outside:
+            pytest.skip("no /proc/net/tcp and no non-loopback address to probe")
+        for addr in outside:
+            with socket.socket() as s, pytest.raises(OSError):
+                s.settimeout(2)
+                s.connect((addr, port))
+
+
+def test_listening_addresses_reads_the_kernels_table() -> None:
+    """The reader above can fail: a socket bound to all addresses shows as 0.0.0.0."""
+    if not Path("/proc/net/tcp").exists():
+        pytest.skip("no /proc/net/tcp on this system")
+    with socket.socket() as s:
+        s.bind(("0.0.0.0", 0))
+        s.listen()
+        assert listening_addresses(s.getsockname()[1]) == ["0.0.0.0"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        assert listening_addresses(s.getsockname()[1]) == ["127.0.0.1"]
 
 
 def test_the_served_app_draws_its_screen(server) -> None:

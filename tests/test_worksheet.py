@@ -47,7 +47,7 @@ def test_markdown_worksheet_has_the_rules_and_blanks():
     assert done.returncode == 0, done.stderr
     text = done.stdout
     assert text.startswith("# Worksheet: ")
-    assert "1. `net_h1` (net): net\\_h1 = w1·i1 + w2·i2 + b1" in text
+    assert "1. `net_h1` (net): net\\_h1 = w1 · i1 + w2 · i2 + b1" in text
     assert "∂E/∂w5 = ________________" in text
     large = run_cli("batch_relu_1000_100_10", "--worksheet").stdout
     assert "W1⁺ = a 100×1000 matrix: ________________" in large
@@ -81,7 +81,7 @@ def test_worksheet_file_is_never_overwritten_without_force(tmp_path):
 
 def test_worksheet_never_replaces_the_scenario(tmp_path):
     copy = tmp_path / "net.toml"
-    shutil.copy(ROOT / "bptui" / "scenarios" / "mazur_2_2_2.toml", copy)
+    shutil.copy(scenario.BUILTIN_FOLDER / "mazur_2_2_2.toml", copy)
     before = copy.read_bytes()
     done = run_cli(str(copy), "--worksheet", "-o", str(copy), "--force")
     assert done.returncode == 2
@@ -98,4 +98,8 @@ def test_symbols_in_computation_order_with_their_kind():
     assert len(lines) == len({ev.symbol for ev in correct_events(scenario.load("mazur_2_2_2"),
                                                                  1)})
     soft = run_cli("softmax_xor_2_3_2", "--symbols").stdout.splitlines()
-    assert "dout_a/dnet_a\t(computed only by a lab mistake)" in soft
+    # no built-in mistake adds a step any more (softmax's δ is one Jacobian step either way);
+    # tests/test_compare.py checks the mistake-only mechanism itself
+    assert "dout_a/dnet_a\t(computed only by a lab mistake)" not in soft
+    assert len(soft) == len({ev.symbol for ev in correct_events(
+        scenario.load("softmax_xor_2_3_2"), 1)})

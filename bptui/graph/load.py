@@ -36,6 +36,12 @@ class GraphErrors(ScenarioError):
         super().__init__(first.message, file=first.file, key=first.key, line=first.line,
                          column=first.column)
 
+    @property
+    def problems(self) -> list[ScenarioError]:
+        """The same list under the name the layered loader's ScenarioProblems uses, so callers
+        (the app's error screen, the loader fuzzer) treat both kinds of file alike."""
+        return self.errors
+
     def render(self) -> str:
         lines = [ScenarioError.render(e) for e in self.errors]
         return "\n".join(lines)

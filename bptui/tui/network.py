@@ -135,13 +135,6 @@ class NetworkBody(Widget):
         if self.picture is not None and self.picture.focus is not None:
             self.call_after_refresh(self._follow)
 
-    def current_region(self) -> Region | None:
-        """Where the lit unit or edge is drawn, so that the panel keeps it in view."""
-        f = self.picture.focus if self.picture is not None else None
-        if f is None:
-            return None
-        return Region(f.x, f.y, max(1, f.w), max(1, f.h))
-
     def _strip(self, row: tuple) -> Strip:
         segs = []
         for text, tag in row:
@@ -160,6 +153,12 @@ class NetworkBody(Widget):
             return
         box.scroll_to_region(Region(f.x, f.y, max(1, f.w), max(1, f.h)), animate=False,
                              immediate=True)
+
+    def current_region(self) -> Region | None:
+        """Where the highlighted unit or edge is drawn: the Box around this body asks every
+        body for it after each step (panel.Box.scroll_to_current)."""
+        f = self.picture.focus if self.picture is not None else None
+        return None if f is None else Region(f.x, f.y, max(1, f.w), max(1, f.h))
 
     def _again(self) -> None:
         if self.view is not None and self._room() != self._width and self._room()[1]:
