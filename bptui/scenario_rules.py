@@ -15,6 +15,8 @@ import numpy as np
 
 from bptui import scenario_schema as schema
 from bptui import toml_reader as tr
+from bptui.activations import ACTIVATIONS
+from bptui.losses import LOSSES
 from bptui.scenario import Layer, Scenario
 from bptui.toml_reader import Invalid, count_text, kind
 
@@ -206,29 +208,36 @@ class _Rules:
         if out.activation == "softmax" and out.size < 2:
             p.add(f"layers[{last}].size",
                   "a softmax layer needs at least 2 units (with one it always outputs 1)")
-        if out.activation == "softmax" and loss != "cross_entropy":
-            p.add("training.loss", f"a softmax output layer needs loss = \"cross_entropy\", "
-                  f"found \"{loss}\"")
-        if loss == "cross_entropy" and out.activation != "softmax":
-            p.add(f"layers[{last}].activation", "loss \"cross_entropy\" needs a softmax output "
-                  f"layer, found \"{out.activation}\" (for sigmoid outputs use "
-                  "\"binary_cross_entropy\")")
-        if loss == "binary_cross_entropy" and out.activation != "sigmoid":
-            p.add(f"layers[{last}].activation", "loss \"binary_cross_entropy\" needs sigmoid "
-                  f"output units, found \"{out.activation}\"")
+        rule = LOSSES.get(loss)
+        # an output activation that some loss requires (softmax) is only for such a loss
+        partners = [x.name for x in LOSSES.values() if x.output == out.activation]
+        act = ACTIVATIONS.get(out.activation)
+        if act is not None and not act.per_unit and partners and loss not in partners:
+            p.add("training.loss", f"a {out.activation} output layer needs loss = "
+                  f"\"{partners[0]}\", found \"{loss}\"")
+        if rule is not None and rule.output is not None and out.activation != rule.output:
+            p.add(f"layers[{last}].activation", f"loss \"{loss}\" needs {rule.output_words}, "
+                  f"found \"{out.activation}\"{rule.output_hint}")
 
     def check_targets(self, targets: np.ndarray, loss: str) -> None:
-        if loss == "cross_entropy":
+        """The range the loss's maths needs of its targets (from the loss registry)."""
+        rule = LOSSES.get(loss)
+        if rule is None:
+            return
+        if rule.targets_sum_to_one:
             for r, row in enumerate(targets, start=1):  # sample numbers count from 1
                 if (row < 0).any() or abs(row.sum() - 1.0) > 1e-9:
-                    self.p.add(f"data.targets[{r}]", "softmax targets must be probabilities: "
-                               f"non-negative and summing to 1, found {row.tolist()} "
-                               f"(sum {row.sum():g})")
+                    self.p.add(f"data.targets[{r}]", f"{rule.output} targets must be "
+                               "probabilities: non-negative and summing to 1, found "
+                               f"{row.tolist()} (sum {row.sum():g})")
                     return
-        if loss == "binary_cross_entropy" and ((targets < 0) | (targets > 1)).any():
-            r = int(np.argwhere((targets < 0) | (targets > 1))[0][0])
-            self.p.add(f"data.targets[{r + 1}]", "binary cross-entropy targets must lie "
-                       f"between 0 and 1, found {targets[r].tolist()}")
+        elif rule.targets is not None:
+            lo, hi = rule.targets
+            bad = (targets < lo) | (targets > hi)
+            if bad.any():
+                r = int(np.argwhere(bad)[0][0])
+                self.p.add(f"data.targets[{r + 1}]", f"{rule.words} targets must lie "
+                           f"between {lo:g} and {hi:g}, found {targets[r].tolist()}")
 
     # -- the data ---------------------------------------------------------------------------
 
