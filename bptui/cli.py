@@ -265,9 +265,9 @@ def _list() -> int:
     names = scn.builtin_names()
     width = max(len(n) for n in names)
     for name in names:
-        s = scn.load(name)
-        print(f"{name:<{width}}  {s.shape:<12}  {s.title}")
-        print(f"{'':<{width}}  {'':<12}  source: {s.source}")
+        shape, title, source = scn.listing(name)
+        print(f"{name:<{width}}  {shape:<12}  {title}")
+        print(f"{'':<{width}}  {'':<12}  source: {source}")
     return 0
 
 
