@@ -19,6 +19,7 @@ import numpy as np
 
 from bptui import backprop as bp
 from bptui import expr
+from bptui.activations import ACTIVATIONS
 from bptui.engine import epoch_events
 from bptui.errors import BptuiError
 from bptui.events import Event
@@ -37,12 +38,16 @@ _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*(?:\[[0-9, ]+\])?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 _SPECIAL = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
             "%": r"\%", "^": r"\hat{}", "~": r"\sim ", "_": r"\_"}
-_WORDS = {"if", "else", "max", "tanh", "relu", "elementwise", "over", "values", "sum", "of",
-          "terms", "not", "updated", "linear", "sigmoid"}
+#: Words written upright in :func:`latex`: the activations' names (from their registry) and
+#: the few English words rules use.
+_WORDS = {"if", "else", "max", "elementwise", "over", "values", "sum", "of", "terms", "not",
+          "updated", *ACTIVATIONS}
 
 
 def latex(text: str) -> str:
-    """An equation from an event, in LaTeX that MathJax and KaTeX both render."""
+    """A Unicode equation in LaTeX that MathJax and KaTeX both render. The export itself
+    renders every step from its tree (:func:`event_latex`); this reads free text only (the
+    screen's copy-as-LaTeX still calls it)."""
     # ∂A/∂B, where a name may hold a bracketed index with a comma: ∂E/∂W2[1,1]
     name = r"(?:\[[^\]]*\]|[^/\s·,()\[])+"
     text = re.sub(rf"∂({name})/∂({name})", lambda m: "\x00" + m.group(1) + "\x01"
@@ -134,36 +139,57 @@ def _base(name: str) -> str:
 # ----------------------------------------------------------------------------- documents
 
 
+def sym_tex(name: str) -> str:
+    """An ASCII symbol (as in --trace) in LaTeX: dE/dw5 -> a fraction of partials, delta_o1
+    -> \\delta_{o1}, w5+ -> w_{5}^{+}, net_h1 -> \\mathrm{net}_{h1}."""
+    m = re.fullmatch(r"d(.+)/d(.+)", name)
+    if m:
+        return (r"\frac{\partial " + sym_tex(m.group(1)) + r"}{\partial " + sym_tex(m.group(2))
+                + "}")
+    if name.endswith("+"):
+        return sym_tex(name[:-1]) + "^{+}"
+    if name.startswith("delta_"):
+        return r"\delta_{" + _escape(name[6:]) + "}"
+    if name == "eta":
+        return r"\eta"
+    return _ident(name)
+
+
+def number_tex(v: float) -> str:
+    """A number in LaTeX, written as the screen writes it (ten significant digits)."""
+    s = fmt(v)
+    return {"nan": r"\mathrm{nan}", "∞": r"\infty", "-∞": r"-\infty"}.get(s) or _number(s)
+
+
+def rule_tex(ev: Event) -> str:
+    """The step's rule in LaTeX, from its tree: its symbol = the tree in symbols."""
+    return sym_tex(ev.symbol) + " = " + expr.latex(ev.tree, numbers=False, ident=sym_tex,
+                                                   number=_number)
+
+
+def event_latex(ev: Event) -> str:
+    """The step in LaTeX, from its tree: rule = numbers = value (rule only for a matrix)."""
+    if ev.is_matrix:
+        return rule_tex(ev)
+    return f"{rule_tex(ev)} = {_numbers_tex(ev)} = {number_tex(ev.value)}"
+
+
 def _numbers_tex(ev: Event) -> str:
-    """The step with its numbers in, in LaTeX: from the step's tree (a layer-level step, whose
-    numbers are matrices, shows their shapes from its substituted text)."""
-    if ev.tree is not None and not ev.is_matrix:
-        return expr.latex(ev.tree, numbers=True, number=_number)
-    return latex(_rhs(ev))
-
-
-def _rhs(ev: Event) -> str:
-    """The substituted equation without its left-hand side (that is in the rule already)."""
-    return ev.substituted.split(" = ", 1)[1] if " = " in ev.substituted else ev.substituted
-
-
-def _value_tex(ev: Event) -> str:
-    return latex(fmt(ev.value)) if not ev.is_matrix else ""
+    """The step with its numbers in, in LaTeX, from the step's tree (a matrix stays a symbol)."""
+    return expr.latex(ev.tree, numbers=True, ident=sym_tex, number=_number)
 
 
 def _event_markdown(ev: Event) -> list[str]:
     lines = [f"**{ev.position + 1}. {ev.kind.replace('_', ' ')}: `{ev.symbol}`**", ""]
     if ev.is_matrix:
-        lines += [f"$${latex(ev.equation)}$$", "",
+        lines += [f"$${rule_tex(ev)}$$", "",
                   f"Shapes: `{ev.substituted}`. Values: {summary(np.asarray(ev.value))}.", ""]
     else:
-        tex = f"{latex(ev.equation)} = {_numbers_tex(ev)} = {_value_tex(ev)}"
-        lines += [f"$${tex}$$", ""]
+        lines += [f"$${event_latex(ev)}$$", ""]
     if ev.mistake is not None and ev.correct_equation is not None:
-        right = latex(ev.correct_equation)
-        val = "" if ev.is_matrix else f" = {latex(fmt(ev.correct_value))}"
+        val = "" if ev.is_matrix else f" = {fmt(ev.correct_value)}"
         lines += [f"> **Mistake `{ev.mistake}`:** the step above is the buggy one. Correct "
-                  f"backpropagation computes $${right}{val}$$", ""]
+                  f"backpropagation computes `{ev.correct_equation}{val}`", ""]
     if ev.why:
         lines += [f"*{_md_escape(ev.why)}.*", ""]
     return lines
