@@ -7,6 +7,7 @@ never over an existing file unless the caller says so.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -205,23 +206,65 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]|<>$])", r"\\\1", text)
 
 
-def _epochs(
-    scenario: Scenario, epochs: int, mistake: str | None
-) -> Iterator[tuple[int, list[Event], float]]:
-    """(epoch, its events, the loss after it) for the first ``epochs`` epochs: what both
-    document formats are written from."""
+def start_params(scenario: Scenario, first_epoch: int, mistake: str | None) -> bp.Params:
+    """The parameters epoch ``first_epoch`` starts from: the earlier epochs trained on the
+    fast path, under the same mistake. A training that diverged before it is an error."""
     params = bp.Params.initial(scenario)
+    if first_epoch <= 1:
+        return params
+    from bptui.training import train
+
+    result = train(scenario, params, first_epoch - 1, mistake=mistake, keep_losses=False)
+    if result.diverged_at is not None:
+        raise BptuiError(f"training diverged at epoch {result.diverged_at}, before epoch "
+                         f"{first_epoch}: nothing to export from there")
+    return result.params
+
+
+def _with_params(scenario: Scenario, params: bp.Params) -> Scenario:
+    """The scenario with its starting weights and biases replaced by ``params``."""
+    layers = []
+    for lay, layer in enumerate(scenario.layers):
+        bias = params.biases[lay]
+        layers.append(dataclasses.replace(layer, weights=params.weights[lay].copy(),
+                                          bias=None if bias is None else bias.copy()))
+    return dataclasses.replace(scenario, layers=tuple(layers))
+
+
+def _epochs(
+    scenario: Scenario, epochs: int, mistake: str | None, first_epoch: int = 1,
+    params: bp.Params | None = None,
+) -> Iterator[tuple[int, list[Event], float]]:
+    """(epoch, its events, the loss after it) for ``epochs`` epochs from ``first_epoch``
+    (starting from ``params``, by default the file's): what both formats are written from."""
+    if params is None:
+        params = start_params(scenario, first_epoch, mistake)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for e in range(1, epochs + 1):
+        for e in range(first_epoch, first_epoch + epochs):
             result = epoch_events(scenario, params, e, mistake)
             params = result.params
             yield e, result.events, bp.dataset_loss(scenario, params)
 
 
-def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) -> str:
-    """The worked example, unit by unit (or layer by layer for large nets), as Markdown."""
-    s = scenario
+def _fenced(lines: list[str]) -> list[str]:
+    """A fenced text block longer than any run of backticks inside (names may hold some)."""
+    body = "\n".join(lines)
+    runs = [len(r) for r in re.findall(r"`+", body)]
+    fence = "`" * max(3, 1 + max(runs, default=0))
+    return [fence + "text", *lines, fence, ""]
+
+
+def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None,
+             first_epoch: int = 1) -> str:
+    """The worked example, unit by unit (or layer by layer for large nets), as Markdown:
+    ``epochs`` epochs from ``first_epoch`` (its starting parameters are those the earlier
+    epochs trained to, under the same mistake; epochs keep their own numbers)."""
+    params = start_params(scenario, first_epoch, mistake)
+    s = _with_params(scenario, params) if first_epoch > 1 else scenario
     lines = [f"# {_md_escape(s.title)}", ""]
+    if first_epoch > 1:
+        lines += [f"> Exported from epoch {first_epoch}: the parameters below are those epoch "
+                  f"{first_epoch} starts from.", ""]
     if s.source:
         lines += [f"Source: {_md_escape(s.source)}", ""]
     if s.notes.strip():
@@ -265,6 +308,10 @@ def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) ->
         rows = [[str(k + 1), ", ".join(fmt(v) for v in s.inputs[k]),
                  ", ".join(fmt(v) for v in s.targets[k])] for k in range(s.samples)]
         lines += _table(["sample", "inputs", "targets"], rows)
+        from bptui.netdraw import network_text
+
+        lines += ["### The drawn network", ""]
+        lines += _fenced(network_text(s, params.copy()))
     else:
         for n, la in enumerate(s.layers, start=1):
             lines += [f"- `W{n}` ({la.name}): {summary(la.weights)}"]
@@ -276,7 +323,7 @@ def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) ->
                   ""]
 
     losses = []
-    for e, events, loss in _epochs(s, epochs, mistake):
+    for e, events, loss in _epochs(s, epochs, mistake, first_epoch, params.copy()):
         lines += [f"## Epoch {e}", ""]
         current: tuple[Any, str] | None = None
         for ev in events:
@@ -288,17 +335,22 @@ def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) ->
             lines += _event_markdown(ev)
         losses.append(loss)
     lines += ["## Loss", ""]
-    lines += [f"Before training: {fmt(bp.dataset_loss(s, bp.Params.initial(s)))}.", ""]
-    lines += _table(["after epoch", "loss"], [[str(k + 1), fmt(v)] for k, v in enumerate(losses)])
+    before = "Before training" if first_epoch == 1 else f"Before epoch {first_epoch}"
+    lines += [f"{before}: {fmt(bp.dataset_loss(s, params))}.", ""]
+    lines += _table(["after epoch", "loss"],
+                    [[str(first_epoch + k), fmt(v)] for k, v in enumerate(losses)])
     return "\n".join(lines)
 
 
-def json_document(scenario: Scenario, epochs: int = 1, mistake: str | None = None) -> dict:
-    """The trace events and the scenario as plain data, for other tools."""
-    s = scenario
+def json_document(scenario: Scenario, epochs: int = 1, mistake: str | None = None,
+                  first_epoch: int = 1) -> dict:
+    """The trace events and the scenario as plain data, for other tools (from
+    ``first_epoch``: the scenario's weights are then those that epoch starts from)."""
+    params = start_params(scenario, first_epoch, mistake)
+    s = _with_params(scenario, params) if first_epoch > 1 else scenario
     events: list[dict] = []
     losses: list[float] = []
-    for _, epoch, loss in _epochs(s, epochs, mistake):
+    for _, epoch, loss in _epochs(s, epochs, mistake, first_epoch, params.copy()):
         events += [ev.as_dict() for ev in epoch]
         losses.append(loss)
     layers = []
@@ -321,16 +373,19 @@ def json_document(scenario: Scenario, epochs: int = 1, mistake: str | None = Non
         },
         "mistake": mistake,
         "epochs": epochs,
+        "first_epoch": first_epoch,
         "events": events,
-        "loss_before": bp.dataset_loss(s, bp.Params.initial(s)),
+        "loss_before": bp.dataset_loss(s, params),
         "losses": losses,
     }
 
 
-def render(scenario: Scenario, fmt_name: str, epochs: int = 1, mistake: str | None = None) -> str:
+def render(scenario: Scenario, fmt_name: str, epochs: int = 1, mistake: str | None = None,
+           first_epoch: int = 1) -> str:
     if fmt_name == "markdown":
-        return markdown(scenario, epochs, mistake) + "\n"
-    return json.dumps(json_document(scenario, epochs, mistake), ensure_ascii=False) + "\n"
+        return markdown(scenario, epochs, mistake, first_epoch) + "\n"
+    return json.dumps(json_document(scenario, epochs, mistake, first_epoch),
+                      ensure_ascii=False) + "\n"
 
 
 # ----------------------------------------------------------------------------- writing

@@ -43,3 +43,40 @@ def test_export_renders_every_step_from_its_tree(monkeypatch) -> None:
         for tex in re.findall(r"\$\$(.+?)\$\$", text, flags=re.S):
             assert not re.search(r"\\mathrm\{[^}]*(?<!\\)_", tex), (name, tex)
             assert "e-" not in tex.replace("\\left", ""), (name, tex)
+
+
+def _section(text: str, start: str) -> str:
+    return text[text.index(start):text.index("\n## Loss\n")]
+
+
+def test_export_from_a_later_epoch_is_that_epoch_of_a_longer_export() -> None:
+    """first_epoch=3 starts from the parameters two epochs trained to: its epoch 3 is the
+    epoch 3 of an export from the start, step for step and number for number."""
+    from bptui import export
+
+    for name, mistake in (("mazur_2_2_2", None), ("two_three_one", None),
+                          ("mazur_2_2_2", "wrong-weight-in-sum")):
+        s = scn.load(name)
+        whole = export.markdown(s, epochs=3, mistake=mistake)
+        later = export.markdown(s, epochs=1, mistake=mistake, first_epoch=3)
+        assert "Exported from epoch 3" in later
+        assert _section(later, "## Epoch 3") == _section(whole, "## Epoch 3")
+        doc = export.json_document(s, epochs=1, mistake=mistake, first_epoch=3)
+        assert doc["first_epoch"] == 3 and {e["epoch"] for e in doc["events"]} == {3}
+
+
+def test_export_draws_the_network_for_unit_by_unit_nets() -> None:
+    from markdown_it import MarkdownIt
+
+    from bptui import export
+    from bptui.netdraw import network_text
+
+    s = scn.load("mazur_2_2_2")
+    text = export.markdown(s)
+    fences = [t for t in MarkdownIt("commonmark").parse(text) if t.type == "fence"]
+    assert len(fences) == 1 and fences[0].info == "text"
+    from bptui import backprop as bp
+
+    assert fences[0].content.splitlines() == network_text(s, bp.Params.initial(s))
+    assert "w5 0.4" in fences[0].content
+    assert "```" not in export.markdown(scn.load("batch_relu_1000_100_10"))
