@@ -329,24 +329,36 @@ def summary(s) -> str:
 
 def _trace(scenario, args: argparse.Namespace) -> int:
     import json
+    import math
 
     import numpy as np
 
-    from bptui.engine import iter_epochs
+    from bptui import backprop as bp
+    from bptui.engine import epoch_events
     from bptui.expr import FORMAT
 
     out = sys.stdout
     diverged: int | None = None
+    params = bp.Params.initial(scenario)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for ev in iter_epochs(scenario, args.epochs, args.mistake):
-            data = {"format": FORMAT, **ev.as_dict()}
-            try:
-                line = json.dumps(data, ensure_ascii=False, allow_nan=False)
-            except ValueError:  # a non-finite number: strict JSON has no spelling for it
-                diverged = diverged or ev.epoch
-                line = json.dumps(_finite_or_null(data), ensure_ascii=False, allow_nan=False)
-            out.write(line)
-            out.write("\n")
+        for epoch in range(1, args.epochs + 1):
+            result = epoch_events(scenario, params, epoch, args.mistake)
+            for ev in result.events:
+                data = {"format": FORMAT, **ev.as_dict()}
+                try:
+                    line = json.dumps(data, ensure_ascii=False, allow_nan=False)
+                except ValueError:  # a non-finite number: strict JSON has no spelling for it
+                    line = json.dumps(_finite_or_null(data), ensure_ascii=False,
+                                      allow_nan=False)
+                out.write(line)
+                out.write("\n")
+            params = result.params
+            # the training paths' rule (bptui.training): after the epoch, a non-finite dataset
+            # loss or parameter is divergence; an inf inside a step (a net overflowing under
+            # tanh, say) is not, when the epoch ends finite
+            if diverged is None and not (
+                    math.isfinite(bp.dataset_loss(scenario, params)) and params.finite()):
+                diverged = epoch
     if diverged is not None:
         print(f"bptui: training diverged at epoch {diverged}: non-finite numbers are written "
               "as null (try a smaller learning rate)", file=sys.stderr)
@@ -376,7 +388,8 @@ def _train(scenario, args: argparse.Namespace) -> int:
 
     out = sys.stdout
     params = bp.Params.initial(scenario)
-    initial_loss = bp.dataset_loss(scenario, params)
+    with _quiet_numpy():  # an overflow is reported as a number (null), never as a warning
+        initial_loss = bp.dataset_loss(scenario, params)
     stream = None
     if args.json:
         import json

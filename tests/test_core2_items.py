@@ -80,3 +80,70 @@ def test_export_draws_the_network_for_unit_by_unit_nets() -> None:
     assert fences[0].content.splitlines() == network_text(s, bp.Params.initial(s))
     assert "w5 0.4" in fences[0].content
     assert "```" not in export.markdown(scn.load("batch_relu_1000_100_10"))
+
+
+# -- --trace and the training paths agree on divergence (issue 13, item 1) -------------------
+
+TANH_INF = """
+title = "tanh saturated by an infinite net"
+[input]
+size = 1
+[[layers]]
+size = 1
+activation = "tanh"
+weights = [[1e308]]
+[[layers]]
+size = 1
+activation = "linear"
+weights = [[0.5]]
+[training]
+loss = "half_sse"
+learning_rate = 0.1
+epochs = 3
+mode = "sample"
+[data]
+inputs = [[10.0]]
+targets = [[0.25]]
+"""
+
+
+def _verdicts(path, epochs: int, capsys) -> tuple[tuple[int, int | None], tuple[int, int | None]]:
+    """((exit, diverged_at) of --trace, (exit, diverged_at) of --train --json)."""
+    import json
+    import re
+
+    capsys.readouterr()
+    code = cli.main([str(path), "--trace", "--epochs", str(epochs)])
+    err = capsys.readouterr().err
+    m = re.search(r"diverged at epoch (\d+)", err)
+    trace = (code, int(m.group(1)) if m else None)
+    code = cli.main([str(path), "--train", str(epochs), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    return trace, (code, data["diverged_at"])
+
+
+def test_a_net_overflowing_under_tanh_is_not_divergence(tmp_path, capsys) -> None:
+    """net = 1e308 · 10 = inf, tanh(inf) = 1: every epoch ends finite, so no path says
+    diverged (the trace still writes the inf as null)."""
+    path = tmp_path / "tanh_inf.toml"
+    path.write_text(TANH_INF)
+    trace, train = _verdicts(path, 3, capsys)
+    assert trace == train == (0, None)
+
+
+def test_trace_and_train_json_agree_on_divergence(tmp_path, capsys) -> None:
+    from hypothesis import HealthCheck, given, settings
+
+    from tests.test_training import diverging_scenarios
+
+    path = tmp_path / "generated.toml"
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(text=diverging_scenarios())
+    def check(text: str) -> None:
+        path.write_text(text)
+        trace, train = _verdicts(path, 8, capsys)
+        assert trace == train
+        assert trace[0] == (0 if trace[1] is None else 1)
+
+    check()
