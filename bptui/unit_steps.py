@@ -149,12 +149,11 @@ def sent_back_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int
     nxt = s.layers[lay]
     w = bw.sent_with[lay]
     assert w is not None
-    terms, nums, tree = [], [], []
+    terms, tree = [], []
     for k, row, col in ctx.rules.sent_back_terms(nxt.size, j):
         wn = ctx.w_name(lay + 1, row, col)
         d = bw.delta[lay + 1][k]
-        terms.append(f"δ_{nxt.names[k]} · {wn}" + ("⁺" if inline else ""))
-        nums.append(f"{fmt_term(d)} · {fmt_term(w[row, col])}")
+        terms.append(f"δ_{nxt.names[k]} · {wn}⁺")
         tree.append(mul(sym(f"delta_{nxt.names[k]}", d), sym(wn, w[row, col])))
     feeds = ", ".join(
         f"{nxt.names[k]} through {ctx.w_name(lay + 1, k, j)}" for k in range(nxt.size))
@@ -163,12 +162,14 @@ def sent_back_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int
     else:
         why = f"{unit} feeds {feeds}: its error is the SUM of what comes back along each"
     why = ctx.rules.sent_back_why(unit, feeds) or why
-    rule = "Σ_k δ_k · w_k," + unit + " = " if nxt.size > 1 else ""
+    chain = ("Σ_k δ_k · w_k," + unit,) if nxt.size > 1 else ()
+    # updated weights (inline updates) are marked ⁺ in the rule; the tree keeps the weight's
+    # own symbol, so their rule is written out here
+    inline_rule = {"equation": " = ".join([f"∂E/∂out_{unit}", *chain, " + ".join(terms)])
+                   } if inline else {}
     return ctx.event(
         sample=sample, phase="backward", kind="dE_din", layer=lay, unit=j, param=None,
-        symbol=f"dE/dout_{unit}",
-        equation=f"∂E/∂out_{unit} = {rule}" + " + ".join(terms),
-        substituted=f"∂E/∂out_{unit} = " + " + ".join(nums),
+        symbol=f"dE/dout_{unit}", lhs=f"∂E/∂out_{unit}", chain=chain, **inline_rule,
         value=bw.err[lay][j], why=why, tree=Sum(tuple(tree)),
     )
 
@@ -230,14 +231,9 @@ def jacobian_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int
     names = ctx.s.layers[lay - 1].names
     unit = names[j]
     out, err = fw.outs[lay], bw.err[lay]
-    dot = " + ".join(f"∂E/∂out_{u} · out_{u}" for u in names)
-    nums = " + ".join(f"{fmt_term(e)} · {fmt_term(o)}" for e, o in zip(err, out, strict=True))
     return ctx.event(
         sample=sample, phase="backward", kind="delta", layer=lay, unit=j, param=None,
-        symbol=f"delta_{unit}",
-        equation=f"δ_{unit} = Σ_j ∂E/∂out_j · ∂out_j/∂net_{unit} = "
-        f"out_{unit} · (∂E/∂out_{unit} - ({dot}))",
-        substituted=f"δ_{unit} = {fmt_term(out[j])} · ({fmt_term(err[j])} - ({nums}))",
+        symbol=f"delta_{unit}", lhs=f"δ_{unit}", chain=(f"Σ_j ∂E/∂out_j · ∂out_j/∂net_{unit}",),
         value=bw.delta[lay][j],
         why=f"softmax ties every output to every net (∂out_j/∂net_{unit} = out_j(1[j = "
         f"{unit}] - out_{unit})), so {unit}'s δ collects the error of every output, not only "
@@ -271,18 +267,19 @@ def weight_grad_event(ctx: Context, params: bp.Params, fw: bp.Forward, bw: bp.Ba
     if params.biases[lay - 1] is not None:
         net_terms.append(ctx.b_name(lay, j))
     a_in = sym(an, fw.outs[lay - 1][i])
+    numbers: dict[str, str] = {}
     if (lay == ctx.n and takes_shortcut(ctx)) or not ACTIVATIONS[layer.activation].per_unit:
-        equation = f"∂E/∂{wn} = ∂E/∂net_{unit} · ∂net_{unit}/∂{wn} = δ_{unit} · {an}"
-        substituted = f"∂E/∂{wn} = {fmt_term(bw.delta[lay][j])} · {fmt_term(fw.outs[lay - 1][i])}"
+        chain = f"∂E/∂net_{unit} · ∂net_{unit}/∂{wn}"
     else:
-        equation = (f"∂E/∂{wn} = ∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit} · ∂net_{unit}/∂{wn}"
-                    f" = δ_{unit} · {an}")
-        substituted = (f"∂E/∂{wn} = {fmt_term(bw.err[lay][j])} · "
-                       f"{fmt_term(bw.fprime[lay][j])} · {fmt_term(fw.outs[lay - 1][i])}")
+        chain = f"∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit} · ∂net_{unit}/∂{wn}"
+        # the numbers expand δ into its two factors (the tree reads δ itself)
+        numbers["substituted"] = (f"∂E/∂{wn} = {fmt_term(bw.err[lay][j])} · "
+                                  f"{fmt_term(bw.fprime[lay][j])} · "
+                                  f"{fmt_term(fw.outs[lay - 1][i])}")
     return ctx.event(
         sample=sample, phase="backward", kind="grad", layer=lay, unit=j,
-        param=ParamRef(lay, "weight", j, i), symbol=f"dE/d{wn}",
-        equation=equation, substituted=substituted,
+        param=ParamRef(lay, "weight", j, i), symbol=f"dE/d{wn}", lhs=f"∂E/∂{wn}",
+        chain=(chain,), **numbers,
         value=bw.grad_w[lay][j, i],
         why=f"∂net_{unit}/∂{wn} is {an}, because net_{unit} = " + " + ".join(net_terms),
         # the rule's last form, δ · in: what the gradient is made from (its provenance); the
