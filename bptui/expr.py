@@ -253,6 +253,10 @@ def call(fn: str, *args: Node) -> Call:
 _PREC = {"+": 1, "-": 1, "Sum": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
 
 
+def _matrix(node: Node) -> bool:
+    return isinstance(node, Sym) and isinstance(node.value, np.ndarray)
+
+
 def call_text(fn: str, args: list[str]) -> str:
     """A function applied to its written arguments: an activation as its registry writes it
     (σ(net), max(0, net)), any other as fn(args). A negative number that is a function's
@@ -276,11 +280,18 @@ def text(tree: Node, numbers: bool = False, bare: bool = False) -> str:
 
     def go(node: Node, outer: int) -> str:
         if isinstance(node, Sym):
-            if numbers and node.value is not None and not isinstance(node.value, np.ndarray):
+            if numbers and isinstance(node.value, np.ndarray):  # a matrix: its shape
+                return "(" + "×".join(str(n) for n in node.value.shape) + ")"
+            if numbers and node.value is not None:
                 return fmt_term(node.value)
             return pretty(node.name)
         if isinstance(node, Num):
             return fmt_term(node.value) if node.value < 0 else fmt(node.value)
+        if isinstance(node, Call) and node.fn == "transpose":
+            return go(node.args[0], 5) + "ᵀ"
+        if isinstance(node, Call) and node.fn == "matmul":
+            body = " · ".join(go(a, 2) for a in node.args)
+            return f"({body})" if 2 < outer else body
         if isinstance(node, Call):
             return call_text(node.fn, [go(a, 0) for a in node.args])
         if isinstance(node, Sum):
@@ -294,6 +305,8 @@ def text(tree: Node, numbers: bool = False, bare: bool = False) -> str:
         else:
             prec = _PREC[node.op]
             sep = {"+": " + ", "-": " - ", "*": " · ", "/": " / "}[node.op]
+            if node.op == "*" and any(_matrix(a) for a in node.args):
+                sep = " ⊙ "  # elementwise on matrices
             first = go(node.args[0], prec)
             rest = [go(a, prec + (1 if node.op in "-/" else 0)) for a in node.args[1:]]
             body = sep.join([first, *rest])
