@@ -328,9 +328,9 @@ def _list() -> int:
     names = scn.builtin_names()
     width = max(len(n) for n in names)
     for name in names:
-        s = scn.load(name)
-        print(f"{name:<{width}}  {s.shape:<12}  {local(s.title, s.title_zh)}")
-        print(f"{'':<{width}}  {'':<12}  " + _("source: {source}", source=s.source))
+        shape, title, title_zh, source = scn.listing(name)
+        print(f"{name:<{width}}  {shape:<12}  {local(title, title_zh)}")
+        print(f"{'':<{width}}  {'':<12}  " + _("source: {source}", source=source))
     return 0
 
 
@@ -410,7 +410,7 @@ def _trace(scenario, args: argparse.Namespace) -> int:
     from bptui.jsonout import strict
 
     out = sys.stdout
-    outcome = Outcome()
+    outcome = Outcome()  # the training paths' rule: a non-finite loss or parameter after an epoch
     for _, events, _loss in checked_epochs(scenario, args.epochs, args.mistake, outcome):
         out.write("".join(strict({"format": FORMAT, **ev.as_dict()}) + "\n" for ev in events))
     if outcome.diverged_at is not None:

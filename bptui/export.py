@@ -7,6 +7,7 @@ never over an existing file unless the caller says so.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from array import array
@@ -17,7 +18,9 @@ import numpy as np
 
 from bptui import backprop as bp
 from bptui import expr, files
+from bptui.activations import ACTIVATIONS
 from bptui.engine import epoch_events
+from bptui.errors import BptuiError
 from bptui.events import Event
 from bptui.expr import FORMAT
 from bptui.jsonout import strict
@@ -36,12 +39,16 @@ _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*(?:\[[0-9, ]+\])?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 _SPECIAL = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
             "%": r"\%", "^": r"\hat{}", "~": r"\sim ", "_": r"\_"}
-_WORDS = {"if", "else", "max", "tanh", "relu", "elementwise", "over", "values", "sum", "of",
-          "terms", "not", "updated", "linear", "sigmoid"}
+#: Words written upright in :func:`latex`: the activations' names (from their registry) and
+#: the few English words rules use.
+_WORDS = {"if", "else", "max", "elementwise", "over", "values", "sum", "of", "terms", "not",
+          "updated", *ACTIVATIONS}
 
 
 def latex(text: str) -> str:
-    """An equation from an event, in LaTeX that MathJax and KaTeX both render."""
+    """A Unicode equation in LaTeX that MathJax and KaTeX both render. The export itself
+    renders every step from its tree (:func:`event_latex`); this reads free text only (the
+    screen's copy-as-LaTeX still calls it)."""
     # ∂A/∂B, where a name may hold a bracketed index with a comma: ∂E/∂W2[1,1]
     name = r"(?:\[[^\]]*\]|[^/\s·,()\[])+"
     text = re.sub(rf"∂({name})/∂({name})", lambda m: "\x00" + m.group(1) + "\x01"
@@ -133,36 +140,57 @@ def _base(name: str) -> str:
 # ----------------------------------------------------------------------------- documents
 
 
+def sym_tex(name: str) -> str:
+    """An ASCII symbol (as in --trace) in LaTeX: dE/dw5 -> a fraction of partials, delta_o1
+    -> \\delta_{o1}, w5+ -> w_{5}^{+}, net_h1 -> \\mathrm{net}_{h1}."""
+    m = re.fullmatch(r"d(.+)/d(.+)", name)
+    if m:
+        return (r"\frac{\partial " + sym_tex(m.group(1)) + r"}{\partial " + sym_tex(m.group(2))
+                + "}")
+    if name.endswith("+"):
+        return sym_tex(name[:-1]) + "^{+}"
+    if name.startswith("delta_"):
+        return r"\delta_{" + _escape(name[6:]) + "}"
+    if name == "eta":
+        return r"\eta"
+    return _ident(name)
+
+
+def number_tex(v: float) -> str:
+    """A number in LaTeX, written as the screen writes it (ten significant digits)."""
+    s = fmt(v)
+    return {"nan": r"\mathrm{nan}", "∞": r"\infty", "-∞": r"-\infty"}.get(s) or _number(s)
+
+
+def rule_tex(ev: Event) -> str:
+    """The step's rule in LaTeX, from its tree: its symbol = the tree in symbols."""
+    return sym_tex(ev.symbol) + " = " + expr.latex(ev.tree, numbers=False, ident=sym_tex,
+                                                   number=_number)
+
+
+def event_latex(ev: Event) -> str:
+    """The step in LaTeX, from its tree: rule = numbers = value (rule only for a matrix)."""
+    if ev.is_matrix:
+        return rule_tex(ev)
+    return f"{rule_tex(ev)} = {_numbers_tex(ev)} = {number_tex(ev.value)}"
+
+
 def _numbers_tex(ev: Event) -> str:
-    """The step with its numbers in, in LaTeX: from the step's tree (a layer-level step, whose
-    numbers are matrices, shows their shapes from its substituted text)."""
-    if ev.tree is not None and not ev.is_matrix:
-        return expr.latex(ev.tree, numbers=True, number=_number)
-    return latex(_rhs(ev))
-
-
-def _rhs(ev: Event) -> str:
-    """The substituted equation without its left-hand side (that is in the rule already)."""
-    return ev.substituted.split(" = ", 1)[1] if " = " in ev.substituted else ev.substituted
-
-
-def _value_tex(ev: Event) -> str:
-    return latex(fmt(ev.value)) if not ev.is_matrix else ""
+    """The step with its numbers in, in LaTeX, from the step's tree (a matrix stays a symbol)."""
+    return expr.latex(ev.tree, numbers=True, ident=sym_tex, number=_number)
 
 
 def _event_markdown(ev: Event) -> list[str]:
     lines = [f"**{ev.position + 1}. {ev.kind.replace('_', ' ')}: `{ev.symbol}`**", ""]
     if ev.is_matrix:
-        lines += [f"$${latex(ev.equation)}$$", "",
+        lines += [f"$${rule_tex(ev)}$$", "",
                   f"Shapes: `{ev.substituted}`. Values: {summary(np.asarray(ev.value))}.", ""]
     else:
-        tex = f"{latex(ev.equation)} = {_numbers_tex(ev)} = {_value_tex(ev)}"
-        lines += [f"$${tex}$$", ""]
+        lines += [f"$${event_latex(ev)}$$", ""]
     if ev.mistake is not None and ev.correct_equation is not None:
-        right = latex(ev.correct_equation)
-        val = "" if ev.is_matrix else f" = {latex(fmt(ev.correct_value))}"
+        val = "" if ev.is_matrix else f" = {fmt(ev.correct_value)}"
         lines += [f"> **Mistake `{ev.mistake}`:** the step above is the buggy one. Correct "
-                  f"backpropagation computes $${right}{val}$$", ""]
+                  f"backpropagation computes `{ev.correct_equation}{val}`", ""]
     if ev.why:
         lines += [f"*{_md_escape(ev.why)}.*", ""]
     return lines
@@ -185,49 +213,89 @@ class Outcome:
         self.diverged_at: int | None = None
 
 
-def _finite(ev: Event) -> bool:
-    values = (ev.value, ev.old, ev.grad, ev.correct_value)
-    return all(v is None or bool(np.isfinite(v).all()) for v in values)
+def start_params(scenario: Scenario, first_epoch: int, mistake: str | None) -> bp.Params:
+    """The parameters epoch ``first_epoch`` starts from: the earlier epochs trained on the
+    fast path, under the same mistake. A training that diverged before it is an error."""
+    params = bp.Params.initial(scenario)
+    if first_epoch <= 1:
+        return params
+    from bptui.training import train
 
-
-def _loss_before(scenario: Scenario) -> float:
-    """The loss before training; it may overflow (a diverging file): no raw warning then."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        return bp.dataset_loss(scenario, bp.Params.initial(scenario))
+        result = train(scenario, params, first_epoch - 1, mistake=mistake, keep_losses=False)
+    if result.diverged_at is not None:
+        raise BptuiError(f"training diverged at epoch {result.diverged_at}, before epoch "
+                         f"{first_epoch}: nothing to export from there")
+    return result.params
+
+
+def _with_params(scenario: Scenario, params: bp.Params) -> Scenario:
+    """The scenario with its starting weights and biases replaced by ``params``."""
+    layers = []
+    for lay, layer in enumerate(scenario.layers):
+        bias = params.biases[lay]
+        layers.append(dataclasses.replace(layer, weights=params.weights[lay].copy(),
+                                          bias=None if bias is None else bias.copy()))
+    return dataclasses.replace(scenario, layers=tuple(layers))
+
+
+def _loss_of(scenario: Scenario, params: bp.Params) -> float:
+    """A loss that may overflow (a diverging file): no raw warning then."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        return bp.dataset_loss(scenario, params)
 
 
 def checked_epochs(
-    scenario: Scenario, epochs: int, mistake: str | None, outcome: Outcome | None = None
+    scenario: Scenario, epochs: int, mistake: str | None, outcome: Outcome | None = None,
+    first_epoch: int = 1, params: bp.Params | None = None,
 ) -> Iterator[tuple[int, list[Event], float]]:
-    """(epoch, its events, the loss after it) for the first ``epochs`` epochs, one epoch in
-    memory at a time: what both document formats and --trace are written from.
+    """(epoch, its events, the loss after it) for ``epochs`` epochs from ``first_epoch``, one
+    epoch in memory at a time: what both document formats and --trace are written from.
 
-    ``outcome.diverged_at`` becomes the first epoch in which a number (a value, parameter or
-    the loss after it) is no longer finite; the epochs go on, as --trace's do, with nulls."""
-    params = bp.Params.initial(scenario)
+    ``outcome.diverged_at`` becomes the first epoch after which the dataset loss or a
+    parameter is no longer finite: the training paths' rule (bptui.training), so that every
+    output agrees on the epoch. An inf inside a step (a net overflowing under tanh) is not
+    divergence when the epoch ends finite. The epochs go on, as --trace's do, with nulls."""
+    if params is None:
+        params = start_params(scenario, first_epoch, mistake)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        for e in range(1, epochs + 1):
+        for e in range(first_epoch, first_epoch + epochs):
             result = epoch_events(scenario, params, e, mistake)
             params = result.params
             loss = bp.dataset_loss(scenario, params)
             if outcome is not None and outcome.diverged_at is None and not (
-                    np.isfinite(loss) and all(_finite(ev) for ev in result.events)):
+                    np.isfinite(loss) and params.finite()):
                 outcome.diverged_at = e
             yield e, result.events, loss
 
 
-def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None) -> str:
+def _fenced(lines: list[str]) -> list[str]:
+    """A fenced text block longer than any run of backticks inside (names may hold some)."""
+    body = "\n".join(lines)
+    runs = [len(r) for r in re.findall(r"`+", body)]
+    fence = "`" * max(3, 1 + max(runs, default=0))
+    return [fence + "text", *lines, fence, ""]
+
+
+def markdown(scenario: Scenario, epochs: int = 1, mistake: str | None = None,
+             first_epoch: int = 1) -> str:
     """The worked example, unit by unit (or layer by layer for large nets), as Markdown."""
-    return "".join(markdown_chunks(scenario, epochs, mistake))[:-1]
+    return "".join(markdown_chunks(scenario, epochs, mistake, first_epoch=first_epoch))[:-1]
 
 
 def markdown_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = None,
-                    outcome: Outcome | None = None) -> Iterator[str]:
+                    outcome: Outcome | None = None, first_epoch: int = 1) -> Iterator[str]:
     """The Markdown document in pieces (the head, then one epoch at a time, then the loss
     table), each ending in a newline: streamed, so memory does not grow with ``epochs``.
-    Control characters from the scenario are written out visibly (``\\x1b``)."""
-    s = scenario
+    ``epochs`` epochs from ``first_epoch`` (its starting parameters are those the earlier
+    epochs trained to, under the same mistake; epochs keep their own numbers). Control
+    characters from the scenario are written out visibly (``\\x1b``)."""
+    params = start_params(scenario, first_epoch, mistake)
+    s = _with_params(scenario, params) if first_epoch > 1 else scenario
     lines = [f"# {_md_escape(s.title)}", ""]
+    if first_epoch > 1:
+        lines += [f"> Exported from epoch {first_epoch}: the parameters below are those epoch "
+                  f"{first_epoch} starts from.", ""]
     if s.source:
         lines += [f"Source: {_md_escape(s.source)}", ""]
     if s.notes.strip():
@@ -271,6 +339,10 @@ def markdown_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = N
         rows = [[str(k + 1), ", ".join(fmt(v) for v in s.inputs[k]),
                  ", ".join(fmt(v) for v in s.targets[k])] for k in range(s.samples)]
         lines += _table(["sample", "inputs", "targets"], rows)
+        from bptui.netdraw import network_text
+
+        lines += ["### The drawn network", ""]
+        lines += _fenced(network_text(s, params.copy()))
     else:
         for n, la in enumerate(s.layers, start=1):
             lines += [f"- `W{n}` ({la.name}): {summary(la.weights)}"]
@@ -283,7 +355,8 @@ def markdown_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = N
 
     yield visible("\n".join(lines) + "\n")
     losses = array("d")
-    for e, events, loss in checked_epochs(s, epochs, mistake, outcome):
+    for e, events, loss in checked_epochs(s, epochs, mistake, outcome, first_epoch,
+                                          params.copy()):
         lines = [f"## Epoch {e}", ""]
         current: tuple[Any, str] | None = None
         for ev in events:
@@ -296,8 +369,10 @@ def markdown_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = N
         losses.append(loss)
         yield visible("\n".join(lines) + "\n")
     lines = ["## Loss", ""]
-    lines += [f"Before training: {fmt(_loss_before(s))}.", ""]
-    lines += _table(["after epoch", "loss"], [[str(k + 1), fmt(v)] for k, v in enumerate(losses)])
+    before = "Before training" if first_epoch == 1 else f"Before epoch {first_epoch}"
+    lines += [f"{before}: {fmt(_loss_of(s, params))}.", ""]
+    lines += _table(["after epoch", "loss"],
+                    [[str(first_epoch + k), fmt(v)] for k, v in enumerate(losses)])
     if outcome is not None and outcome.diverged_at is not None:
         lines += [f"**Training diverged at epoch {outcome.diverged_at}**: numbers from then on "
                   "are no longer finite (try a smaller learning rate).", ""]
@@ -324,45 +399,48 @@ def _scenario_data(s: Scenario) -> dict:
 
 
 def json_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = None,
-                outcome: Outcome | None = None) -> Iterator[str]:
+                outcome: Outcome | None = None, first_epoch: int = 1) -> Iterator[str]:
     """The JSON document in pieces, one event at a time: strict JSON (a non-finite number is
     null), streamed so that memory does not grow with ``epochs`` (46 MB an epoch on the
-    1000-100-10 net if held whole). Keys: scenario, mistake, epochs, events, loss_before,
-    losses, diverged_at (the first epoch with a non-finite number, or null)."""
-    s = scenario
+    1000-100-10 net if held whole). Keys: format, scenario (its weights are those
+    ``first_epoch`` starts from), mistake, epochs, first_epoch, events, loss_before, losses,
+    diverged_at (the first epoch after which the loss or a parameter is not finite, or null)."""
+    params = start_params(scenario, first_epoch, mistake)
+    s = _with_params(scenario, params) if first_epoch > 1 else scenario
     outcome = outcome if outcome is not None else Outcome()
     head = strict({"format": FORMAT, "scenario": _scenario_data(s), "mistake": mistake,
-                   "epochs": epochs},
-                  ensure_ascii=False)
+                   "epochs": epochs, "first_epoch": first_epoch}, ensure_ascii=False)
     yield head[:-1] + ', "events": ['
     sep = ""
     losses = array("d")
-    for _, events, loss in checked_epochs(s, epochs, mistake, outcome):
+    for _, events, loss in checked_epochs(s, epochs, mistake, outcome, first_epoch,
+                                          params.copy()):
         for ev in events:
             yield sep + strict(ev.as_dict(), ensure_ascii=False)
             sep = ", "
         losses.append(loss)
-    yield ("], " + strict({"loss_before": _loss_before(s),
-                          "losses": losses.tolist(), "diverged_at": outcome.diverged_at})[1:]
-           + "\n")
+    yield ("], " + strict({"loss_before": _loss_of(s, params), "losses": losses.tolist(),
+                          "diverged_at": outcome.diverged_at})[1:] + "\n")
 
 
-def json_document(scenario: Scenario, epochs: int = 1, mistake: str | None = None) -> dict:
+def json_document(scenario: Scenario, epochs: int = 1, mistake: str | None = None,
+                  first_epoch: int = 1) -> dict:
     """The trace events and the scenario as plain data, for other tools (in memory: for a
     long document use :func:`json_chunks`)."""
-    return json.loads("".join(json_chunks(scenario, epochs, mistake)))
+    return json.loads("".join(json_chunks(scenario, epochs, mistake, first_epoch=first_epoch)))
 
 
 def chunks(scenario: Scenario, fmt_name: str, epochs: int = 1, mistake: str | None = None,
-           outcome: Outcome | None = None) -> Iterator[str]:
+           outcome: Outcome | None = None, first_epoch: int = 1) -> Iterator[str]:
     """The document in ``fmt_name`` ("markdown" or "json"), streamed piece by piece."""
     if fmt_name == "markdown":
-        return markdown_chunks(scenario, epochs, mistake, outcome)
-    return json_chunks(scenario, epochs, mistake, outcome)
+        return markdown_chunks(scenario, epochs, mistake, outcome, first_epoch)
+    return json_chunks(scenario, epochs, mistake, outcome, first_epoch)
 
 
-def render(scenario: Scenario, fmt_name: str, epochs: int = 1, mistake: str | None = None) -> str:
-    return "".join(chunks(scenario, fmt_name, epochs, mistake))
+def render(scenario: Scenario, fmt_name: str, epochs: int = 1, mistake: str | None = None,
+           first_epoch: int = 1) -> str:
+    return "".join(chunks(scenario, fmt_name, epochs, mistake, first_epoch=first_epoch))
 
 
 # ----------------------------------------------------------------------------- writing

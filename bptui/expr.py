@@ -20,6 +20,7 @@ Nodes are frozen dataclasses:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -252,21 +253,47 @@ def call(fn: str, *args: Node) -> Call:
 _PREC = {"+": 1, "-": 1, "Sum": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
 
 
-def text(tree: Node, numbers: bool = False) -> str:
+def _matrix(node: Node) -> bool:
+    return isinstance(node, Sym) and isinstance(node.value, np.ndarray)
+
+
+def call_text(fn: str, args: list[str]) -> str:
+    """A function applied to its written arguments: an activation as its registry writes it
+    (σ(net), max(0, net)), any other as fn(args). A negative number that is a function's
+    whole argument keeps only the call's brackets: σ(-0.5), exp(-0.5), not σ((-0.5))."""
+    from bptui.activations import ACTIVATIONS
+
+    act = ACTIVATIONS.get(fn)
+    if act is not None and len(args) == 1 and act.per_unit:
+        written = act.symbol.format(net=args[0])
+    else:
+        written = f"{fn}(" + ", ".join(args) + ")"
+    return re.sub(r"\(\((-[^()]*)\)\)", r"(\1)", written)
+
+
+def text(tree: Node, numbers: bool = False, bare: bool = False) -> str:
     """The tree written out: in symbols (w5 · out_h1), or with ``numbers`` as the values
     (0.4 · 0.5933). Negative numbers stand in brackets and ``·`` has a space on each side, as
-    in every equation the screen shows."""
+    in every equation the screen shows; with ``bare``, a negative number that is all there is
+    stands without them (out = -0.5)."""
     from bptui.notation import fmt, fmt_term, pretty
 
     def go(node: Node, outer: int) -> str:
         if isinstance(node, Sym):
-            if numbers and node.value is not None and not isinstance(node.value, np.ndarray):
+            if numbers and isinstance(node.value, np.ndarray):  # a matrix: its shape
+                return "(" + "×".join(str(n) for n in node.value.shape) + ")"
+            if numbers and node.value is not None:
                 return fmt_term(node.value)
             return pretty(node.name)
         if isinstance(node, Num):
             return fmt_term(node.value) if node.value < 0 else fmt(node.value)
+        if isinstance(node, Call) and node.fn == "transpose":
+            return go(node.args[0], 5) + "ᵀ"
+        if isinstance(node, Call) and node.fn == "matmul":
+            body = " · ".join(go(a, 2) for a in node.args)
+            return f"({body})" if 2 < outer else body
         if isinstance(node, Call):
-            return f"{node.fn}(" + ", ".join(go(a, 0) for a in node.args) + ")"
+            return call_text(node.fn, [go(a, 0) for a in node.args])
         if isinstance(node, Sum):
             body, prec = " + ".join(go(t, 1) for t in node.terms), 1
         elif node.op == "neg":
@@ -278,12 +305,18 @@ def text(tree: Node, numbers: bool = False) -> str:
         else:
             prec = _PREC[node.op]
             sep = {"+": " + ", "-": " - ", "*": " · ", "/": " / "}[node.op]
+            if node.op == "*" and any(_matrix(a) for a in node.args):
+                sep = " ⊙ "  # elementwise on matrices
             first = go(node.args[0], prec)
             rest = [go(a, prec + (1 if node.op in "-/" else 0)) for a in node.args[1:]]
             body = sep.join([first, *rest])
         return f"({body})" if prec < outer else body
 
-    return go(tree, 0)
+    written = go(tree, 0)
+    if bare:
+        m = re.fullmatch(r"\((-[^()]*)\)", written)
+        return m.group(1) if m else written
+    return written
 
 
 _TEX_FN = {"sigmoid": r"\sigma", "tanh": r"\tanh", "exp": r"\exp", "ln": r"\ln",

@@ -43,7 +43,7 @@ def net_event(ctx: Context, params: bp.Params, fw: bp.Forward, lay: int, sample:
         tree = add(tree, sym(f"b{lay}", b))
     return ctx.event(
         sample=sample, phase="forward", kind="net", layer=lay, unit=None, param=None,
-        symbol=f"net_{lay}", equation=f"net_{lay} = {a_prev} · W{lay}ᵀ{bias}",
+        symbol=f"net_{lay}", lhs=f"net_{lay}",
         substituted=f"net_{lay} = ({shape_text(fw.outs[lay - 1])}) · "
         f"({shape_text(w)})ᵀ{bias}",
         value=fw.nets[lay],
@@ -189,10 +189,7 @@ def delta_event(ctx: Context, bw: bp.Backward, lay: int, sample: int | None) -> 
     return ctx.event(
         sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
         param=None, symbol=f"delta_{lay}",
-        equation=f"δ_{lay} = ∂E/∂out_{lay} ⊙ ∂out_{lay}/∂net_{lay}",
-        substituted=f"δ_{lay} = ({shape_text(bw.err[lay])}) ⊙ "
-        f"({shape_text(bw.fprime[lay])})",
-        value=bw.delta[lay],
+        lhs=f"δ_{lay}", value=bw.delta[lay],
         why="⊙ multiplies element by element: each unit's error times its own slope",
         tree=mul(sym(f"dE/dout_{lay}", bw.err[lay]), sym(f"dout_{lay}/dnet_{lay}",
                                                           bw.fprime[lay])),
@@ -205,7 +202,7 @@ def weight_grad_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int,
     return ctx.event(
         sample=sample, phase="backward", kind="grad", layer=lay, unit=None,
         param=None, layer_param=LayerRef(lay, "weight"), symbol=f"dE/dW{lay}",
-        equation=f"∂E/∂W{lay} = δ_{lay}ᵀ · {a_prev}",
+        lhs=f"∂E/∂W{lay}",
         substituted=f"∂E/∂W{lay} = ({shape_text(bw.delta[lay])})ᵀ · "
         f"({shape_text(fw.outs[lay - 1])})",
         value=bw.grad_w[lay],

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bptui.expr import Node, Num, Op, call, mul, neg, sub
+from bptui.i18n import N_
 
 Array = np.ndarray
 
@@ -52,6 +53,11 @@ class Loss:
     code_grad: str | None
     term_tree: Callable[[Node, Node, int], Node]  # (target, out, n outputs) -> E_k
     grad_tree: Callable[[Node, Node, int], Node]  # (target, out, n outputs) -> dE/dout_k
+    # How the loader words what the loss requires (its error messages): the loss's name in a
+    # sentence, the required output in a sentence, and a hint for a mismatched output.
+    words: str = ""
+    output_words: str = ""
+    output_hint: str = ""
 
 
 def _mse_terms(out: Array, target: Array) -> Array:
@@ -100,6 +106,8 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         None, None,
         term_tree=lambda t, o, n: neg(mul(t, call("ln", o))),
         grad_tree=lambda t, o, n: neg(Op("/", (t, o))),
+        words=N_("cross-entropy"), output_words=N_("a softmax output layer"),
+        output_hint=N_(" (for sigmoid outputs use \"binary_cross_entropy\")"),
     ),
     Loss(
         "binary_cross_entropy",
@@ -114,5 +122,6 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         term_tree=lambda t, o, n: neg(Op("+", (mul(t, call("ln", o)), mul(
             sub(Num(1.0), t), call("ln", sub(Num(1.0), o)))))),
         grad_tree=lambda t, o, n: Op("/", (sub(o, t), mul(o, sub(Num(1.0), o)))),
+        words=N_("binary cross-entropy"), output_words=N_("sigmoid output units"),
     ),
 )}

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bptui.activations import ACTIVATIONS
 from bptui.drawing import (
     TEXT,
     TEXT_NOW,
@@ -35,8 +36,6 @@ from bptui.events import Event
 from bptui.scenario import Scenario
 from bptui.visible import visible
 
-ACT = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "linear": "linear",
-       "softmax": "softmax"}
 KINDS = (("net", "net"), ("out", "out"), ("delta", "δ"))
 #: (number width, trunk spacing) tried in turn, roomiest first: the first that gives every
 #: label its room is used, else the last (labels thin out).
@@ -116,7 +115,7 @@ def network_diagram(s: Scenario, params, events: Sequence[Event], event: Event |
             known[e.symbol] = e
     lit = lit_by(s, event)
     titles = ["inputs"] + [f"{visible(la.name, keep_newlines=False)} "
-                           f"({ACT.get(la.activation, la.activation)})" for la in s.layers]
+                           f"({ACTIVATIONS[la.activation].short})" for la in s.layers]
     nodes: list[Node] = []
     edges: list[Edge] = []
     names0 = [visible(n, keep_newlines=False) for n in s.input_names]

@@ -147,6 +147,22 @@ def builtin_names() -> list[str]:
     return sorted(p.name[:-5] for p in BUILTIN_FOLDER.iterdir() if p.name.endswith(".toml"))
 
 
+def listing(name: str) -> tuple[str, str, str, str]:
+    """(shape, title, title_zh, source) of a built-in for ``--list``, from the sizes its file declares:
+    building a scenario draws its random weights and data (the 1000-100-10's 100,000 weights),
+    which a list of names does not need. A file that does not declare every size is loaded."""
+    from bptui import toml_reader
+
+    display, text = resolve(name)
+    doc = toml_reader.parse_toml(text, display)
+    sizes = [doc.get("input", {}).get("size"), *(la.get("size") for la in doc.get("layers", []))]
+    if "graph" in doc or len(sizes) < 2 or not all(type(n) is int for n in sizes):
+        s = load(name)
+        return s.shape, s.title, s.title_zh, s.source
+    return ("-".join(str(n) for n in sizes), doc.get("title", name), doc.get("title_zh", ""),
+            doc.get("source", ""))
+
+
 def resolve(name_or_path: str) -> tuple[str, str]:
     """Find a scenario by path or built-in name; returns (display path, TOML text)."""
     if not name_or_path:

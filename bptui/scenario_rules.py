@@ -15,7 +15,9 @@ import numpy as np
 
 from bptui import scenario_schema as schema
 from bptui import toml_reader as tr
+from bptui.activations import ACTIVATIONS
 from bptui.i18n import _
+from bptui.losses import LOSSES
 from bptui.scenario import Layer, Scenario
 from bptui.toml_reader import Invalid, count_text, kind
 
@@ -211,33 +213,43 @@ class _Rules:
         if out.activation == "softmax" and out.size < 2:
             p.add(f"layers[{last}].size",
                   _("a softmax layer needs at least 2 units (with one it always outputs 1)"))
-        if out.activation == "softmax" and loss != "cross_entropy":
-            p.add("training.loss", _("a softmax output layer needs loss = \"cross_entropy\", "
-                                    "found \"{loss}\"", loss=loss))
-        if loss == "cross_entropy" and out.activation != "softmax":
-            p.add(f"layers[{last}].activation", _("loss \"cross_entropy\" needs a softmax output "
-                                                   "layer, found \"{activation}\" (for sigmoid "
-                                                   "outputs use \"binary_cross_entropy\")",
-                                                   activation=out.activation))
-        if loss == "binary_cross_entropy" and out.activation != "sigmoid":
-            p.add(f"layers[{last}].activation", _("loss \"binary_cross_entropy\" needs sigmoid "
-                                                   "output units, found \"{activation}\"",
-                                                   activation=out.activation))
+        rule = LOSSES.get(loss)
+        # an output activation that some loss requires (softmax) is only for such a loss
+        partners = [x.name for x in LOSSES.values() if x.output == out.activation]
+        act = ACTIVATIONS.get(out.activation)
+        if act is not None and not act.per_unit and partners and loss not in partners:
+            p.add("training.loss", _("a {activation} output layer needs loss = \"{needs}\", "
+                                     "found \"{loss}\"", activation=out.activation,
+                                     needs=partners[0], loss=loss))
+        if rule is not None and rule.output is not None and out.activation != rule.output:
+            p.add(f"layers[{last}].activation",
+                  _("loss \"{loss}\" needs {output}, found \"{activation}\"{hint}", loss=loss,
+                    output=_(rule.output_words), activation=out.activation,
+                    hint=_(rule.output_hint) if rule.output_hint else ""))
 
     def check_targets(self, targets: np.ndarray, loss: str) -> None:
-        if loss == "cross_entropy":
+        """The range the loss's maths needs of its targets (from the loss registry)."""
+        rule = LOSSES.get(loss)
+        if rule is None:
+            return
+        if rule.targets_sum_to_one:
             for r, row in enumerate(targets, start=1):  # sample numbers count from 1
                 if (row < 0).any() or abs(row.sum() - 1.0) > 1e-9:
-                    self.p.add(f"data.targets[{r}]", _("softmax targets must be probabilities: "
-                                                        "non-negative and summing to 1, found "
-                                                        "{row} (sum {sum})", row=row.tolist(),
+                    self.p.add(f"data.targets[{r}]", _("{activation} targets must be "
+                                                        "probabilities: non-negative and summing "
+                                                        "to 1, found {row} (sum {sum})",
+                                                        activation=rule.output, row=row.tolist(),
                                                         sum=f"{row.sum():g}"))
                     return
-        if loss == "binary_cross_entropy" and ((targets < 0) | (targets > 1)).any():
-            r = int(np.argwhere((targets < 0) | (targets > 1))[0][0])
-            self.p.add(f"data.targets[{r + 1}]", _("binary cross-entropy targets must lie "
-                                                    "between 0 and 1, found {row}",
-                                                    row=targets[r].tolist()))
+        elif rule.targets is not None:
+            lo, hi = rule.targets
+            bad = (targets < lo) | (targets > hi)
+            if bad.any():
+                r = int(np.argwhere(bad)[0][0])
+                self.p.add(f"data.targets[{r + 1}]", _("{words} targets must lie between {lo} "
+                                                        "and {hi}, found {row}",
+                                                        words=_(rule.words), lo=f"{lo:g}",
+                                                        hi=f"{hi:g}", row=targets[r].tolist()))
 
     # -- the data ---------------------------------------------------------------------------
 

@@ -57,6 +57,13 @@ class Context:
                 kw[k] = frozen(kw[k])
         if "uses" not in kw:
             kw["uses"] = expr.symbols(kw.get("tree"))
+        # The rule and the numbers are written from the tree: ``lhs = chain... = tree``, and
+        # ``lhs = tree with its values`` (``bare``: a lone negative number without brackets).
+        lhs, chain, bare = kw.pop("lhs", None), kw.pop("chain", ()), kw.pop("bare", False)
+        if lhs is not None:
+            kw.setdefault("equation", " = ".join([lhs, *chain, expr.text(kw["tree"])]))
+            kw.setdefault("substituted",
+                          f"{lhs} = " + expr.text(kw["tree"], numbers=True, bare=bare))
         ev = Event(position=self.position, epoch=self.epoch, **kw)
         self.position += 1
         return ev

@@ -17,7 +17,7 @@ from bptui.activations import ACTIVATIONS
 from bptui.events import Event, ParamRef
 from bptui.expr import Node, Num, Op, Sum, call, mul, sub
 from bptui.losses import LOSSES
-from bptui.notation import fill, fmt, fmt_term
+from bptui.notation import fmt_term
 from bptui.steps import Context, sym
 
 # ----------------------------------------------------------------------------- forward
@@ -29,23 +29,17 @@ def net_event(ctx: Context, params: bp.Params, fw: bp.Forward, lay: int, j: int,
     unit = layer.names[j]
     w = params.weights[lay - 1]
     b = params.biases[lay - 1]
-    terms, nums, tree = [], [], []
+    tree = []
     for i in range(layer.inputs):
         wn, an = ctx.w_name(lay, j, i), ctx.in_name(lay - 1, i)
-        terms.append(f"{wn} · {an}")
-        nums.append(f"{fmt_term(w[j, i])} · {fmt_term(fw.outs[lay - 1][i])}")
         tree.append(mul(sym(wn, w[j, i]), sym(an, fw.outs[lay - 1][i])))
     if b is not None:
         bn = ctx.b_name(lay, j)
-        bv = b[0 if b.size == 1 else j]
-        terms.append(bn)
-        nums.append(fmt_term(bv))
-        tree.append(sym(bn, bv))
+        tree.append(sym(bn, b[0 if b.size == 1 else j]))
     net = f"net_{unit}"
     return ctx.event(
         sample=sample, phase="forward", kind="net", layer=lay, unit=j, param=None,
-        symbol=net, equation=f"{net} = " + " + ".join(terms),
-        substituted=f"{net} = " + " + ".join(nums), value=fw.nets[lay][j],
+        symbol=net, lhs=net, value=fw.nets[lay][j],
         why=f"{net} is the weighted sum of what flows into {unit}"
         + (", plus its bias" if b is not None else ""),
         tree=Sum(tuple(tree)),
@@ -61,19 +55,13 @@ def out_event(ctx: Context, fw: bp.Forward, lay: int, j: int, sample: int) -> Ev
         nets = [f"net_{u}" for u in layer.names]
         return ctx.event(
             sample=sample, phase="forward", kind="out", layer=lay, unit=j, param=None,
-            symbol=out, equation=f"{out} = exp({net}) / ("
-            + " + ".join(f"exp({n})" for n in nets) + ")",
-            substituted=f"{out} = exp({fmt(fw.nets[lay][j])}) / ("
-            + " + ".join(f"exp({fmt(v)})" for v in fw.nets[lay]) + ")",
-            value=fw.outs[lay][j], why=act.out_why.format(unit=unit),
+            symbol=out, lhs=out, value=fw.outs[lay][j], why=act.out_why.format(unit=unit),
             tree=Op("/", (call("exp", sym(net, fw.nets[lay][j])), Sum(tuple(
                 call("exp", sym(n, v)) for n, v in zip(nets, fw.nets[lay], strict=True))))),
         )
     return ctx.event(
         sample=sample, phase="forward", kind="out", layer=lay, unit=j, param=None,
-        symbol=out, equation=f"{out} = " + act.symbol.format(net=net),
-        substituted=f"{out} = " + fill(act.symbol, net=fw.nets[lay][j]),
-        value=fw.outs[lay][j], why=act.out_why.format(unit=unit),
+        symbol=out, lhs=out, bare=True, value=fw.outs[lay][j], why=act.out_why.format(unit=unit),
         tree=act.tree(sym(net, fw.nets[lay][j])),
     )
 
@@ -102,9 +90,7 @@ def loss_events(ctx: Context, fw: bp.Forward, t: np.ndarray, sample: int) -> Ite
         )
     yield ctx.event(
         sample=sample, phase="loss", kind="loss", layer=ctx.n, unit=None, param=None,
-        symbol="E_total", equation="E_total = " + " + ".join(names),
-        substituted="E_total = " + " + ".join(fmt_term(v) for v in terms),
-        value=float(terms.sum()),
+        symbol="E_total", lhs="E_total", value=float(terms.sum()),
         why="the error of this sample adds the terms of every output unit",
         tree=Sum(tuple(sym(e, v) for e, v in zip(names, terms, strict=True))),
     )
@@ -163,12 +149,11 @@ def sent_back_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int
     nxt = s.layers[lay]
     w = bw.sent_with[lay]
     assert w is not None
-    terms, nums, tree = [], [], []
+    terms, tree = [], []
     for k, row, col in ctx.rules.sent_back_terms(nxt.size, j):
         wn = ctx.w_name(lay + 1, row, col)
         d = bw.delta[lay + 1][k]
-        terms.append(f"δ_{nxt.names[k]} · {wn}" + ("⁺" if inline else ""))
-        nums.append(f"{fmt_term(d)} · {fmt_term(w[row, col])}")
+        terms.append(f"δ_{nxt.names[k]} · {wn}⁺")
         tree.append(mul(sym(f"delta_{nxt.names[k]}", d), sym(wn, w[row, col])))
     feeds = ", ".join(
         f"{nxt.names[k]} through {ctx.w_name(lay + 1, k, j)}" for k in range(nxt.size))
@@ -177,12 +162,14 @@ def sent_back_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int
     else:
         why = f"{unit} feeds {feeds}: its error is the SUM of what comes back along each"
     why = ctx.rules.sent_back_why(unit, feeds) or why
-    rule = "Σ_k δ_k · w_k," + unit + " = " if nxt.size > 1 else ""
+    chain = ("Σ_k δ_k · w_k," + unit,) if nxt.size > 1 else ()
+    # updated weights (inline updates) are marked ⁺ in the rule; the tree keeps the weight's
+    # own symbol, so their rule is written out here
+    inline_rule = {"equation": " = ".join([f"∂E/∂out_{unit}", *chain, " + ".join(terms)])
+                   } if inline else {}
     return ctx.event(
         sample=sample, phase="backward", kind="dE_din", layer=lay, unit=j, param=None,
-        symbol=f"dE/dout_{unit}",
-        equation=f"∂E/∂out_{unit} = {rule}" + " + ".join(terms),
-        substituted=f"∂E/∂out_{unit} = " + " + ".join(nums),
+        symbol=f"dE/dout_{unit}", lhs=f"∂E/∂out_{unit}", chain=chain, **inline_rule,
         value=bw.err[lay][j], why=why, tree=Sum(tuple(tree)),
     )
 
@@ -244,14 +231,9 @@ def jacobian_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int
     names = ctx.s.layers[lay - 1].names
     unit = names[j]
     out, err = fw.outs[lay], bw.err[lay]
-    dot = " + ".join(f"∂E/∂out_{u} · out_{u}" for u in names)
-    nums = " + ".join(f"{fmt_term(e)} · {fmt_term(o)}" for e, o in zip(err, out, strict=True))
     return ctx.event(
         sample=sample, phase="backward", kind="delta", layer=lay, unit=j, param=None,
-        symbol=f"delta_{unit}",
-        equation=f"δ_{unit} = Σ_j ∂E/∂out_j · ∂out_j/∂net_{unit} = "
-        f"out_{unit} · (∂E/∂out_{unit} - ({dot}))",
-        substituted=f"δ_{unit} = {fmt_term(out[j])} · ({fmt_term(err[j])} - ({nums}))",
+        symbol=f"delta_{unit}", lhs=f"δ_{unit}", chain=(f"Σ_j ∂E/∂out_j · ∂out_j/∂net_{unit}",),
         value=bw.delta[lay][j],
         why=f"softmax ties every output to every net (∂out_j/∂net_{unit} = out_j(1[j = "
         f"{unit}] - out_{unit})), so {unit}'s δ collects the error of every output, not only "
@@ -267,9 +249,7 @@ def delta_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int) ->
     return ctx.event(
         sample=sample, phase="backward", kind="delta", layer=lay, unit=j, param=None,
         symbol=f"delta_{unit}",
-        equation=f"δ_{unit} = ∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit}",
-        substituted=f"δ_{unit} = {fmt_term(bw.err[lay][j])} · {fmt_term(bw.fprime[lay][j])}",
-        value=bw.delta[lay][j],
+        lhs=f"δ_{unit}", value=bw.delta[lay][j],
         why=f"δ_{unit} = ∂E/∂net_{unit}: how fast the error changes with {unit}'s net input; "
         f"every weight into {unit} shares it",
         tree=mul(sym(f"dE/dout_{unit}", bw.err[lay][j]),
@@ -287,18 +267,19 @@ def weight_grad_event(ctx: Context, params: bp.Params, fw: bp.Forward, bw: bp.Ba
     if params.biases[lay - 1] is not None:
         net_terms.append(ctx.b_name(lay, j))
     a_in = sym(an, fw.outs[lay - 1][i])
+    numbers: dict[str, str] = {}
     if (lay == ctx.n and takes_shortcut(ctx)) or not ACTIVATIONS[layer.activation].per_unit:
-        equation = f"∂E/∂{wn} = ∂E/∂net_{unit} · ∂net_{unit}/∂{wn} = δ_{unit} · {an}"
-        substituted = f"∂E/∂{wn} = {fmt_term(bw.delta[lay][j])} · {fmt_term(fw.outs[lay - 1][i])}"
+        chain = f"∂E/∂net_{unit} · ∂net_{unit}/∂{wn}"
     else:
-        equation = (f"∂E/∂{wn} = ∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit} · ∂net_{unit}/∂{wn}"
-                    f" = δ_{unit} · {an}")
-        substituted = (f"∂E/∂{wn} = {fmt_term(bw.err[lay][j])} · "
-                       f"{fmt_term(bw.fprime[lay][j])} · {fmt_term(fw.outs[lay - 1][i])}")
+        chain = f"∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit} · ∂net_{unit}/∂{wn}"
+        # the numbers expand δ into its two factors (the tree reads δ itself)
+        numbers["substituted"] = (f"∂E/∂{wn} = {fmt_term(bw.err[lay][j])} · "
+                                  f"{fmt_term(bw.fprime[lay][j])} · "
+                                  f"{fmt_term(fw.outs[lay - 1][i])}")
     return ctx.event(
         sample=sample, phase="backward", kind="grad", layer=lay, unit=j,
-        param=ParamRef(lay, "weight", j, i), symbol=f"dE/d{wn}",
-        equation=equation, substituted=substituted,
+        param=ParamRef(lay, "weight", j, i), symbol=f"dE/d{wn}", lhs=f"∂E/∂{wn}",
+        chain=(chain,), **numbers,
         value=bw.grad_w[lay][j, i],
         why=f"∂net_{unit}/∂{wn} is {an}, because net_{unit} = " + " + ".join(net_terms),
         # the rule's last form, δ · in: what the gradient is made from (its provenance); the
@@ -313,13 +294,10 @@ def bias_grad_event(ctx: Context, bw: bp.Backward, lay: int, j: int | None, samp
     layer = ctx.s.layers[lay - 1]
     if j is None:  # one bias shared by every unit of the layer
         bn = ctx.b_name(lay, 0)
-        deltas = [f"δ_{u}" for u in layer.names]
         return ctx.event(
             sample=sample, phase="backward", kind="grad", layer=lay, unit=None,
             param=ParamRef(lay, "bias", 0, 0), symbol=f"dE/d{bn}",
-            equation=f"∂E/∂{bn} = Σ_j δ_j · 1 = " + " + ".join(deltas),
-            substituted=f"∂E/∂{bn} = " + " + ".join(fmt_term(d) for d in bw.delta[lay]),
-            value=bw.grad_b[lay][0],
+            lhs=f"∂E/∂{bn}", chain=("Σ_j δ_j · 1",), value=bw.grad_b[lay][0],
             why=f"{bn} is added to the net of every unit in the layer, so its gradient "
             "sums their deltas (∂net/∂b = 1)",
             tree=Sum(tuple(sym(f"delta_{u}", d)
@@ -330,9 +308,7 @@ def bias_grad_event(ctx: Context, bw: bp.Backward, lay: int, j: int | None, samp
     return ctx.event(
         sample=sample, phase="backward", kind="grad", layer=lay, unit=j,
         param=ParamRef(lay, "bias", j, 0), symbol=f"dE/d{bn}",
-        equation=f"∂E/∂{bn} = δ_{unit} · ∂net_{unit}/∂{bn} = δ_{unit} · 1",
-        substituted=f"∂E/∂{bn} = {fmt_term(bw.delta[lay][j])} · 1",
-        value=bw.grad_b[lay][j],
+        lhs=f"∂E/∂{bn}", chain=(f"δ_{unit} · ∂net_{unit}/∂{bn}",), value=bw.grad_b[lay][j],
         why=f"∂net_{unit}/∂{bn} is 1, because {bn} is added to net_{unit} as it is",
         tree=mul(sym(f"delta_{unit}", bw.delta[lay][j]), Num(1.0)),
     )
