@@ -10,7 +10,7 @@ from bptui import scenario as scn
 from bptui.tui.app import BackpropApp
 from tests.tui.helpers import make_app, panel, screen_text, status
 
-SCENARIOS = Path(scn.__file__).parent / "scenarios"
+SCENARIOS = scn.BUILTIN_FOLDER
 
 
 def own_copy(tmp_path: Path) -> Path:
