@@ -114,10 +114,10 @@ def _screen(scenario, args: argparse.Namespace, tolerance: float) -> int:
     from bptui.errors import BptuiError
 
     if len(args.compare) > 1:
-        raise BptuiError(_("--screen shows one learner at a time: found {n} files after "
-                           "--compare", n=len(args.compare)))
-    if args.json:
-        raise BptuiError(_("--json and --screen: choose one"))
+        raise BptuiError(f"--screen shows one learner at a time: found {len(args.compare)} "
+                         "files after --compare")  # English, as the command line's other
+    if args.json:  # option errors (bptui.cli); the catalogue is left to the i18n helpers
+        raise BptuiError("--json and --screen: choose one")
     result = compare.check_file(scenario, args.compare[0], tolerance, args.mistake)
     try:
         from bptui.tui.app import BackpropApp
