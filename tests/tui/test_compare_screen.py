@@ -184,3 +184,24 @@ def test_screen_without_compare_and_with_several_files_are_one_line_errors(tmp_p
     assert "--compare" in bptui("mazur_2_2_2", "--screen").stderr
     assert "one learner at a time" in bptui("mazur_2_2_2", "--compare", str(path), str(path),
                                              "--screen").stderr
+
+
+async def test_a_changed_scenario_marks_the_file_again_or_unloads_it(tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("symbol,value\nnet_h1,0.3775\n", encoding="utf-8")  # Mazur's published
+    s = scn.load("mazur_2_2_2")
+    app = BackpropApp(s, learner=check_file(s, str(path)))
+    async with app.run_test(size=(140, 50)) as pilot:
+        await pilot.pause()
+        app.main.action_set_learning_rate()
+        await pilot.pause()
+        await pilot.press(*"0.1", "enter")  # net_h1 does not depend on η: still right
+        await pilot.pause()
+        assert app.cursor.scenario.learning_rate == 0.1
+        assert app.main.learner is not None and "yours: 1 ✓ 0 ✗" in status(app)
+        app.main.action_open_scenario()
+        await pilot.pause()
+        await pilot.press(*"sigmoid_chain_1_1_1", "enter")  # no net_h1 there
+        await pilot.pause()
+        assert app.main.learner is None and "yours" not in status(app)
+        assert "unloaded the learner's file" in notices(app)[-2]
