@@ -257,7 +257,7 @@ def check_options(args: argparse.Namespace) -> str:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if check_options(args) == "screen":
+    if check_options(args) == "screen" or getattr(args, "screen", False):  # --compare --screen
         _one_blas_thread()
 
     if args.list:

@@ -24,6 +24,7 @@ OPTIONS = {
     "kinds": {"worksheet"},
     "format": {"worksheet"},
     "tolerance": {"compare"},
+    "screen": {"compare"},
 }
 
 
@@ -41,6 +42,9 @@ def add_arguments(what: argparse._ArgumentGroup, opts: argparse._ArgumentGroup,
                       "(default markdown)")
     opts.add_argument("--kinds", metavar="KINDS", type=kinds_type,
                       help="with --worksheet: only these kinds of step (as for --quiz)")
+    opts.add_argument("--screen", action="store_true",
+                      help="with --compare (one file): open the screen with the learner's "
+                      "values beside the correct ones (J jumps to the first wrong value)")
     opts.add_argument("--tolerance", type=positive_float, default=None, metavar="REL",
                       help="with --compare: the relative tolerance (default 1e-3)")
 
@@ -81,6 +85,8 @@ def _compare(scenario, args: argparse.Namespace) -> int:
     from bptui.marking import TOLERANCE
 
     tolerance = args.tolerance or TOLERANCE
+    if args.screen:
+        return _screen(scenario, args, tolerance)
     if args.json:  # machine-readable: the slips and mistake lines in it stay English
         i18n.set_language("en")
     results = [compare.check_file(scenario, f, tolerance, args.mistake) for f in args.compare]
@@ -99,3 +105,24 @@ def _compare(scenario, args: argparse.Namespace) -> int:
         print()
         print(compare.class_report(compare.class_summary(results)))
     return status
+
+
+def _screen(scenario, args: argparse.Namespace, tolerance: float) -> int:
+    """``--compare FILE --screen``: the file is read and marked first (a bad file is a
+    one-line error, exit 2, before the screen opens), then shown beside the correct values."""
+    from bptui import compare
+    from bptui.errors import BptuiError
+
+    if len(args.compare) > 1:
+        raise BptuiError(f"--screen shows one learner at a time: found {len(args.compare)} "
+                         "files after --compare")  # English, as the command line's other
+    if args.json:  # option errors (bptui.cli); the catalogue is left to the i18n helpers
+        raise BptuiError("--json and --screen: choose one")
+    result = compare.check_file(scenario, args.compare[0], tolerance, args.mistake)
+    try:
+        from bptui.tui.app import BackpropApp
+    except ImportError as exc:  # pragma: no cover - only without the screen installed
+        raise BptuiError(f"the screen is not available: {exc}") from None
+    app = BackpropApp(scenario, learner=result)
+    app.run()
+    return app.return_code or 0

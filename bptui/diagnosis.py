@@ -55,15 +55,24 @@ def diagnose(marking: Marking) -> Diagnosis:
     rule = correct_rule = yours_rule = None
     slips: tuple[str, ...] = ()
     if first is not None and first.event is not None:
-        ev = first.event
-        rule = ev.equation
-        correct_rule = ev.substituted + ("" if ev.is_matrix else f" = {fmt(ev.value)}")
-        yours_rule = substitute(ev, first.env, marking.scenario.learning_rate)
-        if yours_rule and first.expected is not None and not ev.is_matrix:
-            yours_rule += f" = {fmt(first.expected)}"
+        rule = first.event.equation
+        correct_rule, yours_rule = both_rules(first, marking.scenario.learning_rate)
         slips = tuple(_slips(marking, first))
     name, explained, unexplained = best_mistake(marking)
     return Diagnosis(first, rule, correct_rule, yours_rule, name, explained, unexplained, slips)
+
+
+def both_rules(m: Mark, eta: float) -> tuple[str, str | None]:
+    """A marked step's rule with the correct numbers, and with the learner's own numbers
+    (None when they cannot be put in): the report's first wrong value and the screen's
+    Equation panel show the same two lines."""
+    ev = m.event
+    assert ev is not None
+    correct_rule = ev.substituted + ("" if ev.is_matrix else f" = {fmt(ev.value)}")
+    yours_rule = substitute(ev, m.env, eta)
+    if yours_rule and m.expected is not None and not ev.is_matrix:
+        yours_rule += f" = {fmt(m.expected)}"
+    return correct_rule, yours_rule
 
 
 def substitute(ev: Event, env: Mapping[str, object], eta: float) -> str | None:

@@ -49,6 +49,7 @@ class FileActions:
         self.quiz.settled.clear()
         self.cursor.goto(*place)
         self._check_key = None
+        self.learner_follows()  # a learner's file is marked again against the new scenario
         self.push_view()
 
     def action_copy_step(self) -> None:

@@ -21,13 +21,15 @@ class BackpropApp(App):
     TITLE = "bptui"
 
     def __init__(self, scenario: Scenario, mistake: str | None = None,
-                 quiz_kinds: frozenset[str] | None = None) -> None:
-        """``quiz_kinds``: start in quiz mode, asking these kinds of sub-step."""
+                 quiz_kinds: frozenset[str] | None = None, learner=None) -> None:
+        """``quiz_kinds``: start in quiz mode, asking these kinds of sub-step. ``learner``: a
+        learner's file marked by :func:`bptui.compare.check_file` (``--compare FILE
+        --screen``), shown beside the correct values."""
         super().__init__()
         scenario = visible_scenario(scenario)  # no escape code from the file reaches the screen
         self.scenario = scenario
         self.cursor = Cursor(scenario, mistake=mistake)
-        self.main = MainScreen(self.cursor, quiz_kinds=quiz_kinds)
+        self.main = MainScreen(self.cursor, quiz_kinds=quiz_kinds, learner=learner)
 
     @property
     def score_line(self) -> str | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 from rich.text import Text
 
+from bptui.diagnosis import both_rules
 from bptui.events import Event
 from bptui.notation import fmt, pretty, summary
 from bptui.tui.panel import Body
-from bptui.tui.text import CURRENT, LABEL, wrap
+from bptui.tui.text import CURRENT, LABEL, short_matrix, wrap
 from bptui.tui.view import View
 
 LABEL_WIDTH = 10
@@ -24,6 +25,24 @@ def result_text(ev: Event, value=None) -> str:
     if ev.kind == "update" and ev.old is not None and not isinstance(ev.old, np.ndarray):
         text += f"    (change {fmt(float(value) - float(ev.old))})"
     return text
+
+
+def learner_rows(view: View) -> list[tuple[str, str, str]]:
+    """A step the loaded learner's file gave: the rule with the correct numbers and the rule
+    with the learner's own (the same two lines as the --compare report's first wrong value)."""
+    ev, lm = view.event, view.learner
+    m = None if lm is None or view.hidden else lm.given.get((ev.sample, ev.symbol))
+    if m is None:
+        return []
+    correct, yours = both_rules(m, lm.eta)
+    sign = lm.sign(ev.sample, ev.symbol)
+    word = {"right": "right", "wrong": "wrong", "carried_forward": "carried forward"}[m.mark]
+    yours_value = np.asarray(m.yours, dtype=np.float64)
+    you_wrote = (short_matrix(yours_value) if yours_value.size > 1
+                 else fmt(float(yours_value.reshape(-1)[0])))
+    return [("correct", correct, ""),
+            ("yours", yours or "(their numbers cannot be put into this rule)", ""),
+            (f"mark {sign}", f"you wrote {pretty(ev.symbol)} = {you_wrote}: {word}", "bold")]
 
 
 class EquationBody(Body):
@@ -51,6 +70,7 @@ class EquationBody(Body):
                 ("numbers", ev.substituted, ""),
                 ("result", result_text(ev), CURRENT),
             ]
+        rows += learner_rows(view)
         if ev.why:
             rows.append(("why", ev.why, "italic"))
         if view.diverged_at is not None and view.epoch == view.diverged_at:

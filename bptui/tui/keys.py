@@ -105,6 +105,14 @@ KEYS: tuple[Key, ...] = (
         "start again from epoch 1", palette="Settings: update mode"),
     Key("save_settings", (), "Save as", "save the changed settings as a new scenario file",
         palette="Settings: save as a new scenario file"),
+    Key("first_wrong", ("J",), "First wrong", "with a learner's file loaded: jump to the step "
+        "of its first wrong value (the Equation panel shows the rule with the correct numbers "
+        "and with theirs)", palette="Compare: jump to the first wrong value"),
+    Key("load_learner", (), "Load learner", "load a learner's file (JSON Lines or CSV, as for "
+        "--compare): ✓ ✗ → and their numbers beside the Values panel's (not when served)",
+        palette="Compare: load a learner's file"),
+    Key("unload_learner", (), "Unload learner", "unload the learner's file (the marks go)",
+        palette="Compare: unload the learner's file"),
     Key("cycle_tab(1)", ("tab",), "Next panel", "small terminal: next panel; wide terminal: "
         "move between the values and updates panels"),
     Key("cycle_tab(-1)", ("shift+tab",), "Previous panel", "the other way"),

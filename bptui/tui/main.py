@@ -21,6 +21,7 @@ from bptui.tui.actions import FileActions, SettingsActions
 from bptui.tui.equation import EquationBody
 from bptui.tui.lab import GradCheckBody
 from bptui.tui.labactions import LabActions
+from bptui.tui.learner import LearnerActions
 from bptui.tui.loss import LossPanel
 from bptui.tui.network import NetworkBody
 from bptui.tui.panel import Box, SelectBox
@@ -41,7 +42,10 @@ PANELS = ("network", "values", "updates", "loss")
 MOVES = {"next", "prev", "next_phase", "prev_phase", "finish_sample", "finish_epoch",
          "run", "run_n", "goto", "home", "gradcheck", "mistakes", "reload", "open_scenario",
          "set_learning_rate", "set_epochs", "set_mode", "save_settings", "set_epsilon",
-         "where", "export", "copy_step", "copy_latex"}
+         "where", "export", "copy_step", "copy_latex", "first_wrong", "load_learner",
+         "unload_learner"}
+#: Actions that need a learner's file on the screen.
+LEARNER_ONLY = {"first_wrong", "unload_learner"}
 FORWARD = {"next", "next_phase", "finish_sample", "finish_epoch", "run", "run_n"}
 BACKWARD = {"prev", "prev_phase", "home"}
 
@@ -81,7 +85,8 @@ class TabLine(Widget):
                 self.post_message(self.Picked(name))
 
 
-class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActions, Screen):
+class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActions,
+                 LearnerActions, Screen):
     """Where the learner steps through backpropagation.
 
     State lives in reactives (``running``, ``tab``, ``checking``, ``tiny``, ``compact``,
@@ -99,9 +104,12 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
     compact: reactive[bool] = reactive(False, init=False)
     view: var[View | None] = var(None, init=False, always_update=True)
 
-    def __init__(self, cursor: Cursor, quiz_kinds: frozenset[str] | None = None) -> None:
+    def __init__(self, cursor: Cursor, quiz_kinds: frozenset[str] | None = None,
+                 learner=None) -> None:
+        """``learner``: a learner's file marked by :func:`bptui.compare.check_file`."""
         super().__init__()
         self.cursor = cursor
+        self.learner = learner
         from bptui.events import KINDS
         from bptui.quiz import Quiz
 
@@ -225,7 +233,8 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         hidden = not self.running and self.quiz.arrive(self.cursor.event, self.cursor.mistake)
         previous = self.view
         self.view = make_view(self.cursor, self.running, hidden=hidden,
-                              quiz=self.quiz.score())
+                              quiz=self.quiz.score(),
+                              learner=self.learner_view(self.cursor.epoch))
         if previous is not None and self.quiz.on and self.view.epoch > previous.epoch:
             self._quiz_summary(previous.epoch)
 
@@ -252,6 +261,8 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
             return action == "quit"
         if action == "stop":
             return True if self.running else False
+        if action in LEARNER_ONLY and self.learner is None:
+            return False
         if action in ("quiz_hint", "quiz_skip"):
             return self.quiz.open is not None and not self.running
         if action in MOVES and self.running:

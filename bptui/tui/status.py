@@ -50,6 +50,8 @@ class StatusBar(Widget):
             parts.append(f"mistake: {v.mistake}")
         if v.diverged_at is not None:
             parts.append(f"diverged at epoch {v.diverged_at}")
+        if v.learner is not None:
+            parts.append(v.learner.count_text)
         if self.changes:
             parts.append(f"changed: {self.changes}")
         if self.run_text:

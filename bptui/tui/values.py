@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import numpy as np
 from rich.text import Text
 
-from bptui.notation import pretty, shape_text
+from bptui.notation import fmt, pretty, shape_text
 from bptui.tui.panel import Body
 from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, aligned, short_matrix
 from bptui.tui.view import View
+
+
+def learner_note(view: View, ev) -> str:
+    """``  ✗ 0.59`` beside a value a loaded learner's file gave: their mark and number."""
+    lm = view.learner
+    m = None if lm is None else lm.given.get((ev.sample, ev.symbol))
+    if m is None:
+        return ""
+    yours = np.asarray(m.yours, dtype=np.float64)
+    number = shape_text(yours) if yours.size > 1 else fmt(float(yours.reshape(-1)[0]))
+    return f"  {lm.sign(ev.sample, ev.symbol)} {number}"
 
 
 class ValuesBody(Body):
@@ -34,6 +46,7 @@ class ValuesBody(Body):
                 val = "    ?  (quiz)"
             else:
                 val = short_matrix(ev.value) if ev.is_matrix else aligned(float(ev.value))
+                val += learner_note(view, ev)
             rows.append(((MARK if here else NO_MARK) + pretty(ev.symbol), val,
                          CURRENT if here else ""))
         room = max(8, width - 18)  # names longer than this put their value on the next line

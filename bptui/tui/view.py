@@ -11,6 +11,7 @@ from bptui.backprop import Params
 from bptui.cursor import Cursor, apply_updates
 from bptui.events import Event
 from bptui.scenario import Scenario
+from bptui.tui.learner import LearnerMarks
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class View:
     completed: int = 0  # epochs whose every sub-step the learner has reached
     outputs: tuple[tuple[float, ...], ...] = ()  # per sample, after epoch ``completed``
     correct_losses: tuple[float, ...] = ()  # with a mistake on: correct backprop's losses
+    learner: LearnerMarks | None = None  # a learner's file's marks in this epoch (--compare)
 
     @property
     def shown_losses(self) -> tuple[float, ...]:
@@ -86,7 +88,8 @@ def _outputs(cursor: Cursor, completed: int) -> tuple[tuple[float, ...], ...]:
 
 
 def make_view(cursor: Cursor, running: bool = False, hidden: bool = False,
-              quiz: tuple[int, int, int] | None = None) -> View:
+              quiz: tuple[int, int, int] | None = None,
+              learner: LearnerMarks | None = None) -> View:
     last_step = cursor.index == len(cursor.events) - 1
     completed = min(len(cursor.losses), cursor.epoch if last_step else cursor.epoch - 1)
     hide_update = hidden and cursor.event.kind == "update"
@@ -112,4 +115,5 @@ def make_view(cursor: Cursor, running: bool = False, hidden: bool = False,
         completed=completed,
         outputs=_outputs(cursor, completed),
         correct_losses=tuple(cursor.correct_losses()[:completed]) if cursor.mistake else (),
+        learner=learner,
     )
