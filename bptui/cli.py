@@ -469,7 +469,7 @@ def _train(scenario, args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        from bptui.expr import FORMAT
+        from bptui.jsonout import FORMAT
 
         out.write('{"format": ' + str(FORMAT) + ', "scenario": ' + json.dumps(scenario.name)
                   + ', "mistake": ' + json.dumps(args.mistake) + ', "initial_loss": '
