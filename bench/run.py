@@ -190,14 +190,14 @@ def ms(xs: list[float]) -> str:
 
 
 def print_rows(title: str, rows: list[dict]) -> None:
-    print(f"\n{title}: wall ms, best (min-max); CPU ms, best; ratios of the bests")
-    print(f"{'what':<62} {'bptui wall':>22} {'cpu':>6} {'reference wall':>22} {'cpu':>6} "
+    print(f"\n{title}: wall ms and CPU ms, best (min-max); ratios of the bests")
+    print(f"{'what':<62} {'bptui wall':>22} {'cpu':>20} {'reference wall':>22} {'cpu':>20} "
           f"{'ratio':>6} {'cpu':>5}  target")
     for r in rows:
         floor = f", both less the reference's floor {r['floor'] * 1e3:.0f} ms" if r["floor"] \
             else ""
-        print(f"{r['name']:<62} {ms(r['ours']):>22} {min(r['ours_cpu']) * 1e3:>6.1f} "
-              f"{ms(r['ref']):>22} {min(r['ref_cpu']) * 1e3:>6.1f} {r['ratio']:>6.2f} "
+        print(f"{r['name']:<62} {ms(r['ours']):>22} {ms(r['ours_cpu']):>20} "
+              f"{ms(r['ref']):>22} {ms(r['ref_cpu']):>20} {r['ratio']:>6.2f} "
               f"{r['ratio_cpu']:>5.2f}  <= {r['target']}  {'met' if r['met'] else 'NOT met'}"
               f"   (vs {r['reference']}{floor})")
 

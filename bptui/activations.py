@@ -15,10 +15,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bptui.expr import Node, Num, Op, call, mul, sub
+if TYPE_CHECKING:
+    from bptui.expr import Node
+
+
+class _Expr:
+    """bptui.expr, imported when a tree is first built: the registries are needed on every
+    command line, the trees only where events are made (expr costs milliseconds of start-up).
+    """
+
+    def __getattr__(self, name: str):
+        from bptui import expr
+
+        return getattr(expr, name)
+
+
+ex = _Expr()
 
 Array = np.ndarray
 
@@ -84,7 +100,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "the sigmoid squashes {unit}'s net into (0, 1)",
         r"\sigma({net})", r"{out}(1 - {out})", "σ",
         "sig({n})", "{a} * (1.0 - {a})",
-        tree=lambda n: call("sigmoid", n), prime_tree=lambda n, o: mul(o, sub(Num(1.0), o)),
+        tree=lambda n: ex.call("sigmoid", n), prime_tree=lambda n, o: ex.mul(o, ex.sub(ex.Num(1.0), o)),
     ),
     Activation(
         "tanh", np.tanh, lambda net, out: 1.0 - out * out,
@@ -93,8 +109,8 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "tanh squashes {unit}'s net into (-1, 1)",
         r"\tanh({net})", r"1 - {out}^{{2}}", "tanh",
         "tanh({n})", "1.0 - {a} * {a}",
-        tree=lambda n: call("tanh", n),
-        prime_tree=lambda n, o: sub(Num(1.0), Op("**", (o, Num(2.0)))),
+        tree=lambda n: ex.call("tanh", n),
+        prime_tree=lambda n, o: ex.sub(ex.Num(1.0), ex.Op("**", (o, ex.Num(2.0)))),
     ),
     Activation(
         # relu'(0) = 1: the batch tutorial zeroes the gradient only where net < 0.
@@ -105,7 +121,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "relu keeps {unit}'s net where it is positive and makes it 0 elsewhere",
         r"\max(0, {net})", r"1 \text{{ if }} {net} \geq 0 \text{{ else }} 0", "relu",
         "({n} if {n} > 0.0 else 0.0)", "(0.0 if {n} < 0.0 else 1.0)",
-        tree=lambda n: call("relu", n), prime_tree=lambda n, o: call("step", n),
+        tree=lambda n: ex.call("relu", n), prime_tree=lambda n, o: ex.call("step", n),
     ),
     Activation(
         # Same convention at 0 as relu: the slope is 1 at net = 0.
@@ -118,7 +134,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         r"\max(0.01 \cdot {net}, {net})", r"1 \text{{ if }} {net} \geq 0 \text{{ else }} 0.01",
         "leaky",
         "({n} if {n} >= 0.0 else 0.01 * {n})", "(0.01 if {n} < 0.0 else 1.0)",
-        tree=lambda n: call("leaky_relu", n), prime_tree=lambda n, o: call("leaky_step", n),
+        tree=lambda n: ex.call("leaky_relu", n), prime_tree=lambda n, o: ex.call("leaky_step", n),
     ),
     Activation(
         "softplus", softplus, lambda net, out: sigmoid(net),
@@ -128,7 +144,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "and near 0 where it is very negative",
         r"\ln(1 + e^{{{net}}})", r"\sigma({net})", "softplus",
         "(max({n}, 0.0) + log1p(exp(-abs({n}))))", "sig({n})",
-        tree=lambda n: call("softplus", n), prime_tree=lambda n, o: call("sigmoid", n),
+        tree=lambda n: ex.call("softplus", n), prime_tree=lambda n, o: ex.call("sigmoid", n),
     ),
     Activation(
         # The diagonal of the Jacobian, out_k(1 - out_k). Backprop never uses it alone: with
@@ -140,7 +156,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "grows with its own net and shrinks with the others'",
         r"\mathrm{{softmax}}({net})", r"{out}(1 - {out})", "softmax",
         None, None,
-        tree=lambda n: call("softmax", n), prime_tree=lambda n, o: mul(o, sub(Num(1.0), o)),
+        tree=lambda n: ex.call("softmax", n), prime_tree=lambda n, o: ex.mul(o, ex.sub(ex.Num(1.0), o)),
         per_unit=False,
     ),
     Activation(
@@ -150,7 +166,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "{unit} is linear: its out is its net",
         "{net}", "1", "linear",
         "{n}", "1.0",
-        tree=lambda n: n, prime_tree=lambda n, o: Num(1.0),
+        tree=lambda n: n, prime_tree=lambda n, o: ex.Num(1.0),
     ),
 )}
 

@@ -6,32 +6,61 @@ numpy does. Every user error ends as one message on stderr and exit status 2.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bptui import __version__, i18n
 from bptui.errors import BptuiError, ScenarioError
 from bptui.i18n import LANGUAGES
 
+if TYPE_CHECKING:  # argparse is imported only when a command line needs it (see parse)
+    import argparse
+
 DEFAULT_SCENARIO = "mazur_2_2_2"
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a wrong option is one line like every other error (usage is on --help)."""
+def _argparse_classes():
+    """argparse's parser and formatter as bptui uses them, made when first needed: argparse
+    (with gettext, locale and their regular expressions) costs milliseconds of start-up, and
+    a plain command line does not need it (see :func:`parse`)."""
+    import argparse
 
-    def error(self, message: str):  # type: ignore[override]
-        from bptui.visible import visible
+    class _Parser(argparse.ArgumentParser):
+        """argparse, but a wrong option is one line like every other error (usage is on
+        --help)."""
 
-        print(f"bptui: error: {visible(message, keep_newlines=False)} (see bptui --help)",
-              file=sys.stderr)
-        raise SystemExit(2)
+        def error(self, message: str):  # type: ignore[override]
+            from bptui.visible import visible
+
+            print(f"bptui: error: {visible(message, keep_newlines=False)} (see bptui --help)",
+                  file=sys.stderr)
+            raise SystemExit(2)
+
+    class _Formatter(argparse.HelpFormatter):
+        """argparse's formatter, told the terminal's width so that it does not import shutil
+        for it: shutil brings bz2, lzma and zlib, milliseconds of start-up on every command."""
+
+        def __init__(self, prog: str) -> None:
+            import os
+
+            try:
+                columns = int(os.environ["COLUMNS"])
+            except (KeyError, ValueError):
+                try:
+                    columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+                except (AttributeError, ValueError, OSError):
+                    columns = 80
+            super().__init__(prog, width=max(columns, 20) - 2)
+
+    return _Parser, _Formatter
 
 
 SERVE_HINT = "pip install '.[serve]' (from bptui's folder)"
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _Parser, _Formatter = _argparse_classes()
     p = _Parser(
         prog="bptui", formatter_class=_Formatter,
         description="Step through backpropagation one sub-step at a time. With no option, "
@@ -90,37 +119,37 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-class _Formatter(argparse.HelpFormatter):
-    """argparse's formatter, told the terminal's width so that it does not import shutil for
-    it: shutil brings bz2, lzma and zlib, milliseconds of start-up on every command."""
+def parse(argv: Sequence[str]):
+    """The command line's namespace: read directly when it is a plain one
+    (:mod:`bptui.quick_args`, no argparse to import), else by argparse, whose messages,
+    help and exit statuses are the reference."""
+    from bptui import quick_args
 
-    def __init__(self, prog: str) -> None:
-        import os
+    args = quick_args.parse(argv)
+    return args if args is not None else build_parser().parse_args(argv)
 
-        try:
-            columns = int(os.environ["COLUMNS"])
-        except (KeyError, ValueError):
-            try:
-                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
-            except (AttributeError, ValueError, OSError):
-                columns = 80
-        super().__init__(prog, width=max(columns, 20) - 2)
+
+def _type_error(message: str) -> Exception:
+    """argparse's way for a type to refuse a value (argparse is loaded by then)."""
+    import argparse
+
+    return argparse.ArgumentTypeError(message)
 
 
 def _positive(text: str) -> int:
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+        raise _type_error(f"expected a whole number, found {text!r}") from None
     if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, found {n}")
+        raise _type_error(f"expected a number of at least 1, found {n}")
     return n
 
 
 def _port(text: str) -> int:
     n = _positive(text)
     if n > 65535:
-        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, found {n}")
+        raise _type_error(f"expected a port from 1 to 65535, found {n}")
     return n
 
 
@@ -133,7 +162,7 @@ def _quiz_kinds(text: str) -> frozenset[str]:
     try:
         return parse_kinds(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        raise _type_error(str(exc)) from None
 
 
 def _positive_float(text: str) -> float:
@@ -142,9 +171,9 @@ def _positive_float(text: str) -> float:
     try:
         x = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, found {text!r}") from None
+        raise _type_error(f"expected a number, found {text!r}") from None
     if not EPSILON_RANGE[0] <= x <= EPSILON_RANGE[1]:
-        raise argparse.ArgumentTypeError(
+        raise _type_error(
             f"expected a finite-difference step from {EPSILON_RANGE[0]:g} to "
             f"{EPSILON_RANGE[1]:g}, found {text} (smaller steps drown in rounding error, "
             "larger ones in the curvature)")
@@ -182,7 +211,7 @@ def language_from_argv(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     i18n.set_language(language_from_argv(argv) or i18n.language_from_env())
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     from bptui import files
 
     try:
@@ -440,7 +469,7 @@ def _train(scenario, args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        from bptui.expr import FORMAT
+        from bptui.jsonout import FORMAT
 
         out.write('{"format": ' + str(FORMAT) + ', "scenario": ' + json.dumps(scenario.name)
                   + ', "mistake": ' + json.dumps(args.mistake) + ', "initial_loss": '

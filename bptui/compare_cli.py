@@ -6,12 +6,14 @@ this module is cheap (no numpy), because building the parser must stay fast.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
+from typing import TYPE_CHECKING
 
 from bptui import i18n
 from bptui.i18n import _
+
+if TYPE_CHECKING:  # argparse is imported only when bptui.cli builds its parser
+    import argparse
 
 ACTIONS = ("worksheet", "symbols", "compare")
 #: option attribute -> the actions (of ours) it goes with
@@ -95,6 +97,8 @@ def _compare(scenario, args: argparse.Namespace) -> int:
         files = [compare.as_json(r) for r in results]
         doc = files[0] if len(files) == 1 else {
             "format": compare.FORMAT, "files": files, "total": compare.class_summary(results)}
+        import json
+
         print(json.dumps(doc, ensure_ascii=False, allow_nan=False))
         return status
     for n, r in enumerate(results):

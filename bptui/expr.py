@@ -27,10 +27,7 @@ from typing import Any
 
 import numpy as np
 
-#: The version of every machine-readable output (--trace lines, --train --json, --export
-#: json). It changes only when a field is removed or changes meaning; new fields may be added
-#: within a version.
-FORMAT = 2
+from bptui.jsonout import FORMAT  # noqa: F401 (declared with the JSON writer)
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,7 +21,6 @@ import errno
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
@@ -102,6 +101,8 @@ def write(path: str | os.PathLike, chunks: str | Iterable[str], *, force: bool =
     target = check_target(path, force=force, protect=protect)
     shown = _shown(target)
     folder = target.parent if str(target.parent) else Path(".")
+    import tempfile  # only when writing: it brings shutil, random, bz2, lzma (start-up ms)
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=".bptui-", suffix=".tmp", dir=folder)
     except OSError as exc:

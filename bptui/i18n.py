@@ -13,10 +13,13 @@ locale machinery is never asked.
 
 from __future__ import annotations
 
-import gettext as _gettext
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # gettext is imported only for a translated language: see set_language
+    import gettext as _gettext
 
 LANGUAGES = ("en", "zh")
 DOMAIN = "bptui"
@@ -24,7 +27,10 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 _ENV_ORDER = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 _current = "en"
-_catalogue: _gettext.NullTranslations = _gettext.NullTranslations()
+#: The compiled catalogue in force; None for English, which needs none. Importing gettext
+#: (and the locale module and regular expressions it brings) costs the command line's
+#: start-up milliseconds, so English never imports it.
+_catalogue: _gettext.NullTranslations | None = None
 
 
 def language_from_env(environ: Mapping[str, str] | None = None) -> str:
@@ -55,8 +61,10 @@ def set_language(lang: str) -> None:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
     _current = lang
     if lang == "en":
-        _catalogue = _gettext.NullTranslations()
+        _catalogue = None
     else:
+        import gettext as _gettext
+
         # fallback=False: a missing compiled catalogue is a packaging bug, and the catalogue
         # test would have failed; silently showing English would hide it.
         _catalogue = _gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[lang])
@@ -69,13 +77,16 @@ def language() -> str:
 
 def _(message: str, /, **values: object) -> str:
     """``message`` in the learner's language, its ``{named}`` placeholders filled in."""
-    text = _catalogue.gettext(message)
+    text = message if _catalogue is None else _catalogue.gettext(message)
     return text.format(**values) if values else text
 
 
 def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
     """The singular or plural sentence for ``n``; ``{n}`` is always available to it."""
-    text = _catalogue.ngettext(singular, plural, n)
+    if _catalogue is None:
+        text = singular if n == 1 else plural
+    else:
+        text = _catalogue.ngettext(singular, plural, n)
     return text.format(n=n, **values)
 
 

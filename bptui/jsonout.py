@@ -14,6 +14,11 @@ from typing import Any
 
 import numpy as np
 
+#: The version of every machine-readable output (--trace lines, --train --json, --export
+#: json). It changes only when a field is removed or changes meaning; new fields may be added
+#: within a version. (Also importable from bptui.expr, where the trees it covers are.)
+FORMAT = 2
+
 
 def finite_or_null(value: Any) -> Any:
     """JSON-ready data with every inf and nan replaced by None (numpy values made plain)."""

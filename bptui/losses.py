@@ -11,11 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bptui.expr import Node, Num, Op, call, mul, neg, sub
+from bptui.activations import ex  # bptui.expr, imported when a tree is built
 from bptui.i18n import N_
+
+if TYPE_CHECKING:
+    from bptui.expr import Node
+
 
 Array = np.ndarray
 
@@ -73,8 +78,8 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         r"\tfrac{{1}}{{2}}({t} - {out})^{{2}}", r"-({t} - {out})",
         None, None, False, None,
         "0.5 * ({t} - {a}) * ({t} - {a})", "({a} - {t})",
-        term_tree=lambda t, o, n: mul(Num(0.5), Op("**", (sub(t, o), Num(2.0)))),
-        grad_tree=lambda t, o, n: neg(sub(t, o)),
+        term_tree=lambda t, o, n: ex.mul(ex.Num(0.5), ex.Op("**", (ex.sub(t, o), ex.Num(2.0)))),
+        grad_tree=lambda t, o, n: ex.neg(ex.sub(t, o)),
     ),
     Loss(
         "sse", lambda o, t: (t - o) * (t - o), lambda o, t: 2.0 * (o - t),
@@ -83,8 +88,8 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         r"({t} - {out})^{{2}}", r"-2({t} - {out})",
         None, None, False, None,
         "({t} - {a}) * ({t} - {a})", "2.0 * ({a} - {t})",
-        term_tree=lambda t, o, n: Op("**", (sub(t, o), Num(2.0))),
-        grad_tree=lambda t, o, n: neg(mul(Num(2.0), sub(t, o))),
+        term_tree=lambda t, o, n: ex.Op("**", (ex.sub(t, o), ex.Num(2.0))),
+        grad_tree=lambda t, o, n: ex.neg(ex.mul(ex.Num(2.0), ex.sub(t, o))),
     ),
     Loss(
         "mse", _mse_terms, lambda o, t: 2.0 * (o - t) / o.shape[-1],
@@ -93,8 +98,8 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         r"\frac{{({t} - {out})^{{2}}}}{{{n}}}", r"-\frac{{2({t} - {out})}}{{{n}}}",
         None, None, False, None,
         "({t} - {a}) * ({t} - {a}) / {n}", "2.0 * ({a} - {t}) / {n}",
-        term_tree=lambda t, o, n: Op("/", (Op("**", (sub(t, o), Num(2.0))), Num(float(n)))),
-        grad_tree=lambda t, o, n: neg(Op("/", (mul(Num(2.0), sub(t, o)), Num(float(n))))),
+        term_tree=lambda t, o, n: ex.Op("/", (ex.Op("**", (ex.sub(t, o), ex.Num(2.0))), ex.Num(float(n)))),
+        grad_tree=lambda t, o, n: ex.neg(ex.Op("/", (ex.mul(ex.Num(2.0), ex.sub(t, o)), ex.Num(float(n))))),
     ),
     Loss(
         "cross_entropy", lambda o, t: -t * _log(o),
@@ -104,8 +109,8 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         r"-{t} \ln {out}", r"-\frac{{{t}}}{{{out}}}",
         "softmax", (0.0, 1.0), True, "softmax",
         None, None,
-        term_tree=lambda t, o, n: neg(mul(t, call("ln", o))),
-        grad_tree=lambda t, o, n: neg(Op("/", (t, o))),
+        term_tree=lambda t, o, n: ex.neg(ex.mul(t, ex.call("ln", o))),
+        grad_tree=lambda t, o, n: ex.neg(ex.Op("/", (t, o))),
         words=N_("cross-entropy"), output_words=N_("a softmax output layer"),
         output_hint=N_(" (for sigmoid outputs use \"binary_cross_entropy\")"),
     ),
@@ -119,9 +124,9 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         r"\frac{{{out} - {t}}}{{{out}(1 - {out})}}",
         "sigmoid", (0.0, 1.0), False, "sigmoid",
         None, None,
-        term_tree=lambda t, o, n: neg(Op("+", (mul(t, call("ln", o)), mul(
-            sub(Num(1.0), t), call("ln", sub(Num(1.0), o)))))),
-        grad_tree=lambda t, o, n: Op("/", (sub(o, t), mul(o, sub(Num(1.0), o)))),
+        term_tree=lambda t, o, n: ex.neg(ex.Op("+", (ex.mul(t, ex.call("ln", o)), ex.mul(
+            ex.sub(ex.Num(1.0), t), ex.call("ln", ex.sub(ex.Num(1.0), o)))))),
+        grad_tree=lambda t, o, n: ex.Op("/", (ex.sub(o, t), ex.mul(o, ex.sub(ex.Num(1.0), o)))),
         words=N_("binary cross-entropy"), output_words=N_("sigmoid output units"),
     ),
 )}

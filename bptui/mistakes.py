@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from bptui.activations import Activation
-from bptui.expr import Node, Num, Op, call, mul, neg, sub
+from bptui.activations import Activation, ex  # ex: bptui.expr, imported when a tree is built
 from bptui.losses import Loss
 
 if TYPE_CHECKING:
+    from bptui.expr import Node
     from bptui.scenario import Scenario
 
 Array = np.ndarray
@@ -148,13 +148,13 @@ class Rules:
         return loss.grad_tree(t, out, n)
 
     def shortcut_tree(self, out: Node, t: Node) -> Node:
-        return sub(out, t)
+        return ex.sub(out, t)
 
     def slope_tree(self, act: Activation, net: Node, out: Node) -> Node:
         return act.prime_tree(net, out)
 
     def send_back_tree(self, delta: Node, w: Node) -> Node:
-        return call("matmul", delta, w)
+        return ex.call("matmul", delta, w)
 
 
 CORRECT = Rules()
@@ -215,10 +215,10 @@ class GradientAscent(Rules):
 
     def error_tree(self, loss: Loss, t: Node, out: Node, n: int) -> Node:
         tree = loss.grad_tree(t, out, n)
-        return tree.args[0] if isinstance(tree, Op) and tree.op == "neg" else neg(tree)
+        return tree.args[0] if isinstance(tree, ex.Op) and tree.op == "neg" else ex.neg(tree)
 
     def shortcut_tree(self, out: Node, t: Node) -> Node:
-        return neg(sub(out, t))
+        return ex.neg(ex.sub(out, t))
 
 
 class LossAsGradient(Rules):
@@ -291,7 +291,7 @@ class SigmoidPrimeOfNet(_SigmoidSlope):
         return net * (1.0 - net) if act.name == "sigmoid" else act.prime(net, out)
 
     def wrong_tree(self, net: Node, out: Node) -> Node:
-        return mul(net, sub(Num(1.0), net))
+        return ex.mul(net, ex.sub(ex.Num(1.0), net))
 
 
 class TanhPrimeForSigmoid(_SigmoidSlope):
@@ -309,7 +309,7 @@ class TanhPrimeForSigmoid(_SigmoidSlope):
         return 1.0 - out * out if act.name == "sigmoid" else act.prime(net, out)
 
     def wrong_tree(self, net: Node, out: Node) -> Node:
-        return sub(Num(1.0), Op("**", (out, Num(2.0))))
+        return ex.sub(ex.Num(1.0), ex.Op("**", (out, ex.Num(2.0))))
 
 
 class _OneRowInSum(Rules):
@@ -342,7 +342,7 @@ class MissingSum(_OneRowInSum):
         return f"δ_{lay + 1}[:, 1] · {w_sym}[1, :]  (BUG: the first unit only)"
 
     def send_back_tree(self, delta: Node, w: Node) -> Node:
-        return mul(call("first_column", delta), call("first_row", w))
+        return ex.mul(ex.call("first_column", delta), ex.call("first_row", w))
 
     def sent_back_why(self, unit: str, feeds: str) -> str | None:
         return f"BUG (missing-sum): only the first unit's share is taken, but {unit} feeds {feeds}"
@@ -367,7 +367,7 @@ class WrongWeightInSum(_OneRowInSum):
                 "for every term)")
 
     def send_back_tree(self, delta: Node, w: Node) -> Node:
-        return mul(call("sum_columns", delta), call("first_row", w))
+        return ex.mul(ex.call("sum_columns", delta), ex.call("first_row", w))
 
     def sent_back_why(self, unit: str, feeds: str) -> str | None:
         return "BUG (wrong-weight-in-sum): every term uses the weight into the first unit"
@@ -403,7 +403,7 @@ class TransposedWeights(Rules):
         return f"δ_{lay + 1} · {w_sym}ᵀ  (BUG: W where Wᵀ belongs)"
 
     def send_back_tree(self, delta: Node, w: Node) -> Node:
-        return call("matmul", delta, call("transpose", w))
+        return ex.call("matmul", delta, ex.call("transpose", w))
 
     def sent_back_why(self, unit: str, feeds: str) -> str | None:
         return (f"BUG (transposed-weights): the error comes back along the weights out of one "

@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -179,8 +180,9 @@ def peak_kb(*args: str) -> tuple[int, subprocess.CompletedProcess]:
 
 def test_export_json_memory_does_not_grow_with_epochs(tmp_path) -> None:
     """Held whole, the 1000-100-10 document took about 46 MB more per epoch; streamed, six
-    epochs take no more memory than one (within 20 MB of noise)."""
-    one, done1 = peak_kb("batch_relu_1000_100_10", "--export", "json", "--epochs", "1")
+    epochs take no more memory than two (within 20 MB of noise; the first epoch's own
+    buffers, a few MB, are left out of the comparison, as the heap's layout moves them)."""
+    one, done1 = peak_kb("batch_relu_1000_100_10", "--export", "json", "--epochs", "2")
     six, done6 = peak_kb("batch_relu_1000_100_10", "--export", "json", "--epochs", "6",
                          "-o", str(tmp_path / "six.json"))
     assert done1.returncode == 0 and done6.returncode == 0, done6.stderr
@@ -217,7 +219,7 @@ def test_export_into_a_read_only_folder(tmp_path, monkeypatch) -> None:
         def refuse(*a, **k):
             raise PermissionError(errno.EACCES, "Permission denied")
 
-        monkeypatch.setattr(files.tempfile, "mkstemp", refuse)
+        monkeypatch.setattr(tempfile, "mkstemp", refuse)  # files.write imports it lazily
         with pytest.raises(BptuiError, match=r"x\.json: cannot be written: permission denied"):
             files.write(folder / "x.json", "text")
     finally:
