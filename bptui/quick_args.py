@@ -20,7 +20,7 @@ from types import SimpleNamespace
 FLAGS = {
     "list": "--list", "mistakes": "--mistakes", "check": "--check", "trace": "--trace",
     "gradcheck": "--gradcheck", "serve": "--serve", "force": "--force", "json": "--json",
-    "graph": "--graph", "worksheet": "--worksheet", "symbols": "--symbols",
+    "graph": "--graph", "worksheet": "--worksheet", "symbols": "--symbols", "screen": "--screen",
 }
 
 #: Options left to argparse always: their attribute names (default None).
