@@ -20,6 +20,7 @@ from bptui.backprop import Params
 from bptui.cursor import apply_updates
 from bptui.gradcheck import Report
 from bptui.notation import fmt
+from bptui.tui.palette import PageSafeOptionList
 from bptui.tui.panel import Body
 from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK
 from bptui.tui.view import View
@@ -110,7 +111,7 @@ class MistakeScreen(ModalScreen[str | None | bool]):
             yield Static(Text("Mistake lab: pick a classic backprop bug to switch on; the "
                               "equation panel then shows the wrong step beside the right "
                               "one. enter chooses, escape cancels."), id="mistake-intro")
-            yield OptionList(*options, id="mistake-list")
+            yield PageSafeOptionList(*options, id="mistake-list")
             yield Static("", id="mistake-details")
 
     def on_mount(self) -> None:

@@ -23,6 +23,7 @@ from bptui import scenario as scn
 from bptui.notation import pretty
 from bptui.tui.app import BackpropApp
 from bptui.tui.keys import KEYS
+from bptui.tui.lab import MistakeScreen
 from bptui.tui.main import MIN_HEIGHT, MIN_WIDTH, PANELS, WIDE_HEIGHT, WIDE_WIDTH
 from tests.tui.helpers import NUMBER, panel, result_of, screen_text, settle, status
 from tests.tui.test_screen import PUBLISHED
@@ -30,9 +31,10 @@ from tests.tui.test_screen import PUBLISHED
 SCENARIOS = scn.BUILTIN_FOLDER
 
 #: Every key the main screen binds except q (quit), plus the keys its dialogs answer to
-#: (enter confirms, up/down move in the mistake list, digits go into the number inputs).
+#: (enter confirms, up/down and the page keys move in the mistake list and the palette, digits
+#: go into the number inputs) and ctrl+p (the palette).
 MASH_KEYS = sorted({k for key in KEYS for k in key.keys if k != "q"}
-                   | {"enter", "up", "down", "0", "7"})
+                   | {"enter", "up", "down", "0", "7", "ctrl+p", "pagedown", "pageup"})
 
 
 def copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
@@ -127,11 +129,23 @@ async def back_to_main(pilot) -> None:
     app.main.set_focus(None)  # out of the quiz box, so that k is a key, not a letter
     if app.main.quiz.on:
         await pilot.press("k")
-    if app.cursor.mistake is not None:
+    for _ in range(5):  # m, the first choice (no mistake), enter: until it has taken
+        if app.cursor.mistake is None:
+            break
+        await settle(pilot)  # a choice made while a run goes on is not taken
         await pilot.press("m")
-        await pilot.pause()
-        await pilot.press("home", "enter")  # the first choice: no mistake
-        await pilot.pause()
+        for _ in range(200):  # the dialog, its list highlighted, before home and enter
+            if isinstance(app.screen, MistakeScreen) and app.screen.query(
+                    "#mistake-list") and app.screen.query_one(
+                    "#mistake-list").highlighted is not None:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("home", "enter")
+        for _ in range(200):
+            if app.screen is app.main:
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
     assert app.screen is app.main and app.cursor.mistake is None and not app.main.running
     assert not app.main.quiz.on
     app.main.set_focus(None)  # tab may have focused a panel, whose own home key scrolls it

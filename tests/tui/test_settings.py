@@ -10,7 +10,7 @@ from bptui import scenario as scn
 from bptui.tui.app import BackpropApp
 from tests.tui.helpers import make_app, panel, screen_text, status
 
-SCENARIOS = Path(scn.__file__).parent / "scenarios"
+SCENARIOS = scn.BUILTIN_FOLDER
 
 
 def own_copy(tmp_path: Path) -> Path:
@@ -119,13 +119,15 @@ async def test_screenshot_goes_to_the_working_folder(tmp_path, monkeypatch):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         app.deliver_screenshot()
-        for _ in range(100):
-            if list(tmp_path.glob("*.svg")):
+        def said() -> bool:  # a notice is a message: handled a moment after the file
+            return any("screenshot saved to" in str(n.message)
+                       and tmp_path.name in str(n.message) for n in app._notifications)
+
+        for _ in range(200):
+            if list(tmp_path.glob("*.svg")) and said():
                 break
             await pilot.pause(0.05)
-        assert list(tmp_path.glob("*.svg"))
-        assert any("screenshot saved to" in str(n.message) and tmp_path.name in str(n.message)
-                   for n in app._notifications)
+        assert list(tmp_path.glob("*.svg")) and said()
 
 
 async def test_navigation_keys_pass_through_the_empty_quiz_box():
