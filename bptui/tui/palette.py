@@ -40,15 +40,24 @@ def page_move_possible(options: OptionList) -> bool:
 
 class PageSafeOptionList(OptionList):
     """An OptionList whose PageDown/PageUp do nothing until its lines exist (the same Textual
-    8.2 bug as the palette's first one; the mistake lab's list had it too)."""
+    8.2 bug as the palette's first one; the mistake lab's list had it too), and that keeps a
+    highlight when the page ends on a disabled option (Textual then highlights nothing, and
+    enter chooses nothing): the last (first) enabled option instead."""
 
     def action_page_down(self) -> None:
         if page_move_possible(self):
             super().action_page_down()
+            self._keep_highlight(reversed(range(self.option_count)))
 
     def action_page_up(self) -> None:
         if page_move_possible(self):
             super().action_page_up()
+            self._keep_highlight(range(self.option_count))
+
+    def _keep_highlight(self, order) -> None:
+        if self.highlighted is None:
+            self.highlighted = next((i for i in order
+                                     if not self.get_option_at_index(i).disabled), None)
 
 
 class GuardedCommandPalette(CommandPalette):

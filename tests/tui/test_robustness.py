@@ -379,3 +379,23 @@ async def test_random_keys_into_the_command_palette(tmp_path, monkeypatch):
         assert app.is_running and opened > 10
         await back_to_main(pilot)
         assert_consistent(app)
+
+
+async def test_page_keys_at_once_in_the_mistake_lab(tmp_path):
+    """m then PageDown (or PageUp) before the lab's list has its lines: Textual 8.2's
+    OptionList._move_page raised KeyError: 0, as in the palette (issue 13 item 7)."""
+    app = long_mazur(tmp_path, 2_000)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for keys in (["m", "pagedown"], ["m", "pageup"], ["m", "pagedown", "pagedown", "pageup"]):
+            await type_fast(pilot, keys)
+            await pilot.pause(0.1)
+            assert app.is_running and isinstance(app.screen, MistakeScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("pagedown")  # paging works once the list is there
+        await pilot.pause()
+        assert app.screen.query_one("#mistake-list").highlighted > 0
+        await back_to_main(pilot)
