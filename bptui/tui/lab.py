@@ -22,6 +22,7 @@ from bptui.gradcheck import Report
 from bptui.notation import fmt
 from bptui.tui.palette import PageSafeOptionList
 from bptui.tui.panel import Body
+from bptui.tui.screens import dismiss_once
 from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK
 from bptui.tui.view import View
 
@@ -140,7 +141,7 @@ class MistakeScreen(ModalScreen[str | None | bool]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         name = event.option.id
-        self.dismiss(None if name == NONE_ID else name)
+        dismiss_once(self, None if name == NONE_ID else name)
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        dismiss_once(self, False)  # escape and q in one burst: closed once
