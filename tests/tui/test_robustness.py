@@ -133,6 +133,7 @@ async def back_to_main(pilot) -> None:
         if app.cursor.mistake is None:
             break
         await settle(pilot)  # a choice made while a run goes on is not taken
+        app.main.set_focus(None)  # m to the screen, not to a focused panel or box
         await pilot.press("m")
         for _ in range(200):  # the dialog, its list highlighted, before home and enter
             if isinstance(app.screen, MistakeScreen) and app.screen.query(
@@ -146,7 +147,8 @@ async def back_to_main(pilot) -> None:
                 break
             await pilot.pause(0.05)
         await settle(pilot)
-    assert app.screen is app.main and app.cursor.mistake is None and not app.main.running
+    assert app.screen is app.main and app.cursor.mistake is None and not app.main.running, (
+        app.screen_stack, app.focused, app.cursor.mistake, app.main.cursor is app.cursor)
     assert not app.main.quiz.on
     app.main.set_focus(None)  # tab may have focused a panel, whose own home key scrolls it
 
