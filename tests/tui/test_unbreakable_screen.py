@@ -17,7 +17,7 @@ from bptui.tui.app import BackpropApp
 from tests.tui.helpers import screen_text
 from tests.tui.test_robustness import key_event
 
-SCENARIOS = Path(scn.__file__).parent / "scenarios"
+SCENARIOS = scn.BUILTIN_FOLDER
 
 # -- item 6: control characters are shown, never sent raw ------------------------------
 
