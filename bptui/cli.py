@@ -393,7 +393,7 @@ def _list_mistakes(args: argparse.Namespace) -> int:
 
 def summary(s) -> str:
     """A short description of a valid scenario, for --check (in the learner's language)."""
-    from bptui.i18n import _, language, local
+    from bptui.i18n import _, language, local, ngettext
 
     zh = language() == "zh"
     lines = [_("{path}: ok", path=s.path), _("title: {title}", title=local(s.title, s.title_zh)),
@@ -405,9 +405,12 @@ def summary(s) -> str:
                 "unit": _("a bias per unit")}[la.bias_mode]
         trained = "" if la.bias is None else (_(" (trained)") if la.train_bias else
                                               _(" (not trained)"))
-        lines.append(_("layer {n} ({name}): {size} {activation} units, {weights} weights, "
-                       "{bias}{trained}", n=n, name=la.name, size=la.size,
-                       activation=la.activation, weights=la.weights.size, bias=bias,
+        # "1 linear unit", "4 weights": plural only when plural
+        units = ngettext("{n} {activation} unit", "{n} {activation} units", la.size,
+                         activation=la.activation)
+        weights = ngettext("{n} weight", "{n} weights", la.weights.size)
+        lines.append(_("layer {layer} ({name}): {units}, {weights}, {bias}{trained}",
+                       layer=n, name=la.name, units=units, weights=weights, bias=bias,
                        trained=trained))
     if s.mode != "batch":
         mode = _("mode: {mode} (one update after each sample)", mode=s.mode)
@@ -526,8 +529,8 @@ def _gradcheck(scenario, args: argparse.Namespace) -> int:
                          "the whole batch's gradient (leave --sample out)")
     args.sample = args.sample or 1
     if args.sample > scenario.samples:
-        raise BptuiError(f"--sample {args.sample}: the scenario has {scenario.samples} "
-                         "sample(s)")
+        count = f"{scenario.samples} sample" + ("s" if scenario.samples != 1 else "")
+        raise BptuiError(f"--sample {args.sample}: the scenario has {count}")
     import numpy as np
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):

@@ -319,7 +319,7 @@ def markdown_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = N
         f"Loss: `{s.loss}`; learning rate η = {fmt(s.learning_rate)}; update mode: `{s.mode}`"
         + (f" (per-sample losses {'summed' if s.reduction == 'sum' else 'averaged'})"
            if s.mode == "batch" else "")
-        + f"; {s.samples} sample(s).", "",
+        + f"; {s.samples} sample{'s' if s.samples != 1 else ''}.", "",
     ]
     lines += ["### Starting parameters", ""]
     if s.unit_by_unit:

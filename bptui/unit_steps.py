@@ -205,8 +205,9 @@ def shortcut_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.nd
     unit = layer.names[k]
     if layer.activation == "softmax":
         chain = f"Σ_j ∂E/∂out_j · ∂out_j/∂net_{unit}"
-        why = (f"softmax ties every output to every net (∂out_j/∂net_{unit} = out_j(δ_j{unit} "
-               f"- out_{unit})); multiplied by cross-entropy's -target_j/out_j and summed, "
+        why = (f"softmax ties every output to every net (∂out_j/∂net_{unit} = out_j([j = {unit}] "
+               f"- out_{unit}), where [j = {unit}] is 1 for j = {unit}, else 0); multiplied by "
+               "cross-entropy's -target_j/out_j and summed, "
                "everything cancels to out - target because the targets sum to 1")
     else:
         chain = f"∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit}"
@@ -235,8 +236,9 @@ def jacobian_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int
         sample=sample, phase="backward", kind="delta", layer=lay, unit=j, param=None,
         symbol=f"delta_{unit}", lhs=f"δ_{unit}", chain=(f"Σ_j ∂E/∂out_j · ∂out_j/∂net_{unit}",),
         value=bw.delta[lay][j],
-        why=f"softmax ties every output to every net (∂out_j/∂net_{unit} = out_j(1[j = "
-        f"{unit}] - out_{unit})), so {unit}'s δ collects the error of every output, not only "
+        why=f"softmax ties every output to every net (∂out_j/∂net_{unit} = out_j([j = "
+        f"{unit}] - out_{unit}), where [j = {unit}] is 1 for j = {unit}, else 0), so "
+        f"{unit}'s δ collects the error of every output, not only "
         "its own",
         tree=mul(sym(f"out_{unit}", out[j]), sub(sym(f"dE/dout_{unit}", err[j]), Sum(tuple(
             mul(sym(f"dE/dout_{u}", e), sym(f"out_{u}", o))

@@ -30,6 +30,9 @@ CHANGED: list[tuple[str, str, Callable[[Event], bool], str]] = [
                                                               "dout_dnet"),
      "layer-level steps: net_l also reads the bias b_l, the loss and dE/dout read T before "
      "out (as the rule does), a slope reads only what its rule reads"),
+    ("softmax_xor_2_3_2/*", "text", lambda e: e.kind == "delta" and "[j = " in e.why,
+     "issue 12: the softmax's why writes the Kronecker delta as [j = o1] (1 for j = o1, else "
+     "0), not δ_jo1 right after δ meant a unit's error"),
     ("*/wrong-weight-in-sum", "uses", lambda e: e.kind == "dE_din",
      "wrong-weight-in-sum reads w5 twice; uses names it once"),
 ]

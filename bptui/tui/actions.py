@@ -114,7 +114,9 @@ class FileActions:
                                    "start"), markup=False)
 
     def action_open_scenario(self) -> None:
-        serving = getattr(self.app, "serving", False)
+        from bptui.tui.served import is_served
+
+        serving = is_served(self.app)  # a viewer in a browser must not read the server's files
         names = ", ".join(scn.builtin_names())
         prompt = (f"Open a built-in scenario ({names})" if serving else
                   f"Open a scenario: a built-in ({names}) or a path to a .toml file")

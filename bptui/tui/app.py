@@ -40,6 +40,10 @@ class BackpropApp(App):
     #: launcher may point it elsewhere.
     export_folder: str | None = None
 
+    #: Act as served to a web browser even without one (tests); the screen asks
+    #: :func:`bptui.tui.served.is_served`, which also reads ``app.is_web`` (``--serve``).
+    served: bool = False
+
     def action_command_palette(self) -> None:
         """ctrl+p: Textual's palette, guarded against its page-key and closing crashes."""
         if self.use_command_palette:

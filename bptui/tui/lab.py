@@ -20,7 +20,9 @@ from bptui.backprop import Params
 from bptui.cursor import apply_updates
 from bptui.gradcheck import Report
 from bptui.notation import fmt
+from bptui.tui.palette import PageSafeOptionList
 from bptui.tui.panel import Body
+from bptui.tui.screens import dismiss_once
 from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK
 from bptui.tui.view import View
 
@@ -110,7 +112,7 @@ class MistakeScreen(ModalScreen[str | None | bool]):
             yield Static(Text("Mistake lab: pick a classic backprop bug to switch on; the "
                               "equation panel then shows the wrong step beside the right "
                               "one. enter chooses, escape cancels."), id="mistake-intro")
-            yield OptionList(*options, id="mistake-list")
+            yield PageSafeOptionList(*options, id="mistake-list")
             yield Static("", id="mistake-details")
 
     def on_mount(self) -> None:
@@ -139,7 +141,7 @@ class MistakeScreen(ModalScreen[str | None | bool]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         name = event.option.id
-        self.dismiss(None if name == NONE_ID else name)
+        dismiss_once(self, None if name == NONE_ID else name)
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        dismiss_once(self, False)  # escape and q in one burst: closed once

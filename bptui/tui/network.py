@@ -202,6 +202,11 @@ class NetworkBody(Widget):
 # --------------------------------------------------------------------------- large layers
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 sample``, ``2 samples``: the plural only when plural."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _blocks(view: View, width: int) -> Text:
     """Layers too large to draw unit by unit: one block of statistics per layer."""
     s = view.scenario
@@ -218,11 +223,11 @@ def _blocks(view: View, width: int) -> Text:
 
     x = s.inputs if ev.sample is None else s.inputs[ev.sample - 1: ev.sample]
     lw = 15
-    line(f"inputs: {s.input_size} values per sample, {x.shape[0]} sample(s)", HEADING)
+    line(f"inputs: {s.input_size} values per sample, {_count(x.shape[0], 'sample')}", HEADING)
     line(f"{NO_MARK}{'X':<{lw}}{stats(x)}")
     for lay, layer in enumerate(s.layers, start=1):
-        line(f"layer {lay}: {visible(layer.name, keep_newlines=False)}, {layer.size} "
-             f"{layer.activation} units "
+        line(f"layer {lay}: {visible(layer.name, keep_newlines=False)}, "
+             f"{_count(layer.size, layer.activation + ' unit')} "
              "(shape [min, max] mean ‖·‖)", HEADING)
         w = view.params.weights[lay - 1]
         line(f"{NO_MARK}{'W' + str(lay):<{lw}}{stats(w)}")
@@ -240,7 +245,7 @@ def _blocks(view: View, width: int) -> Text:
         cols = max(8, width - 4)
         rows = min(4, m.shape[0])
         line("")
-        line(f"{pretty(ev.symbol)}: first {rows} row(s) × {min(cols, m.shape[1])} of "
+        line(f"{pretty(ev.symbol)}: first {_count(rows, 'row')} × {min(cols, m.shape[1])} of "
              f"{shape_text(m)} (· low … █ high)", HEADING)
         for strip in heat_strip(m, rows, cols):
             line("  " + strip)

@@ -10,7 +10,8 @@
    ``NoMatches``. The guard ends that search quietly once the palette is closing.
 
 Both reproduce with keys sent without waiting (tests/tui/test_palette_guard.py) on
-textual 8.2.8; remove this module when Textual fixes them upstream.
+textual 8.2.8; :class:`PageSafeOptionList` carries the page-key guard to any other option list
+(the mistake lab's). Remove this module when Textual fixes them upstream.
 """
 
 from __future__ import annotations
@@ -19,11 +20,44 @@ from textual import work
 from textual.app import App
 from textual.command import CommandList, CommandPalette
 from textual.css.query import NoMatches
+from textual.widgets import OptionList
 
 _PAGE_ACTIONS = ("page_up", "page_down")
 
 #: Textual's search, without the @work wrapper around it (which the override puts back).
 unguarded_gather = CommandPalette._gather_commands.__wrapped__
+
+
+def page_move_possible(options: OptionList) -> bool:
+    """Whether an option list has built the lines a page move reads (private in Textual):
+    ``OptionList._move_page`` raises ``KeyError`` when they are not there yet."""
+    lines = getattr(options, "_lines", None)
+    index_to_line = getattr(options, "_index_to_line", None)
+    if not lines or index_to_line is None:
+        return False
+    return (options.highlighted or 0) in index_to_line
+
+
+class PageSafeOptionList(OptionList):
+    """An OptionList whose PageDown/PageUp do nothing until its lines exist (the same Textual
+    8.2 bug as the palette's first one; the mistake lab's list had it too), and that keeps a
+    highlight when the page ends on a disabled option (Textual then highlights nothing, and
+    enter chooses nothing): the last (first) enabled option instead."""
+
+    def action_page_down(self) -> None:
+        if page_move_possible(self):
+            super().action_page_down()
+            self._keep_highlight(reversed(range(self.option_count)))
+
+    def action_page_up(self) -> None:
+        if page_move_possible(self):
+            super().action_page_up()
+            self._keep_highlight(range(self.option_count))
+
+    def _keep_highlight(self, order) -> None:
+        if self.highlighted is None:
+            self.highlighted = next((i for i in order
+                                     if not self.get_option_at_index(i).disabled), None)
 
 
 class GuardedCommandPalette(CommandPalette):
@@ -35,16 +69,11 @@ class GuardedCommandPalette(CommandPalette):
         super()._action_command_list(action)
 
     def _page_move_possible(self) -> bool:
-        """Whether the list has built the lines a page move reads (private in Textual)."""
         try:
             options = self.query_one(CommandList)
         except NoMatches:
             return False
-        lines = getattr(options, "_lines", None)
-        index_to_line = getattr(options, "_index_to_line", None)
-        if not lines or index_to_line is None:
-            return False
-        return (options.highlighted or 0) in index_to_line
+        return page_move_possible(options)
 
     @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP)
     async def _gather_commands(self, search_value: str) -> None:

@@ -23,7 +23,11 @@ MAX_BYTES = 5_000_000
 
 
 def is_served(app: App) -> bool:
-    """Whether this app is shown in a web browser (tests set ``app.served = True``)."""
+    """Whether this app is shown in a web browser: the one test of it for the whole screen.
+
+    Under ``bptui --serve`` each viewer's ``python -m bptui`` child runs on textual-serve's web
+    driver, so ``app.is_web`` says so; ``app.served`` (BackpropApp's flag, False by default)
+    lets a test act as a served app without a browser."""
     return bool(getattr(app, "served", False)) or app.is_web
 
 

@@ -11,12 +11,18 @@ from bptui.tui.panel import Body
 from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, norm
 from bptui.tui.view import View
 
-COL = 16
+#: Separates a row's cells until :func:`_fit_columns` lays them out (never in a number).
+CELL = "\t"
 
 
 def _num(x: float | None) -> str:
-    """A right-aligned number column, always with at least one space before it."""
-    return " " + ("·" if x is None else fmt(x)).rjust(COL - 1)
+    """A number cell; its width is set by :func:`_fit_columns` (a fixed width cut a
+    16-character number such as -0.0008833873178 into the next column)."""
+    return CELL + ("·" if x is None else fmt(x))
+
+
+def _cell(text: str) -> str:
+    return CELL + text
 
 
 class UpdatesBody(Body):
@@ -59,8 +65,8 @@ class UpdatesBody(Body):
                 for j in range(layer.bias.size):
                     names.append((lay, "bias", j, 0, layer.bias_name(j, lay)))
         name_w = max([5] + [len(n[-1]) for n in names]) + 1
-        rows = [(NO_MARK + "param".ljust(name_w) + "old".rjust(COL) + "gradient".rjust(COL)
-                 + "new".rjust(COL) + "change".rjust(COL), LABEL)]
+        rows = [(NO_MARK + "param".ljust(name_w) + _cell("old") + _cell("gradient")
+                 + _cell("new") + _cell("change"), LABEL)]
         self._name_w = name_w
         for lay, kind, j, i, name in names:
             self._row_refs.append(("param", lay, kind, j, i, name))
@@ -71,8 +77,8 @@ class UpdatesBody(Body):
                 here = e is view.event
                 old, grad, new = float(e.old), float(e.grad), float(e.value)
                 if here and view.hidden:  # quiz: the new value is the question
-                    line = (name.ljust(name_w) + _num(old) + _num(grad) + "?".rjust(COL)
-                            + "?".rjust(COL))
+                    line = (name.ljust(name_w) + _num(old) + _num(grad) + _cell("?")
+                            + _cell("?"))
                 else:
                     line = (name.ljust(name_w) + _num(old) + _num(grad) + _num(new)
                             + _num(new - old))
@@ -84,17 +90,17 @@ class UpdatesBody(Body):
             old = view.params.value(lay, kind, j, i)
             gtext = _num(grad)
             if view.hidden and gref is not None and grads[gref] is view.event:
-                gtext = "?".rjust(COL)  # quiz: this gradient is the question
+                gtext = _cell("?")  # quiz: this gradient is the question
             rows.append((NO_MARK + name.ljust(name_w) + _num(old) + gtext + _num(None)
                          + _num(None), ""))
-        return _fit_columns(rows, name_w)
+        return _fit_columns(rows)
 
     def _layers(self, view: View) -> list[tuple[str, str]]:
         s = view.scenario
         updates = {e.symbol: e for e in self._current_block(view) if e.kind == "update"}
         rows = [("norms ‖·‖ of each matrix", LABEL),
-                (NO_MARK + "param".ljust(6) + "‖old‖".rjust(COL) + "‖gradient‖".rjust(COL)
-                 + "‖new‖".rjust(COL) + "‖change‖".rjust(COL), LABEL)]
+                (NO_MARK + "param".ljust(6) + _cell("‖old‖") + _cell("‖gradient‖")
+                 + _cell("‖new‖") + _cell("‖change‖"), LABEL)]
         for lay, layer in enumerate(s.layers, start=1):
             kinds = [("W", view.params.weights[lay - 1])]
             if layer.bias is not None and layer.train_bias:
@@ -113,18 +119,20 @@ class UpdatesBody(Body):
                 rows.append(((MARK if here else NO_MARK) + name.ljust(6) + _num(norm(old))
                              + _num(norm(e.grad)) + _num(norm(new)) + _num(norm(new - old)),
                              CURRENT if here else ""))
-        return rows
+        return _fit_columns(rows)
 
 
-def _fit_columns(rows: list[tuple[str, str]], name_w: int) -> list[tuple[str, str]]:
-    """The four number columns each as wide as their widest entry (header included) plus
-    two spaces, so that no number and no column name is ever cut."""
-    start = len(NO_MARK) + name_w
-    cells = [[line[start + k * COL: start + (k + 1) * COL].strip() for k in range(4)]
-             for line, _ in rows]
-    widths = [max(len(c[k]) for c in cells) + 1 for k in range(4)]
+
+def _fit_columns(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The number columns each as wide as their widest entry (header included) plus one
+    space, so that no number and no column name is ever cut. A row's cells follow its
+    name, each after :data:`CELL`; a row without cells (a heading) is kept as it is."""
+    split = [line.split(CELL) for line, _ in rows]
+    n = max(len(parts) - 1 for parts in split)
+    widths = [max([len(p[k + 1]) for p in split if len(p) > k + 1] + [0]) + 1
+              for k in range(n)]
     out = []
-    for (line, style), c in zip(rows, cells, strict=True):
-        out.append((line[:start] + "".join(v.rjust(w) for v, w in zip(c, widths, strict=True)),
-                    style))
+    for (_, style), parts in zip(rows, split, strict=True):
+        out.append((parts[0] + "".join(v.rjust(w) for v, w in zip(parts[1:], widths,
+                                                                   strict=False)), style))
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bptui import cli
@@ -115,8 +117,12 @@ async def test_hint_then_right_counts_after_a_hint_and_skip_reveals():
         # a ladder, each rung new: the rule, the numbers, the first factor worked out
         assert hints[0].startswith("hint 1 of 3, the rule: ∂E/∂w5 = ∂E/∂out_o1 · ")
         assert hints[1].startswith("hint 2 of 3, the numbers: ∂E/∂w5 = 0.7413650696 · ")
-        assert hints[2].startswith("hint 3 of 3, worked: the first factor is ∂E/∂out_o1 = "
-                                   "0.7413650696")
+        # the rule's tree is δ_o1 · out_h1: its first factor worked out is δ_o1, Mazur's
+        # published 0.138498562 (= the first two factors of hint 2 multiplied), not yet shown
+        worked = re.match(r"hint 3 of 3, worked: the first factor is δ_o1 = ([0-9.]+);",
+                          hints[2])
+        assert worked and round(float(worked[1]), 9) == 0.138498562
+        assert worked[1] not in hints[0] + hints[1]
         assert hints[3] == "no more hints: ctrl+s reveals the answer"
         assert len(set(hints)) == 4 and not any("0.0821670" in h for h in hints)
         assert asking(app)  # a hint does not answer

@@ -23,6 +23,7 @@ from bptui import scenario as scn
 from bptui.notation import pretty
 from bptui.tui.app import BackpropApp
 from bptui.tui.keys import KEYS
+from bptui.tui.lab import MistakeScreen
 from bptui.tui.main import MIN_HEIGHT, MIN_WIDTH, PANELS, WIDE_HEIGHT, WIDE_WIDTH
 from tests.tui.helpers import NUMBER, panel, result_of, screen_text, settle, status
 from tests.tui.test_screen import PUBLISHED
@@ -30,9 +31,10 @@ from tests.tui.test_screen import PUBLISHED
 SCENARIOS = scn.BUILTIN_FOLDER
 
 #: Every key the main screen binds except q (quit), plus the keys its dialogs answer to
-#: (enter confirms, up/down move in the mistake list, digits go into the number inputs).
+#: (enter confirms, up/down and the page keys move in the mistake list and the palette, digits
+#: go into the number inputs) and ctrl+p (the palette).
 MASH_KEYS = sorted({k for key in KEYS for k in key.keys if k != "q"}
-                   | {"enter", "up", "down", "0", "7"})
+                   | {"enter", "up", "down", "0", "7", "ctrl+p", "pagedown", "pageup"})
 
 
 def copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
@@ -127,12 +129,26 @@ async def back_to_main(pilot) -> None:
     app.main.set_focus(None)  # out of the quiz box, so that k is a key, not a letter
     if app.main.quiz.on:
         await pilot.press("k")
-    if app.cursor.mistake is not None:
+    for _ in range(5):  # m, the first choice (no mistake), enter: until it has taken
+        if app.cursor.mistake is None:
+            break
+        await settle(pilot)  # a choice made while a run goes on is not taken
+        app.main.set_focus(None)  # m to the screen, not to a focused panel or box
         await pilot.press("m")
-        await pilot.pause()
-        await pilot.press("home", "enter")  # the first choice: no mistake
-        await pilot.pause()
-    assert app.screen is app.main and app.cursor.mistake is None and not app.main.running
+        for _ in range(200):  # the dialog, its list highlighted, before home and enter
+            if isinstance(app.screen, MistakeScreen) and app.screen.query(
+                    "#mistake-list") and app.screen.query_one(
+                    "#mistake-list").highlighted is not None:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("home", "enter")
+        for _ in range(200):
+            if app.screen is app.main:
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
+    assert app.screen is app.main and app.cursor.mistake is None and not app.main.running, (
+        app.screen_stack, app.focused, app.cursor.mistake, app.main.cursor is app.cursor)
     assert not app.main.quiz.on
     app.main.set_focus(None)  # tab may have focused a panel, whose own home key scrolls it
 
@@ -265,10 +281,14 @@ async def test_two_closing_keys_in_one_burst_close_only_the_dialog(tmp_path):
         # OptionList.OptionSelected); the escape right behind it closes the dialog first
         for opener, closers in (("question_mark", ["escape", "escape"]),
                                 ("g", ["enter", "escape"]), ("m", ["enter", "escape"]),
-                                ("g", ["1", "enter", "enter"]), ("i", ["escape", "escape"])):
+                                ("g", ["1", "enter", "enter"]), ("i", ["escape", "escape"]),
+                                ("m", ["q", "escape"]), ("m", ["escape", "escape"])):
             await pilot.press(opener)
-            await pilot.pause()
-            assert app.screen is not app.main, opener
+            for _ in range(100):  # the dialog is pushed a moment after the key on a loaded machine
+                if app.screen is not app.main:
+                    break
+                await pilot.pause(0.05)
+            assert app.screen is not app.main, (opener, app.focused)
             await type_fast(pilot, closers)
             await pilot.pause()
             assert app.screen is app.main, (opener, closers, app.screen_stack)
@@ -365,3 +385,23 @@ async def test_random_keys_into_the_command_palette(tmp_path, monkeypatch):
         assert app.is_running and opened > 10
         await back_to_main(pilot)
         assert_consistent(app)
+
+
+async def test_page_keys_at_once_in_the_mistake_lab(tmp_path):
+    """m then PageDown (or PageUp) before the lab's list has its lines: Textual 8.2's
+    OptionList._move_page raised KeyError: 0, as in the palette (issue 13 item 7)."""
+    app = long_mazur(tmp_path, 2_000)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for keys in (["m", "pagedown"], ["m", "pageup"], ["m", "pagedown", "pagedown", "pageup"]):
+            await type_fast(pilot, keys)
+            await pilot.pause(0.1)
+            assert app.is_running and isinstance(app.screen, MistakeScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("pagedown")  # paging works once the list is there
+        await pilot.pause()
+        assert app.screen.query_one("#mistake-list").highlighted > 0
+        await back_to_main(pilot)

@@ -11,7 +11,7 @@ import pytest
 from bptui import scenario as scn
 from bptui.cursor import Cursor
 from bptui.tui import keys
-from tests.tui.helpers import make_app, screen_text, settle, status
+from tests.tui.helpers import make_app, panel, screen_text, settle, status
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -42,6 +42,26 @@ async def test_after_e_no_number_or_header_is_cut(name, size):
         assert cut_lines(app) == []
         assert "change" in screen_text(app)
         assert re.search(r"step \d+ of \d+", screen_text(app).splitlines()[0])
+
+
+@pytest.mark.parametrize("name", ["two_three_one", "mazur_2_2_2", "linear_chain_1_1_1",
+                                  "sigmoid_chain_1_1_1", "softmax_xor_2_3_2"])
+async def test_after_e_every_update_row_reads_as_old_gradient_new_change(name):
+    """A 16-character number (two_three_one's -0.0008833873178) pushed its row's columns
+    sideways: the row must still read as old, gradient, new, change with new = old - η·grad."""
+    app = make_app(name)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        rate = app.cursor.scenario.learning_rate
+        rows = [line.lstrip("▶ ").split() for line in panel(app, "updates").splitlines()[2:]]
+        assert rows
+        for row in rows:
+            assert len(row) == 5, row
+            old, grad, new, change = map(float, row[1:])
+            assert new == pytest.approx(old - rate * grad, rel=1e-8, abs=1e-9), row
+            assert change == pytest.approx(new - old, rel=1e-8, abs=1e-9), row
 
 
 async def test_R_N_runs_exactly_N_epochs_and_starts_empty():

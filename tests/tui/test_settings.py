@@ -119,13 +119,15 @@ async def test_screenshot_goes_to_the_working_folder(tmp_path, monkeypatch):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         app.deliver_screenshot()
-        for _ in range(100):
-            if list(tmp_path.glob("*.svg")):
+        def said() -> bool:  # a notice is a message: handled a moment after the file
+            return any("screenshot saved to" in str(n.message)
+                       and tmp_path.name in str(n.message) for n in app._notifications)
+
+        for _ in range(200):
+            if list(tmp_path.glob("*.svg")) and said():
                 break
             await pilot.pause(0.05)
-        assert list(tmp_path.glob("*.svg"))
-        assert any("screenshot saved to" in str(n.message) and tmp_path.name in str(n.message)
-                   for n in app._notifications)
+        assert list(tmp_path.glob("*.svg")) and said()
 
 
 async def test_navigation_keys_pass_through_the_empty_quiz_box():
@@ -162,3 +164,22 @@ async def test_gradient_check_panel_states_its_rule_and_follows_epsilon():
         text = panel(app, "gradcheck")
         assert "ε = 0.003, pass when relative error < 4.5e-06" in text
         assert "8 of 8 gradients agree" in text
+
+
+async def test_served_open_offers_built_ins_only(tmp_path):
+    """Under --serve (app.is_web; app.served stands in for it here) a viewer must not read
+    the server's files: a path is refused, a built-in opens."""
+    path = own_copy(tmp_path)
+    app = make_app()
+    app.served = True
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.main.action_open_scenario()
+        await pilot.pause()
+        assert app.screen.prompt.startswith("Open a built-in scenario (")
+        await type_into_dialog(pilot, str(path))
+        assert app.cursor.scenario.name == "mazur_2_2_2" and app.cursor.scenario.path != str(path)
+        assert any("only built-in scenarios" in str(n.message) for n in app._notifications)
+        app.main.action_open_scenario()
+        await type_into_dialog(pilot, "two_three_one")
+        assert app.cursor.scenario.name == "two_three_one"
