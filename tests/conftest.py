@@ -56,18 +56,21 @@ def _refuse(*_args, **_kwargs):
 
 
 def run_cli_inprocess(*args: str, cwd: str | Path | None = None, timeout: float = 120,
-                      lang_env: dict[str, str] | None = None) -> Run:
+                      lang_env: dict[str, str] | None = None,
+                      warnings_as_errors: bool = False) -> Run:
     """``bptui.cli.main(ARGS)`` in this interpreter, as :func:`run_cli` but without the
     ~0.1 s start-up of a fresh Python: for the many tests about what an option prints, not
     about the entry point (each option keeps a few real-process tests through
     :func:`run_cli`).
 
     Standard output and error are captured, the language variables are cleared and then
-    ``lang_env`` set, the working folder is
+    ``lang_env`` set, a warning raises when ``warnings_as_errors`` (as ``python -W error``
+    would), the working folder is
     ``cwd`` (default the repository root); all of it, and the i18n language, is restored
     afterwards. Opening the screen or serving falls back to a real process."""
     import contextlib
     import io
+    import warnings
 
     from bptui import cli, i18n
 
@@ -85,7 +88,10 @@ def run_cli_inprocess(*args: str, cwd: str | Path | None = None, timeout: float 
         cli._serve = _refuse
     try:
         os.chdir(str(cwd or ROOT))
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                warnings.catch_warnings():
+            if warnings_as_errors:
+                warnings.simplefilter("error")
             try:
                 code = cli.main(list(args))
             except SystemExit as exc:  # argparse: --help, --version, a wrong option
