@@ -15,7 +15,7 @@ import pytest
 
 from bptui import scenario
 
-from .conftest import run_cli
+from .conftest import run_cli, run_cli_inprocess
 
 MAZUR = (scenario.BUILTIN_FOLDER / "mazur_2_2_2.toml").read_text(
     encoding="utf-8")
@@ -162,7 +162,7 @@ def test_broken_scenario(case, tmp_path):
     else:
         path.write_text(case.text, encoding="utf-8")
     before = (path.read_bytes(), os.stat(path).st_mtime_ns)
-    run = run_cli(str(path), "--check", timeout=60)
+    run = run_cli_inprocess(str(path), "--check", timeout=60)
     assert_clean_error(run, *case.expect, line=case.line, name=path.name)
     assert (path.read_bytes(), os.stat(path).st_mtime_ns) == before, "scenario file written"
 
@@ -172,7 +172,7 @@ def test_every_action_reports_a_broken_file(option, tmp_path):
     """Also without --check (no option opens the screen: the file is refused first)."""
     path = tmp_path / "typo.toml"
     path.write_text(mazur("learning_rate = 0.5", "learning_rat = 0.5"), encoding="utf-8")
-    run = run_cli(str(path), *option, timeout=60)
+    run = run_cli_inprocess(str(path), *option, timeout=60)
     assert_clean_error(run, "learning_rate", name="typo.toml")
 
 
@@ -183,18 +183,18 @@ def test_missing_file(tmp_path):
 
 
 def test_unknown_builtin_lists_builtins():
-    run = run_cli("mazur_2_2", "--check")
+    run = run_cli_inprocess("mazur_2_2", "--check")
     assert_clean_error(run, "unknown scenario", "mazur_2_2_2", *scenario.builtin_names())
 
 
 def test_directory_as_scenario(tmp_path):
     folder = tmp_path / "scenes"
     folder.mkdir()
-    run = run_cli(str(folder), "--check")
+    run = run_cli_inprocess(str(folder), "--check")
     assert_clean_error(run, "folder", name="scenes")
     folder_toml = tmp_path / "looks_like.toml"
     folder_toml.mkdir()
-    run = run_cli(str(folder_toml), "--check")
+    run = run_cli_inprocess(str(folder_toml), "--check")
     assert_clean_error(run, "folder", name="looks_like.toml")
 
 
@@ -215,9 +215,9 @@ def test_valid_tiny_scenario_is_accepted(tmp_path):
     path = tmp_path / "tiny.toml"
     path.write_text(TINY, encoding="utf-8")
     before = (path.read_bytes(), os.stat(path).st_mtime_ns)
-    run = run_cli(str(path), "--check")
+    run = run_cli_inprocess(str(path), "--check")
     assert run.returncode == 0, run.stderr
-    run = run_cli(str(path), "--train", "3")
+    run = run_cli_inprocess(str(path), "--train", "3")
     assert run.returncode == 0, run.stderr
     assert (path.read_bytes(), os.stat(path).st_mtime_ns) == before
 
@@ -226,7 +226,7 @@ def test_builtin_files_unchanged_by_runs():
     path = scenario.BUILTIN_FOLDER / "linear_chain_1_1_1.toml"
     before = (path.read_bytes(), os.stat(path).st_mtime_ns)
     for args in (["--check"], ["--train", "5"], ["--trace"], ["--gradcheck"]):
-        assert run_cli(str(path), *args).returncode == 0
+        assert run_cli_inprocess(str(path), *args).returncode == 0
     assert (path.read_bytes(), os.stat(path).st_mtime_ns) == before
 
 

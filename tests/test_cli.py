@@ -14,7 +14,7 @@ import pytest
 
 from bptui import scenario
 
-from .conftest import run_cli
+from .conftest import run_cli, run_cli_inprocess
 
 BUILTINS = scenario.builtin_names()
 TRACE_FIELDS = {"position", "epoch", "sample", "phase", "kind", "layer", "unit", "symbol",
@@ -54,7 +54,7 @@ def test_console_script_exists_and_runs():
 
 @pytest.mark.parametrize("name", BUILTINS)
 def test_check_every_builtin(name):
-    run = run_cli(name, "--check")
+    run = run_cli_inprocess(name, "--check")
     assert run.returncode == 0, run.stderr
     s = scenario.load(name)
     assert f"shape: {s.shape}" in run.stdout
@@ -72,7 +72,7 @@ def test_check_a_file_path(tmp_path):
 
 @pytest.mark.parametrize("name", BUILTINS)
 def test_trace_is_json_lines(name):
-    run = run_cli(name, "--trace")
+    run = run_cli_inprocess(name, "--trace")
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines
@@ -113,7 +113,7 @@ def test_trace_mazur_values_full_precision():
 
 
 def test_trace_matrix_values_for_large_net():
-    run = run_cli("batch_relu_1000_100_10", "--trace")
+    run = run_cli_inprocess("batch_relu_1000_100_10", "--trace")
     assert run.returncode == 0, run.stderr
     events = {json.loads(line)["symbol"]: json.loads(line) for line in run.stdout.splitlines()}
     w1 = events["W1+"]
@@ -122,7 +122,7 @@ def test_trace_matrix_values_for_large_net():
 
 
 def test_trace_with_mistake_marks_changed_steps():
-    run = run_cli("mazur_2_2_2", "--trace", "--mistake", "missing-sum")
+    run = run_cli_inprocess("mazur_2_2_2", "--trace", "--mistake", "missing-sum")
     assert run.returncode == 0, run.stderr
     events = [json.loads(line) for line in run.stdout.splitlines()]
     changed = {e["symbol"] for e in events if e.get("mistake") == "missing-sum"}
@@ -154,7 +154,7 @@ def test_train_text_output():
 
 @pytest.mark.parametrize("name", BUILTINS)
 def test_gradcheck_passes_on_every_builtin(name):
-    run = run_cli(name, "--gradcheck")
+    run = run_cli_inprocess(name, "--gradcheck")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "FAIL" not in run.stdout
     assert re.search(r"(\d+) of \1 gradients agree", run.stdout)
@@ -174,7 +174,7 @@ def failing_parameters(stdout: str) -> set[str]:
 
 @pytest.mark.parametrize("mistake", sorted(GRADCHECK_FAILS))
 def test_gradcheck_catches_exactly_what_a_mistake_breaks(mistake):
-    run = run_cli("mazur_2_2_2", "--gradcheck", "--mistake", mistake)
+    run = run_cli_inprocess("mazur_2_2_2", "--gradcheck", "--mistake", mistake)
     expected = GRADCHECK_FAILS[mistake]
     assert run.returncode == (1 if expected else 0), run.stdout + run.stderr
     assert failing_parameters(run.stdout) == expected
@@ -184,14 +184,14 @@ def test_gradcheck_catches_exactly_what_a_mistake_breaks(mistake):
 
 
 def test_unknown_mistake_is_bad_input():
-    run = run_cli("mazur_2_2_2", "--gradcheck", "--mistake", "stale-weight")
+    run = run_cli_inprocess("mazur_2_2_2", "--gradcheck", "--mistake", "stale-weight")
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert "stale-weights" in run.stderr  # the closest valid name
 
 
 def test_mistake_that_does_not_apply_is_refused():
-    run = run_cli("linear_chain_1_1_1", "--train", "3", "--mistake", "sigmoid-prime-of-net")
+    run = run_cli_inprocess("linear_chain_1_1_1", "--train", "3", "--mistake", "sigmoid-prime-of-net")
     assert run.returncode == 2
     assert "does not apply" in run.stderr and "sigmoid" in run.stderr
 
@@ -200,7 +200,7 @@ def test_mistake_that_does_not_apply_is_refused():
                                   ["--gradcheck", "--epsilon", "nan"],
                                   ["--gradcheck", "--sample", "2"]])
 def test_bad_options_exit_2(args):
-    run = run_cli("mazur_2_2_2", *args)
+    run = run_cli_inprocess("mazur_2_2_2", *args)
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert "error" in run.stderr

@@ -7,12 +7,15 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
 from bptui import export, scenario
 from bptui.errors import BptuiError
+
+from .conftest import run_cli_inprocess
 
 PUBLISHED = {  # Mazur's walkthrough: symbol -> (published value, digits printed)
     "E_total": ("0.298371109", 9),
@@ -25,6 +28,11 @@ PUBLISHED = {  # Mazur's walkthrough: symbol -> (published value, digits printed
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "bptui", *args], capture_output=True, text=True,
                           cwd=cwd, timeout=120)
+
+
+def run_inprocess(*args: str, cwd=None):
+    """The same in this interpreter (no start-up): for what an option writes."""
+    return run_cli_inprocess(*args, cwd=cwd or Path.cwd())
 
 
 def math_blocks(text: str) -> list[str]:
@@ -121,7 +129,7 @@ def test_cli_export_refuses_to_overwrite(tmp_path) -> None:
     assert "already exists" in second.stderr and "--force" in second.stderr
     assert "Traceback" not in second.stderr
     assert out.read_bytes() == before
-    forced = run("two_three_one", "--export", "markdown", "-o", str(out), "--force")
+    forced = run_inprocess("two_three_one", "--export", "markdown", "-o", str(out), "--force")
     assert forced.returncode == 0
     assert out.read_bytes() != before
     assert [p.name for p in tmp_path.iterdir()] == ["mazur.md"]  # no temporary file left
@@ -129,7 +137,7 @@ def test_cli_export_refuses_to_overwrite(tmp_path) -> None:
 
 def test_cli_export_json(tmp_path) -> None:
     out = tmp_path / "trace.json"
-    done = run("linear_chain_1_1_1", "--export", "json", "-o", str(out), "--epochs", "2")
+    done = run_inprocess("linear_chain_1_1_1", "--export", "json", "-o", str(out), "--epochs", "2")
     assert done.returncode == 0, done.stderr
     doc = json.loads(out.read_text())
     assert doc["epochs"] == 2 and len(doc["losses"]) == 2

@@ -13,7 +13,7 @@ from bptui.engine import iter_epochs
 from bptui.expr import Num, Op, Sum, Sym, call, evaluate, symbols, to_json
 from bptui.graph import steps as graph_steps
 
-from .conftest import run_cli
+from .conftest import run_cli_inprocess
 
 RUNS = [(name, m) for name in scenario.builtin_names() for m in [None, *mistakes.MISTAKES]
         if m is None or mistakes.MISTAKES[m].applies(scenario.load(name)) is None]
@@ -58,12 +58,12 @@ def test_json_round_trip() -> None:
 
 
 def test_trace_lines_carry_the_format_and_a_tree_other_tools_can_evaluate() -> None:
-    done = run_cli("mazur_2_2_2", "--trace")
+    done = run_cli_inprocess("mazur_2_2_2", "--trace")
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert all(d["format"] == expr.FORMAT for d in lines)
     w5 = next(d for d in lines if d["symbol"] == "w5+")
     # published: w5+ = 0.35891648
     assert evaluate(expr.from_json(w5["tree"])) == pytest.approx(0.35891648, abs=1e-8)
-    train = json.loads(run_cli("mazur_2_2_2", "--train", "1", "--json").stdout)
+    train = json.loads(run_cli_inprocess("mazur_2_2_2", "--train", "1", "--json").stdout)
     assert train["format"] == expr.FORMAT

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from .conftest import run_cli
+from .conftest import run_cli_inprocess
 
 GOOD = """\
 title = "ok"
@@ -23,13 +23,13 @@ L = e + a
 
 
 def test_check_lists_nodes_and_shared_values():
-    r = run_cli("micrograd_expression", "--check")
+    r = run_cli_inprocess("micrograd_expression", "--check")
     assert r.returncode == 0, r.stderr
     assert "node n1 = a·b  (staged)" in r.stdout and "output: L" in r.stdout
 
 
 def test_list_has_one_line_per_scenario_name_first():
-    r = run_cli("--list")
+    r = run_cli_inprocess("--list")
     assert r.returncode == 0
     for name in ("micrograd_expression", "micrograd_neuron", "cs231n_sigmoid_gate"):
         line = next(ln for ln in r.stdout.splitlines() if ln.startswith(name))
@@ -37,7 +37,7 @@ def test_list_has_one_line_per_scenario_name_first():
 
 
 def test_trace_is_strict_json_with_node_fields():
-    r = run_cli("micrograd_neuron", "--trace", "--epochs", "2")
+    r = run_cli_inprocess("micrograd_neuron", "--trace", "--epochs", "2")
     assert r.returncode == 0, r.stderr
     events = [json.loads(line) for line in r.stdout.splitlines()]
     assert {e["epoch"] for e in events} == {1, 2}
@@ -47,7 +47,7 @@ def test_trace_is_strict_json_with_node_fields():
 
 
 def test_train_json_has_leaves_and_output_per_epoch():
-    r = run_cli("micrograd_neuron", "--train", "4", "--json")
+    r = run_cli_inprocess("micrograd_neuron", "--train", "4", "--json")
     data = json.loads(r.stdout)
     assert len(data["output"]) == 4 and set(data["leaves"]) == {"x1", "x2", "w1", "w2", "b"}
     assert data["leaves"]["x1"] == 2.0  # not trained
@@ -57,29 +57,29 @@ def test_train_json_has_leaves_and_output_per_epoch():
 
 def test_gradcheck_passes_on_every_builtin_graph():
     for name in ("micrograd_expression", "micrograd_neuron", "cs231n_sigmoid_gate"):
-        r = run_cli(name, "--gradcheck")
+        r = run_cli_inprocess(name, "--gradcheck")
         assert r.returncode == 0, r.stdout + r.stderr
         assert "FAIL" not in r.stdout
 
 
 def test_export_markdown_and_json(tmp_path):
     out = tmp_path / "x.md"
-    r = run_cli("cs231n_sigmoid_gate", "--export", "markdown", "-o", str(out))
+    r = run_cli_inprocess("cs231n_sigmoid_gate", "--export", "markdown", "-o", str(out))
     assert r.returncode == 0, r.stderr
     text = out.read_text(encoding="utf-8")
     assert "$$n_{1} = w_{0} \\cdot x_{0} = 2 \\cdot (-1) = -2$$" in text
-    again = run_cli("cs231n_sigmoid_gate", "--export", "markdown", "-o", str(out))
+    again = run_cli_inprocess("cs231n_sigmoid_gate", "--export", "markdown", "-o", str(out))
     assert again.returncode == 2 and "already exists" in again.stderr
-    r = run_cli("micrograd_expression", "--export", "json")
+    r = run_cli_inprocess("micrograd_expression", "--export", "json")
     doc = json.loads(r.stdout)
     assert doc["scenario"]["kind"] == "graph" and doc["scenario"]["output"] == "L"
     assert doc["events"][-1]["kind"] == "grad"
 
 
 def test_sample_and_epochs_that_mean_nothing_on_a_graph():
-    r = run_cli("micrograd_expression", "--gradcheck", "--sample", "2")
+    r = run_cli_inprocess("micrograd_expression", "--gradcheck", "--sample", "2")
     assert r.returncode == 2 and "no samples" in r.stderr
-    r = run_cli("micrograd_expression", "--trace", "--epochs", "2")
+    r = run_cli_inprocess("micrograd_expression", "--trace", "--epochs", "2")
     assert r.returncode == 2 and "[training]" in r.stderr
 
 
@@ -128,7 +128,7 @@ def test_bad_graph_files(case, tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text(case.text, encoding="utf-8")
     before = path.stat().st_mtime_ns
-    r = run_cli(str(path), "--check")
+    r = run_cli_inprocess(str(path), "--check")
     assert r.returncode == 2, r.stdout
     assert "Traceback" not in r.stderr
     for want in case.expect:
@@ -141,12 +141,12 @@ def test_bad_graph_files(case, tmp_path):
 
 
 def test_screen_says_it_cannot_show_a_graph_yet():
-    r = run_cli("micrograd_expression")
+    r = run_cli_inprocess("micrograd_expression")
     assert r.returncode == 2 and "cannot show computational graphs yet" in r.stderr
 
 
 def test_graph_of_a_large_network_is_refused():
-    r = run_cli("batch_relu_1000_100_10", "--graph", "--check")
+    r = run_cli_inprocess("batch_relu_1000_100_10", "--graph", "--check")
     assert r.returncode == 2 and "too large" in r.stderr
 
 
@@ -154,15 +154,15 @@ def test_control_characters_in_a_graph_file_are_written_out(tmp_path):
     path = tmp_path / "esc.toml"
     path.write_text('[graph]\nvalues = { "a\\u001b[2J" = 1.0, b = 2.0 }\n'
                     'expression = "L = b ** \\"\\u001b[31m\\""\n', encoding="utf-8")
-    r = run_cli(str(path), "--check")
+    r = run_cli_inprocess(str(path), "--check")
     assert r.returncode == 2 and "\x1b" not in r.stderr and "\\x1b" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 2
 
 
 def test_mistakes_lists_graph_mistakes_and_which_apply():
-    r = run_cli("--mistakes", "micrograd_neuron")
+    r = run_cli_inprocess("--mistakes", "micrograd_neuron")
     assert r.returncode == 0
     assert "micrograd_neuron: applies" in r.stdout
     assert "grad-overwritten" in r.stdout and "does not apply" in r.stdout
-    everything = run_cli("--mistakes")
+    everything = run_cli_inprocess("--mistakes")
     assert "missing-sum" in everything.stdout and "grad-not-zeroed" in everything.stdout

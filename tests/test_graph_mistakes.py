@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import run_cli
+from .conftest import run_cli_inprocess
 from .graph_helpers import builtin, epoch, graph
 
 TWICE = '[graph]\nvalues = { a = 3.0 }\nexpression = "b = a + a"\n'
@@ -76,23 +76,23 @@ train = ["w"]
 
 
 def test_layered_mistake_on_a_graph_is_refused_with_the_reason():
-    r = run_cli("micrograd_expression", "--mistake", "missing-sum", "--trace")
+    r = run_cli_inprocess("micrograd_expression", "--mistake", "missing-sum", "--trace")
     assert r.returncode == 2
     assert "layered networks" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_graph_mistake_that_does_not_apply():
-    r = run_cli("micrograd_expression", "--mistake", "tanh-prime-of-input", "--trace")
+    r = run_cli_inprocess("micrograd_expression", "--mistake", "tanh-prime-of-input", "--trace")
     assert r.returncode == 2 and "no tanh node" in r.stderr
 
 
 def test_graph_mistake_on_a_layered_scenario():
-    r = run_cli("mazur_2_2_2", "--mistake", "grad-overwritten", "--trace")
+    r = run_cli_inprocess("mazur_2_2_2", "--mistake", "grad-overwritten", "--trace")
     assert r.returncode == 2 and "--graph" in r.stderr
 
 
 def test_gradcheck_marks_what_the_mistake_breaks():
-    r = run_cli("micrograd_neuron", "--gradcheck", "--mistake", "tanh-prime-of-input")
+    r = run_cli_inprocess("micrograd_neuron", "--gradcheck", "--mistake", "tanh-prime-of-input")
     assert r.returncode == 1
     rows = {line.split()[0]: line.split()[-1] for line in r.stdout.splitlines()[3:-1]}
     # w2's gradient is 0 either way (x2 = 0); every other leaf is below the tanh

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from .conftest import run_cli
+from .conftest import run_cli, run_cli_inprocess
 from .graph_helpers import builtin, epoch, leaf_grads
 
 
@@ -55,7 +55,7 @@ def test_staged_names_are_the_lectures_steps():
 
 def test_mazur_as_a_graph_has_the_published_numbers():
     # Mazur: total error 0.298371109; after one update w5 = 0.35891648, w1 = 0.149780716.
-    r = run_cli("mazur_2_2_2", "--graph", "--train", "1", "--json")
+    r = run_cli("mazur_2_2_2", "--graph", "--train", "1", "--json")  # a real process
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert round(data["initial_output"], 9) == 0.298371109
@@ -65,7 +65,7 @@ def test_mazur_as_a_graph_has_the_published_numbers():
 
 def test_mazur_graph_gradient_of_w5():
     # Mazur: dE_total/dw5 = 0.082167041
-    r = run_cli("mazur_2_2_2", "--graph", "--trace")
+    r = run_cli_inprocess("mazur_2_2_2", "--graph", "--trace")
     assert r.returncode == 0, r.stderr
     events = [json.loads(line) for line in r.stdout.splitlines()]
     grads = {e["node"]: e["value"] for e in events if e["kind"] == "grad"}

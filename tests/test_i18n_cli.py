@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bptui import scenario
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, run_cli_inprocess
 
 ZH = {"LANG": "zh_CN.UTF-8"}
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -25,8 +25,8 @@ def _has_chinese(text: str) -> bool:
 
 
 def test_check_in_chinese_has_the_english_numbers():
-    en = run_cli("mazur_2_2_2", "--check", "--lang", "en")
-    zh = run_cli("mazur_2_2_2", "--check", "--lang", "zh")
+    en = run_cli_inprocess("mazur_2_2_2", "--check", "--lang", "en")
+    zh = run_cli_inprocess("mazur_2_2_2", "--check", "--lang", "zh")
     assert en.returncode == zh.returncode == 0, zh.stderr
     assert "检查通过" in zh.stdout and "学习率：0.5" in zh.stdout and "权重" in zh.stdout
     assert "标题：Mazur 的 2-2-2 逐步讲解" in zh.stdout  # the built-in's title_zh
@@ -56,8 +56,8 @@ def test_the_environment_chooses_chinese_without_lang():
 
 
 def test_machine_readable_output_stays_english():
-    en = run_cli("mazur_2_2_2", "--trace")
-    zh = run_cli("mazur_2_2_2", "--trace", "--lang", "zh")
+    en = run_cli_inprocess("mazur_2_2_2", "--trace")
+    zh = run_cli_inprocess("mazur_2_2_2", "--trace", "--lang", "zh")
     assert en.returncode == zh.returncode == 0
     assert zh.stdout == en.stdout
 
@@ -68,12 +68,12 @@ def test_a_chinese_loader_error_names_file_line_and_key(tmp_path):
     path.write_text(text.replace("learning_rate = 0.5", "learning_rate = \"0.5\""),
                     encoding="utf-8")
     line = next(n for n, x in enumerate(text.splitlines(), 1) if x.startswith("learning_rate"))
-    run = run_cli(str(path), "--check", "--lang", "zh")
+    run = run_cli_inprocess(str(path), "--check", "--lang", "zh")
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert run.stderr.count("\n") == 1
     assert f"{path}:{line}: training.learning_rate: " in run.stderr
     assert "错误" in run.stderr and "应为数，实际为字符串（'0.5'）" in run.stderr
-    unknown = run_cli(str(path).replace(".toml", "x.toml"), "--lang", "zh")
+    unknown = run_cli_inprocess(str(path).replace(".toml", "x.toml"), "--lang", "zh")
     assert unknown.returncode == 2 and "没有这个文件" in unknown.stderr
 
 
@@ -107,18 +107,18 @@ targets = [[1.0]]
 ''', encoding="utf-8")
     s = scenario.load(str(path))
     assert s.layers[0].names == ("隐",) and s.input_names == ("输入一", "输入二")
-    zh = run_cli(str(path), "--check", "--lang", "zh")
+    zh = run_cli_inprocess(str(path), "--check", "--lang", "zh")
     assert zh.returncode == 0, zh.stderr
     assert "标题：我的两层网络" in zh.stdout
     assert "第 1 层（隐藏层）：1 个 sigmoid 神经元，2 个权重，无偏置" in zh.stdout
     assert "老师写的说明：[重要] 先算前向传播。" in zh.stdout  # notes_zh absent: the notes
-    en = run_cli(str(path), "--check")
+    en = run_cli_inprocess(str(path), "--check")
     assert en.returncode == 0 and "title: 我的两层网络" in en.stdout
     assert _has_chinese(en.stdout)  # the file's own text is shown as written
 
 
 def test_a_bad_lang_is_refused_cleanly():
-    run = run_cli("--check", "--lang", "fr")
+    run = run_cli_inprocess("--check", "--lang", "fr")
     assert run.returncode == 2 and "Traceback" not in run.stderr and "--lang" in run.stderr
 
 
@@ -136,15 +136,15 @@ def _stale_weights_file(tmp_path):
 
 def test_compare_report_in_chinese_json_stays_english(tmp_path):
     path = _stale_weights_file(tmp_path)
-    en = run_cli("mazur_2_2_2", "--compare", str(path))
-    zh = run_cli("mazur_2_2_2", "--compare", str(path), "--lang", "zh")
+    en = run_cli_inprocess("mazur_2_2_2", "--compare", str(path))
+    zh = run_cli_inprocess("mazur_2_2_2", "--compare", str(path), "--lang", "zh")
     assert en.returncode == zh.returncode == 1
     assert "31 checked: 19 right, 2 wrong, 10 carried forward, 0 unknown" in en.stdout
     assert "共检查 31 个：19 个正确，2 个错误，10 个沿用，0 个未知" in zh.stdout
     assert "第一个错误的值：∂E/∂out_h1（第 1 轮，样本 1）" in zh.stdout
     assert _numbers(zh.stdout.split("共检查")[0]) == _numbers(en.stdout.split("31 checked")[0])
-    en_json = run_cli("mazur_2_2_2", "--compare", str(path), "--json")
-    zh_json = run_cli("mazur_2_2_2", "--compare", str(path), "--json", "--lang", "zh")
+    en_json = run_cli_inprocess("mazur_2_2_2", "--compare", str(path), "--json")
+    zh_json = run_cli_inprocess("mazur_2_2_2", "--compare", str(path), "--json", "--lang", "zh")
     assert zh_json.stdout == en_json.stdout and not _has_chinese(zh_json.stdout)
 
 
@@ -153,11 +153,11 @@ def test_worksheet_in_chinese_csv_unchanged():
     from bptui.worksheet import PHASE_WORDS
 
     assert set(PHASE_WORDS) == set(PHASES)  # a new phase needs its heading word
-    zh = run_cli("mazur_2_2_2", "--worksheet", "--lang", "zh")
+    zh = run_cli_inprocess("mazur_2_2_2", "--worksheet", "--lang", "zh")
     assert zh.stdout.startswith("# 练习单：Mazur 的 2-2-2 逐步讲解\n")
     assert "## 第 1 轮，样本 1：前向传播" in zh.stdout and "学习率 η = 0.5。" in zh.stdout
-    csv_en = run_cli("mazur_2_2_2", "--worksheet", "--format", "csv")
-    csv_zh = run_cli("mazur_2_2_2", "--worksheet", "--format", "csv", "--lang", "zh")
+    csv_en = run_cli_inprocess("mazur_2_2_2", "--worksheet", "--format", "csv")
+    csv_zh = run_cli_inprocess("mazur_2_2_2", "--worksheet", "--format", "csv", "--lang", "zh")
     assert csv_zh.stdout == csv_en.stdout
 
 

@@ -28,6 +28,10 @@ from bptui.errors import ScenarioError
 
 FUZZ = settings(max_examples=120, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+#: The 1000-100-10 file is mutated as the others are but each example costs ~10x (its
+#: weight matrices are parsed and checked): fewer examples of the same strategies for it.
+FUZZ_LARGE = settings(FUZZ, max_examples=30)
+LARGE = "batch_relu_1000_100_10"
 FILE = "fuzz.toml"
 BUILTINS = scenario.builtin_names()
 TEXTS = {
@@ -188,9 +192,11 @@ def mutate(data, doc: dict) -> None:
 
 
 @pytest.mark.parametrize("name", BUILTINS)
-@FUZZ
-@given(data=st.data())
-def test_structural_mutations(name, data):
+def test_structural_mutations(name):
+    (FUZZ_LARGE if name == LARGE else FUZZ)(given(data=st.data())(_structural_mutations))(name)
+
+
+def _structural_mutations(name, data):
     doc = tomllib.loads(TEXTS[name])
     for _ in range(data.draw(st.integers(1, 3))):
         mutate(data, doc)
@@ -210,9 +216,11 @@ GARBAGE = st.one_of(
 
 
 @pytest.mark.parametrize("name", BUILTINS)
-@FUZZ
-@given(data=st.data())
-def test_text_mutations(name, data):
+def test_text_mutations(name):
+    (FUZZ_LARGE if name == LARGE else FUZZ)(given(data=st.data())(_text_mutations))(name)
+
+
+def _text_mutations(name, data):
     text = TEXTS[name]
     for _ in range(data.draw(st.integers(1, 3))):
         how = data.draw(st.sampled_from(["truncate", "insert", "drop-line", "double-line",

@@ -6,12 +6,15 @@ import json
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from bptui import backprop as bp
 from bptui import gradcheck, mistakes, scenario
 from bptui.engine import epoch_events
+
+from .conftest import run_cli_inprocess
 
 HIDDEN = {"w1", "w2", "w3", "w4"}
 ALL = HIDDEN | {"w5", "w6", "w7", "w8"}
@@ -35,6 +38,11 @@ def run(*args: str) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
+def run_inprocess(*args: str):
+    """The same in this interpreter (no start-up): for what an option prints."""
+    return run_cli_inprocess(*args, cwd=Path.cwd())
+
+
 def test_every_mistake_is_listed_with_its_explanation() -> None:
     assert set(TOUCHES) | ELSEWHERE == set(mistakes.MISTAKES)
     done = run("--mistakes")
@@ -51,7 +59,7 @@ def test_gradcheck_fails_on_exactly_the_parameters_touched(name: str) -> None:
 
 
 def test_stale_weights_reproduces_the_walkthroughs_printed_outputs() -> None:
-    done = run("mazur_2_2_2", "--train", "10000", "--json", "--mistake", "stale-weights")
+    done = run_inprocess("mazur_2_2_2", "--train", "10000", "--json", "--mistake", "stale-weights")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)["outputs"][0]
     assert round(out[0], 9) == 0.015912196
@@ -91,7 +99,7 @@ def test_mistakes_that_do_not_apply_say_why() -> None:
     reasons = {n: m.applies(chain) for n, m in mistakes.MISTAKES.items()}
     assert reasons["sigmoid-prime-of-net"] and "sigmoid" in reasons["sigmoid-prime-of-net"]
     assert reasons["missing-sum"] and reasons["stale-weights"] is None
-    done = run("linear_chain_1_1_1", "--gradcheck", "--mistake", "missing-sum")
+    done = run_inprocess("linear_chain_1_1_1", "--gradcheck", "--mistake", "missing-sum")
     assert done.returncode == 2 and "does not apply" in done.stderr
 
 
@@ -166,7 +174,7 @@ def test_sum_for_mean_does_not_apply_to_sample_mode_or_summed_batches() -> None:
 
 
 def test_mistakes_with_a_scenario_say_which_apply_and_why_not() -> None:
-    done = run(BATCH_MEAN, "--mistakes")
+    done = run_inprocess(BATCH_MEAN, "--mistakes")
     assert done.returncode == 0, done.stderr
     assert "sum-for-mean: A batch gradient" in done.stdout
     lines = done.stdout.splitlines()

@@ -20,7 +20,7 @@ from bptui.cursor import Cursor
 from bptui.engine import epoch_events
 from bptui.losses import LOSSES
 
-from .conftest import run_cli
+from .conftest import run_cli_inprocess
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -145,12 +145,12 @@ def test_train_reports_divergence_epoch(tmp_path, lr):
     expected = reference_divergence(lr)
     assert expected is not None and expected > 1
     path = diverging_chain(tmp_path, lr)
-    run = run_cli(str(path), "--train", "160")
+    run = run_cli_inprocess(str(path), "--train", "160")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "Traceback" not in run.stderr
     assert f"diverged at epoch {expected}" in run.stderr
     assert "RuntimeWarning" not in run.stderr
-    run = run_cli(str(path), "--train", "160", "--json")
+    run = run_cli_inprocess(str(path), "--train", "160", "--json")
     assert run.returncode == 1
     data = json.loads(run.stdout)
     assert data["diverged_at"] == expected
@@ -187,7 +187,7 @@ def test_trace_of_diverging_run_is_valid_json(tmp_path):
     """--trace keeps going past the blow-up as strict JSON (null for a non-finite number),
     then says where it diverged and exits 1."""
     path = diverging_chain(tmp_path, 10)
-    run = run_cli(str(path), "--trace", "--epochs", "4")
+    run = run_cli_inprocess(str(path), "--trace", "--epochs", "4")
     assert run.returncode == 1, run.stderr
     assert "diverged at epoch 3" in run.stderr
     assert "RuntimeWarning" not in run.stderr and "Traceback" not in run.stderr

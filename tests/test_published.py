@@ -17,7 +17,7 @@ from bptui import scenario
 from bptui.cursor import Cursor
 from bptui.engine import epoch_events
 
-from .conftest import run_cli
+from .conftest import run_cli_inprocess
 
 # Mazur 2-2-2, after one update (as printed: the number of digits is part of the claim).
 MAZUR_AFTER_ONE = {
@@ -145,7 +145,7 @@ def test_mazur_10000_epochs_command_line(mistake, published):
     args = ["mazur_2_2_2", "--train", "10000", "--json"]
     if mistake:
         args += ["--mistake", mistake]
-    run = run_cli(*args)
+    run = run_cli_inprocess(*args)
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert data["epochs"] == 10000
@@ -208,7 +208,7 @@ def test_linear_chain_learns_the_sign_flip():
 
 
 def test_linear_chain_command_line():
-    run = run_cli("linear_chain_1_1_1", "--train", "160", "--json")
+    run = run_cli_inprocess("linear_chain_1_1_1", "--train", "160", "--json")
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert data["epochs"] == 160

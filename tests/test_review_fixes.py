@@ -8,7 +8,7 @@ from bptui import backprop as bp
 from bptui import scenario
 from bptui.engine import epoch_events
 from bptui.errors import ScenarioError
-from tests.conftest import run_cli
+from tests.conftest import run_cli_inprocess
 
 PUBLISHED_AFTER_ONE_UPDATE = {"w5": 0.35891648, "w6": 0.408666186, "w7": 0.511301270,
                               "w8": 0.561370121}
@@ -81,5 +81,5 @@ def test_two_parameters_cannot_share_a_name() -> None:
     (["batch_relu_1000_100_10", "--gradcheck", "--sample", "2"], "batch mode"),
 ])
 def test_options_that_would_be_ignored_are_errors(args: list[str], says: str) -> None:
-    run = run_cli(*args)
+    run = run_cli_inprocess(*args)
     assert run.returncode == 2 and says in run.stderr and "Traceback" not in run.stderr

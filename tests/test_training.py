@@ -22,6 +22,8 @@ from bptui import scalar, training
 from bptui import scenario as scn
 from bptui.engine import epoch_events
 
+from .conftest import run_cli_inprocess
+
 ROOT = Path(__file__).resolve().parent.parent
 DIVERGING = ROOT / "tests" / "data" / "diverge_linear_relu_2_3_2.toml"
 
@@ -54,11 +56,11 @@ def test_scalar_relu_nan_is_reported_as_divergence_by_train_json():
 
 
 def test_scalar_relu_nan_plain_train_exits_1_without_nan_outputs():
-    done = run_cli(str(DIVERGING), "--train", "300")
+    done = run_cli_inprocess(str(DIVERGING), "--train", "300")
     assert done.returncode == 1
     assert "nan" not in done.stdout.lower()
     assert "diverged at epoch 1" in done.stderr
-    trace = run_cli(str(DIVERGING), "--trace")
+    trace = run_cli_inprocess(str(DIVERGING), "--trace")
     assert trace.returncode == 1 and "diverged at epoch 1" in trace.stderr
 
 

@@ -20,12 +20,18 @@ from bptui import files
 from bptui import scenario as scn
 from bptui.errors import BptuiError
 
+from .conftest import run_cli_inprocess
+
 SCENARIOS = scn.BUILTIN_FOLDER
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str, cwd=None, stdout=None, timeout=180) -> subprocess.CompletedProcess:
-    """``python -m bptui ARGS`` with warnings turned into errors, as -W error would."""
+    """bptui with warnings turned into errors, as -W error would: in this interpreter
+    (:func:`run_cli_inprocess`), or ``python -m bptui ARGS`` when ``stdout`` is a file of the
+    test's (a full disk, a closed pipe: what a real process's file descriptors do)."""
+    if stdout is None:
+        return run_cli_inprocess(*args, cwd=cwd, warnings_as_errors=True)
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONWARNINGS="error")
     return subprocess.run([sys.executable, "-m", "bptui", *args], text=True, cwd=cwd or ROOT,
                           env=env, timeout=timeout,
