@@ -8,7 +8,7 @@ import numpy as np
 
 from bptui import backprop as bp
 from bptui.backprop import Params
-from bptui.cursor import Cursor, apply_updates
+from bptui.cursor import Cursor
 from bptui.events import Event
 from bptui.scenario import Scenario
 
@@ -67,7 +67,7 @@ MAX_OUTPUTS = 8
 
 def _params_before(cursor: Cursor) -> Params:
     """The parameters just before the current sub-step (its own update not yet applied)."""
-    return apply_updates(cursor.start_params, cursor.events[: cursor.index])
+    return cursor.apply_updates(cursor.start_params, cursor.events[: cursor.index])
 
 
 def _outputs(cursor: Cursor, completed: int) -> tuple[tuple[float, ...], ...]:
