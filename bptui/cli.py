@@ -220,7 +220,7 @@ OPTIONS = {
     "sample": ("--sample", {"gradcheck"}),
     "quiz": ("--quiz", {"screen", "serve"}),
     "mistake": ("--mistake", {"trace", "train", "gradcheck", "export", "serve", "screen"}),
-    "graph": ("--graph", {"check", "trace", "train", "gradcheck", "export"}),
+    "graph": ("--graph", {"check", "trace", "train", "gradcheck", "export", "screen"}),
 }
 
 

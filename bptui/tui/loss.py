@@ -37,7 +37,8 @@ class LossPanel(Vertical):
     def show(self, view: View) -> None:
         """Only completed epochs: the current epoch's loss appears on its last sub-step."""
         self.plot(view.shown_losses, view.epoch, view.initial_loss, view.diverged_at,
-                  outputs=view.outputs, names=view.scenario.layers[-1].names,
+                  outputs=view.outputs,
+                  names=view.scenario.layers[-1].names if view.scenario.layers else (),
                   mask=view.hidden and view.event.kind == "loss",
                   correct=view.correct_losses, mistake=view.mistake)
 

@@ -74,6 +74,8 @@ def _outputs(cursor: Cursor, completed: int) -> tuple[tuple[float, ...], ...]:
     """The network's outputs for every sample after epoch ``completed`` (small nets only):
     a forward pass for display, from the parameters that epoch ended with."""
     s = cursor.scenario
+    if getattr(s, "is_graph", False):  # a graph has one output, the loss panel's curve
+        return ()
     if completed < 1 or completed < cursor.epoch - 1 or not s.unit_by_unit \
             or s.samples * s.layers[-1].size > MAX_OUTPUTS:
         return ()
