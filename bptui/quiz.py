@@ -71,6 +71,27 @@ class Quiz:
     _tried: set[tuple[int, int]] = field(default_factory=set)
     _alternatives: dict[tuple[int, str], list[Event]] = field(default_factory=dict)
 
+    @property
+    def is_graph(self) -> bool:
+        return bool(getattr(self.scenario, "is_graph", False))
+
+    @property
+    def mistakes(self) -> dict:
+        """The mistakes a wrong answer is compared with: a graph's or a layered net's."""
+        if self.is_graph:
+            from bptui.graph.mistakes import MISTAKES as GRAPH_MISTAKES
+
+            return GRAPH_MISTAKES
+        return MISTAKES
+
+    def name(self, symbol: str) -> str:
+        """A step's symbol as shown: ∂L/∂a|via n1 on a graph, ∂E/∂w5 on a layered net."""
+        if self.is_graph:
+            from bptui.graph.steps import show
+
+            return show(symbol)
+        return pretty(symbol)
+
     def asks(self, event: Event) -> bool:
         """Whether this step is a question (only single numbers, of the chosen kinds)."""
         return event.kind in self.kinds and not event.is_matrix
@@ -87,24 +108,24 @@ class Quiz:
             else:
                 self.score.after_hint += 1
             return Verdict(True, expected, given, None,
-                           f"right: {pretty(event.symbol)} = {fmt(expected)}")
+                           f"right: {self.name(event.symbol)} = {fmt(expected)}")
         self._tried.add(key)
         self.score.wrong += 1
         name = self.diagnose(event, given, start)
-        message = f"not quite: {pretty(event.symbol)} = {fmt(expected)}, you said {fmt(given)}"
+        message = f"not quite: {self.name(event.symbol)} = {fmt(expected)}, you said {fmt(given)}"
         if name == "sign":
             message += ". Your number has the opposite sign: check which way round the " \
                        "difference (target - out) goes."
         elif name is not None:
-            m = MISTAKES[name]
+            m = self.mistakes[name]
             message += f". That is what the mistake '{name}' gives: {m.title.lower()} " \
                        f"({m.wrong}; right: {m.right})."
         return Verdict(False, expected, given, name, message)
 
     def diagnose(self, event: Event, given: float, start: bp.Params) -> str | None:
         """The mistake (or "sign") whose value at this step matches ``given``."""
-        for name in MISTAKES:
-            if MISTAKES[name].applies(self.scenario):
+        for name in self.mistakes:
+            if self.mistakes[name].applies(self.scenario):
                 continue
             twin = self._twin(event, start, name)
             if twin is None or twin.is_matrix:
@@ -122,8 +143,11 @@ class Quiz:
         if key not in self._alternatives:
             self._alternatives = {k: v for k, v in self._alternatives.items()
                                   if k[0] == event.epoch}
-            self._alternatives[key] = epoch_events(self.scenario, start, event.epoch,
-                                                   mistake).events
+            events_of = epoch_events
+            if self.is_graph:
+                from bptui.graph.steps import epoch_events as events_of
+            self._alternatives[key] = events_of(self.scenario, start, event.epoch,
+                                                mistake).events
         for e in self._alternatives[key]:
             if e.symbol == event.symbol and e.sample == event.sample:
                 return e
@@ -140,7 +164,13 @@ class Quiz:
         word, parts = expr.parts(event.tree) if event.tree is not None else ("", ())
         if parts and not event.is_matrix:
             first = parts[0]
-            rule, nums = expr.text(first), expr.text(first, numbers=True)
+            if self.is_graph:
+                from bptui.graph.steps import show
+                from bptui.graph.tree import text
+
+                rule, nums = text(first, show=show), text(first, numbers=True)
+            else:
+                rule, nums = expr.text(first), expr.text(first, numbers=True)
             shown = f"{rule} = {nums}" if rule != nums else nums
             return (f"hint: the first {word} is {shown}; "
                     f"{len(parts) - 1} more to combine. {event.why}.")
@@ -149,4 +179,4 @@ class Quiz:
     def reveal(self, event: Event) -> str:
         """Skip the question: count it as revealed and give the answer."""
         self.score.revealed += 1
-        return f"revealed: {pretty(event.symbol)} = {fmt(event.value)}"
+        return f"revealed: {self.name(event.symbol)} = {fmt(event.value)}"

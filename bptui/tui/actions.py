@@ -79,7 +79,12 @@ class FileActions:
         c = self.cursor
         s = _starting_at(c.scenario, c.start_params)
         try:
-            text = export.markdown(s, 1, c.mistake)
+            if getattr(s, "is_graph", False):  # a computational graph: bptui.graph.export
+                from bptui.graph import export as graph_export
+
+                text = graph_export.render(s, "markdown", 1, c.mistake)
+            else:
+                text = export.markdown(s, 1, c.mistake)
             if c.epoch > 1:
                 text = (f"> Exported from epoch {c.epoch}: the parameters below are those "
                         f"epoch {c.epoch} starts from, and its steps are numbered as epoch 1."
@@ -249,7 +254,10 @@ def settings_text(text: str, changed: dict) -> str:
 
 
 def _starting_at(s: scn.Scenario, params) -> scn.Scenario:
-    """The scenario with its starting weights and biases replaced by ``params``."""
+    """The scenario with its starting weights and biases replaced by ``params`` (a graph:
+    its leaves' values)."""
+    if getattr(s, "is_graph", False):
+        return dataclasses.replace(s, leaves={k: params.values[k] for k in s.leaves})
     layers = []
     for lay, layer in enumerate(s.layers):
         bias = params.biases[lay]
@@ -259,6 +267,8 @@ def _starting_at(s: scn.Scenario, params) -> scn.Scenario:
 
 
 def _mistake_misfits(s: scn.Scenario, mistake: str | None) -> bool:
-    from bptui import mistakes
+    from bptui.tui.lab import mistake_registry
 
-    return mistake is not None and bool(mistakes.MISTAKES[mistake].applies(s))
+    registry = mistake_registry(s)
+    return mistake is not None and (mistake not in registry
+                                    or bool(registry[mistake].applies(s)))

@@ -105,6 +105,8 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         from bptui.events import KINDS
         from bptui.quiz import Quiz
 
+        if getattr(cursor.scenario, "is_graph", False):  # a graph's steps: node, local, ...
+            from bptui.graph.steps import GRAPH_KINDS as KINDS
         self.quiz = QuizMode(Quiz(cursor.scenario, frozenset(quiz_kinds or KINDS)))
         self.quiz.switch(quiz_kinds is not None)
         self._stop = threading.Event()
