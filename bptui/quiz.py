@@ -59,6 +59,16 @@ class Score:
                 f"retry, {self.revealed} revealed")
 
 
+def default_kinds(scenario) -> frozenset[str]:
+    """Every kind of step ``scenario`` makes: a graph's (node, local, chain, grad, update) or
+    a layered net's (:data:`bptui.events.KINDS`)."""
+    if getattr(scenario, "is_graph", False):
+        from bptui.graph.steps import GRAPH_KINDS
+
+        return frozenset(GRAPH_KINDS)
+    return frozenset(KINDS)
+
+
 @dataclass
 class Quiz:
     """The state of quiz mode for one scenario: what is asked, the score, the hint given."""

@@ -43,9 +43,10 @@ class FileActions:
         self.cursor = Cursor(scenario, mistake=old.mistake if not
                              _mistake_misfits(scenario, old.mistake) else None)
         self.app.cursor = self.cursor
-        from bptui.quiz import Quiz
+        from bptui.quiz import Quiz, default_kinds
 
-        self.quiz.quiz = Quiz(scenario, self.quiz.kinds)
+        kinds = self.quiz.kinds & default_kinds(scenario) or default_kinds(scenario)
+        self.quiz.quiz = Quiz(scenario, kinds)  # a graph's kinds differ from a layered net's
         self.quiz.settled.clear()
         self.cursor.goto(*place)
         self._check_key = None
@@ -116,6 +117,28 @@ class FileActions:
         self._switch(self._with_settings(new), keep_place=same)
         self.notify("reloaded " + (source if same else f"{source}: a new shape, back to the "
                                    "start"), markup=False)
+
+    def action_toggle_graph(self) -> None:
+        """A layered network as its computational graph (bptui.graph.convert), or back."""
+        shown, file = self.cursor.scenario, self.file_scenario
+        if getattr(shown, "is_graph", False):
+            if getattr(file, "is_graph", False):
+                self.notify("this scenario is a computational graph: it has no layered view",
+                            markup=False)
+                return
+            self._switch(self._with_settings(file), keep_place=False)
+            self.notify("the layered view", markup=False)
+            return
+        from bptui.graph.convert import from_layered
+        from bptui.visible import visible_scenario
+
+        try:
+            graph = visible_scenario(from_layered(shown))
+        except BptuiError as exc:
+            self.notify(str(exc), severity="error", markup=False, timeout=12)
+            return
+        self._switch(graph, keep_place=False)
+        self.notify("the computational graph view (toggle graph view: back)", markup=False)
 
     def action_open_scenario(self) -> None:
         serving = getattr(self.app, "serving", False)

@@ -41,7 +41,7 @@ PANELS = ("network", "values", "updates", "loss")
 MOVES = {"next", "prev", "next_phase", "prev_phase", "finish_sample", "finish_epoch",
          "run", "run_n", "goto", "home", "gradcheck", "mistakes", "reload", "open_scenario",
          "set_learning_rate", "set_epochs", "set_mode", "save_settings", "set_epsilon",
-         "where", "export", "copy_step", "copy_latex"}
+         "where", "export", "copy_step", "copy_latex", "toggle_graph"}
 FORWARD = {"next", "next_phase", "finish_sample", "finish_epoch", "run", "run_n"}
 BACKWARD = {"prev", "prev_phase", "home"}
 
@@ -102,12 +102,10 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
     def __init__(self, cursor: Cursor, quiz_kinds: frozenset[str] | None = None) -> None:
         super().__init__()
         self.cursor = cursor
-        from bptui.events import KINDS
-        from bptui.quiz import Quiz
+        from bptui.quiz import Quiz, default_kinds
 
-        if getattr(cursor.scenario, "is_graph", False):  # a graph's steps: node, local, ...
-            from bptui.graph.steps import GRAPH_KINDS as KINDS
-        self.quiz = QuizMode(Quiz(cursor.scenario, frozenset(quiz_kinds or KINDS)))
+        self.quiz = QuizMode(Quiz(cursor.scenario, frozenset(quiz_kinds
+                                                             or default_kinds(cursor.scenario))))
         self.quiz.switch(quiz_kinds is not None)
         self._stop = threading.Event()
         self._run_start = 0
@@ -260,6 +258,8 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
             return None if action in ("next", "prev", "next_phase", "run") else False
         if action in ("tab", "tab_number"):
             return self.compact
+        if action == "set_mode" and getattr(self.cursor.scenario, "is_graph", False):
+            return False  # a graph has no samples to update by
         if action in FORWARD and self.cursor.at_end:
             return None if action != "next" else True  # n at the end says so
         if action in BACKWARD and self.cursor.at_start:
