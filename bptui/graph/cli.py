@@ -109,7 +109,7 @@ def summary(g: GraphScenario) -> str:
 
 
 def trace(graph: GraphScenario, epochs: int, mistake: str | None) -> int:
-    from bptui.cli import _finite_or_null
+    from bptui.jsonout import finite_or_null as _finite_or_null
 
     diverged = None
     for ev in steps.iter_epochs(graph, epochs, mistake):

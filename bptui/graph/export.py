@@ -147,7 +147,7 @@ def render(graph: GraphScenario, fmt_name: str, epochs: int = 1, mistake: str | 
         from bptui.visible import visible
 
         return visible(markdown(graph, epochs, mistake)) + "\n"
-    from bptui.cli import _finite_or_null
+    from bptui.jsonout import finite_or_null as _finite_or_null
 
     return json.dumps(_finite_or_null(json_document(graph, epochs, mistake)),
                       ensure_ascii=False, allow_nan=False) + "\n"

@@ -98,3 +98,13 @@ def graph_text(graph: GraphScenario, events: Sequence[Event] = (), event: Event 
                width: int = 100) -> list[str]:
     """The drawn graph as plain lines (README, Markdown export), with the leaves' values."""
     return GraphPainter(graph).picture(graph.leaves, events, event, False, width).lines()
+
+
+def readme_picture(graph: GraphScenario, width: int = 110) -> str:
+    """The README's picture of ``graph``: every value and gradient after the first backward
+    pass, nothing lit (tests/test_graph_picture.py keeps the README equal to it)."""
+    from bptui.graph import engine, steps
+
+    events = [e for e in steps.epoch_events(graph, engine.GraphParams.initial(graph), 1).events
+              if e.kind != "update"]
+    return "\n".join(line.rstrip() for line in graph_text(graph, events, None, width))
