@@ -82,6 +82,7 @@ class NetworkBody(Widget):
         self._strips: list[Strip] = []
         self._lines: list[str] = []
         self._width = (0, 0)
+        self._wide: int | None = None  # a graph wider than the panel: its width
 
     # -- taking a View ----------------------------------------------------------------
 
@@ -130,6 +131,13 @@ class NetworkBody(Widget):
             text = _blocks(view, width)
             runs = [((line.plain, line),) for line in text.split("\n")]
             self._lines = text.plain.split("\n")
+        # a graph may be wider than the panel (its columns cannot shrink): the panel then
+        # scrolls sideways, following the lit node or edge
+        widest = max([len(line) for line in self._lines] + [1])
+        wanted = widest if graph and widest > width else None
+        if wanted != self._wide:
+            self._wide = wanted
+            self.styles.width = "1fr" if wanted is None else wanted
         old = self._runs
         strips = []
         for y, row in enumerate(runs):
