@@ -30,12 +30,29 @@ def close(a: float, b: float, tolerance: float = TOLERANCE) -> bool:
 
 def parse_kinds(text: str) -> frozenset[str]:
     """``grad,update`` -> the kinds to quiz; raises ValueError naming an unknown kind."""
+    from bptui.graph.steps import GRAPH_KINDS
+
     kinds = frozenset(k.strip() for k in text.split(",") if k.strip())
-    unknown = sorted(kinds - set(KINDS))
+    every = list(dict.fromkeys([*KINDS, *GRAPH_KINDS]))  # which apply: kinds_problem()
+    unknown = sorted(kinds - set(every))
     if unknown or not kinds:
         raise ValueError(f"unknown sub-step kind {', '.join(unknown) or '(none)'}; "
-                         f"choose from: {', '.join(KINDS)}")
+                         f"choose from: {', '.join(every)}")
     return kinds
+
+
+def kinds_problem(scenario, kinds: frozenset[str] | None) -> str | None:
+    """Why ``--quiz kinds`` would ask nothing of some kinds on ``scenario`` (a graph's steps
+    are node, local, chain, grad, update; a layered net's are bptui.events.KINDS), or None."""
+    if kinds is None:
+        return None
+    allowed = default_kinds(scenario)
+    foreign = sorted(kinds - allowed)
+    if not foreign:
+        return None
+    what = "a computational graph" if getattr(scenario, "is_graph", False) else "a layered network"
+    return (f"--quiz: {', '.join(foreign)} is not a kind of step of {what}; choose from: "
+            f"{', '.join(sorted(allowed))}")
 
 
 @dataclass(frozen=True)

@@ -170,3 +170,10 @@ def test_mistakes_lists_graph_mistakes_and_which_apply():
     assert "grad-overwritten" in r.stdout and "does not apply" in r.stdout
     everything = run_cli("--mistakes")
     assert "missing-sum" in everything.stdout and "grad-not-zeroed" in everything.stdout
+
+
+def test_quiz_kinds_must_be_the_scenarios_kinds_of_step():
+    r = run_cli("micrograd_expression", "--quiz", "net")
+    assert r.returncode == 2 and "not a kind of step of a computational graph" in r.stderr
+    r = run_cli("mazur_2_2_2", "--quiz", "node")
+    assert r.returncode == 2 and "not a kind of step of a layered network" in r.stderr
