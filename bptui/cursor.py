@@ -59,7 +59,6 @@ class Cursor:
     def __init__(self, scenario: Scenario, mistake: str | None = None) -> None:
         self.scenario = scenario
         self.mistake = mistake
-        self.is_graph = bool(getattr(scenario, "is_graph", False))
         per_snapshot = 8 * max(1, scenario.parameter_count + sum(
             0 if la.bias is None else la.bias.size for la in scenario.layers))
         by_memory = math.ceil(scenario.epochs * per_snapshot / SNAPSHOT_BUDGET)
