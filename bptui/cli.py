@@ -249,7 +249,7 @@ OPTIONS = {
     "sample": ("--sample", {"gradcheck"}),
     "quiz": ("--quiz", {"screen", "serve"}),
     "mistake": ("--mistake", {"trace", "train", "gradcheck", "export", "serve", "screen"}),
-    "graph": ("--graph", {"check", "trace", "train", "gradcheck", "export"}),
+    "graph": ("--graph", {"check", "trace", "train", "gradcheck", "export", "screen"}),
 }
 
 
@@ -619,6 +619,14 @@ def _open_screen(scenario, args: argparse.Namespace) -> int:
         from bptui.tui.app import BackpropApp
     except ImportError as exc:  # pragma: no cover - only without the screen installed
         raise BptuiError(f"the screen is not available: {exc}") from None
+    from bptui.events import KINDS
+    from bptui.quiz import default_kinds, kinds_problem
+
+    if args.quiz == frozenset(KINDS):  # --quiz all: every kind of step this scenario makes
+        args.quiz = default_kinds(scenario)
+    problem = kinds_problem(scenario, args.quiz)
+    if problem:
+        raise BptuiError(problem)
     app = BackpropApp(scenario, mistake=args.mistake, quiz_kinds=args.quiz)
     app.run()
     if app.score_line:

@@ -41,6 +41,18 @@ def apply_updates(start: bp.Params, events: Iterable[Event]) -> bp.Params:
     return p
 
 
+def _engine(scenario):
+    """The engine a scenario is walked with: (module with Params, dataset_loss, train,
+    TrainResult; epoch_events; apply_updates). A computational graph (``is_graph``) uses
+    :mod:`bptui.graph.backend`, which provides the same names with the same signatures; a
+    layered net the names of this module (read at call time, so tests may patch them)."""
+    if getattr(scenario, "is_graph", False):
+        from bptui.graph import backend
+
+        return backend, backend.epoch_events, backend.apply_updates
+    return bp, epoch_events, apply_updates
+
+
 class Cursor:
     """A position in the training of one scenario, movable one sub-step at a time."""
 
@@ -55,10 +67,10 @@ class Cursor:
         self._reset()
 
     def _reset(self) -> None:
-        self.initial = bp.Params.initial(self.scenario)
+        self.initial = self._bp.Params.initial(self.scenario)
         self.snapshots: dict[int, bp.Params] = {1: self.initial.copy()}
         self.losses: list[float] = []  # losses[e-1]: loss over all samples after epoch e
-        self.initial_loss = bp.dataset_loss(self.scenario, self.initial)
+        self.initial_loss = self._bp.dataset_loss(self.scenario, self.initial)
         self.diverged_at: int | None = None
         # With a mistake on: correct backprop's loss curve over the same epochs, to compare.
         self._correct: list[float] = []
@@ -67,6 +79,20 @@ class Cursor:
         self.epoch = 1
         self.index = 0
         self._load_epoch(1, self.initial.copy())
+
+    # -- the engine -------------------------------------------------------------------
+
+    @property
+    def _bp(self):
+        return _engine(self.scenario)[0]
+
+    def _epoch_events(self, *args):
+        return _engine(self.scenario)[1](*args)
+
+    def apply_updates(self, start, events: Iterable[Event]):
+        """``start`` with the update steps among ``events`` written in, by this scenario's
+        engine (layered parameters or a graph's leaves)."""
+        return _engine(self.scenario)[2](start, events)
 
     # -- state ------------------------------------------------------------------------
 
@@ -89,14 +115,14 @@ class Cursor:
 
     def params_now(self) -> bp.Params:
         """Parameters as they stand after the current sub-step (updates so far applied)."""
-        return apply_updates(self.start_params, self.events[: self.index + 1])
+        return self.apply_updates(self.start_params, self.events[: self.index + 1])
 
     # -- loading epochs ---------------------------------------------------------------
 
     def _load_epoch(self, epoch: int, params: bp.Params) -> None:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            result = epoch_events(self.scenario, params, epoch, self.mistake)
-            loss = bp.dataset_loss(self.scenario, result.params)
+            result = self._epoch_events(self.scenario, params, epoch, self.mistake)
+            loss = self._bp.dataset_loss(self.scenario, result.params)
         self.start_params = params
         self.end_params = result.params
         self.events = result.events
@@ -127,7 +153,7 @@ class Cursor:
                 self.losses += losses[known - (first - 1):]
             self._remember(done + 1, params)
 
-        result = bp.train(self.scenario, self.snapshots[base].copy(), epoch - base,
+        result = self._bp.train(self.scenario, self.snapshots[base].copy(), epoch - base,
                           mistake=self.mistake, first_epoch=base, on_chunk=record,
                           chunk=self.snapshot_every)
         params = result.params
@@ -231,7 +257,7 @@ class Cursor:
         start = self.epoch + 1
         if start > limit:
             self.index = len(self.events) - 1
-            return bp.TrainResult(self.end_params.copy(), [])
+            return self._bp.TrainResult(self.end_params.copy(), [])
         want = limit - start + 1 if epochs is None else min(epochs, limit - start + 1)
         to_end = start + want - 1 >= limit
         fast = want - 1 if to_end else want  # the last epoch is shown as events instead
@@ -244,7 +270,7 @@ class Cursor:
                 return None
             return on_epoch(done, losses[-1])
 
-        result = bp.train(self.scenario, self.end_params.copy(), fast, mistake=self.mistake,
+        result = self._bp.train(self.scenario, self.end_params.copy(), fast, mistake=self.mistake,
                           first_epoch=start, on_chunk=record, chunk=self.snapshot_every)
         if result.diverged_at is not None:
             # the chunk that blew up was never reported to record(): keep its finite losses
@@ -270,7 +296,7 @@ class Cursor:
             return self.losses
         want = len(self.losses)
         if len(self._correct) < want and not self._correct_diverged:
-            result = bp.train(self.scenario, self._correct_params, want - len(self._correct),
+            result = self._bp.train(self.scenario, self._correct_params, want - len(self._correct),
                               first_epoch=len(self._correct) + 1)
             self._correct += result.losses
             self._correct_params = result.params

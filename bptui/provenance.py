@@ -104,6 +104,14 @@ def _resolve(
         if e.symbol == symbol and (e.sample == here.sample or e.sample is None
                                    or here.sample is None):
             return Source(symbol, e.value, "step", k, e.equation)
+    if getattr(scenario, "is_graph", False):  # a computational graph: a leaf, or η
+        if symbol in scenario.leaves:
+            return Source(symbol, start.values[symbol], "leaf", None,
+                          "a leaf of the graph: its value at the start of this epoch")
+        if symbol == "eta":
+            return Source(symbol, scenario.learning_rate, "parameter", None,
+                          "the learning rate, from the scenario's [training] table")
+        return Source(symbol, None, "step", None, "not computed in this epoch")
     # A parameter: its latest update before this step, else its starting value.
     ref = _param_ref(scenario, symbol)
     if ref is not None:

@@ -30,12 +30,29 @@ def close(a: float, b: float, tolerance: float = TOLERANCE) -> bool:
 
 def parse_kinds(text: str) -> frozenset[str]:
     """``grad,update`` -> the kinds to quiz; raises ValueError naming an unknown kind."""
+    from bptui.graph.steps import GRAPH_KINDS
+
     kinds = frozenset(k.strip() for k in text.split(",") if k.strip())
-    unknown = sorted(kinds - set(KINDS))
+    every = list(dict.fromkeys([*KINDS, *GRAPH_KINDS]))  # which apply: kinds_problem()
+    unknown = sorted(kinds - set(every))
     if unknown or not kinds:
         raise ValueError(f"unknown sub-step kind {', '.join(unknown) or '(none)'}; "
-                         f"choose from: {', '.join(KINDS)}")
+                         f"choose from: {', '.join(every)}")
     return kinds
+
+
+def kinds_problem(scenario, kinds: frozenset[str] | None) -> str | None:
+    """Why ``--quiz kinds`` would ask nothing of some kinds on ``scenario`` (a graph's steps
+    are node, local, chain, grad, update; a layered net's are bptui.events.KINDS), or None."""
+    if kinds is None:
+        return None
+    allowed = default_kinds(scenario)
+    foreign = sorted(kinds - allowed)
+    if not foreign:
+        return None
+    what = "a computational graph" if getattr(scenario, "is_graph", False) else "a layered network"
+    return (f"--quiz: {', '.join(foreign)} is not a kind of step of {what}; choose from: "
+            f"{', '.join(sorted(allowed))}")
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,16 @@ class Score:
                 f"retry, {self.revealed} revealed")
 
 
+def default_kinds(scenario) -> frozenset[str]:
+    """Every kind of step ``scenario`` makes: a graph's (node, local, chain, grad, update) or
+    a layered net's (:data:`bptui.events.KINDS`)."""
+    if getattr(scenario, "is_graph", False):
+        from bptui.graph.steps import GRAPH_KINDS
+
+        return frozenset(GRAPH_KINDS)
+    return frozenset(KINDS)
+
+
 @dataclass
 class Quiz:
     """The state of quiz mode for one scenario: what is asked, the score, the hint given."""
@@ -70,6 +97,27 @@ class Quiz:
     _hinted: set[tuple[int, int]] = field(default_factory=set)
     _tried: set[tuple[int, int]] = field(default_factory=set)
     _alternatives: dict[tuple[int, str], list[Event]] = field(default_factory=dict)
+
+    @property
+    def is_graph(self) -> bool:
+        return bool(getattr(self.scenario, "is_graph", False))
+
+    @property
+    def mistakes(self) -> dict:
+        """The mistakes a wrong answer is compared with: a graph's or a layered net's."""
+        if self.is_graph:
+            from bptui.graph.mistakes import MISTAKES as GRAPH_MISTAKES
+
+            return GRAPH_MISTAKES
+        return MISTAKES
+
+    def name(self, symbol: str) -> str:
+        """A step's symbol as shown: ∂L/∂a|via n1 on a graph, ∂E/∂w5 on a layered net."""
+        if self.is_graph:
+            from bptui.graph.steps import show
+
+            return show(symbol)
+        return pretty(symbol)
 
     def asks(self, event: Event) -> bool:
         """Whether this step is a question (only single numbers, of the chosen kinds)."""
@@ -87,24 +135,24 @@ class Quiz:
             else:
                 self.score.after_hint += 1
             return Verdict(True, expected, given, None,
-                           f"right: {pretty(event.symbol)} = {fmt(expected)}")
+                           f"right: {self.name(event.symbol)} = {fmt(expected)}")
         self._tried.add(key)
         self.score.wrong += 1
         name = self.diagnose(event, given, start)
-        message = f"not quite: {pretty(event.symbol)} = {fmt(expected)}, you said {fmt(given)}"
+        message = f"not quite: {self.name(event.symbol)} = {fmt(expected)}, you said {fmt(given)}"
         if name == "sign":
             message += ". Your number has the opposite sign: check which way round the " \
                        "difference (target - out) goes."
         elif name is not None:
-            m = MISTAKES[name]
+            m = self.mistakes[name]
             message += f". That is what the mistake '{name}' gives: {m.title.lower()} " \
                        f"({m.wrong}; right: {m.right})."
         return Verdict(False, expected, given, name, message)
 
     def diagnose(self, event: Event, given: float, start: bp.Params) -> str | None:
         """The mistake (or "sign") whose value at this step matches ``given``."""
-        for name in MISTAKES:
-            if MISTAKES[name].applies(self.scenario):
+        for name in self.mistakes:
+            if self.mistakes[name].applies(self.scenario):
                 continue
             twin = self._twin(event, start, name)
             if twin is None or twin.is_matrix:
@@ -122,8 +170,11 @@ class Quiz:
         if key not in self._alternatives:
             self._alternatives = {k: v for k, v in self._alternatives.items()
                                   if k[0] == event.epoch}
-            self._alternatives[key] = epoch_events(self.scenario, start, event.epoch,
-                                                   mistake).events
+            events_of = epoch_events
+            if self.is_graph:
+                from bptui.graph.steps import epoch_events as events_of
+            self._alternatives[key] = events_of(self.scenario, start, event.epoch,
+                                                mistake).events
         for e in self._alternatives[key]:
             if e.symbol == event.symbol and e.sample == event.sample:
                 return e
@@ -140,7 +191,13 @@ class Quiz:
         word, parts = expr.parts(event.tree) if event.tree is not None else ("", ())
         if parts and not event.is_matrix:
             first = parts[0]
-            rule, nums = expr.text(first), expr.text(first, numbers=True)
+            if self.is_graph:
+                from bptui.graph.steps import show
+                from bptui.graph.tree import text
+
+                rule, nums = text(first, show=show), text(first, numbers=True)
+            else:
+                rule, nums = expr.text(first), expr.text(first, numbers=True)
             shown = f"{rule} = {nums}" if rule != nums else nums
             return (f"hint: the first {word} is {shown}; "
                     f"{len(parts) - 1} more to combine. {event.why}.")
@@ -149,4 +206,4 @@ class Quiz:
     def reveal(self, event: Event) -> str:
         """Skip the question: count it as revealed and give the answer."""
         self.score.revealed += 1
-        return f"revealed: {pretty(event.symbol)} = {fmt(event.value)}"
+        return f"revealed: {self.name(event.symbol)} = {fmt(event.value)}"

@@ -50,6 +50,12 @@ def visible_scenario(scenario):
     def names(items):
         return None if items is None else tuple(line(n) for n in items)
 
+    if getattr(scenario, "is_graph", False):  # a graph's names are identifiers already
+        return replace(scenario, title=line(scenario.title), source=line(scenario.source),
+                       notes=visible(scenario.notes), name=line(scenario.name),
+                       path=line(scenario.path), title_zh=line(scenario.title_zh),
+                       notes_zh=visible(scenario.notes_zh))
+
     layers = tuple(
         replace(la, names=names(la.names), name=line(la.name),
                 bias_names=names(la.bias_names),

@@ -140,9 +140,13 @@ def test_bad_graph_files(case, tmp_path):
     assert path.stat().st_mtime_ns == before
 
 
-def test_screen_says_it_cannot_show_a_graph_yet():
-    r = run_cli_inprocess("micrograd_expression")
-    assert r.returncode == 2 and "cannot show computational graphs yet" in r.stderr
+def test_compare_and_serve_on_a_graph_are_a_clear_exit_2():
+    for flag in ("--compare", "--serve"):
+        args = [flag, "answers.toml"] if flag == "--compare" else [flag]
+        r = run_cli_inprocess("micrograd_expression", *args)
+        assert r.returncode == 2, (flag, r.stderr)
+        assert "does not work on computational graphs yet" in r.stderr, (flag, r.stderr)
+        assert "Traceback" not in r.stderr
 
 
 def test_graph_of_a_large_network_is_refused():
@@ -166,3 +170,10 @@ def test_mistakes_lists_graph_mistakes_and_which_apply():
     assert "grad-overwritten" in r.stdout and "does not apply" in r.stdout
     everything = run_cli_inprocess("--mistakes")
     assert "missing-sum" in everything.stdout and "grad-not-zeroed" in everything.stdout
+
+
+def test_quiz_kinds_must_be_the_scenarios_kinds_of_step():
+    r = run_cli_inprocess("micrograd_expression", "--quiz", "net")
+    assert r.returncode == 2 and "not a kind of step of a computational graph" in r.stderr
+    r = run_cli_inprocess("mazur_2_2_2", "--quiz", "node")
+    assert r.returncode == 2 and "not a kind of step of a layered network" in r.stderr

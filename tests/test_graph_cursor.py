@@ -1,4 +1,5 @@
-"""The existing Cursor walks a graph when given the graph backend (bptui.graph.backend)."""
+"""The Cursor walks a graph with the graph backend (bptui.graph.backend), picked by the
+scenario (``is_graph``), with no patching."""
 
 from __future__ import annotations
 
@@ -12,10 +13,7 @@ from .graph_helpers import builtin
 
 
 @pytest.fixture
-def graph_cursor(monkeypatch):
-    monkeypatch.setattr(cursor_module, "bp", backend)
-    monkeypatch.setattr(cursor_module, "epoch_events", backend.epoch_events)
-    monkeypatch.setattr(cursor_module, "apply_updates", backend.apply_updates)
+def graph_cursor():
     return cursor_module.Cursor
 
 

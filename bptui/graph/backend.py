@@ -2,9 +2,9 @@
 
 :class:`bptui.cursor.Cursor` calls ``bp.Params.initial``, ``bp.dataset_loss``, ``bp.train``,
 ``bp.TrainResult``, ``epoch_events`` and ``apply_updates``; this module provides each for a
-graph with the same signature (the mistake by name, as the cursor passes it), so the cursor
-can walk a graph once it picks its backend by the scenario (``scenario.is_graph``) instead of
-importing the layered one. tests/test_graph_cursor.py walks a graph with the real Cursor.
+graph with the same signature (the mistake by name, as the cursor passes it); the cursor picks
+this module for a scenario with ``is_graph`` (``bptui.cursor._engine``).
+tests/test_graph_cursor.py walks a graph with the real Cursor.
 """
 
 from __future__ import annotations

@@ -73,8 +73,13 @@ def dispatch(graph: GraphScenario, args: argparse.Namespace) -> int:
         path = layered_export.write(args.output, text, force=args.force)
         print(f"wrote {args.export} to {path}", file=sys.stderr)
         return 0
-    raise BptuiError("the screen cannot show computational graphs yet: use --check, --trace, "
-                     "--train N, --gradcheck or --export")
+    for flag in ("serve", "worksheet", "symbols", "compare"):
+        if getattr(args, flag, None):
+            raise BptuiError(f"--{flag} does not work on computational graphs yet: use the "
+                             "screen, --check, --trace, --train N, --gradcheck or --export")
+    from bptui.cli import _open_screen
+
+    return _open_screen(graph, args)
 
 
 def summary(g: GraphScenario) -> str:

@@ -43,9 +43,10 @@ class FileActions:
         self.cursor = Cursor(scenario, mistake=old.mistake if not
                              _mistake_misfits(scenario, old.mistake) else None)
         self.app.cursor = self.cursor
-        from bptui.quiz import Quiz
+        from bptui.quiz import Quiz, default_kinds
 
-        self.quiz.quiz = Quiz(scenario, self.quiz.kinds)
+        kinds = self.quiz.kinds & default_kinds(scenario) or default_kinds(scenario)
+        self.quiz.quiz = Quiz(scenario, kinds)  # a graph's kinds differ from a layered net's
         self.quiz.settled.clear()
         self.cursor.goto(*place)
         self._check_key = None
@@ -80,7 +81,12 @@ class FileActions:
         c = self.cursor
         s = _starting_at(c.scenario, c.start_params)
         try:
-            text = export.markdown(s, 1, c.mistake)
+            if getattr(s, "is_graph", False):  # a computational graph: bptui.graph.export
+                from bptui.graph import export as graph_export
+
+                text = graph_export.render(s, "markdown", 1, c.mistake)
+            else:
+                text = export.markdown(s, 1, c.mistake)
             if c.epoch > 1:
                 text = (f"> Exported from epoch {c.epoch}: the parameters below are those "
                         f"epoch {c.epoch} starts from, and its steps are numbered as epoch 1."
@@ -112,6 +118,28 @@ class FileActions:
         self._switch(self._with_settings(new), keep_place=same)
         self.notify("reloaded " + (source if same else f"{source}: a new shape, back to the "
                                    "start"), markup=False)
+
+    def action_toggle_graph(self) -> None:
+        """A layered network as its computational graph (bptui.graph.convert), or back."""
+        shown, file = self.cursor.scenario, self.file_scenario
+        if getattr(shown, "is_graph", False):
+            if getattr(file, "is_graph", False):
+                self.notify("this scenario is a computational graph: it has no layered view",
+                            markup=False)
+                return
+            self._switch(self._with_settings(file), keep_place=False)
+            self.notify("the layered view", markup=False)
+            return
+        from bptui.graph.convert import from_layered
+        from bptui.visible import visible_scenario
+
+        try:
+            graph = visible_scenario(from_layered(shown))
+        except BptuiError as exc:
+            self.notify(str(exc), severity="error", markup=False, timeout=12)
+            return
+        self._switch(graph, keep_place=False)
+        self.notify("the computational graph view (toggle graph view: back)", markup=False)
 
     def action_open_scenario(self) -> None:
         from bptui.tui.served import is_served
@@ -252,7 +280,10 @@ def settings_text(text: str, changed: dict) -> str:
 
 
 def _starting_at(s: scn.Scenario, params) -> scn.Scenario:
-    """The scenario with its starting weights and biases replaced by ``params``."""
+    """The scenario with its starting weights and biases replaced by ``params`` (a graph:
+    its leaves' values)."""
+    if getattr(s, "is_graph", False):
+        return dataclasses.replace(s, leaves={k: params.values[k] for k in s.leaves})
     layers = []
     for lay, layer in enumerate(s.layers):
         bias = params.biases[lay]
@@ -262,6 +293,8 @@ def _starting_at(s: scn.Scenario, params) -> scn.Scenario:
 
 
 def _mistake_misfits(s: scn.Scenario, mistake: str | None) -> bool:
-    from bptui import mistakes
+    from bptui.tui.lab import mistake_registry
 
-    return mistake is not None and bool(mistakes.MISTAKES[mistake].applies(s))
+    registry = mistake_registry(s)
+    return mistake is not None and (mistake not in registry
+                                    or bool(registry[mistake].applies(s)))

@@ -15,10 +15,20 @@ from bptui.tui.view import View
 LABEL_WIDTH = 10
 
 
+def shown(ev: Event) -> str:
+    """A step's symbol as the learner reads it: a graph's step (``node`` set) in the graph's
+    notation (∂L/∂a|via n1), a layered one's as ∂E/∂w5."""
+    if ev.node is not None:
+        from bptui.graph.steps import show
+
+        return show(ev.symbol)
+    return pretty(ev.symbol)
+
+
 def result_text(ev: Event, value=None) -> str:
     """``symbol = value`` as the learner reads it (a matrix shows its summary)."""
     value = ev.value if value is None else value
-    name = pretty(ev.symbol)
+    name = shown(ev)
     if isinstance(value, np.ndarray):
         return f"{name} = {summary(value)}"
     text = f"{name} = {fmt(value)}"
@@ -53,7 +63,7 @@ class EquationBody(Body):
             rows += [
                 ("wrong ✗" if ev.mistake else "rule", ev.equation, "bold"),
                 ("numbers", ev.substituted, ""),
-                ("result", f"{pretty(ev.symbol)} = ?   your turn: type it in the box below",
+                ("result", f"{shown(ev)} = ?   your turn: type it in the box below",
                  CURRENT),
             ]
         elif ev.mistake:

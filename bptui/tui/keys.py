@@ -95,6 +95,9 @@ KEYS: tuple[Key, ...] = (
     Key("reload", ("ctrl+r",), "Reload", "reload the scenario file from disk (same shape: same "
         "step; a file that no longer loads keeps the old scenario)",
         palette="Reload the scenario file"),
+    Key("toggle_graph", (), "Graph view", "show a layered network as its computational graph "
+        "(every operation a node, the same numbers), or back to the layered view",
+        palette="Toggle graph view"),
     Key("open_scenario", (), "Open", "open another scenario (a built-in, or a path)",
         palette="Open another scenario"),
     Key("set_learning_rate", (), "η", "change the learning rate and start again from epoch 1 "

@@ -58,8 +58,13 @@ class GradCheckBody(Body):
         from bptui.gradcheck import rule
         from bptui.tui.text import wrap
 
+        graph = getattr(view.scenario, "is_graph", False)
         head = (f"backprop beside (E(w+ε) - E(w-ε)) / 2ε on {what}, at the parameters this "
                 f"sample starts from. {rule(r.epsilon)}")
+        if graph:
+            out_name = view.scenario.output
+            head = (f"backprop beside ({out_name}(leaf+ε) - {out_name}(leaf-ε)) / 2ε for every "
+                    f"leaf, at the leaves this epoch starts from. {rule(r.epsilon)}")
         lines: list[tuple[str, str]] = [(line, LABEL) for line in wrap("", head, width, 0)]
         if r.mistake:
             lines.append((f"mistake switched on: {r.mistake} (the finite difference always "
@@ -68,12 +73,15 @@ class GradCheckBody(Body):
             lines.append((f"a seeded random {r.checked} of {r.total:,} parameters", LABEL))
         nw = max([9] + [len(row.name) for row in r.rows]) + 1
         # the verdict first, so that a narrow panel cuts the long numbers, not the marks
-        lines.append((NO_MARK + "parameter".ljust(nw) + "result".ljust(8) + "rel error".rjust(9)
+        lines.append((NO_MARK + ("leaf" if graph else "parameter").ljust(nw) + "result".ljust(8)
+                      + "rel error".rjust(9)
                       + "backprop".rjust(17) + "numerical".rjust(17), LABEL))
         ref = view.event.param
         for row in r.rows:
             here = ref is not None and (ref.layer, ref.kind, ref.row, ref.col) == (
                 row.layer, row.kind, row.row, row.col)
+            if graph:
+                here = view.event.node == row.name
             mark = "ok ✓" if row.ok else "FAIL ✗"
             lines.append(((MARK if here else NO_MARK) + row.name.ljust(nw) + mark.ljust(8)
                           + f"{row.rel_error:9.1e}"
@@ -89,6 +97,17 @@ class GradCheckBody(Body):
         return out
 
 
+def mistake_registry(scenario) -> dict:
+    """The mistakes the lab offers for ``scenario``: a graph's (bptui.graph.mistakes) or a
+    layered net's (bptui.mistakes); both have name, title, wrong, right, breaks, source and
+    applies()."""
+    if getattr(scenario, "is_graph", False):
+        from bptui.graph.mistakes import MISTAKES
+
+        return MISTAKES
+    return mistakes.MISTAKES
+
+
 class MistakeScreen(ModalScreen[str | None | bool]):
     """Choose a mistake (or none). Dismisses with the name, None for none, False to cancel."""
 
@@ -98,11 +117,12 @@ class MistakeScreen(ModalScreen[str | None | bool]):
         super().__init__()
         self.scenario = scenario
         self.current = current
+        self.registry = mistake_registry(scenario)
 
     def compose(self) -> ComposeResult:
         options = [Option(Text(("● " if self.current is None else "  ")
                                + "No mistake: correct backpropagation"), id=NONE_ID)]
-        for m in mistakes.MISTAKES.values():
+        for m in self.registry.values():
             why_not = m.applies(self.scenario)
             label = ("● " if m.name == self.current else "  ") + f"{m.name}: {m.title}"
             if why_not:
@@ -119,7 +139,7 @@ class MistakeScreen(ModalScreen[str | None | bool]):
         self.query_one("#mistake-box").border_title = "Mistake lab"
         ol = self.query_one(OptionList)
         ol.focus()
-        ol.highlighted = 0 if self.current is None else list(mistakes.MISTAKES).index(
+        ol.highlighted = 0 if self.current is None else list(self.registry).index(
             self.current) + 1
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -128,7 +148,7 @@ class MistakeScreen(ModalScreen[str | None | bool]):
         if name == NONE_ID or name is None:
             details.update(Text("Every step computed as it should be."))
             return
-        m = mistakes.MISTAKES[name]
+        m = self.registry[name]
         text = Text()
         for label, value in (("wrong", m.wrong), ("right", m.right), ("breaks", m.breaks),
                              ("from", m.source)):

@@ -56,6 +56,12 @@ class LabActions:
             return
         if ref[0] == "step":
             screen = ProvenanceScreen(c.scenario, c.events, c.start_params, index=ref[1])
+        elif ref[0] == "data" and getattr(c.scenario, "is_graph", False):
+            from bptui.provenance import Source
+
+            screen = ProvenanceScreen(c.scenario, c.events, c.start_params, leaf=Source(
+                ref[1], c.start_params.values[ref[1]], "leaf", None,
+                "a leaf of the graph: its value at the start of this epoch"))
         elif ref[0] == "data":
             screen = ProvenanceScreen(c.scenario, c.events, c.start_params,
                                       leaf=leaf_source(c.scenario, ref[1], ref[2]))
@@ -98,7 +104,14 @@ class LabActions:
         from bptui import gradcheck
 
         key = (view.epoch, view.event.sample, view.mistake, self.epsilon, id(view.scenario))
-        if key != self._check_key:
+        if key != self._check_key and getattr(view.scenario, "is_graph", False):
+            from bptui.graph import check  # every leaf, at the leaves this epoch starts from
+
+            self._check_key = key
+            self._report = check.check(view.scenario, view.start_params, mistake=view.mistake,
+                                       epsilon=self.epsilon,
+                                       tolerance=gradcheck.tolerance(self.epsilon))
+        elif key != self._check_key:
             self._check_key = key
             self._report = gradcheck.check(view.scenario, params_for_sample(view),
                                            sample=view.event.sample or 1,

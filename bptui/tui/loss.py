@@ -37,18 +37,22 @@ class LossPanel(Vertical):
     def show(self, view: View) -> None:
         """Only completed epochs: the current epoch's loss appears on its last sub-step."""
         self.plot(view.shown_losses, view.epoch, view.initial_loss, view.diverged_at,
-                  outputs=view.outputs, names=view.scenario.layers[-1].names,
+                  outputs=view.outputs,
+                  names=view.scenario.layers[-1].names if view.scenario.layers else (),
                   mask=view.hidden and view.event.kind == "loss",
-                  correct=view.correct_losses, mistake=view.mistake)
+                  correct=view.correct_losses, mistake=view.mistake,
+                  word=(f"output {view.scenario.output}"
+                        if getattr(view.scenario, "is_graph", False) else "loss"))
 
     def plot(self, losses, epoch: int, initial: float, diverged_at: int | None,
              running: bool = False, outputs: tuple = (), names: tuple = (),
-             mask: bool = False, correct: tuple = (), mistake: str | None = None) -> None:
+             mask: bool = False, correct: tuple = (), mistake: str | None = None,
+             word: str = "loss") -> None:
         """``mask``: a loss is the open quiz question, so the caption's numbers are hidden
         (the loss before an epoch is that epoch's error when there is one sample).
         ``correct``: with a mistake on, correct backprop's losses, drawn beside the buggy ones."""
         key = (len(losses), losses[-1] if losses else None, epoch, diverged_at, running, outputs,
-               mask, len(correct), mistake)
+               mask, len(correct), mistake, word)
         if key == self._key:
             return
         self._key = key
@@ -58,7 +62,7 @@ class LossPanel(Vertical):
         show = (lambda x: "? (quiz)") if mask else fmt
         if done < 2:
             self.remove_class("-plotted")
-            text = (f"loss before training {show(initial)}"
+            text = (f"{word} before training {show(initial)}"
                     + (f", after epoch 1 {show(losses[0])}" if losses else "")
                     + ".\nThe plot appears once more than one epoch has run (r runs them)."
                     + tail)

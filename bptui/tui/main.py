@@ -43,7 +43,7 @@ MOVES = {"next", "prev", "next_phase", "prev_phase", "finish_sample", "finish_ep
          "run", "run_n", "goto", "home", "gradcheck", "mistakes", "reload", "open_scenario",
          "set_learning_rate", "set_epochs", "set_mode", "save_settings", "set_epsilon",
          "where", "export", "copy_step", "copy_latex", "first_wrong", "load_learner",
-         "unload_learner"}
+         "unload_learner", "toggle_graph"}
 #: Actions that need a learner's file on the screen.
 LEARNER_ONLY = {"first_wrong", "unload_learner"}
 FORWARD = {"next", "next_phase", "finish_sample", "finish_epoch", "run", "run_n"}
@@ -110,10 +110,10 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         super().__init__()
         self.cursor = cursor
         self.learner = learner
-        from bptui.events import KINDS
-        from bptui.quiz import Quiz
+        from bptui.quiz import Quiz, default_kinds
 
-        self.quiz = QuizMode(Quiz(cursor.scenario, frozenset(quiz_kinds or KINDS)))
+        self.quiz = QuizMode(Quiz(cursor.scenario, frozenset(quiz_kinds
+                                                             or default_kinds(cursor.scenario))))
         self.quiz.switch(quiz_kinds is not None)
         self._stop = threading.Event()
         self._run_start = 0
@@ -269,6 +269,8 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
             return None if action in ("next", "prev", "next_phase", "run") else False
         if action in ("tab", "tab_number"):
             return self.compact
+        if action == "set_mode" and getattr(self.cursor.scenario, "is_graph", False):
+            return False  # a graph has no samples to update by
         if action in FORWARD and self.cursor.at_end:
             return None if action != "next" else True  # n at the end says so
         if action in BACKWARD and self.cursor.at_start:

@@ -20,6 +20,7 @@ from textual.widget import Widget
 
 from bptui.drawing import Picture
 from bptui.events import Event
+from bptui.graph.picture import GraphPainter
 from bptui.netdraw import NetworkPainter
 from bptui.notation import fmt, pretty, shape_text
 from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, heat_strip, stats
@@ -81,6 +82,7 @@ class NetworkBody(Widget):
         self._strips: list[Strip] = []
         self._lines: list[str] = []
         self._width = (0, 0)
+        self._wide: int | None = None  # a graph wider than the panel: its width
 
     # -- taking a View ----------------------------------------------------------------
 
@@ -104,13 +106,19 @@ class NetworkBody(Widget):
         if not height:  # not laid out yet: draw again once the panel has its size
             self.call_after_refresh(self._again)
         self._width = (width, height)
-        if view.scenario.unit_by_unit:
+        graph = getattr(view.scenario, "is_graph", False)
+        if graph or view.scenario.unit_by_unit:
             if self._painter is None or self._painter.scenario is not view.scenario:
-                self._painter = NetworkPainter(view.scenario)
+                self._painter = (GraphPainter(view.scenario) if graph
+                                 else NetworkPainter(view.scenario))
             ev = view.event
-            sample = ev.sample if ev.sample is not None else view.sample
-            self.picture = self._painter.picture(view.params, view.sample_events(), ev,
-                                                 sample, view.hidden, width, height)
+            if graph:  # a computational graph: nodes, edges with their operation
+                self.picture = self._painter.picture(view.params.values, view.events, ev,
+                                                     view.hidden, width, height)
+            else:
+                sample = ev.sample if ev.sample is not None else view.sample
+                self.picture = self._painter.picture(view.params, view.sample_events(), ev,
+                                                     sample, view.hidden, width, height)
             pic, old = self.picture, self._grid
             runs = [self._runs[y] if y < len(old) and y < len(self._runs)
                     and old[y] == (pic.chars[y], pic.tags[y]) else tuple(pic.runs(y))
@@ -123,6 +131,13 @@ class NetworkBody(Widget):
             text = _blocks(view, width)
             runs = [((line.plain, line),) for line in text.split("\n")]
             self._lines = text.plain.split("\n")
+        # a graph may be wider than the panel (its columns cannot shrink): the panel then
+        # scrolls sideways, following the lit node or edge
+        widest = max([len(line) for line in self._lines] + [1])
+        wanted = widest if graph and widest > width else None
+        if wanted != self._wide:
+            self._wide = wanted
+            self.styles.width = "1fr" if wanted is None else wanted
         old = self._runs
         strips = []
         for y, row in enumerate(runs):

@@ -20,8 +20,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from bptui.events import KINDS, Event
-from bptui.mistakes import MISTAKES
-from bptui.notation import fmt, pretty
+from bptui.notation import fmt
 from bptui.quiz import Quiz, Verdict
 from bptui.tui.keys import KEYS as KEYS_DECLARED
 
@@ -108,7 +107,7 @@ class QuizMode:
             said += " It has the opposite sign of the right value: check which way round " \
                     "the difference (target - out) goes."
         elif verdict.mistake is not None:
-            m = MISTAKES[verdict.mistake]
+            m = self.quiz.mistakes[verdict.mistake]
             said += f" It is what the lab's mistake '{verdict.mistake}' computes: {m.wrong}."
         self.message = said + " Try again, ctrl+t for a hint, ctrl+s to reveal."
         return verdict
@@ -123,10 +122,10 @@ class QuizMode:
         self.hints[self._key(ev)] = rung
         core = self.quiz.hint(ev)  # counts the hint in the score
         if rung == 1:
-            self.message = f"hint 1 of 3, the rule: {pretty(ev.symbol)} = " \
+            self.message = f"hint 1 of 3, the rule: {self.quiz.name(ev.symbol)} = " \
                            f"{ev.equation.split(' = ', 1)[-1]}"
         elif rung == 2:
-            self.message = f"hint 2 of 3, the numbers: {pretty(ev.symbol)} = " \
+            self.message = f"hint 2 of 3, the numbers: {self.quiz.name(ev.symbol)} = " \
                            f"{ev.substituted.split(' = ', 1)[-1]}"
         elif rung == 3:
             worked = core.removeprefix("hint: ").removesuffix(f" {ev.why}.").rstrip(". ")
@@ -260,7 +259,7 @@ class QuizBar(Vertical):
         self.query_one("#quiz-keys").display = asking
         if asking:
             self.query_one("#quiz-prompt", Static).update(
-                Text(f"{pretty(mode.open.symbol)} ="))
+                Text(f"{mode.quiz.name(mode.open.symbol)} ="))
             if fresh:
                 self.query_one("#quiz-input", Input).value = ""
         self.query_one("#quiz-message", Static).update(Text(mode.message))

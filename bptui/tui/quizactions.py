@@ -7,7 +7,7 @@ which owns the quiz state and the cursor, handles them here.
 from __future__ import annotations
 
 from bptui.events import KINDS
-from bptui.notation import fmt, pretty
+from bptui.notation import fmt
 from bptui.tui.quiz import QuizBar
 
 
@@ -100,7 +100,7 @@ class QuizActions:
             else:  # moving on without answering: it counts as revealed, and says so
                 ev = self.quiz.open
                 self.quiz.reveal()
-                self.notify(f"moved on without answering: {pretty(ev.symbol)} = "
+                self.notify(f"moved on without answering: {self.quiz.quiz.name(ev.symbol)} = "
                             f"{fmt(ev.value)} counts as revealed", markup=False)
                 if self.cursor.index == len(self.cursor.events) - 1:
                     self._quiz_summary(self.cursor.epoch)

@@ -39,7 +39,11 @@ class StatusBar(Widget):
             return []
         s = v.scenario
         k = v.event.sample
-        sample = f"sample {k} of {s.samples}" if k is not None else f"all {s.samples} samples"
+        if getattr(s, "is_graph", False):
+            sample = f"graph, output {s.output}"
+        else:
+            sample = (f"sample {k} of {s.samples}" if k is not None
+                      else f"all {s.samples} samples")
         parts = [
             f"epoch {v.epoch} of {s.epochs}",
             sample,

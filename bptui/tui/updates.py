@@ -28,6 +28,8 @@ def _cell(text: str) -> str:
 class UpdatesBody(Body):
     def build(self, view: View, width: int) -> Text:
         s = view.scenario
+        if getattr(s, "is_graph", False):
+            return self._graph(view)
         eta = fmt(s.learning_rate)
         grad_word = "∂E/∂w" if s.mode == "sample" else (
             "Σ_s ∂E_s/∂w" if s.reduction == "sum" else "(1/N) Σ_s ∂E_s/∂w")
@@ -43,6 +45,46 @@ class UpdatesBody(Body):
             out.append(line, style=style or None)
         # what each line is, for picking it (provenance): headings and column names are None
         self.refs = [None] * (len(head) + len(rows) - len(self._row_refs)) + self._row_refs
+        return out
+
+    def _graph(self, view: View) -> Text:
+        """A computational graph: each trained leaf, old, gradient, new and change; a graph
+        without [training] says that nothing is updated."""
+        s = view.scenario
+        out = Text(no_wrap=True, overflow="ellipsis", end="")
+        if not s.trained or not s.train:
+            out.append("nothing is updated (no [training] table)", style=LABEL)
+            self.refs = [None]
+            return out
+        grad_word = f"∂{s.output}/∂leaf"
+        rows = [(f"leaf⁺ = leaf - η · {grad_word}    with η = {fmt(s.learning_rate)}", HEADING)]
+        name_w = max([5] + [len(k) for k in s.train]) + 1
+        rows.append((NO_MARK + "leaf".ljust(name_w) + _cell("old") + _cell("gradient")
+                     + _cell("new") + _cell("change"), LABEL))
+        updates = {e.node: e for e in view.events if e.kind == "update"}
+        grads = {e.node: e for e in view.events if e.kind == "grad"}
+        self.refs = [None, None]
+        for leaf in s.train:
+            self.refs.append(("data", leaf, None))
+            e = updates.get(leaf)
+            if e is not None:
+                here = e is view.event
+                old, grad, new = float(e.old), float(e.grad), float(e.value)
+                tail = (_cell("?") * 2 if here and view.hidden
+                        else _num(new) + _num(new - old))
+                rows.append(((MARK if here else NO_MARK) + leaf.ljust(name_w) + _num(old)
+                             + _num(grad) + tail, CURRENT if here else ""))
+                continue
+            g = grads.get(leaf)
+            gtext = (_cell("?") if g is not None and g is view.event and view.hidden
+                     else _num(None if g is None else float(g.value)))
+            rows.append((NO_MARK + leaf.ljust(name_w) + _num(view.params.values[leaf]) + gtext
+                         + _num(None) + _num(None), ""))
+        rows = rows[:1] + _fit_columns(rows[1:], name_w)
+        for n, (line, style) in enumerate(rows):
+            if n:
+                out.append("\n")
+            out.append(line, style=style or None)
         return out
 
     def _current_block(self, view: View) -> list[Event]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from rich.text import Text
 
+from bptui.graph.steps import show as graph_show
 from bptui.notation import fmt, pretty, shape_text
 from bptui.tui.panel import Body
 from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, aligned, short_matrix
@@ -28,10 +29,20 @@ class ValuesBody(Body):
         rows: list[tuple[str, str, str]] = []  # name, value text, style ("head" rows: name only)
         refs: list[tuple | None] = []  # what each row is, for picking it (provenance)
         sample = object()
+        graph = getattr(s, "is_graph", False)
+        name_of = graph_show if graph else pretty
         for ev in view.events:
             if ev.sample != sample:
                 sample = ev.sample
-                if ev.sample is None:
+                if graph:  # a graph: its leaves, then every node and gradient in order
+                    rows.append(("── leaves ──", "", HEADING))
+                    refs.append(None)
+                    rows += [(NO_MARK + k, aligned(float(v)), LABEL)
+                             for k, v in view.start_params.values.items() if k in s.leaves]
+                    refs += [("data", k, None) for k in s.leaves]
+                    rows.append(("── steps ──", "", HEADING))
+                    refs.append(None)
+                elif ev.sample is None:
                     rows.append((f"── all {s.samples} samples ──", "", HEADING))
                     refs.append(None)
                 else:
@@ -47,7 +58,7 @@ class ValuesBody(Body):
             else:
                 val = short_matrix(ev.value) if ev.is_matrix else aligned(float(ev.value))
                 val += learner_note(view, ev)
-            rows.append(((MARK if here else NO_MARK) + pretty(ev.symbol), val,
+            rows.append(((MARK if here else NO_MARK) + name_of(ev.symbol), val,
                          CURRENT if here else ""))
         room = max(8, width - 18)  # names longer than this put their value on the next line
         name_w = min(room, max(len(r[0]) for r in rows if r[2] != HEADING) + 2)

@@ -8,7 +8,7 @@ import numpy as np
 
 from bptui import backprop as bp
 from bptui.backprop import Params
-from bptui.cursor import Cursor, apply_updates
+from bptui.cursor import Cursor
 from bptui.events import Event
 from bptui.scenario import Scenario
 from bptui.tui.learner import LearnerMarks
@@ -69,13 +69,15 @@ MAX_OUTPUTS = 8
 
 def _params_before(cursor: Cursor) -> Params:
     """The parameters just before the current sub-step (its own update not yet applied)."""
-    return apply_updates(cursor.start_params, cursor.events[: cursor.index])
+    return cursor.apply_updates(cursor.start_params, cursor.events[: cursor.index])
 
 
 def _outputs(cursor: Cursor, completed: int) -> tuple[tuple[float, ...], ...]:
     """The network's outputs for every sample after epoch ``completed`` (small nets only):
     a forward pass for display, from the parameters that epoch ended with."""
     s = cursor.scenario
+    if getattr(s, "is_graph", False):  # a graph has one output, the loss panel's curve
+        return ()
     if completed < 1 or completed < cursor.epoch - 1 or not s.unit_by_unit \
             or s.samples * s.layers[-1].size > MAX_OUTPUTS:
         return ()
