@@ -80,7 +80,7 @@ class UpdatesBody(Body):
                      else _num(None if g is None else float(g.value)))
             rows.append((NO_MARK + leaf.ljust(name_w) + _num(view.params.values[leaf]) + gtext
                          + _num(None) + _num(None), ""))
-        rows = rows[:1] + _fit_columns(rows[1:], name_w)
+        rows = rows[:1] + _fit_columns(rows[1:])
         for n, (line, style) in enumerate(rows):
             if n:
                 out.append("\n")
