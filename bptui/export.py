@@ -18,7 +18,7 @@ import numpy as np
 from bptui import backprop as bp
 from bptui import expr, files
 from bptui.engine import epoch_events
-from bptui.events import Event
+from bptui.events import Event, shown_why
 from bptui.expr import FORMAT
 from bptui.jsonout import strict
 from bptui.notation import fmt, summary
@@ -164,7 +164,7 @@ def _event_markdown(ev: Event) -> list[str]:
         lines += [f"> **Mistake `{ev.mistake}`:** the step above is the buggy one. Correct "
                   f"backpropagation computes $${right}{val}$$", ""]
     if ev.why:
-        lines += [f"*{_md_escape(ev.why)}.*", ""]
+        lines += [f"*{_md_escape(shown_why(ev))}.*", ""]
     return lines
 
 

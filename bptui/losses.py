@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bptui.expr import Node, Num, Op, call, mul, neg, sub
+from bptui.i18n import N_
 
 Array = np.ndarray
 
@@ -63,7 +64,7 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
     Loss(
         "half_sse", lambda o, t: 0.5 * (t - o) * (t - o), lambda o, t: o - t,
         "½({t} - {out})²", "-({t} - {out})",
-        "sum over outputs of ½(target - out)²",
+        N_("sum over outputs of ½(target - out)²"),
         r"\tfrac{{1}}{{2}}({t} - {out})^{{2}}", r"-({t} - {out})",
         None, None, False, None,
         "0.5 * ({t} - {a}) * ({t} - {a})", "({a} - {t})",
@@ -73,7 +74,7 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
     Loss(
         "sse", lambda o, t: (t - o) * (t - o), lambda o, t: 2.0 * (o - t),
         "({t} - {out})²", "-2({t} - {out})",
-        "sum over outputs of (target - out)²",
+        N_("sum over outputs of (target - out)²"),
         r"({t} - {out})^{{2}}", r"-2({t} - {out})",
         None, None, False, None,
         "({t} - {a}) * ({t} - {a})", "2.0 * ({a} - {t})",
@@ -83,7 +84,7 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
     Loss(
         "mse", _mse_terms, lambda o, t: 2.0 * (o - t) / o.shape[-1],
         "({t} - {out})²/{n}  (the mean over {n} outputs)", "-2({t} - {out})/{n}",
-        "mean over outputs of (target - out)²",
+        N_("mean over outputs of (target - out)²"),
         r"\frac{{({t} - {out})^{{2}}}}{{{n}}}", r"-\frac{{2({t} - {out})}}{{{n}}}",
         None, None, False, None,
         "({t} - {a}) * ({t} - {a}) / {n}", "2.0 * ({a} - {t}) / {n}",
@@ -94,7 +95,7 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         "cross_entropy", lambda o, t: -t * _log(o),
         lambda o, t: -t / np.maximum(o, CLIP),
         "-{t} · ln({out})", "-{t}/{out}",
-        "minus the sum over outputs of target · ln(out), with a softmax output layer",
+        N_("minus the sum over outputs of target · ln(out), with a softmax output layer"),
         r"-{t} \ln {out}", r"-\frac{{{t}}}{{{out}}}",
         "softmax", (0.0, 1.0), True, "softmax",
         None, None,
@@ -106,7 +107,7 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         lambda o, t: -(t * _log(o) + (1.0 - t) * _log(1.0 - o)),
         lambda o, t: (o - t) / np.maximum(o * (1.0 - o), CLIP),
         "-({t} · ln({out}) + (1 - {t}) · ln(1 - {out}))", "({out} - {t}) / ({out}(1 - {out}))",
-        "minus target · ln(out) + (1 - target) · ln(1 - out), with sigmoid outputs",
+        N_("minus target · ln(out) + (1 - target) · ln(1 - out), with sigmoid outputs"),
         r"-({t} \ln {out} + (1 - {t}) \ln(1 - {out}))",
         r"\frac{{{out} - {t}}}{{{out}(1 - {out})}}",
         "sigmoid", (0.0, 1.0), False, "sigmoid",

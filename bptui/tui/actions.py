@@ -13,6 +13,7 @@ import re
 from bptui import scenario as scn
 from bptui.cursor import Cursor
 from bptui.errors import BptuiError
+from bptui.events import shown_why
 from bptui.notation import fmt, pretty
 from bptui.tui.screens import NumberScreen, TextScreen
 
@@ -28,7 +29,7 @@ def step_text(view) -> str:
     lines = [f"rule     {ev.equation}", f"numbers  {ev.substituted}",
              f"result   {pretty(ev.symbol)} = {fmt(ev.value) if not ev.is_matrix else ''}"]
     if ev.why:
-        lines.append(f"why      {ev.why}")
+        lines.append(f"why      {shown_why(ev)}")
     head = f"{view.scenario.title}, epoch {view.epoch}, step {view.index + 1} of {view.steps}"
     return "\n".join([head, *lines]).rstrip()
 

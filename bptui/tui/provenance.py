@@ -8,6 +8,7 @@ parameters (the leaves). Escape goes back one step, q closes them all.
 from __future__ import annotations
 
 import numpy as np
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,7 +21,8 @@ from textual.widgets.option_list import Option
 
 from bptui import provenance
 from bptui.backprop import Params
-from bptui.events import Event
+from bptui.events import Event, shown_why
+from bptui.i18n import N_, _
 from bptui.notation import fmt, pretty, summary
 from bptui.provenance import Source
 from bptui.scenario import Scenario
@@ -81,10 +83,13 @@ class Head(Widget):
                 for line in wrap("", text, max(20, width), 0):
                     out.append(("\n" if out.plain else "") + line, style=style or None)
                 continue
-            for line in wrap(label, text, max(20, width), LABEL_WIDTH):
+            shown = _(label)
+            cut = len(shown) + max(0, LABEL_WIDTH - cell_len(shown))  # cells, not characters
+            for n, line in enumerate(wrap(shown, text, max(20, width), LABEL_WIDTH)):
+                at = cut if n == 0 else LABEL_WIDTH
                 out.append("\n" if out.plain else "")
-                out.append(line[:LABEL_WIDTH], style="dim")
-                out.append(line[LABEL_WIDTH:], style=style or None)
+                out.append(line[:at], style="dim")
+                out.append(line[at:], style=style or None)
         return out
 
     def render(self) -> Text:
@@ -135,14 +140,14 @@ class ProvenanceScreen(ModalScreen[None]):
         ev = p.event
         sample = f"sample {ev.sample}" if ev.sample is not None else "all samples"
         rows.append((None, f"{pretty(ev.symbol)} = {value_text(ev.value)}", "bold"))
-        rows.append(("computed", f"at step {ev.position + 1} of {len(self.events)}, "
+        rows.append((N_("computed"), f"at step {ev.position + 1} of {len(self.events)}, "
                      f"epoch {ev.epoch}, {sample}, {ev.phase} phase", ""))
-        rows.append(("rule", ev.equation, "bold"))
-        rows.append(("numbers", ev.substituted, ""))
+        rows.append((N_("rule"), ev.equation, "bold"))
+        rows.append((N_("numbers"), ev.substituted, ""))
         if ev.why:
-            rows.append(("why", ev.why, "italic"))
+            rows.append((N_("why"), shown_why(ev), "italic"))
         if ev.mistake:
-            rows.append(("mistake", f"computed with the mistake '{ev.mistake}'; right: "
+            rows.append((N_("mistake"), f"computed with the mistake '{ev.mistake}'; right: "
                          f"{ev.correct_equation} = {value_text(ev.correct_value)}", ""))
         if p.terms:
             unit = ev.symbol.removeprefix("dE/dout_")
