@@ -14,6 +14,7 @@ from bptui import scenario as scn
 from bptui.cursor import Cursor
 from bptui.errors import BptuiError
 from bptui.events import shown_why
+from bptui.i18n import N_
 from bptui.notation import fmt, pretty
 from bptui.tui.screens import NumberScreen, TextScreen
 
@@ -186,7 +187,7 @@ class SettingsActions:
             if n is not None:
                 self._apply_setting(epochs=n)
 
-        self.app.push_screen(NumberScreen("Number of epochs", 1, 10_000_000), done)
+        self.app.push_screen(NumberScreen(N_("Number of epochs"), 1, 10_000_000), done)
 
     def action_set_mode(self) -> None:
         def done(text: str | None) -> None:

@@ -7,6 +7,7 @@ from functools import partial
 
 from textual.widgets import ProgressBar, Static
 
+from bptui.i18n import N_
 from bptui.notation import fmt
 from bptui.tui import run
 from bptui.tui.loss import LossPanel
@@ -52,7 +53,7 @@ class RunActions:
             if n is not None:
                 self.action_run(n)
 
-        self.app.push_screen(NumberScreen("Run how many epochs", 1, left), done)
+        self.app.push_screen(NumberScreen(N_("Run how many epochs"), 1, left), done)
 
     def action_stop(self) -> None:
         self._stop.set()
