@@ -79,6 +79,16 @@ def wrap_cells(text: str, room: int) -> list[str]:
     return lines
 
 
+def ljust(text: str, width: int) -> str:
+    """``text`` padded on the right to ``width`` terminal cells (a Chinese word takes two)."""
+    return text + " " * max(0, width - cell_len(text))
+
+
+def rjust(text: str, width: int) -> str:
+    """``text`` padded on the left to ``width`` terminal cells."""
+    return " " * max(0, width - cell_len(text)) + text
+
+
 def norm(a: np.ndarray) -> float:
     # not np.linalg.norm: its BLAS dot wakes OpenBLAS's threads on every call, about 0.3 ms
     # each between key presses on 2 cores (20 norms a press on the 1000-100-10 network)

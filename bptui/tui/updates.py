@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 
 from bptui.events import Event
+from bptui.i18n import _
 from bptui.notation import fmt
 from bptui.tui.panel import Body
-from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, norm
+from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, ljust, norm, rjust
 from bptui.tui.view import View
 
 COL = 16
@@ -25,9 +27,9 @@ class UpdatesBody(Body):
         eta = fmt(s.learning_rate)
         grad_word = "∂E/∂w" if s.mode == "sample" else (
             "Σ_s ∂E_s/∂w" if s.reduction == "sum" else "(1/N) Σ_s ∂E_s/∂w")
-        head = [(f"w⁺ = w - η · {grad_word}    with η = {eta}", HEADING)]
+        head = [(_("w⁺ = w - η · {grad}    with η = {eta}", grad=grad_word, eta=eta), HEADING)]
         if s.mode == "batch":
-            head.append(("one update per epoch, from the whole batch's gradient", LABEL))
+            head.append((_("one update per epoch, from the whole batch's gradient"), LABEL))
         self._row_refs: list[tuple | None] = []
         rows = self._units(view) if s.unit_by_unit else self._layers(view)
         out = Text(no_wrap=True, overflow="ellipsis", end="")
@@ -59,8 +61,8 @@ class UpdatesBody(Body):
                 for j in range(layer.bias.size):
                     names.append((lay, "bias", j, 0, layer.bias_name(j, lay)))
         name_w = max([5] + [len(n[-1]) for n in names]) + 1
-        rows = [(NO_MARK + "param".ljust(name_w) + "old".rjust(COL) + "gradient".rjust(COL)
-                 + "new".rjust(COL) + "change".rjust(COL), LABEL)]
+        rows = [(NO_MARK + _("param").ljust(name_w) + _("old").rjust(COL) + _("gradient").rjust(COL)
+                 + _("new").rjust(COL) + _("change").rjust(COL), LABEL)]
         self._name_w = name_w
         for lay, kind, j, i, name in names:
             self._row_refs.append(("param", lay, kind, j, i, name))
@@ -92,9 +94,10 @@ class UpdatesBody(Body):
     def _layers(self, view: View) -> list[tuple[str, str]]:
         s = view.scenario
         updates = {e.symbol: e for e in self._current_block(view) if e.kind == "update"}
-        rows = [("norms ‖·‖ of each matrix", LABEL),
-                (NO_MARK + "param".ljust(6) + "‖old‖".rjust(COL) + "‖gradient‖".rjust(COL)
-                 + "‖new‖".rjust(COL) + "‖change‖".rjust(COL), LABEL)]
+        rows = [(_("norms ‖·‖ of each matrix"), LABEL),
+                (NO_MARK + ljust(_("param"), 6) + rjust(_("‖old‖"), COL)
+                 + rjust(_("‖gradient‖"), COL) + rjust(_("‖new‖"), COL)
+                 + rjust(_("‖change‖"), COL), LABEL)]
         for lay, layer in enumerate(s.layers, start=1):
             kinds = [("W", view.params.weights[lay - 1])]
             if layer.bias is not None and layer.train_bias:
@@ -122,9 +125,12 @@ def _fit_columns(rows: list[tuple[str, str]], name_w: int) -> list[tuple[str, st
     start = len(NO_MARK) + name_w
     cells = [[line[start + k * COL: start + (k + 1) * COL].strip() for k in range(4)]
              for line, _ in rows]
-    widths = [max(len(c[k]) for c in cells) + 1 for k in range(4)]
+    widths = [max(cell_len(c[k]) for c in cells) + 1 for k in range(4)]
     out = []
     for (line, style), c in zip(rows, cells, strict=True):
-        out.append((line[:start] + "".join(v.rjust(w) for v, w in zip(c, widths, strict=True)),
+        # cells, not characters: a Chinese column name takes two cells a character
+        head = line[:start] if cell_len(line[:start]) == start else ljust(line[:start].rstrip(),
+                                                                         start)
+        out.append((head + "".join(rjust(v, w) for v, w in zip(c, widths, strict=True)),
                     style))
     return out
