@@ -208,11 +208,12 @@ class SelectBox(Box, can_focus=True):
         numbers = NUMBER.findall(lines[n])
         name = lines[n][1:].split()[0] if lines[n][1:].split() else ""
         if not numbers:
-            self.notify("nothing to copy on this line", markup=False)
+            self.notify(_("nothing to copy on this line"), markup=False)
             return
         value = numbers[-1] if self.body.id == "values-body" else " ".join(numbers)
         self.app.copy_to_clipboard(value)
-        self.notify(f"copied {name} {value} to the clipboard", markup=False)
+        self.notify(_("copied {name} {value} to the clipboard", name=name, value=value),
+                    markup=False)
 
     def on_click(self, event: Click) -> None:
         if event.widget is not self.body:
