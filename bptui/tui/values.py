@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from rich.text import Text
 
+from bptui.i18n import _
 from bptui.notation import fmt, pretty, shape_text
 from bptui.tui.panel import Body
 from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, aligned, short_matrix
@@ -32,10 +33,10 @@ class ValuesBody(Body):
             if ev.sample != sample:
                 sample = ev.sample
                 if ev.sample is None:
-                    rows.append((f"── all {s.samples} samples ──", "", HEADING))
+                    rows.append((_("── all {n} samples ──", n=s.samples), "", HEADING))
                     refs.append(None)
                 else:
-                    rows.append((f"── sample {ev.sample} ──", "", HEADING))
+                    rows.append((_("── sample {k} ──", k=ev.sample), "", HEADING))
                     refs.append(None)
                     given = self._given(view, ev.sample)
                     rows += given
@@ -79,8 +80,8 @@ class ValuesBody(Body):
         s = view.scenario
         x, t = s.inputs[k - 1], s.targets[k - 1]
         if not s.unit_by_unit:
-            return [(NO_MARK + "x", f"{shape_text(x)} given", LABEL),
-                    (NO_MARK + "target", f"{shape_text(t)} given", LABEL)]
+            return [(NO_MARK + "x", _("{shape} given", shape=shape_text(x)), LABEL),
+                    (NO_MARK + "target", _("{shape} given", shape=shape_text(t)), LABEL)]
         rows = [(NO_MARK + name, aligned(float(v)), LABEL)
                 for name, v in zip(s.input_names, x, strict=True)]
         rows += [(NO_MARK + f"target_{name}", aligned(float(v)), LABEL)
