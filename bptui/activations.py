@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bptui.i18n import N_
+
 if TYPE_CHECKING:
     from bptui.expr import Node
 
@@ -96,8 +98,8 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
     Activation(
         "sigmoid", sigmoid, lambda net, out: out * (1.0 - out),
         "σ({net})", "{out}(1 - {out})",
-        "the sigmoid's slope is σ(net)(1 - σ(net)), and σ(net) is the unit's out",
-        "the sigmoid squashes {unit}'s net into (0, 1)",
+        N_("the sigmoid's slope is σ(net)(1 - σ(net)), and σ(net) is the unit's out"),
+        N_("the sigmoid squashes {unit}'s net into (0, 1)"),
         r"\sigma({net})", r"{out}(1 - {out})", "σ",
         "sig({n})", "{a} * (1.0 - {a})",
         tree=lambda n: ex.call("sigmoid", n), prime_tree=lambda n, o: ex.mul(o, ex.sub(ex.Num(1.0), o)),
@@ -105,8 +107,8 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
     Activation(
         "tanh", np.tanh, lambda net, out: 1.0 - out * out,
         "tanh({net})", "1 - {out}²",
-        "the slope of tanh is 1 - tanh(net)², and tanh(net) is the unit's out",
-        "tanh squashes {unit}'s net into (-1, 1)",
+        N_("the slope of tanh is 1 - tanh(net)², and tanh(net) is the unit's out"),
+        N_("tanh squashes {unit}'s net into (-1, 1)"),
         r"\tanh({net})", r"1 - {out}^{{2}}", "tanh",
         "tanh({n})", "1.0 - {a} * {a}",
         tree=lambda n: ex.call("tanh", n),
@@ -117,8 +119,8 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "relu", lambda net: np.maximum(net, 0.0),
         lambda net, out: np.where(net < 0, 0.0, 1.0),
         "max(0, {net})", "1 if {net} ≥ 0 else 0",
-        "relu passes the signal unchanged where net ≥ 0 and blocks it where net < 0",
-        "relu keeps {unit}'s net where it is positive and makes it 0 elsewhere",
+        N_("relu passes the signal unchanged where net ≥ 0 and blocks it where net < 0"),
+        N_("relu keeps {unit}'s net where it is positive and makes it 0 elsewhere"),
         r"\max(0, {net})", r"1 \text{{ if }} {net} \geq 0 \text{{ else }} 0", "relu",
         "({n} if {n} > 0.0 else 0.0)", "(0.0 if {n} < 0.0 else 1.0)",
         tree=lambda n: ex.call("relu", n), prime_tree=lambda n, o: ex.call("step", n),
@@ -128,9 +130,9 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         "leaky_relu", lambda net: np.where(net < 0, LEAK * net, net),
         lambda net, out: np.where(net < 0, LEAK, 1.0),
         "max(0.01 · {net}, {net})", "1 if {net} ≥ 0 else 0.01",
-        "leaky relu passes the signal unchanged where net ≥ 0 and lets 1% through where "
-        "net < 0, so a unit below zero still learns",
-        "leaky relu keeps {unit}'s net where it is positive and scales it by 0.01 elsewhere",
+        N_("leaky relu passes the signal unchanged where net ≥ 0 and lets 1% through where "
+        "net < 0, so a unit below zero still learns"),
+        N_("leaky relu keeps {unit}'s net where it is positive and scales it by 0.01 elsewhere"),
         r"\max(0.01 \cdot {net}, {net})", r"1 \text{{ if }} {net} \geq 0 \text{{ else }} 0.01",
         "leaky",
         "({n} if {n} >= 0.0 else 0.01 * {n})", "(0.01 if {n} < 0.0 else 1.0)",
@@ -139,9 +141,9 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
     Activation(
         "softplus", softplus, lambda net, out: sigmoid(net),
         "ln(1 + exp({net}))", "σ({net})",
-        "the slope of ln(1 + eⁿᵉᵗ) is eⁿᵉᵗ/(1 + eⁿᵉᵗ), which is the sigmoid of the net",
-        "softplus is a smooth relu: {unit}'s out is ln(1 + e^net), near net where it is large "
-        "and near 0 where it is very negative",
+        N_("the slope of ln(1 + eⁿᵉᵗ) is eⁿᵉᵗ/(1 + eⁿᵉᵗ), which is the sigmoid of the net"),
+        N_("softplus is a smooth relu: {unit}'s out is ln(1 + e^net), near net where it is large "
+        "and near 0 where it is very negative"),
         r"\ln(1 + e^{{{net}}})", r"\sigma({net})", "softplus",
         "(max({n}, 0.0) + log1p(exp(-abs({n}))))", "sig({n})",
         tree=lambda n: ex.call("softplus", n), prime_tree=lambda n, o: ex.call("sigmoid", n),
@@ -151,9 +153,9 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         # cross-entropy the whole product simplifies to out - target.
         "softmax", softmax, lambda net, out: out * (1.0 - out),
         "softmax({net})", "{out}(1 - {out}) on the diagonal",
-        "softmax's outputs compete: each out depends on every net of the layer",
-        "softmax turns the layer's nets into probabilities that sum to 1; {unit}'s share "
-        "grows with its own net and shrinks with the others'",
+        N_("softmax's outputs compete: each out depends on every net of the layer"),
+        N_("softmax turns the layer's nets into probabilities that sum to 1; {unit}'s share "
+        "grows with its own net and shrinks with the others'"),
         r"\mathrm{{softmax}}({net})", r"{out}(1 - {out})", "softmax",
         None, None,
         tree=lambda n: ex.call("softmax", n), prime_tree=lambda n, o: ex.mul(o, ex.sub(ex.Num(1.0), o)),
@@ -162,8 +164,8 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
     Activation(
         "linear", _linear, lambda net, out: np.ones_like(net, dtype=np.float64),
         "{net}", "1",
-        "a linear unit passes its net through unchanged, so its slope is 1",
-        "{unit} is linear: its out is its net",
+        N_("a linear unit passes its net through unchanged, so its slope is 1"),
+        N_("{unit} is linear: its out is its net"),
         "{net}", "1", "linear",
         "{n}", "1.0",
         tree=lambda n: n, prime_tree=lambda n, o: ex.Num(1.0),

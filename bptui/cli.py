@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from bptui import __version__, i18n
 from bptui.errors import BptuiError, ScenarioError
-from bptui.i18n import LANGUAGES
+from bptui.i18n import LANGUAGES, _
 
 if TYPE_CHECKING:  # argparse is imported only when a command line needs it (see parse)
     import argparse
@@ -63,56 +63,57 @@ def build_parser() -> argparse.ArgumentParser:
     _Parser, _Formatter = _argparse_classes()
     p = _Parser(
         prog="bptui", formatter_class=_Formatter,
-        description="Step through backpropagation one sub-step at a time. With no option, "
-        "opens the interactive screen.",
-        epilog="SCENARIO is a path to a .toml file or the name of a built-in scenario "
-        "(see --list). Exit status: 0 ok, 1 a check failed or training diverged, 2 bad input.",
+        description=_("Step through backpropagation one sub-step at a time. With no option, "
+        "opens the interactive screen."),
+        epilog=_("SCENARIO is a path to a .toml file or the name of a built-in scenario "
+        "(see --list). Exit status: 0 ok, 1 a check failed or training diverged, 2 bad input."),
     )
     p.add_argument("scenario", nargs="?", default=None,
-                   help=f"scenario file or built-in name (default: {DEFAULT_SCENARIO})")
+                   help=_("scenario file or built-in name (default: {default})",
+                          default=DEFAULT_SCENARIO))
     p.add_argument("--version", action="version", version=f"bptui {__version__}")
     p.add_argument("--lang", choices=LANGUAGES, default=None,
-                   help="the language of messages and reports: en or zh (default: from "
-                   "LANGUAGE, LC_ALL, LC_MESSAGES, LANG); --trace and JSON stay English")
-    what = p.add_argument_group("what to do (default: open the screen)")
-    what.add_argument("--list", action="store_true", help="list the built-in scenarios")
-    what.add_argument("--mistakes", action="store_true", help="list the mistake lab's mistakes")
-    what.add_argument("--check", action="store_true", help="validate and summarise the scenario")
+                   help=_("the language of messages and reports: en or zh (default: from "
+                   "LANGUAGE, LC_ALL, LC_MESSAGES, LANG); --trace and JSON stay English"))
+    what = p.add_argument_group(_("what to do (default: open the screen)"))
+    what.add_argument("--list", action="store_true", help=_("list the built-in scenarios"))
+    what.add_argument("--mistakes", action="store_true", help=_("list the mistake lab's mistakes"))
+    what.add_argument("--check", action="store_true", help=_("validate and summarise the scenario"))
     what.add_argument("--trace", action="store_true",
-                      help="print every event of the first --epochs epochs as JSON Lines")
+                      help=_("print every event of the first --epochs epochs as JSON Lines"))
     what.add_argument("--train", type=_positive, metavar="N",
-                      help="train N epochs on the fast path and print the result")
+                      help=_("train N epochs on the fast path and print the result"))
     what.add_argument("--gradcheck", action="store_true",
-                      help="compare backprop with central finite differences (exit 1 on a "
-                      "failure)")
+                      help=_("compare backprop with central finite differences (exit 1 on a "
+                      "failure)"))
     what.add_argument("--export", choices=("markdown", "json"), metavar="FORMAT",
-                      help="write the worked example as markdown (with LaTeX) or json")
+                      help=_("write the worked example as markdown (with LaTeX) or json"))
     what.add_argument("--serve", action="store_true",
-                      help="serve the screen to a web browser (needs textual-serve: "
-                      f"{SERVE_HINT.replace('%', '%%')})")
-    opts = p.add_argument_group("options")
+                      help=_("serve the screen to a web browser (needs textual-serve: {hint})",
+                             hint=SERVE_HINT.replace('%', '%%')))
+    opts = p.add_argument_group(_("options"))
     opts.add_argument("-o", "--output", metavar="FILE",
-                      help="with --export: the file to write (default: standard output)")
+                      help=_("with --export: the file to write (default: standard output)"))
     opts.add_argument("--force", action="store_true",
-                      help="with --export: replace FILE if it exists")
+                      help=_("with --export: replace FILE if it exists"))
     opts.add_argument("--host", default=None,
-                      help="with --serve: the address to listen on (default 127.0.0.1)")
+                      help=_("with --serve: the address to listen on (default 127.0.0.1)"))
     opts.add_argument("--port", type=_port, default=None,
-                      help="with --serve: the port (default 8000)")
+                      help=_("with --serve: the port (default 8000)"))
     opts.add_argument("--epochs", type=_positive, default=None, metavar="N",
-                      help="epochs for --trace and --export (default 1)")
-    opts.add_argument("--json", action="store_true", help="with --train: one JSON object")
+                      help=_("epochs for --trace and --export (default 1)"))
+    opts.add_argument("--json", action="store_true", help=_("with --train: one JSON object"))
     opts.add_argument("--mistake", metavar="NAME",
-                      help="switch on a mistake from the lab (see --mistakes)")
+                      help=_("switch on a mistake from the lab (see --mistakes)"))
     opts.add_argument("--quiz", metavar="KINDS", type=_quiz_kinds,
-                      help="open the screen in quiz mode, asking these kinds of sub-step, "
-                      "comma-separated (e.g. grad,update; all for every kind)")
+                      help=_("open the screen in quiz mode, asking these kinds of sub-step, "
+                      "comma-separated (e.g. grad,update; all for every kind)"))
     opts.add_argument("--epsilon", type=_positive_float, default=None, metavar="EPS",
-                      help="with --gradcheck: the finite-difference step (default 1e-4)")
+                      help=_("with --gradcheck: the finite-difference step (default 1e-4)"))
     opts.add_argument("--sample", type=_positive, default=None, metavar="K",
-                      help="with --gradcheck: which sample to check (default 1)")
+                      help=_("with --gradcheck: which sample to check (default 1)"))
     opts.add_argument("--graph", action="store_true",
-                      help="show a layered scenario as its computational graph (one sample)")
+                      help=_("show a layered scenario as its computational graph (one sample)"))
     from bptui import compare_cli  # issue 15: --worksheet, --symbols, --compare
 
     compare_cli.add_arguments(what, opts, _quiz_kinds, _positive_float)
@@ -352,7 +353,7 @@ def _one_blas_thread() -> None:
 
 def _list() -> int:
     from bptui import scenario as scn
-    from bptui.i18n import _, local
+    from bptui.i18n import local
 
     names = scn.builtin_names()
     width = max(len(n) for n in names)
@@ -377,15 +378,15 @@ def _list_mistakes(args: argparse.Namespace) -> int:
         if scenario is not None:
             return list_mistakes(scenario)
     for m in mistakes.MISTAKES.values():
-        print(f"{m.name}: {m.title}")
-        print(f"    wrong:  {m.wrong}")
-        print(f"    right:  {m.right}")
-        print(f"    breaks: {m.breaks}")
-        print(f"    from:   {m.source}")
+        print(f"{m.name}: {_(m.title)}")
+        print(_("    wrong:  {text}", text=_(m.wrong)))
+        print(_("    right:  {text}", text=_(m.right)))
+        print(_("    breaks: {text}", text=_(m.breaks)))
+        print(_("    from:   {text}", text=_(m.source)))
         if scenario is not None:
             why_not = m.applies(scenario)
-            print(f"    {scenario.name}: " + (f"does not apply ({why_not})" if why_not
-                                              else "applies"))
+            print(f"    {scenario.name}: " + (_("does not apply ({why})", why=_(why_not))
+                                              if why_not else _("applies")))
     if scenario is None:
         list_mistakes(None)
     return 0
@@ -393,7 +394,7 @@ def _list_mistakes(args: argparse.Namespace) -> int:
 
 def summary(s) -> str:
     """A short description of a valid scenario, for --check (in the learner's language)."""
-    from bptui.i18n import _, language, local, ngettext
+    from bptui.i18n import language, local, ngettext
 
     zh = language() == "zh"
     lines = [_("{path}: ok", path=s.path), _("title: {title}", title=local(s.title, s.title_zh)),
@@ -443,7 +444,7 @@ def _trace(scenario, args: argparse.Namespace) -> int:
 
     out = sys.stdout
     outcome = Outcome()  # the training paths' rule: a non-finite loss or parameter after an epoch
-    for _, events, _loss in checked_epochs(scenario, args.epochs, args.mistake, outcome):
+    for _epoch, events, _loss in checked_epochs(scenario, args.epochs, args.mistake, outcome):
         out.write("".join(strict({"format": FORMAT, **ev.as_dict()}) + "\n" for ev in events))
     if outcome.diverged_at is not None:
         _say_diverged(outcome.diverged_at)
@@ -452,8 +453,8 @@ def _trace(scenario, args: argparse.Namespace) -> int:
 
 
 def _say_diverged(epoch: int) -> None:
-    print(f"bptui: training diverged at epoch {epoch}: non-finite numbers are written "
-          "as null (try a smaller learning rate)", file=sys.stderr)
+    print(_("bptui: training diverged at epoch {epoch}: non-finite numbers are written as null "
+            "(try a smaller learning rate)", epoch=epoch), file=sys.stderr)
 
 
 def _train(scenario, args: argparse.Namespace) -> int:
@@ -495,22 +496,28 @@ def _train(scenario, args: argparse.Namespace) -> int:
                   + ', "outputs": ' + strict(outputs.tolist())
                   + ', "diverged_at": ' + strict(result.diverged_at) + "}\n")
     else:
+        from bptui.i18n import local
         from bptui.notation import fmt
+        from bptui.visible import visible
 
-        print(f"{scenario.title}: trained {result.epochs_done} epochs"
-              + (f" with mistake {args.mistake}" if args.mistake else ""))
+        title = visible(local(scenario.title, scenario.title_zh), keep_newlines=False)
+        print(_("{title}: trained {n} epochs with mistake {name}", title=title,
+                n=result.epochs_done, name=args.mistake) if args.mistake
+              else _("{title}: trained {n} epochs", title=title, n=result.epochs_done))
         if result.last_loss is not None:
-            print(f"loss: {fmt(initial_loss)} before,"
-                  f" {fmt(result.last_loss)} after")
+            print(_("loss: {before} before, {after} after", before=fmt(initial_loss),
+                    after=fmt(result.last_loss)))
         if scenario.samples <= 16 and outputs.shape[1] <= 8:
             for k in range(scenario.samples):
                 outs = ", ".join(fmt(v) for v in outputs[k])
                 tgts = ", ".join(fmt(v) for v in scenario.targets[k])
-                print(f"sample {k + 1}: out [{outs}]  target [{tgts}]")
+                print(_("sample {k}: out [{outs}]  target [{targets}]", k=k + 1, outs=outs,
+                        targets=tgts))
     if result.diverged_at is not None:
-        print(f"bptui: training diverged at epoch {result.diverged_at}: a loss, parameter or "
-              f"output is no longer a finite number; the last finite state is after epoch "
-              f"{result.diverged_at - 1} (try a smaller learning rate)", file=sys.stderr)
+        print(_("bptui: training diverged at epoch {epoch}: a loss, parameter or output is no "
+                "longer a finite number; the last finite state is after epoch {last} (try a "
+                "smaller learning rate)", epoch=result.diverged_at, last=result.diverged_at - 1),
+              file=sys.stderr)
         return 1
     return 0
 
@@ -596,7 +603,7 @@ def check_address(host: str, port: int) -> None:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError):
         raise BptuiError(f"--host {shown}: not a host name or IP address") from None
-    family, kind, proto, _, address = infos[0]
+    family, kind, proto, _name, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:

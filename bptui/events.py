@@ -7,17 +7,65 @@ backwards and forwards again gives exactly the same object contents.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from bptui.expr import to_json
+from bptui.i18n import _
 
 PHASES = ("forward", "loss", "backward", "update")
 KINDS = (
     "net", "out", "loss", "dE_dout", "dout_dnet", "delta", "dE_din", "grad", "update",
 )
+
+
+@dataclass(frozen=True)
+class Why:
+    """A step's reason as a message and its values, so it can be shown in either language.
+
+    ``str()`` is the English sentence (what ``Event.why`` and ``--trace`` carry, unchanged);
+    :meth:`text` is the same sentence in the learner's language. A value that is itself a
+    phrase is a whole :class:`Why` message too, translated on its own, never glued.
+    """
+
+    msgid: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def __str__(self) -> str:
+        return self.msgid.format(**{k: str(v) for k, v in self.values}) if self.values \
+            else self.msgid
+
+    def text(self) -> str:
+        """The sentence in the language in force."""
+        return _(self.msgid, **{k: v.text() if isinstance(v, Why | Phrases) else v
+                                for k, v in self.values})
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """A list of whole phrases (each a :class:`Why`), shown joined by a list separator."""
+
+    items: tuple[Why, ...]
+
+    def __str__(self) -> str:
+        return ", ".join(str(p) for p in self.items)
+
+    def text(self) -> str:
+        return _(", ").join(p.text() for p in self.items)
+
+
+def because(msgid: str, /, **values: object) -> Why:
+    """A reason declared with ``N_()`` and its named values."""
+    return Why(msgid, tuple(values.items()))
+
+
+def shown_why(ev: Event) -> str:
+    """The event's reason in the learner's language (its English ``why`` in English)."""
+    if ev.why_msg is not None:
+        return ev.why_msg.text()
+    return _(ev.why) if ev.why else ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +142,9 @@ class Event:
     # through ("n1", or "n1.2" for a second use within n1).
     node: str | None = None
     via: str | None = None
+    # the reason as a message, for the screen and the Markdown export in the learner's
+    # language; ``why`` stays its English text (for --trace and the event hashes)
+    why_msg: Why | None = field(default=None, compare=False)
 
     @property
     def is_matrix(self) -> bool:

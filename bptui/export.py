@@ -21,8 +21,9 @@ from bptui import expr, files
 from bptui.activations import ACTIVATIONS
 from bptui.engine import epoch_events
 from bptui.errors import BptuiError
-from bptui.events import Event
+from bptui.events import Event, shown_why
 from bptui.expr import FORMAT
+from bptui.i18n import N_, _, local, ngettext
 from bptui.jsonout import strict
 from bptui.notation import fmt, summary
 from bptui.scenario import Scenario
@@ -180,19 +181,29 @@ def _numbers_tex(ev: Event) -> str:
     return expr.latex(ev.tree, numbers=True, ident=sym_tex, number=_number)
 
 
+#: a step's kind and a phase as the Markdown names them (the events keep their English words)
+KIND_WORDS = {"net": N_("net"), "out": N_("out"), "loss": N_("loss"), "dE_dout": N_("dE dout"),
+              "dout_dnet": N_("dout dnet"), "delta": N_("delta"), "dE_din": N_("dE din"),
+              "grad": N_("grad"), "update": N_("update")}
+PHASE_HEADINGS = {"forward": N_("Forward"), "loss": N_("Loss"), "backward": N_("Backward"),
+                  "update": N_("Update")}
+
+
 def _event_markdown(ev: Event) -> list[str]:
-    lines = [f"**{ev.position + 1}. {ev.kind.replace('_', ' ')}: `{ev.symbol}`**", ""]
+    lines = [f"**{ev.position + 1}. {_(KIND_WORDS[ev.kind])}: `{ev.symbol}`**", ""]
     if ev.is_matrix:
         lines += [f"$${rule_tex(ev)}$$", "",
-                  f"Shapes: `{ev.substituted}`. Values: {summary(np.asarray(ev.value))}.", ""]
+                  _("Shapes: `{shapes}`. Values: {values}.", shapes=ev.substituted,
+                    values=summary(np.asarray(ev.value))), ""]
     else:
         lines += [f"$${event_latex(ev)}$$", ""]
     if ev.mistake is not None and ev.correct_equation is not None:
         val = "" if ev.is_matrix else f" = {fmt(ev.correct_value)}"
-        lines += [f"> **Mistake `{ev.mistake}`:** the step above is the buggy one. Correct "
-                  f"backpropagation computes `{ev.correct_equation}{val}`", ""]
+        lines += [_("> **Mistake `{name}`:** the step above is the buggy one. Correct "
+                    "backpropagation computes `{right}`", name=ev.mistake,
+                    right=f"{ev.correct_equation}{val}"), ""]
     if ev.why:
-        lines += [f"*{_md_escape(ev.why)}.*", ""]
+        lines += [f"*{_md_escape(shown_why(ev))}.*", ""]
     return lines
 
 
@@ -292,36 +303,49 @@ def markdown_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = N
     characters from the scenario are written out visibly (``\\x1b``)."""
     params = start_params(scenario, first_epoch, mistake)
     s = _with_params(scenario, params) if first_epoch > 1 else scenario
-    lines = [f"# {_md_escape(s.title)}", ""]
+    lines = [f"# {_md_escape(local(s.title, s.title_zh))}", ""]
     if first_epoch > 1:
-        lines += [f"> Exported from epoch {first_epoch}: the parameters below are those epoch "
-                  f"{first_epoch} starts from.", ""]
+        lines += [_("> Exported from epoch {epoch}: the parameters below are those epoch "
+                    "{epoch} starts from.", epoch=first_epoch), ""]
     if s.source:
-        lines += [f"Source: {_md_escape(s.source)}", ""]
-    if s.notes.strip():
-        lines += [_md_escape(s.notes.strip()), ""]
+        lines += [_("Source: {source}", source=_md_escape(s.source)), ""]
+    notes = local(s.notes, s.notes_zh)
+    if notes.strip():
+        lines += [_md_escape(notes.strip()), ""]
     if mistake:
         from bptui.mistakes import MISTAKES
 
         m = MISTAKES[mistake]
-        lines += [f"> **Mistake lab: `{mistake}`** ({m.title}). Wrong: {m.wrong}. Right: "
-                  f"{m.right}. It breaks {m.breaks}.", ""]
-    lines += ["## The network", ""]
+        lines += [_("> **Mistake lab: `{name}`** ({title}). Wrong: {wrong}. Right: {right}. It "
+                    "breaks {breaks}.", name=mistake, title=_(m.title), wrong=_(m.wrong),
+                    right=_(m.right), breaks=_(m.breaks)), ""]
+    lines += [_("## The network"), ""]
     rows = []
     for n, la in enumerate(s.layers, start=1):
-        bias = {"none": "none", "shared": "one shared", "unit": "one per unit"}[la.bias_mode]
+        bias = _({"none": N_("none"), "shared": N_("one shared"),
+                  "unit": N_("one per unit")}[la.bias_mode])
         if la.bias is not None:
-            bias += ", trained" if la.train_bias else ", not trained"
-        units = ", ".join(la.names) if la.size <= 12 else f"{la.size} units"
+            bias = _("{bias}, trained", bias=bias) if la.train_bias \
+                else _("{bias}, not trained", bias=bias)
+        units = ", ".join(la.names) if la.size <= 12 else _("{n} units", n=la.size)
         rows.append([str(n), _md_escape(la.name), _md_escape(units), la.activation, bias])
-    lines += _table(["layer", "name", "units", "activation", "bias"], rows)
-    lines += [
-        f"Loss: `{s.loss}`; learning rate η = {fmt(s.learning_rate)}; update mode: `{s.mode}`"
-        + (f" (per-sample losses {'summed' if s.reduction == 'sum' else 'averaged'})"
-           if s.mode == "batch" else "")
-        + f"; {s.samples} sample{'s' if s.samples != 1 else ''}.", "",
-    ]
-    lines += ["### Starting parameters", ""]
+    lines += _table([_("layer"), _("name"), _("units"), _("activation"), _("bias")], rows)
+    values = {"loss": s.loss, "eta": fmt(s.learning_rate), "mode": s.mode}
+    if s.mode != "batch":
+        lines += [ngettext("Loss: `{loss}`; learning rate η = {eta}; update mode: `{mode}`; {n} "
+                           "sample.", "Loss: `{loss}`; learning rate η = {eta}; update mode: "
+                           "`{mode}`; {n} samples.", s.samples, **values), ""]
+    elif s.reduction == "sum":
+        lines += [ngettext("Loss: `{loss}`; learning rate η = {eta}; update mode: `{mode}` "
+                           "(per-sample losses summed); {n} sample.",
+                           "Loss: `{loss}`; learning rate η = {eta}; update mode: `{mode}` "
+                           "(per-sample losses summed); {n} samples.", s.samples, **values), ""]
+    else:
+        lines += [ngettext("Loss: `{loss}`; learning rate η = {eta}; update mode: `{mode}` "
+                           "(per-sample losses averaged); {n} sample.",
+                           "Loss: `{loss}`; learning rate η = {eta}; update mode: `{mode}` "
+                           "(per-sample losses averaged); {n} samples.", s.samples, **values), ""]
+    lines += [_("### Starting parameters"), ""]
     if s.unit_by_unit:
         rows = []
         for n, la in enumerate(s.layers, start=1):
@@ -332,50 +356,53 @@ def markdown_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = N
                                  f"{la.names[j]}"), fmt(la.weights[j, i])])
             if la.bias is not None:
                 for j in range(la.bias.size):
-                    to = "every unit" if la.bias_mode == "shared" else la.names[j]
-                    rows.append([f"`{la.bias_name(j, n)}`", f"bias → {_md_escape(to)}",
+                    to = _("every unit") if la.bias_mode == "shared" else la.names[j]
+                    rows.append([f"`{la.bias_name(j, n)}`", _("bias → {to}", to=_md_escape(to)),
                                  fmt(la.bias[j])])
-        lines += _table(["parameter", "connects", "value"], rows)
+        lines += _table([_("parameter"), _("connects"), _("value")], rows)
         rows = [[str(k + 1), ", ".join(fmt(v) for v in s.inputs[k]),
                  ", ".join(fmt(v) for v in s.targets[k])] for k in range(s.samples)]
-        lines += _table(["sample", "inputs", "targets"], rows)
+        lines += _table([_("sample"), _("inputs"), _("targets")], rows)
         from bptui.netdraw import network_text
 
-        lines += ["### The drawn network", ""]
+        lines += [_("### The drawn network"), ""]
         lines += _fenced(network_text(s, params.copy()))
     else:
         for n, la in enumerate(s.layers, start=1):
             lines += [f"- `W{n}` ({la.name}): {summary(la.weights)}"]
             if la.bias is not None:
-                kind = "one shared" if la.bias_mode == "shared" else "one per unit"
-                trained = "trained" if la.train_bias else "not trained"
-                lines += [f"- `b{n}` ({kind}, {trained}): {summary(la.bias)}"]
-        lines += [f"- inputs `X`: {summary(s.inputs)}", f"- targets `T`: {summary(s.targets)}",
-                  ""]
+                kind = _("one shared") if la.bias_mode == "shared" else _("one per unit")
+                kind = _("{bias}, trained", bias=kind) if la.train_bias \
+                    else _("{bias}, not trained", bias=kind)
+                lines += [f"- `b{n}` ({kind}): {summary(la.bias)}"]
+        lines += [_("- inputs `X`: {summary}", summary=summary(s.inputs)),
+                  _("- targets `T`: {summary}", summary=summary(s.targets)), ""]
 
     yield visible("\n".join(lines) + "\n")
     losses = array("d")
     for e, events, loss in checked_epochs(s, epochs, mistake, outcome, first_epoch,
                                           params.copy()):
-        lines = [f"## Epoch {e}", ""]
+        lines = [_("## Epoch {epoch}", epoch=e), ""]
         current: tuple[Any, str] | None = None
         for ev in events:
             key = (ev.sample, ev.phase)
             if key != current:
                 current = key
-                who = "the whole batch" if ev.sample is None else f"sample {ev.sample}"
-                lines += [f"### {ev.phase.capitalize()} ({who})", ""]
+                who = _("the whole batch") if ev.sample is None \
+                    else _("sample {k}", k=ev.sample)
+                lines += [_("### {phase} ({who})", phase=_(PHASE_HEADINGS[ev.phase]), who=who), ""]
             lines += _event_markdown(ev)
         losses.append(loss)
         yield visible("\n".join(lines) + "\n")
-    lines = ["## Loss", ""]
-    before = "Before training" if first_epoch == 1 else f"Before epoch {first_epoch}"
-    lines += [f"{before}: {fmt(_loss_of(s, params))}.", ""]
-    lines += _table(["after epoch", "loss"],
+    lines = [_("## Loss"), ""]
+    loss0 = fmt(_loss_of(s, params))
+    lines += [_("Before training: {loss}.", loss=loss0) if first_epoch == 1
+              else _("Before epoch {epoch}: {loss}.", epoch=first_epoch, loss=loss0), ""]
+    lines += _table([_("after epoch"), _("loss")],
                     [[str(first_epoch + k), fmt(v)] for k, v in enumerate(losses)])
     if outcome is not None and outcome.diverged_at is not None:
-        lines += [f"**Training diverged at epoch {outcome.diverged_at}**: numbers from then on "
-                  "are no longer finite (try a smaller learning rate).", ""]
+        lines += [_("**Training diverged at epoch {epoch}**: numbers from then on are no longer "
+                    "finite (try a smaller learning rate).", epoch=outcome.diverged_at), ""]
     yield visible("\n".join(lines) + "\n")
 
 
@@ -413,8 +440,8 @@ def json_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = None,
     yield head[:-1] + ', "events": ['
     sep = ""
     losses = array("d")
-    for _, events, loss in checked_epochs(s, epochs, mistake, outcome, first_epoch,
-                                          params.copy()):
+    for _epoch, events, loss in checked_epochs(s, epochs, mistake, outcome, first_epoch,
+                                               params.copy()):
         for ev in events:
             yield sep + strict(ev.as_dict(), ensure_ascii=False)
             sep = ", "

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bptui import backprop as bp
+from bptui.i18n import _
 from bptui.scenario import Scenario
 
 EPSILON = 1e-4
@@ -49,9 +50,9 @@ def tolerance(epsilon: float) -> float:
 def rule(epsilon: float) -> str:
     """The pass rule in words, as the gradient check's panel states it."""
     tol = tolerance(epsilon)
-    return (f"ε = {epsilon:g}, pass when relative error < {tol:.2g} "
-            f"(= max(1e-6, {CURVATURE:g}·ε², {ROUNDING:g}/ε): a difference's own error grows "
-            "like ε², its rounding like 1/ε)")
+    return _("ε = {eps}, pass when relative error < {tol} (= max(1e-6, {c}·ε², {r}/ε): a "
+             "difference's own error grows like ε², its rounding like 1/ε)", eps=f"{epsilon:g}",
+             tol=f"{tol:.2g}", c=f"{CURVATURE:g}", r=f"{ROUNDING:g}")
 
 
 @dataclass(frozen=True)
@@ -172,28 +173,44 @@ def render(report: Report) -> str:
     """The report as a plain-text table for the command line."""
     from bptui.notation import fmt
 
-    what = "the whole batch" if report.sample is None else f"sample {report.sample}"
+    what = _("the whole batch") if report.sample is None else _("sample {k}", k=report.sample)
+    values = {"what": what, "eps": f"{report.epsilon:g}", "tol": f"{report.tolerance:g}"}
     lines = [
-        f"Gradient check on {what}: central difference with ε = {report.epsilon:g}, "
-        f"pass when relative error < {report.tolerance:g}"
-        + (f"; mistake: {report.mistake}" if report.mistake else ""),
+        _("Gradient check on {what}: central difference with ε = {eps}, pass when relative "
+          "error < {tol}; mistake: {name}", **values, name=report.mistake) if report.mistake
+        else _("Gradient check on {what}: central difference with ε = {eps}, pass when "
+               "relative error < {tol}", **values),
     ]
     if report.checked < report.total:
-        lines.append(
-            f"(checking a seeded random sample of {report.checked} of {report.total:,} "
-            "parameters: the network is too large to check them all)"
-        )
-    header = f"{'parameter':<14} {'backprop':>17} {'numerical':>17} {'abs error':>10} " \
-             f"{'rel error':>10}  result"
-    lines += [header, "-" * len(header)]
+        lines.append(_("(checking a seeded random sample of {n} of {total} parameters: the "
+                       "network is too large to check them all)", n=report.checked,
+                       total=f"{report.total:,}"))
+    header = (f"{_l(_('parameter'), 14)} {_r(_('backprop'), 17)} {_r(_('numerical'), 17)} "
+              f"{_r(_('abs error'), 10)} {_r(_('rel error'), 10)}  {_('result')}")
+    lines += [header, "-" * _cells(header)]
     for r in report.rows:
         lines.append(
             f"{r.name:<14} {fmt(r.backprop):>17} {fmt(r.numeric):>17} {r.abs_error:>10.2e} "
-            f"{r.rel_error:>10.2e}  {'ok' if r.ok else 'FAIL'}"
+            f"{r.rel_error:>10.2e}  {_('ok') if r.ok else _('FAIL')}"
         )
     failed = len(report.failed)
-    lines.append(
-        f"{report.checked - failed} of {report.checked} gradients agree"
-        + (f"; {failed} FAIL" if failed else "")
-    )
+    agree = report.checked - failed
+    lines.append(_("{agree} of {n} gradients agree; {failed} FAIL", agree=agree,
+                   n=report.checked, failed=failed) if failed
+                 else _("{agree} of {n} gradients agree", agree=agree, n=report.checked))
     return "\n".join(lines)
+
+
+def _l(text: str, width: int) -> str:
+    """Left-aligned in ``width`` terminal cells (a Chinese character takes two)."""
+    return text + " " * max(0, width - _cells(text))
+
+
+def _r(text: str, width: int) -> str:
+    return " " * max(0, width - _cells(text)) + text
+
+
+def _cells(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

@@ -12,8 +12,9 @@ import numpy as np
 
 from bptui import backprop as bp
 from bptui.activations import ACTIVATIONS
-from bptui.events import Event, LayerRef
+from bptui.events import Event, LayerRef, because
 from bptui.expr import Node, Num, add, call, mul, sub
+from bptui.i18n import N_
 from bptui.losses import LOSSES
 from bptui.notation import shape_text
 from bptui.steps import Context, sym
@@ -47,8 +48,8 @@ def net_event(ctx: Context, params: bp.Params, fw: bp.Forward, lay: int, sample:
         substituted=f"net_{lay} = ({shape_text(fw.outs[lay - 1])}) · "
         f"({shape_text(w)})ᵀ{bias}",
         value=fw.nets[lay],
-        why=f"every unit of the {layer.name} layer sums its weighted inputs, for every "
-        "sample at once: one matrix product",
+        why=because(N_("every unit of the {layer} layer sums its weighted inputs, for every "
+                       "sample at once: one matrix product"), layer=layer.name),
         tree=tree,
     )
 
@@ -63,7 +64,8 @@ def out_event(ctx: Context, fw: bp.Forward, lay: int, sample: int | None) -> Eve
         + (" row by row" if not act.per_unit else " elementwise"),
         substituted=f"out_{lay} = {layer.activation}(net_{lay}) over "
         f"{shape_text(fw.nets[lay])} values",
-        value=fw.outs[lay], why=act.out_why.format(unit=f"the {layer.name} layer"),
+        value=fw.outs[lay], why=because(act.out_why, unit=because(
+            N_("the {layer} layer"), layer=layer.name)),
         tree=act.tree(sym(f"net_{lay}", fw.nets[lay])),
     )
 
@@ -84,8 +86,9 @@ def loss_event(ctx: Context, fw: bp.Forward, t: np.ndarray, sample: int | None, 
         + loss.term_rule.format(t="T", out=f"out_{n}", n=s.layers[-1].size),
         substituted=f"E = sum of {per.size} terms ({shape_text(per)})",
         value=float(per.sum()) * scale,
-        why=f"{loss.name}: {loss.description}"
-        + (", over every sample of the batch" if sample is None else ""),
+        why=because(N_("{loss}: {description}") if sample is not None
+                    else N_("{loss}: {description}, over every sample of the batch"),
+                    loss=loss.name, description=because(loss.description)),
         tree=_scaled(scale, call("sum", terms)),
     )
 
@@ -104,7 +107,7 @@ def output_error_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.ndar
         param=None, symbol=f"dE/dout_{lay}",
         equation=f"∂E/∂out_{lay} = {grad_rule}",
         substituted=f"∂E/∂out_{lay}: {shape_text(bw.err[lay])} values",
-        value=bw.err[lay], why="the loss's derivative for every output and sample",
+        value=bw.err[lay], why=N_("the loss's derivative for every output and sample"),
         tree=_scaled(gscale, ctx.rules.error_tree(loss, sym("T", t), sym(
             f"out_{lay}", fw.outs[lay]), s.layers[-1].size)),
     )
@@ -122,8 +125,8 @@ def sent_back_event(ctx: Context, params: bp.Params, bw: bp.Backward, lay: int,
         substituted=f"∂E/∂out_{lay} = ({shape_text(bw.delta[lay + 1])}) · "
         f"({shape_text(params.weights[lay])})",
         value=bw.err[lay],
-        why="each hidden unit's error is the sum over every unit it feeds of δ · w: "
-        "one matrix product does all the sums",
+        why=N_("each hidden unit's error is the sum over every unit it feeds of δ · w: "
+               "one matrix product does all the sums"),
         tree=ctx.rules.send_back_tree(sym(f"delta_{lay + 1}", bw.delta[lay + 1]),
                                       sym(f"W{lay + 1}", w)),
     )
@@ -141,8 +144,8 @@ def shortcut_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.nd
         substituted=f"δ_{lay} = {sign}(({shape_text(fw.outs[lay])}) - "
         f"({shape_text(t)}))",
         value=bw.delta[lay],
-        why="with cross-entropy after a softmax or sigmoid the chain rule collapses "
-        "to out - target",
+        why=N_("with cross-entropy after a softmax or sigmoid the chain rule collapses "
+               "to out - target"),
         tree=_scaled(gscale, ctx.rules.shortcut_tree(sym(f"out_{lay}", fw.outs[lay]),
                                                      sym("T", t))),
     )
@@ -179,8 +182,8 @@ def jacobian_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int
         substituted=f"δ_{lay} = ({shape_text(fw.outs[lay])}) ⊙ (({shape_text(bw.err[lay])}) - "
         "row sums)",
         value=bw.delta[lay],
-        why="softmax ties every output of a row to every net, so each δ collects the error "
-        "of every output of its row",
+        why=N_("softmax ties every output of a row to every net, so each δ collects the error "
+               "of every output of its row"),
         tree=mul(out, sub(err, call("row_dot", err, out))),
     )
 
@@ -190,7 +193,7 @@ def delta_event(ctx: Context, bw: bp.Backward, lay: int, sample: int | None) -> 
         sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
         param=None, symbol=f"delta_{lay}",
         lhs=f"δ_{lay}", value=bw.delta[lay],
-        why="⊙ multiplies element by element: each unit's error times its own slope",
+        why=N_("⊙ multiplies element by element: each unit's error times its own slope"),
         tree=mul(sym(f"dE/dout_{lay}", bw.err[lay]), sym(f"dout_{lay}/dnet_{lay}",
                                                           bw.fprime[lay])),
     )
@@ -206,8 +209,8 @@ def weight_grad_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int,
         substituted=f"∂E/∂W{lay} = ({shape_text(bw.delta[lay])})ᵀ · "
         f"({shape_text(fw.outs[lay - 1])})",
         value=bw.grad_w[lay],
-        why=f"∂net/∂W{lay}[j,i] is input i's value, so the product sums δ_j · in_i over "
-        "the samples",
+        why=because(N_("∂net/∂W{layer}[j,i] is input i's value, so the product sums "
+                       "δ_j · in_i over the samples"), layer=lay),
         tree=call("matmul", call("transpose", sym(f"delta_{lay}", np.atleast_2d(
             bw.delta[lay]))), sym(a_prev, np.atleast_2d(fw.outs[lay - 1]))),
     )
@@ -224,8 +227,8 @@ def bias_grad_event(ctx: Context, bw: bp.Backward, lay: int, sample: int | None)
         substituted=f"∂E/∂b{lay} = sum of ({shape_text(bw.delta[lay])}) over samples"
         + (" and units" if shared else ""),
         value=bw.grad_b[lay],
-        why="∂net/∂b = 1, so the bias gradient sums δ"
-        + (" over every unit the shared bias feeds" if shared else ""),
+        why=N_("∂net/∂b = 1, so the bias gradient sums δ over every unit the shared bias feeds")
+        if shared else N_("∂net/∂b = 1, so the bias gradient sums δ"),
         tree=call("sum", delta) if shared else call("sum_rows", delta),
     )
 
@@ -243,7 +246,8 @@ def weight_update_event(ctx: Context, before: bp.Params, after: bp.Params, bw: b
         f"({shape_text(after.weights[lay - 1])})",
         value=after.weights[lay - 1], old=old, grad=bw.grad_w[lay],
         why=ctx.rules.frozen_why(None) if frozen
-        else f"every weight steps against its gradient, scaled by η = {ctx.eta}",
+        else because(N_("every weight steps against its gradient, scaled by η = {eta}"),
+                     eta=ctx.eta),
         tree=sym(f"W{lay}", old) if frozen else sub(sym(f"W{lay}", old), mul(
             Num(ctx.lr), sym(f"dE/dW{lay}", bw.grad_w[lay]))),
     )
@@ -258,6 +262,6 @@ def bias_update_event(ctx: Context, before: bp.Params, after: bp.Params, bw: bp.
         equation=f"b{lay}⁺ = b{lay} - η · ∂E/∂b{lay}",
         substituted=f"b{lay}⁺ = b{lay} - {ctx.eta} · ∂E/∂b{lay}",
         value=after.biases[lay - 1], old=old, grad=bw.grad_b[lay],
-        why=f"the bias steps against its gradient, scaled by η = {ctx.eta}",
+        why=because(N_("the bias steps against its gradient, scaled by η = {eta}"), eta=ctx.eta),
         tree=sub(sym(f"b{lay}", old), mul(Num(ctx.lr), sym(f"dE/db{lay}", bw.grad_b[lay]))),
     )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from bptui.activations import Activation, ex  # ex: bptui.expr, imported when a tree is built
+from bptui.i18n import N_
 from bptui.losses import Loss
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class Rules:
         if why is not None or not self.name:
             return why
         if not changes_first_epoch(s, self.name):
-            return "switching it on changes no value of the first epoch of this scenario"
+            return N_("switching it on changes no value of the first epoch of this scenario")
         return None
 
     # -- maths hooks ------------------------------------------------------------------
@@ -161,25 +162,25 @@ CORRECT = Rules()
 
 
 def _hidden(s: Scenario) -> str | None:
-    return None if len(s.layers) >= 2 else "the network has no hidden layer"
+    return None if len(s.layers) >= 2 else N_("the network has no hidden layer")
 
 
 class StaleWeights(Rules):
     name = "stale-weights"
-    title = "Update a layer before sending the error back through it"
-    wrong = "w5 is updated first, then δ_h1 = (δ_o1·w5⁺ + δ_o2·w7⁺)·σ'(net_h1) uses the NEW weights"
-    right = "send the error back with the weights the forward pass used, then update all"
-    breaks = "every weight below the output layer (w1..w4 in the 2-2-2 net)"
-    source = ("the linear-chain tutorial's code, and the 2-2-2 walkthrough's own code: it is why "
+    title = N_("Update a layer before sending the error back through it")
+    wrong = N_("w5 is updated first, then δ_h1 = (δ_o1·w5⁺ + δ_o2·w7⁺)·σ'(net_h1) uses the NEW weights")
+    right = N_("send the error back with the weights the forward pass used, then update all")
+    breaks = N_("every weight below the output layer (w1..w4 in the 2-2-2 net)")
+    source = N_("the linear-chain tutorial's code, and the 2-2-2 walkthrough's own code: it is why "
               "its printed outputs after 10,000 epochs (0.015912196, 0.984065734) differ from "
               "correct backprop (0.0159136204, 0.9840642735)")
     changes = ("updates_inline", "sent_back_why")
 
     def requires(self, s: Scenario) -> str | None:
         if len(s.layers) < 2:
-            return "the network has no hidden layer"
+            return N_("the network has no hidden layer")
         if s.mode != "sample":
-            return "in batch mode the weights change only once the whole batch has been seen"
+            return N_("in batch mode the weights change only once the whole batch has been seen")
         return None
 
     def updates_inline(self, s: Scenario) -> bool:
@@ -191,14 +192,14 @@ class StaleWeights(Rules):
 
 class GradientAscent(Rules):
     name = "gradient-ascent"
-    title = "Error signal with the wrong sign"
-    wrong = "∂E/∂out = (target - out), then w ← w - η·grad"
-    right = "∂E/∂out = -(target - out) = out - target"
-    breaks = "every gradient has its sign flipped, so every step climbs the loss"
-    source = "the 2-3-1 tutorial's code (label - y combined with w -= lr·grad)"
+    title = N_("Error signal with the wrong sign")
+    wrong = N_("∂E/∂out = (target - out), then w ← w - η·grad")
+    right = N_("∂E/∂out = -(target - out) = out - target")
+    breaks = N_("every gradient has its sign flipped, so every step climbs the loss")
+    source = N_("the 2-3-1 tutorial's code (label - y combined with w -= lr·grad)")
     changes = ("output_error", "error_rule", "shortcut_delta", "shortcut_text", "error_tree",
                "shortcut_tree")
-    BUG = "BUG (gradient-ascent): the sign is flipped, so the step climbs the error"
+    BUG = N_("BUG (gradient-ascent): the sign is flipped, so the step climbs the error")
 
     def output_error(self, loss: Loss, out: Array, target: Array) -> Array:
         return -loss.grad(out, target)
@@ -223,13 +224,13 @@ class GradientAscent(Rules):
 
 class LossAsGradient(Rules):
     name = "loss-as-gradient"
-    title = "The loss used where its derivative belongs"
-    wrong = "∂E/∂out = (out - target)²  (the loss value itself)"
-    right = "∂E/∂out = 2(out - target) for (out - target)², or out - target for ½(…)²"
-    breaks = ("every gradient: each output's error is its loss term, which is never negative, "
+    title = N_("The loss used where its derivative belongs")
+    wrong = N_("∂E/∂out = (out - target)²  (the loss value itself)")
+    right = N_("∂E/∂out = 2(out - target) for (out - target)², or out - target for ½(…)²")
+    breaks = N_("every gradient: each output's error is its loss term, which is never negative, "
               "so it loses the sign of out - target as well as the right size (for ½(t - y)² "
               "it is ½(t - y)² where -(t - y) belongs)")
-    source = "the question's code in the 1-1-1 sigmoid-chain thread"
+    source = N_("the question's code in the 1-1-1 sigmoid-chain thread")
     changes = ("output_error", "error_rule", "shortcut_delta", "shortcut_text", "error_tree",
                "shortcut_tree")
 
@@ -246,7 +247,7 @@ class LossAsGradient(Rules):
         return None  # the wrong dE/dout goes through the activation's own chain rule
 
     def error_rule(self, loss: Loss) -> tuple[str, str | None]:
-        return loss.term_rule, ("BUG (loss-as-gradient): the loss itself is used instead of "
+        return loss.term_rule, N_("BUG (loss-as-gradient): the loss itself is used instead of "
                                 "its derivative")
 
     def shortcut_text(self) -> tuple[str, str | None]:
@@ -268,7 +269,7 @@ class _SigmoidSlope(Rules):
     def requires(self, s: Scenario) -> str | None:
         if any(la.activation == "sigmoid" for la in s.layers):
             return None
-        return "the network has no sigmoid unit"
+        return N_("the network has no sigmoid unit")
 
     def slope_rule(self, act: Activation) -> tuple[str, str | None, str | None]:
         if act.name != "sigmoid":
@@ -278,13 +279,13 @@ class _SigmoidSlope(Rules):
 
 class SigmoidPrimeOfNet(_SigmoidSlope):
     name = "sigmoid-prime-of-net"
-    title = "σ' computed from the net instead of the out"
-    wrong = "∂out/∂net = net(1 - net)"
-    right = "∂out/∂net = out(1 - out) = σ(net)(1 - σ(net))"
-    breaks = "every gradient that passes through a sigmoid unit"
-    source = "a classic: y(1-y) is σ' only when y is the sigmoid's output"
+    title = N_("σ' computed from the net instead of the out")
+    wrong = N_("∂out/∂net = net(1 - net)")
+    right = N_("∂out/∂net = out(1 - out) = σ(net)(1 - σ(net))")
+    breaks = N_("every gradient that passes through a sigmoid unit")
+    source = N_("a classic: y(1-y) is σ' only when y is the sigmoid's output")
     rule = "{net}(1 - {net})"
-    bug = "BUG (sigmoid-prime-of-net): y(1-y) is σ' only when y is σ(net), not net"
+    bug = N_("BUG (sigmoid-prime-of-net): y(1-y) is σ' only when y is σ(net), not net")
     tag = "of the net, not the out"
 
     def slope(self, act: Activation, net: Array, out: Array) -> Array:
@@ -296,13 +297,13 @@ class SigmoidPrimeOfNet(_SigmoidSlope):
 
 class TanhPrimeForSigmoid(_SigmoidSlope):
     name = "tanh-prime-for-sigmoid"
-    title = "tanh's derivative used for a sigmoid"
-    wrong = "∂out/∂net = 1 - out²"
-    right = "∂out/∂net = out(1 - out)"
-    breaks = "every gradient that passes through a sigmoid unit"
-    source = "the 2-3-1 tutorial's code"
+    title = N_("tanh's derivative used for a sigmoid")
+    wrong = N_("∂out/∂net = 1 - out²")
+    right = N_("∂out/∂net = out(1 - out)")
+    breaks = N_("every gradient that passes through a sigmoid unit")
+    source = N_("the 2-3-1 tutorial's code")
     rule = "1 - {out}²"
-    bug = "BUG (tanh-prime-for-sigmoid): 1 - out² is the slope of tanh, not of σ"
+    bug = N_("BUG (tanh-prime-for-sigmoid): 1 - out² is the slope of tanh, not of σ")
     tag = "tanh's slope"
 
     def slope(self, act: Activation, net: Array, out: Array) -> Array:
@@ -318,19 +319,19 @@ class _OneRowInSum(Rules):
 
     def requires(self, s: Scenario) -> str | None:
         if len(s.layers) < 2:
-            return "the network has no hidden layer"
+            return N_("the network has no hidden layer")
         if any(la.size >= 2 for la in s.layers[1:]):
             return None
-        return "every hidden unit feeds a single unit, so there is no sum to get wrong"
+        return N_("every hidden unit feeds a single unit, so there is no sum to get wrong")
 
 
 class MissingSum(_OneRowInSum):
     name = "missing-sum"
-    title = "A hidden unit's error taken from one unit only"
-    wrong = "∂E/∂out_h1 = δ_o1·w5  (only the first unit it feeds)"
-    right = "∂E/∂out_h1 = Σ_k δ_k·w_k,h1 = δ_o1·w5 + δ_o2·w7"
-    breaks = "every weight below the output layer"
-    source = "the point the 2-2-2 walkthrough stresses: h1 affects both outputs"
+    title = N_("A hidden unit's error taken from one unit only")
+    wrong = N_("∂E/∂out_h1 = δ_o1·w5  (only the first unit it feeds)")
+    right = N_("∂E/∂out_h1 = Σ_k δ_k·w_k,h1 = δ_o1·w5 + δ_o2·w7")
+    breaks = N_("every weight below the output layer")
+    source = N_("the point the 2-2-2 walkthrough stresses: h1 affects both outputs")
 
     def send_back(self, delta: Array, w: Array) -> Array:
         return delta[..., :1] * w[0]
@@ -350,11 +351,11 @@ class MissingSum(_OneRowInSum):
 
 class WrongWeightInSum(_OneRowInSum):
     name = "wrong-weight-in-sum"
-    title = "The right sum, but the same weight in every term"
-    wrong = "∂E/∂out_h1 = δ_o1·w5 + δ_o2·w5  (the weight into the first unit, every time)"
-    right = "∂E/∂out_h1 = δ_o1·w5 + δ_o2·w7"
-    breaks = "every weight below the output layer"
-    source = "the 2-2-2 tutorial's Python code, which uses w5 in both terms of h1's error"
+    title = N_("The right sum, but the same weight in every term")
+    wrong = N_("∂E/∂out_h1 = δ_o1·w5 + δ_o2·w5  (the weight into the first unit, every time)")
+    right = N_("∂E/∂out_h1 = δ_o1·w5 + δ_o2·w7")
+    breaks = N_("every weight below the output layer")
+    source = N_("the 2-2-2 tutorial's Python code, which uses w5 in both terms of h1's error")
 
     def send_back(self, delta: Array, w: Array) -> Array:
         return delta.sum(axis=-1, keepdims=True) * w[0]
@@ -370,23 +371,23 @@ class WrongWeightInSum(_OneRowInSum):
         return ex.mul(ex.call("sum_columns", delta), ex.call("first_row", w))
 
     def sent_back_why(self, unit: str, feeds: str) -> str | None:
-        return "BUG (wrong-weight-in-sum): every term uses the weight into the first unit"
+        return N_("BUG (wrong-weight-in-sum): every term uses the weight into the first unit")
 
 
 class TransposedWeights(Rules):
     name = "transposed-weights"
-    title = "The error sent back through W instead of Wᵀ"
-    wrong = "∂E/∂out_h1 = δ_o1·w5 + δ_o2·w6  (the weights out of o1, not the weights out of h1)"
-    right = "∂E/∂out_h1 = δ_o1·w5 + δ_o2·w7  (row h1 of Wᵀ: the weights out of h1)"
-    breaks = "every weight below the output layer"
-    source = ("a shape slip: on a square layer W and Wᵀ have the same shape, so the code runs "
+    title = N_("The error sent back through W instead of Wᵀ")
+    wrong = N_("∂E/∂out_h1 = δ_o1·w5 + δ_o2·w6  (the weights out of o1, not the weights out of h1)")
+    right = N_("∂E/∂out_h1 = δ_o1·w5 + δ_o2·w7  (row h1 of Wᵀ: the weights out of h1)")
+    breaks = N_("every weight below the output layer")
+    source = N_("a shape slip: on a square layer W and Wᵀ have the same shape, so the code runs "
               "and only the numbers are wrong; on any other layer it is a shape error")
     changes = ("send_back", "sent_back_terms", "sent_back_layer_rule", "sent_back_why",
                "send_back_tree")
 
     def requires(self, s: Scenario) -> str | None:
         if len(s.layers) < 2:
-            return "the network has no hidden layer"
+            return N_("the network has no hidden layer")
         for lay, la in enumerate(s.layers[1:], start=2):
             if la.size != la.inputs:
                 return (f"W{lay} is {la.size}×{la.inputs}: sending the error back through W "
@@ -412,11 +413,11 @@ class TransposedWeights(Rules):
 
 class NoHiddenUpdate(Rules):
     name = "no-hidden-update"
-    title = "Only the last layer is updated"
-    wrong = "w1 ← w1 - 0  (the hidden weights never change)"
-    right = "w1 ← w1 - η·∂E/∂w1 with the chain rule through the hidden unit"
-    breaks = "no gradient, but every update below the output layer"
-    source = "the sigmoid-chain question: stuck on the first layer, its code leaves w1 unchanged"
+    title = N_("Only the last layer is updated")
+    wrong = N_("w1 ← w1 - 0  (the hidden weights never change)")
+    right = N_("w1 ← w1 - η·∂E/∂w1 with the chain rule through the hidden unit")
+    breaks = N_("no gradient, but every update below the output layer")
+    source = N_("the sigmoid-chain question: stuck on the first layer, its code leaves w1 unchanged")
     changes = ("trains", "frozen_why")
 
     def requires(self, s: Scenario) -> str | None:
@@ -427,24 +428,24 @@ class NoHiddenUpdate(Rules):
 
     def frozen_why(self, name: str | None) -> str:
         if name is None:
-            return "BUG (no-hidden-update): this layer is never updated"
+            return N_("BUG (no-hidden-update): this layer is never updated")
         return f"BUG (no-hidden-update): only the last layer is updated; {name} never changes"
 
 
 class SumForMean(Rules):
     name = "sum-for-mean"
-    title = "A batch gradient summed where the loss is a mean"
-    wrong = "∂E/∂w = Σ_s ∂E_s/∂w  (the 1/N of the mean left out)"
-    right = "∂E/∂w = (1/N) Σ_s ∂E_s/∂w, because E = (1/N) Σ_s E_s"
-    breaks = "every update, N times too large (the loss shown is still the mean)"
-    source = "a common slip when batch code written for a summed loss is reused for a mean"
+    title = N_("A batch gradient summed where the loss is a mean")
+    wrong = N_("∂E/∂w = Σ_s ∂E_s/∂w  (the 1/N of the mean left out)")
+    right = N_("∂E/∂w = (1/N) Σ_s ∂E_s/∂w, because E = (1/N) Σ_s E_s")
+    breaks = N_("every update, N times too large (the loss shown is still the mean)")
+    source = N_("a common slip when batch code written for a summed loss is reused for a mean")
     changes = ("gradient_scale", "batch_grad_word")
 
     def requires(self, s: Scenario) -> str | None:
         if s.mode != "batch":
-            return "the scenario updates after each sample: there is no batch to sum over"
+            return N_("the scenario updates after each sample: there is no batch to sum over")
         if s.reduction != "mean":
-            return "the scenario sums the per-sample losses, so a summed gradient is right"
+            return N_("the scenario sums the per-sample losses, so a summed gradient is right")
         return None
 
     def gradient_scale(self, s: Scenario, scale: float) -> float:

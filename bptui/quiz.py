@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from bptui import backprop as bp
 from bptui import expr
 from bptui.engine import epoch_events
-from bptui.events import KINDS, Event
+from bptui.events import KINDS, Event, shown_why
+from bptui.i18n import N_, _
 from bptui.mistakes import MISTAKES
 from bptui.notation import fmt, pretty
 from bptui.scenario import Scenario
@@ -72,8 +73,8 @@ class Score:
     wrong: int = 0  # wrong attempts, all told
 
     def line(self) -> str:
-        return (f"quiz: {self.first_try} right first try, {self.after_hint} after a hint or "
-                f"retry, {self.revealed} revealed")
+        return _("quiz: {first} right first try, {hint} after a hint or retry, {revealed} "
+                 "revealed", first=self.first_try, hint=self.after_hint, revealed=self.revealed)
 
 
 def default_kinds(scenario) -> frozenset[str]:
@@ -135,18 +136,24 @@ class Quiz:
             else:
                 self.score.after_hint += 1
             return Verdict(True, expected, given, None,
-                           f"right: {self.name(event.symbol)} = {fmt(expected)}")
+                           _("right: {symbol} = {value}", symbol=self.name(event.symbol),
+                             value=fmt(expected)))
         self._tried.add(key)
         self.score.wrong += 1
         name = self.diagnose(event, given, start)
-        message = f"not quite: {self.name(event.symbol)} = {fmt(expected)}, you said {fmt(given)}"
+        values = {"symbol": self.name(event.symbol), "value": fmt(expected),
+                  "given": fmt(given)}
         if name == "sign":
-            message += ". Your number has the opposite sign: check which way round the " \
-                       "difference (target - out) goes."
+            message = _("not quite: {symbol} = {value}, you said {given}. Your number has the "
+                        "opposite sign: check which way round the difference (target - out) "
+                        "goes.", **values)
         elif name is not None:
             m = self.mistakes[name]
-            message += f". That is what the mistake '{name}' gives: {m.title.lower()} " \
-                       f"({m.wrong}; right: {m.right})."
+            message = _("not quite: {symbol} = {value}, you said {given}. That is what the "
+                        "mistake '{name}' gives: {title} ({wrong}; right: {right}).", **values,
+                        name=name, title=_(m.title).lower(), wrong=_(m.wrong), right=_(m.right))
+        else:
+            message = _("not quite: {symbol} = {value}, you said {given}", **values)
         return Verdict(False, expected, given, name, message)
 
     def diagnose(self, event: Event, given: float, start: bp.Params) -> str | None:
@@ -183,11 +190,18 @@ class Quiz:
     def hint(self, event: Event) -> str:
         """One factor of the product (or term of the sum), then why the step is what it is."""
         self._hinted.add((event.epoch, event.position))
+        done = self.worked(event)
+        if done:
+            return _("hint: {worked}. {why}.", worked=done, why=shown_why(event))
+        return _("hint: {why}.", why=shown_why(event))
+
+    def worked(self, event: Event) -> str:
+        """The first factor (or term) of the step worked out, or "" when there is none."""
         if event.kind == "update" and event.old is not None and event.grad is not None \
                 and not event.is_matrix:
-            return (f"hint: new = old - η · gradient, with old = {fmt(event.old)}, "
-                    f"η = {fmt(self.scenario.learning_rate)} and gradient = {fmt(event.grad)}. "
-                    f"{event.why}.")
+            return _("new = old - η · gradient, with old = {old}, η = {eta} and gradient = "
+                     "{grad}", old=fmt(event.old), eta=fmt(self.scenario.learning_rate),
+                     grad=fmt(event.grad))
         word, parts = expr.parts(event.tree) if event.tree is not None else ("", ())
         if parts and not event.is_matrix:
             first = parts[0]
@@ -199,11 +213,13 @@ class Quiz:
             else:
                 rule, nums = expr.text(first), expr.text(first, numbers=True)
             shown = f"{rule} = {nums}" if rule != nums else nums
-            return (f"hint: the first {word} is {shown}; "
-                    f"{len(parts) - 1} more to combine. {event.why}.")
-        return f"hint: {event.why}."
+            text = N_("the first factor is {shown}; {more} more to combine") if word == "factor" \
+                else N_("the first term is {shown}; {more} more to combine")
+            return _(text, shown=shown, more=len(parts) - 1)
+        return ""
 
     def reveal(self, event: Event) -> str:
         """Skip the question: count it as revealed and give the answer."""
         self.score.revealed += 1
-        return f"revealed: {self.name(event.symbol)} = {fmt(event.value)}"
+        return _("revealed: {symbol} = {value}", symbol=self.name(event.symbol),
+                 value=fmt(event.value))

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from bptui import expr
-from bptui.events import Event
+from bptui.events import Event, Why
 from bptui.mistakes import rules
 from bptui.notation import fmt
 from bptui.scenario import Scenario
@@ -64,6 +64,9 @@ class Context:
             kw.setdefault("equation", " = ".join([lhs, *chain, expr.text(kw["tree"])]))
             kw.setdefault("substituted",
                           f"{lhs} = " + expr.text(kw["tree"], numbers=True, bare=bare))
+        if isinstance(kw.get("why"), Why):
+            kw["why_msg"] = kw["why"]
+            kw["why"] = str(kw["why"])
         ev = Event(position=self.position, epoch=self.epoch, **kw)
         self.position += 1
         return ev

@@ -14,8 +14,9 @@ import numpy as np
 
 from bptui import backprop as bp
 from bptui.activations import ACTIVATIONS
-from bptui.events import Event, ParamRef
+from bptui.events import Event, ParamRef, Phrases, because
 from bptui.expr import Node, Num, Op, Sum, call, mul, sub
+from bptui.i18n import N_
 from bptui.losses import LOSSES
 from bptui.notation import fmt_term
 from bptui.steps import Context, sym
@@ -40,8 +41,9 @@ def net_event(ctx: Context, params: bp.Params, fw: bp.Forward, lay: int, j: int,
     return ctx.event(
         sample=sample, phase="forward", kind="net", layer=lay, unit=j, param=None,
         symbol=net, lhs=net, value=fw.nets[lay][j],
-        why=f"{net} is the weighted sum of what flows into {unit}"
-        + (", plus its bias" if b is not None else ""),
+        why=because(N_("{net} is the weighted sum of what flows into {unit}, plus its bias")
+                    if b is not None else N_("{net} is the weighted sum of what flows into {unit}"),
+                    net=net, unit=unit),
         tree=Sum(tuple(tree)),
     )
 
@@ -55,13 +57,14 @@ def out_event(ctx: Context, fw: bp.Forward, lay: int, j: int, sample: int) -> Ev
         nets = [f"net_{u}" for u in layer.names]
         return ctx.event(
             sample=sample, phase="forward", kind="out", layer=lay, unit=j, param=None,
-            symbol=out, lhs=out, value=fw.outs[lay][j], why=act.out_why.format(unit=unit),
+            symbol=out, lhs=out, value=fw.outs[lay][j], why=because(act.out_why, unit=unit),
             tree=Op("/", (call("exp", sym(net, fw.nets[lay][j])), Sum(tuple(
                 call("exp", sym(n, v)) for n, v in zip(nets, fw.nets[lay], strict=True))))),
         )
     return ctx.event(
         sample=sample, phase="forward", kind="out", layer=lay, unit=j, param=None,
-        symbol=out, lhs=out, bare=True, value=fw.outs[lay][j], why=act.out_why.format(unit=unit),
+        symbol=out, lhs=out, bare=True, value=fw.outs[lay][j],
+        why=because(act.out_why, unit=unit),
         tree=act.tree(sym(net, fw.nets[lay][j])),
     )
 
@@ -83,15 +86,16 @@ def loss_events(ctx: Context, fw: bp.Forward, t: np.ndarray, sample: int) -> Ite
             sample=sample, phase="loss", kind="loss", layer=ctx.n, unit=k, param=None,
             symbol=e, equation=f"{e} = {rule}", substituted=f"{e} = {nums}",
             value=terms[k],
-            why=f"{e} measures how far {unit}'s output is from its target ({loss.name}: "
-            f"{loss.description})",
+            why=because(N_("{e} measures how far {unit}'s output is from its target "
+                           "({loss}: {description})"), e=e, unit=unit, loss=loss.name,
+                        description=because(loss.description)),
             tree=loss.term_tree(sym(f"target_{unit}", t[k]), sym(f"out_{unit}", fw.outs[-1][k]),
                                 n_out),
         )
     yield ctx.event(
         sample=sample, phase="loss", kind="loss", layer=ctx.n, unit=None, param=None,
         symbol="E_total", lhs="E_total", value=float(terms.sum()),
-        why="the error of this sample adds the terms of every output unit",
+        why=N_("the error of this sample adds the terms of every output unit"),
         tree=Sum(tuple(sym(e, v) for e, v in zip(names, terms, strict=True))),
     )
 
@@ -110,8 +114,10 @@ def batch_loss_event(ctx: Context, losses: list[float]) -> Event:
         substituted=f"E_batch = {joined}" if s.reduction == "sum"
         else f"E_batch = ({joined}) / {n}",
         value=value,
-        why=f"in batch mode the {n} samples' errors are "
-        + ("summed" if s.reduction == "sum" else "averaged") + " before one update",
+        why=because(N_("in batch mode the {n} samples' errors are summed before one update")
+                    if s.reduction == "sum" else
+                    N_("in batch mode the {n} samples' errors are averaged before one update"),
+                    n=n),
         tree=total if s.reduction == "sum" else Op("/", (total, Num(float(n)))),
     )
 
@@ -126,8 +132,8 @@ def output_error_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.ndar
     loss = LOSSES[s.loss]
     n_out = s.layers[-1].size
     rule, bug = ctx.rules.error_rule(loss)
-    why = bug or (f"the derivative of {loss.term_rule.format(t='target', out='out', n=n_out)}"
-                  " with respect to out")
+    why = bug or because(N_("the derivative of {rule} with respect to out"),
+                         rule=loss.term_rule.format(t='target', out='out', n=n_out))
     return ctx.event(
         sample=sample, phase="backward", kind="dE_dout", layer=ctx.n, unit=k, param=None,
         symbol=f"dE/dout_{unit}",
@@ -155,12 +161,15 @@ def sent_back_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int
         d = bw.delta[lay + 1][k]
         terms.append(f"δ_{nxt.names[k]} · {wn}⁺")
         tree.append(mul(sym(f"delta_{nxt.names[k]}", d), sym(wn, w[row, col])))
-    feeds = ", ".join(
-        f"{nxt.names[k]} through {ctx.w_name(lay + 1, k, j)}" for k in range(nxt.size))
+    feeds_msg = Phrases(tuple(because(N_("{unit} through {w}"), unit=nxt.names[k],
+                                      w=ctx.w_name(lay + 1, k, j)) for k in range(nxt.size)))
+    feeds = str(feeds_msg)
     if nxt.size == 1:
-        why = f"{unit} feeds only {feeds}, so its error is what comes back along that weight"
+        why = because(N_("{unit} feeds only {feeds}, so its error is what comes back along "
+                         "that weight"), unit=unit, feeds=feeds_msg)
     else:
-        why = f"{unit} feeds {feeds}: its error is the SUM of what comes back along each"
+        why = because(N_("{unit} feeds {feeds}: its error is the SUM of what comes back along "
+                         "each"), unit=unit, feeds=feeds_msg)
     why = ctx.rules.sent_back_why(unit, feeds) or why
     chain = ("Σ_k δ_k · w_k," + unit,) if nxt.size > 1 else ()
     # updated weights (inline updates) are marked ⁺ in the rule; the tree keeps the weight's
@@ -205,14 +214,15 @@ def shortcut_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.nd
     unit = layer.names[k]
     if layer.activation == "softmax":
         chain = f"Σ_j ∂E/∂out_j · ∂out_j/∂net_{unit}"
-        why = (f"softmax ties every output to every net (∂out_j/∂net_{unit} = out_j([j = {unit}] "
-               f"- out_{unit}), where [j = {unit}] is 1 for j = {unit}, else 0); multiplied by "
-               "cross-entropy's -target_j/out_j and summed, "
-               "everything cancels to out - target because the targets sum to 1")
+        why = because(N_("softmax ties every output to every net (∂out_j/∂net_{unit} = "
+                         "out_j([j = {unit}] - out_{unit}), where [j = {unit}] is 1 for j = "
+                         "{unit}, else 0); multiplied by cross-entropy's -target_j/out_j and "
+                         "summed, everything cancels to out - target because the targets sum "
+                         "to 1"), unit=unit)
     else:
         chain = f"∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit}"
-        why = ("the sigmoid's slope out(1 - out) cancels the denominator of the "
-               "cross-entropy's derivative, leaving out - target")
+        why = N_("the sigmoid's slope out(1 - out) cancels the denominator of the "
+                 "cross-entropy's derivative, leaving out - target")
     sign, bug = ctx.rules.shortcut_text()
     return ctx.event(
         sample=sample, phase="backward", kind="delta", layer=ctx.n, unit=k, param=None,
@@ -236,10 +246,10 @@ def jacobian_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int
         sample=sample, phase="backward", kind="delta", layer=lay, unit=j, param=None,
         symbol=f"delta_{unit}", lhs=f"δ_{unit}", chain=(f"Σ_j ∂E/∂out_j · ∂out_j/∂net_{unit}",),
         value=bw.delta[lay][j],
-        why=f"softmax ties every output to every net (∂out_j/∂net_{unit} = out_j([j = "
-        f"{unit}] - out_{unit}), where [j = {unit}] is 1 for j = {unit}, else 0), so "
-        f"{unit}'s δ collects the error of every output, not only "
-        "its own",
+        why=because(N_("softmax ties every output to every net (∂out_j/∂net_{unit} = "
+                       "out_j([j = {unit}] - out_{unit}), where [j = {unit}] is 1 for j = "
+                       "{unit}, else 0), so {unit}'s δ collects the error of every output, not "
+                       "only its own"), unit=unit),
         tree=mul(sym(f"out_{unit}", out[j]), sub(sym(f"dE/dout_{unit}", err[j]), Sum(tuple(
             mul(sym(f"dE/dout_{u}", e), sym(f"out_{u}", o))
             for u, e, o in zip(names, err, out, strict=True))))),
@@ -252,8 +262,8 @@ def delta_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int) ->
         sample=sample, phase="backward", kind="delta", layer=lay, unit=j, param=None,
         symbol=f"delta_{unit}",
         lhs=f"δ_{unit}", value=bw.delta[lay][j],
-        why=f"δ_{unit} = ∂E/∂net_{unit}: how fast the error changes with {unit}'s net input; "
-        f"every weight into {unit} shares it",
+        why=because(N_("δ_{unit} = ∂E/∂net_{unit}: how fast the error changes with {unit}'s "
+                       "net input; every weight into {unit} shares it"), unit=unit),
         tree=mul(sym(f"dE/dout_{unit}", bw.err[lay][j]),
                  sym(f"dout_{unit}/dnet_{unit}", bw.fprime[lay][j])),
     )
@@ -283,7 +293,8 @@ def weight_grad_event(ctx: Context, params: bp.Params, fw: bp.Forward, bw: bp.Ba
         param=ParamRef(lay, "weight", j, i), symbol=f"dE/d{wn}", lhs=f"∂E/∂{wn}",
         chain=(chain,), **numbers,
         value=bw.grad_w[lay][j, i],
-        why=f"∂net_{unit}/∂{wn} is {an}, because net_{unit} = " + " + ".join(net_terms),
+        why=because(N_("∂net_{unit}/∂{w} is {a}, because net_{unit} = {terms}"), unit=unit,
+                    w=wn, a=an, terms=" + ".join(net_terms)),
         # the rule's last form, δ · in: what the gradient is made from (its provenance); the
         # substituted numbers expand δ into its two factors
         tree=mul(sym(f"delta_{unit}", bw.delta[lay][j]), a_in),
@@ -300,8 +311,8 @@ def bias_grad_event(ctx: Context, bw: bp.Backward, lay: int, j: int | None, samp
             sample=sample, phase="backward", kind="grad", layer=lay, unit=None,
             param=ParamRef(lay, "bias", 0, 0), symbol=f"dE/d{bn}",
             lhs=f"∂E/∂{bn}", chain=("Σ_j δ_j · 1",), value=bw.grad_b[lay][0],
-            why=f"{bn} is added to the net of every unit in the layer, so its gradient "
-            "sums their deltas (∂net/∂b = 1)",
+            why=because(N_("{b} is added to the net of every unit in the layer, so its "
+                           "gradient sums their deltas (∂net/∂b = 1)"), b=bn),
             tree=Sum(tuple(sym(f"delta_{u}", d)
                            for u, d in zip(layer.names, bw.delta[lay], strict=True))),
         )
@@ -311,7 +322,8 @@ def bias_grad_event(ctx: Context, bw: bp.Backward, lay: int, j: int | None, samp
         sample=sample, phase="backward", kind="grad", layer=lay, unit=j,
         param=ParamRef(lay, "bias", j, 0), symbol=f"dE/d{bn}",
         lhs=f"∂E/∂{bn}", chain=(f"δ_{unit} · ∂net_{unit}/∂{bn}",), value=bw.grad_b[lay][j],
-        why=f"∂net_{unit}/∂{bn} is 1, because {bn} is added to net_{unit} as it is",
+        why=because(N_("∂net_{unit}/∂{b} is 1, because {b} is added to net_{unit} as it is"),
+                    unit=unit, b=bn),
         tree=mul(sym(f"delta_{unit}", bw.delta[lay][j]), Num(1.0)),
     )
 
@@ -350,14 +362,20 @@ def update_events(
             tree = sym(name, old)
         else:
             eq = f"{name}⁺ = {name} - η · " + grad_word.format(p=name)
-            why = f"gradient descent steps against the gradient, scaled by η = {ctx.eta}"
+            why = because(N_("gradient descent steps against the gradient, scaled by η = {eta}"),
+                          eta=ctx.eta)
             if summed:
                 total = Sum(tuple(sym("dE/d" + name, v) for v in each))
                 grad: Node = total if scale == 1.0 else Op("/", (total, Num(float(n))))
                 shown = "(" + " + ".join(fmt_term(v) for v in each) + ")" + (
                     "" if scale == 1.0 else f" / {n}")
-                why += (f"; the gradient is the sum of the {n} samples' gradients"
-                        + ("" if scale == 1.0 else f", divided by N = {n} for the mean"))
+                why = because(N_("gradient descent steps against the gradient, scaled by "
+                                 "η = {eta}; the gradient is the sum of the {n} samples' "
+                                 "gradients") if scale == 1.0 else
+                              N_("gradient descent steps against the gradient, scaled by "
+                                 "η = {eta}; the gradient is the sum of the {n} samples' "
+                                 "gradients, divided by N = {n} for the mean"),
+                              eta=ctx.eta, n=n)
             else:
                 grad, shown = sym("dE/d" + name, g), fmt_term(g)
             text = f"{name}⁺ = {fmt_term(old)} - {ctx.eta} · {shown}"

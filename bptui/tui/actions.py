@@ -13,6 +13,8 @@ import re
 from bptui import scenario as scn
 from bptui.cursor import Cursor
 from bptui.errors import BptuiError
+from bptui.events import shown_why
+from bptui.i18n import N_, _, local
 from bptui.notation import fmt, pretty
 from bptui.tui.screens import NumberScreen, TextScreen
 
@@ -28,7 +30,7 @@ def step_text(view) -> str:
     lines = [f"rule     {ev.equation}", f"numbers  {ev.substituted}",
              f"result   {pretty(ev.symbol)} = {fmt(ev.value) if not ev.is_matrix else ''}"]
     if ev.why:
-        lines.append(f"why      {ev.why}")
+        lines.append(f"why      {shown_why(ev)}")
     head = f"{view.scenario.title}, epoch {view.epoch}, step {view.index + 1} of {view.steps}"
     return "\n".join([head, *lines]).rstrip()
 
@@ -57,10 +59,10 @@ class FileActions:
         if self.view is None:
             return
         if self.view.hidden:
-            self.notify("answer or skip the question first", markup=False)
+            self.notify(_("answer or skip the question first"), markup=False)
             return
         self.app.copy_to_clipboard(step_text(self.view))
-        self.notify("copied the step to the clipboard (as text)", markup=False)
+        self.notify(_("copied the step to the clipboard (as text)"), markup=False)
 
     def action_copy_latex(self) -> None:
         from bptui import export
@@ -70,7 +72,7 @@ class FileActions:
         ev = self.view.event
         tex = export.latex(f"{ev.symbol} = {ev.equation.split(' = ', 1)[-1]}")
         self.app.copy_to_clipboard(tex)
-        self.notify("copied the step's LaTeX to the clipboard", markup=False)
+        self.notify(_("copied the step's LaTeX to the clipboard"), markup=False)
 
     def action_export(self) -> None:
         """The worked example from the current epoch (its starting parameters), with the
@@ -94,7 +96,7 @@ class FileActions:
             folder, where = export_folder(self.app)  # served: a bounded per-session folder
             path = export.write(export.free_path(folder, c.scenario.name or "bptui-export"), text)
         except (BptuiError, OSError) as exc:
-            self.notify(f"export failed: {exc}", severity="error", markup=False, timeout=10)
+            self.notify(_("export failed: {error}", error=exc), severity="error", markup=False, timeout=10)
             return
         self.last_export = path
         offer_download(self.app, path)
@@ -164,7 +166,7 @@ class FileActions:
             self.file_scenario = new
             self.changed = {}
             self._switch(new, keep_place=False)
-            self.notify(f"opened {new.title}", markup=False)
+            self.notify(_("opened {title}", title=local(new.title, new.title_zh)), markup=False)
 
         self.app.push_screen(TextScreen(prompt), done)
 
@@ -202,7 +204,7 @@ class SettingsActions:
             except ValueError:
                 lr = float("nan")
             if not lr > 0 or lr == float("inf"):
-                self.notify("expected a positive number, such as 0.5", severity="error",
+                self.notify(_("expected a positive number, such as 0.5"), severity="error",
                             markup=False)
                 return
             self._apply_setting(learning_rate=lr)
@@ -216,7 +218,7 @@ class SettingsActions:
             if n is not None:
                 self._apply_setting(epochs=n)
 
-        self.app.push_screen(NumberScreen("Number of epochs", 1, 10_000_000), done)
+        self.app.push_screen(NumberScreen(N_("Number of epochs"), 1, 10_000_000), done)
 
     def action_set_mode(self) -> None:
         def done(text: str | None) -> None:
@@ -240,18 +242,18 @@ class SettingsActions:
 
         s = self.file_scenario
         if not getattr(self, "changed", {}):
-            self.notify("nothing changed from the file: nothing to save", markup=False)
+            self.notify(_("nothing changed from the file: nothing to save"), markup=False)
             return
         source = s.path.removesuffix(" (built-in)") if s.path else s.name
         try:
-            _, text = scn.resolve(source)
+            _path, text = scn.resolve(source)
             text = settings_text(text, self.changed)
             scn.parse(text, file="<changed>")
-            folder, _ = export_folder(self.app)
+            folder, _where = export_folder(self.app)
             path = export.free_path(folder, (s.name or "scenario") + "-changed", ".toml")
             export.write(path, text)
         except (BptuiError, OSError) as exc:
-            self.notify(f"saving failed: {exc}", severity="error", markup=False)
+            self.notify(_("saving failed: {error}", error=exc), severity="error", markup=False)
             return
         self.notify(f"saved the changed settings as a new scenario file: {path}", markup=False,
                     timeout=8)

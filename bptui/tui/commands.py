@@ -6,6 +6,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from bptui.i18n import _
 from bptui.tui import keys
 
 
@@ -14,8 +15,8 @@ def commands() -> list[tuple[str, str, str]]:
     :data:`bptui.tui.keys.KEYS`: the keys first, so the learner learns them."""
     out = []
     for k in keys.palette():
-        help_text = f"{k.shown}: {k.help}" if k.keys else k.help
-        out.append((k.palette, help_text, k.action))
+        help_text = f"{k.shown}: {_(k.help)}" if k.keys else _(k.help)
+        out.append((_(k.palette or ""), help_text, k.action))
     return out
 
 
@@ -35,7 +36,8 @@ class StepCommands(Provider):
             from bptui.tui.quiz import PRESETS
 
             for label, kinds in PRESETS:
-                yield (f"Quiz only: {label}", "quiz mode on, asking " + ", ".join(sorted(kinds)),
+                yield (_("Quiz only: {preset}", preset=_(label)),
+                       _("quiz mode on, asking {kinds}", kinds=", ".join(sorted(kinds))),
                        partial(screen.set_quiz_kinds, kinds, label))
 
     async def discover(self) -> Hits:

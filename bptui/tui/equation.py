@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 
 from bptui.diagnosis import both_rules
-from bptui.events import Event
+from bptui.events import Event, shown_why
+from bptui.i18n import N_, _
 from bptui.notation import fmt, pretty, summary
 from bptui.tui.panel import Body
 from bptui.tui.text import CURRENT, LABEL, short_matrix, wrap
@@ -33,7 +35,7 @@ def result_text(ev: Event, value=None) -> str:
         return f"{name} = {summary(value)}"
     text = f"{name} = {fmt(value)}"
     if ev.kind == "update" and ev.old is not None and not isinstance(ev.old, np.ndarray):
-        text += f"    (change {fmt(float(value) - float(ev.old))})"
+        text += _("    (change {change})", change=fmt(float(value) - float(ev.old)))
     return text
 
 
@@ -46,13 +48,17 @@ def learner_rows(view: View) -> list[tuple[str, str, str]]:
         return []
     correct, yours = both_rules(m, lm.eta)
     sign = lm.sign(ev.sample, ev.symbol)
-    word = {"right": "right", "wrong": "wrong", "carried_forward": "carried forward"}[m.mark]
+    word = _({"right": N_("right"), "wrong": N_("wrong"),
+              "carried_forward": N_("carried forward")}[m.mark])
     yours_value = np.asarray(m.yours, dtype=np.float64)
     you_wrote = (short_matrix(yours_value) if yours_value.size > 1
                  else fmt(float(yours_value.reshape(-1)[0])))
-    return [("correct", correct, ""),
-            ("yours", yours or "(their numbers cannot be put into this rule)", ""),
-            (f"mark {sign}", f"you wrote {pretty(ev.symbol)} = {you_wrote}: {word}", "bold")]
+    # the labels are translated where the rows are drawn (the mark's, with its sign, here)
+    return [(N_("correct"), correct, ""),
+            (N_("yours"), yours or _("(their numbers cannot be put into this rule)"), ""),
+            (_("mark {sign}", sign=sign), _("you wrote {symbol} = {value}: {word}",
+                                             symbol=pretty(ev.symbol), value=you_wrote,
+                                             word=word), "bold")]
 
 
 class EquationBody(Body):
@@ -61,40 +67,45 @@ class EquationBody(Body):
         rows: list[tuple[str, str, str]] = []  # label, text, style
         if view.hidden:  # quiz mode: the rule and its numbers, the result is the question
             rows += [
-                ("wrong ✗" if ev.mistake else "rule", ev.equation, "bold"),
-                ("numbers", ev.substituted, ""),
-                ("result", f"{shown(ev)} = ?   your turn: type it in the box below",
+                (N_("wrong ✗") if ev.mistake else N_("rule"), ev.equation, "bold"),
+                (N_("numbers"), ev.substituted, ""),
+                (N_("result"), _("{symbol} = ?   your turn: type it in the box below",
+                                 symbol=shown(ev)),
                  CURRENT),
             ]
         elif ev.mistake:
             rows += [
-                ("wrong ✗", ev.equation, "bold"),
-                ("numbers", ev.substituted, ""),
-                ("result ✗", result_text(ev), CURRENT),
-                ("right ✓", ev.correct_equation or "", "bold"),
-                ("should", result_text(ev, ev.correct_value), "bold"),
+                (N_("wrong ✗"), ev.equation, "bold"),
+                (N_("numbers"), ev.substituted, ""),
+                (N_("result ✗"), result_text(ev), CURRENT),
+                (N_("right ✓"), ev.correct_equation or "", "bold"),
+                (N_("should"), result_text(ev, ev.correct_value), "bold"),
             ]
         else:
             rows += [
-                ("rule", ev.equation, "bold"),
-                ("numbers", ev.substituted, ""),
-                ("result", result_text(ev), CURRENT),
+                (N_("rule"), ev.equation, "bold"),
+                (N_("numbers"), ev.substituted, ""),
+                (N_("result"), result_text(ev), CURRENT),
             ]
         rows += learner_rows(view)
         if ev.why:
-            rows.append(("why", ev.why, "italic"))
+            rows.append((N_("why"), shown_why(ev), "italic"))
         if view.diverged_at is not None and view.epoch == view.diverged_at:
-            rows.append(("diverged", f"the numbers stopped being finite in epoch "
-                         f"{view.diverged_at}: training diverged (try a smaller learning rate)",
+            rows.append((N_("diverged"), _("the numbers stopped being finite in epoch {epoch}: "
+                                           "training diverged (try a smaller learning rate)",
+                                           epoch=view.diverged_at),
                          "bold"))
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         first = True
         for label, text, style in rows:
-            for n, line in enumerate(wrap(label, text, width, LABEL_WIDTH)):
+            label_text = _(label)
+            cut = len(label_text) + max(0, LABEL_WIDTH - cell_len(label_text))  # cells, not characters
+            for n, line in enumerate(wrap(label_text, text, width, LABEL_WIDTH)):
                 if not first:
                     out.append("\n")
                 first = False
-                head, body = line[:LABEL_WIDTH], line[LABEL_WIDTH:]
+                at = cut if n == 0 else LABEL_WIDTH
+                head, body = line[:at], line[at:]
                 out.append(head if n == 0 else " " * LABEL_WIDTH, style=LABEL)
                 out.append(body, style=style or None)
         return out

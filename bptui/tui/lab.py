@@ -19,11 +19,12 @@ from bptui import mistakes
 from bptui.backprop import Params
 from bptui.cursor import apply_updates
 from bptui.gradcheck import Report
+from bptui.i18n import N_, _
 from bptui.notation import fmt
 from bptui.tui.palette import PageSafeOptionList
 from bptui.tui.panel import Body
 from bptui.tui.screens import dismiss_once
-from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK
+from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, ljust, rjust
 from bptui.tui.view import View
 
 NONE_ID = "-none-"
@@ -54,42 +55,46 @@ class GradCheckBody(Body):
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         if r is None:
             return out
-        what = "the whole batch" if r.sample is None else f"sample {r.sample}"
+        what = _("the whole batch") if r.sample is None else _("sample {k}", k=r.sample)
         from bptui.gradcheck import rule
         from bptui.tui.text import wrap
 
         graph = getattr(view.scenario, "is_graph", False)
-        head = (f"backprop beside (E(w+ε) - E(w-ε)) / 2ε on {what}, at the parameters this "
-                f"sample starts from. {rule(r.epsilon)}")
+        head = _("backprop beside (E(w+ε) - E(w-ε)) / 2ε on {what}, at the parameters this "
+                 "sample starts from. {rule}", what=what, rule=rule(r.epsilon))
         if graph:
-            out_name = view.scenario.output
-            head = (f"backprop beside ({out_name}(leaf+ε) - {out_name}(leaf-ε)) / 2ε for every "
-                    f"leaf, at the leaves this epoch starts from. {rule(r.epsilon)}")
+            head = _("backprop beside ({output}(leaf+ε) - {output}(leaf-ε)) / 2ε for every "
+                     "leaf, at the leaves this epoch starts from. {rule}",
+                     output=view.scenario.output, rule=rule(r.epsilon))
         lines: list[tuple[str, str]] = [(line, LABEL) for line in wrap("", head, width, 0)]
         if r.mistake:
-            lines.append((f"mistake switched on: {r.mistake} (the finite difference always "
-                          "differentiates the true loss)", HEADING))
+            lines.append((_("mistake switched on: {name} (the finite difference always "
+                            "differentiates the true loss)", name=r.mistake), HEADING))
         if r.checked < r.total:
-            lines.append((f"a seeded random {r.checked} of {r.total:,} parameters", LABEL))
+            lines.append((_("a seeded random {n} of {total} parameters", n=r.checked,
+                            total=f"{r.total:,}"), LABEL))
         nw = max([9] + [len(row.name) for row in r.rows]) + 1
         # the verdict first, so that a narrow panel cuts the long numbers, not the marks
-        lines.append((NO_MARK + ("leaf" if graph else "parameter").ljust(nw) + "result".ljust(8)
-                      + "rel error".rjust(9)
-                      + "backprop".rjust(17) + "numerical".rjust(17), LABEL))
+        lines.append((NO_MARK + ljust(_("leaf") if graph else _("parameter"), nw)
+                      + ljust(_("result"), 8) + rjust(_("rel error"), 9) + rjust(_("backprop"), 17)
+                      + rjust(_("numerical"), 17), LABEL))
         ref = view.event.param
         for row in r.rows:
             here = ref is not None and (ref.layer, ref.kind, ref.row, ref.col) == (
                 row.layer, row.kind, row.row, row.col)
             if graph:
                 here = view.event.node == row.name
-            mark = "ok ✓" if row.ok else "FAIL ✗"
-            lines.append(((MARK if here else NO_MARK) + row.name.ljust(nw) + mark.ljust(8)
+            mark = _("ok ✓") if row.ok else _("FAIL ✗")
+            lines.append(((MARK if here else NO_MARK) + row.name.ljust(nw) + ljust(mark, 8)
                           + f"{row.rel_error:9.1e}"
                           + fmt(row.backprop).rjust(17) + fmt(row.numeric).rjust(17),
                           CURRENT if here else ("bold" if not row.ok else "")))
         failed = len(r.failed)
-        lines.append((f"{r.checked - failed} of {r.checked} gradients agree"
-                      + (f"; {failed} FAIL ✗" if failed else " ✓"), HEADING))
+        agree = r.checked - failed
+        lines.append((_("{agree} of {n} gradients agree; {failed} FAIL ✗", agree=agree,
+                        n=r.checked, failed=failed) if failed
+                       else _("{agree} of {n} gradients agree ✓", agree=agree, n=r.checked),
+                       HEADING))
         for n, (line, style) in enumerate(lines):
             if n:
                 out.append("\n")
@@ -121,22 +126,22 @@ class MistakeScreen(ModalScreen[str | None | bool]):
 
     def compose(self) -> ComposeResult:
         options = [Option(Text(("● " if self.current is None else "  ")
-                               + "No mistake: correct backpropagation"), id=NONE_ID)]
+                               + _("No mistake: correct backpropagation")), id=NONE_ID)]
         for m in self.registry.values():
             why_not = m.applies(self.scenario)
-            label = ("● " if m.name == self.current else "  ") + f"{m.name}: {m.title}"
+            label = ("● " if m.name == self.current else "  ") + f"{m.name}: {_(m.title)}"
             if why_not:
-                label += f"  (does not apply: {why_not})"
+                label += _("  (does not apply: {why})", why=_(why_not))
             options.append(Option(Text(label), id=m.name, disabled=bool(why_not)))
         with Vertical(id="mistake-box", classes="dialog"):
-            yield Static(Text("Mistake lab: pick a classic backprop bug to switch on; the "
-                              "equation panel then shows the wrong step beside the right "
-                              "one. enter chooses, escape cancels."), id="mistake-intro")
+            yield Static(Text(_("Mistake lab: pick a classic backprop bug to switch on; the "
+                                "equation panel then shows the wrong step beside the right "
+                                "one. enter chooses, escape cancels.")), id="mistake-intro")
             yield PageSafeOptionList(*options, id="mistake-list")
             yield Static("", id="mistake-details")
 
     def on_mount(self) -> None:
-        self.query_one("#mistake-box").border_title = "Mistake lab"
+        self.query_one("#mistake-box").border_title = _("Mistake lab")
         ol = self.query_one(OptionList)
         ol.focus()
         ol.highlighted = 0 if self.current is None else list(self.registry).index(
@@ -146,17 +151,17 @@ class MistakeScreen(ModalScreen[str | None | bool]):
         name = event.option.id
         details = self.query_one("#mistake-details", Static)
         if name == NONE_ID or name is None:
-            details.update(Text("Every step computed as it should be."))
+            details.update(Text(_("Every step computed as it should be.")))
             return
         m = self.registry[name]
         text = Text()
-        for label, value in (("wrong", m.wrong), ("right", m.right), ("breaks", m.breaks),
-                             ("from", m.source)):
-            text.append(f"{label:<8}", style="bold")
-            text.append(value + "\n")
+        for label, value in ((N_("wrong"), m.wrong), (N_("right"), m.right),
+                             (N_("breaks"), m.breaks), (N_("from"), m.source)):
+            text.append(ljust(_(label), 8), style="bold")
+            text.append(_(value) + "\n")
         why_not = m.applies(self.scenario)
         if why_not:
-            text.append(f"not offered here: {why_not}", style="italic")
+            text.append(_("not offered here: {why}", why=_(why_not)), style="italic")
         details.update(text)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

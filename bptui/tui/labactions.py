@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from bptui.i18n import _
 from bptui.tui.lab import GradCheckBody, MistakeScreen, params_for_sample
 from bptui.tui.panel import SelectBox
 from bptui.tui.provenance import ProvenanceScreen, leaf_source
@@ -29,7 +30,7 @@ class LabActions:
 
     def _param_ref(self, ref: tuple) -> tuple:
         """A row of the updates panel: its update if done, else its gradient, else its value."""
-        _, lay, kind, j, i, name = ref
+        _tag, lay, kind, j, i, name = ref
         view = self.view
         found = None
         for ev in view.events if view is not None else ():
@@ -51,8 +52,8 @@ class LabActions:
             return
         c = self.cursor
         if ref[0] == "step" and self.quiz.open is not None and ref[1] == c.index:
-            self.notify("answer or skip (ctrl+s) the question first: its provenance shows "
-                        "the answer", markup=False)
+            self.notify(_("answer or skip (ctrl+s) the question first: its provenance shows "
+                          "the answer"), markup=False)
             return
         if ref[0] == "step":
             screen = ProvenanceScreen(c.scenario, c.events, c.start_params, index=ref[1])
@@ -68,7 +69,7 @@ class LabActions:
         else:
             from bptui.provenance import Source
 
-            _, lay, kind, j, i, name = ref
+            _tag, lay, kind, j, i, name = ref
             params = self.view.params if self.view is not None else c.params_now()
             value = params.weights[lay - 1] if j is None else params.value(lay, kind, j, i)
             note = ("its value now: not yet updated in this sample" if

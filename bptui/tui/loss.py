@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from bptui.i18n import _
 from bptui.notation import fmt
 from bptui.tui.view import View
 
@@ -26,9 +27,14 @@ class LossPanel(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
-        self.border_title = "Loss"
+        self.border_title = _("Loss")
         self._key: tuple | None = None
         self.caption = ""
+
+    def relabel(self) -> None:
+        """The title again, in the language now in force."""
+        self.border_title = _("Loss")
+        self._key = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="loss-caption", markup=False)
@@ -41,8 +47,8 @@ class LossPanel(Vertical):
                   names=view.scenario.layers[-1].names if view.scenario.layers else (),
                   mask=view.hidden and view.event.kind == "loss",
                   correct=view.correct_losses, mistake=view.mistake,
-                  word=(f"output {view.scenario.output}"
-                        if getattr(view.scenario, "is_graph", False) else "loss"))
+                  word=(_("output {name}", name=view.scenario.output)
+                        if getattr(view.scenario, "is_graph", False) else _("loss")))
 
     def plot(self, losses, epoch: int, initial: float, diverged_at: int | None,
              running: bool = False, outputs: tuple = (), names: tuple = (),
@@ -59,23 +65,27 @@ class LossPanel(Vertical):
         caption = self.query_one("#loss-caption", Static)
         done = len(losses)
         tail = _outputs_text(outputs, names, done)
-        show = (lambda x: "? (quiz)") if mask else fmt
+        show = (lambda x: _("? (quiz)")) if mask else fmt
         if done < 2:
             self.remove_class("-plotted")
-            text = (f"{word} before training {show(initial)}"
-                    + (f", after epoch 1 {show(losses[0])}" if losses else "")
-                    + ".\nThe plot appears once more than one epoch has run (r runs them)."
-                    + tail)
+            text = (_("{word} before training {before}, after epoch 1 {after}.", word=word,
+                      before=show(initial), after=show(losses[0])) if losses else _(
+                "{word} before training {before}.", word=word, before=show(initial))) + "\n" + _(
+                "The plot appears once more than one epoch has run (r runs them).") + tail
             self.caption = text
             caption.update(Text(text))
             return
         self.add_class("-plotted")
-        now = "running" if running else f"now in epoch {epoch}"
-        self.caption = (f"after epoch {done}: {show(losses[-1])} ({now})"
-                        + (f"; diverged at epoch {diverged_at}" if diverged_at else ""))
+        now = _("running") if running else _("now in epoch {epoch}", epoch=epoch)
+        self.caption = _("after epoch {done}: {loss} ({now})", done=done, loss=show(losses[-1]),
+                         now=now)
+        if diverged_at:
+            self.caption = _("after epoch {done}: {loss} ({now}); diverged at epoch {epoch}",
+                             done=done, loss=show(losses[-1]), now=now, epoch=diverged_at)
         both = bool(mistake) and len(correct) == done
         if both:
-            self.caption += f"\n⣿ {mistake}   • correct: {show(correct[-1])}"
+            self.caption += "\n" + _("⣿ {mistake}   • correct: {loss}", mistake=mistake,
+                                      loss=show(correct[-1]))
         self.caption += tail
         caption.update(Text(self.caption))
         y = np.asarray([initial, *losses], dtype=np.float64)
@@ -106,7 +116,7 @@ class LossPanel(Vertical):
             step = max(1, int(np.ceil((top - bottom) / 4)))
             exps = list(range(bottom, top + 1, step))
             plt.yticks(exps, [f"1e{k}" for k in exps])
-            plt.ylabel("log scale")
+            plt.ylabel(_("log scale"))
         elif len(y):
             plt.plot(x.tolist(), y.tolist(), marker="braille")
             if y2 is not None:
@@ -119,7 +129,7 @@ class LossPanel(Vertical):
         plt.xticks(ticks, [str(t) for t in ticks])
         if not running and 0 < epoch <= last:
             plt.vline(epoch)  # the loss the current epoch arrives at
-        plt.xlabel("epoch")
+        plt.xlabel(_("epoch"))
         widget.refresh()
 
 
@@ -127,7 +137,7 @@ def _outputs_text(outputs: tuple, names: tuple, epoch: int) -> str:
     """``outputs after epoch N`` for a small net, one line per sample ("" if none)."""
     if not outputs or epoch < 1:
         return ""
-    lines = [f"\noutputs after epoch {epoch}:"]
+    lines = ["\n" + _("outputs after epoch {epoch}:", epoch=epoch)]
     for k, row in enumerate(outputs, start=1):
         head = f"  {k}: " if len(outputs) > 1 else "  "
         lines.append(head + "  ".join(f"{n} {fmt(v)}" for n, v in zip(names, row, strict=False)))

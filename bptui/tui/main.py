@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from functools import partial
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -15,7 +16,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, ProgressBar, Static
 
+from bptui import i18n
 from bptui.cursor import Cursor
+from bptui.i18n import N_, _
 from bptui.tui import keys
 from bptui.tui.actions import FileActions, SettingsActions
 from bptui.tui.equation import EquationBody
@@ -50,6 +53,11 @@ FORWARD = {"next", "next_phase", "finish_sample", "finish_epoch", "run", "run_n"
 BACKWARD = {"prev", "prev_phase", "home"}
 
 
+#: the small terminal's tab names
+TAB_WORDS = {"network": N_("Network"), "values": N_("Values"), "updates": N_("Updates"),
+             "loss": N_("Loss")}
+
+
 class TabLine(Widget):
     """One line naming the panels on a small terminal; the shown one in reverse and marked."""
 
@@ -64,19 +72,19 @@ class TabLine(Widget):
     def spans(self) -> list[tuple[str, int, int]]:
         out, x = [], 1
         for n, name in enumerate(PANELS, start=1):
-            label = f" {n} {name.capitalize()} "
-            out.append((name, x, x + len(label) + 1))
-            x += len(label) + 2
+            label = f" {n} {_(TAB_WORDS[name])} "
+            out.append((name, x, x + cell_len(label) + 1))
+            x += cell_len(label) + 2
         return out
 
     def render(self) -> Text:
         text = Text(" ", no_wrap=True, overflow="ellipsis", end="")
         for n, name in enumerate(PANELS, start=1):
             here = name == self.active
-            text.append(("▶" if here else " ") + f"{n} {name.capitalize()} ",
+            text.append(("▶" if here else " ") + f"{n} {_(TAB_WORDS[name])} ",
                         style="bold reverse" if here else None)
             text.append(" ")
-        text.append(" tab switches", style="dim")
+        text.append(_(" tab switches"), style="dim")
         return text
 
     def on_click(self, event: Click) -> None:
@@ -132,18 +140,18 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         yield Static(Text("terminal too small: make it at least "
                           f"{MIN_WIDTH}×{MIN_HEIGHT}  (q quits)"), id="too-small")
         with Vertical(id="main"):
-            yield Box(EquationBody(id="equation-body"), title="Equation", id="equation")
+            yield Box(EquationBody(id="equation-body"), title=N_("Equation"), id="equation")
             yield QuizBar(id="quiz")
             yield TabLine(id="tabs")
             with Horizontal(id="panels"):
                 with Vertical(id="left"):
-                    yield Box(GradCheckBody(id="gradcheck-body"), title="Gradient check (c closes)",
+                    yield Box(GradCheckBody(id="gradcheck-body"), title=N_("Gradient check (c closes)"),
                               id="gradcheck")
-                    yield Box(NetworkBody(id="network-body"), title="Network", id="network")
-                    yield SelectBox(UpdatesBody(id="updates-body"), title="Updates",
+                    yield Box(NetworkBody(id="network-body"), title=N_("Network"), id="network")
+                    yield SelectBox(UpdatesBody(id="updates-body"), title=N_("Updates"),
                                     id="updates")
                 with Vertical(id="right"):
-                    yield SelectBox(ValuesBody(id="values-body"), title="Values this epoch",
+                    yield SelectBox(ValuesBody(id="values-body"), title=N_("Values this epoch"),
                                     id="values")
                     yield LossPanel(id="loss")
         with Horizontal(id="runbar"):
@@ -152,6 +160,7 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         yield Footer()
 
     def on_mount(self) -> None:
+        keys.localise(self)
         self._apply_size(self.size.width, self.size.height)
         self._apply_tabs()
         self.push_view()
@@ -329,7 +338,21 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
             if n is not None:
                 self._move(partial(self._reach, n), back=n <= self.cursor.epoch)
 
-        self.app.push_screen(NumberScreen("Go to epoch", 1, self.cursor.last_epoch), done)
+        self.app.push_screen(NumberScreen(N_("Go to epoch"), 1, self.cursor.last_epoch), done)
+
+    def action_switch_language(self) -> None:
+        """English ↔ Chinese at once: the core's language is process-wide, so every panel,
+        title, footer word and status part is drawn again in the new one."""
+        i18n.set_language("en" if i18n.language() == "zh" else "zh")
+        keys.localise(self)
+        for box in self.query(Box):
+            box.relabel()
+        self.query_one(LossPanel).relabel()
+        self.query_one(QuizBar).relabel()
+        self.query_one(TabLine).refresh()
+        self._binding_state = None
+        self.push_view()
+        self.notify(_("language: English"), markup=False)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())

@@ -12,6 +12,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 
+from bptui.i18n import N_, _
 from bptui.tui.keys import bindings
 from bptui.tui.view import View
 
@@ -104,7 +105,12 @@ class Box(VerticalScroll, can_focus=False):
     def __init__(self, body: Body, *, title: str, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.body = body
-        self.border_title = title
+        self.title_msg = title  # declared with N_(); shown in the language in force
+        self.border_title = _(title)
+
+    def relabel(self) -> None:
+        """The title again, in the language now in force."""
+        self.border_title = _(self.title_msg) + (_(SelectBox.HINT) if self.has_focus else "")
 
     def compose(self):
         yield self.body
@@ -138,11 +144,11 @@ class SelectBox(Box, can_focus=True):
     def _pickable(self) -> list[int]:
         return [n for n, r in enumerate(self.body.refs) if r is not None]
 
-    HINT = "  ↑↓ ⏎ where from"
+    HINT = N_("  ↑↓ ⏎ where from")
 
     def on_focus(self) -> None:
-        if not str(self.border_title).endswith(self.HINT):
-            self.border_title = f"{self.border_title}{self.HINT}"
+        if not str(self.border_title).endswith(_(self.HINT)):
+            self.border_title = f"{self.border_title}{_(self.HINT)}"
         self._default()
         self._follow()
 
@@ -159,7 +165,7 @@ class SelectBox(Box, can_focus=True):
         self.body.selected = marked[0] if marked else (picks[-1] if picks else None)
 
     def on_blur(self) -> None:
-        self.border_title = str(self.border_title).removesuffix(self.HINT)
+        self.border_title = str(self.border_title).removesuffix(_(self.HINT))
         self.body.selected = None
         self.body.refresh()
 
@@ -202,11 +208,12 @@ class SelectBox(Box, can_focus=True):
         numbers = NUMBER.findall(lines[n])
         name = lines[n][1:].split()[0] if lines[n][1:].split() else ""
         if not numbers:
-            self.notify("nothing to copy on this line", markup=False)
+            self.notify(_("nothing to copy on this line"), markup=False)
             return
         value = numbers[-1] if self.body.id == "values-body" else " ".join(numbers)
         self.app.copy_to_clipboard(value)
-        self.notify(f"copied {name} {value} to the clipboard", markup=False)
+        self.notify(_("copied {name} {value} to the clipboard", name=name, value=value),
+                    markup=False)
 
     def on_click(self, event: Click) -> None:
         if event.widget is not self.body:

@@ -8,6 +8,7 @@ parameters (the leaves). Escape goes back one step, q closes them all.
 from __future__ import annotations
 
 import numpy as np
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,10 +21,12 @@ from textual.widgets.option_list import Option
 
 from bptui import provenance
 from bptui.backprop import Params
-from bptui.events import Event
+from bptui.events import Event, shown_why
+from bptui.i18n import N_, _
 from bptui.notation import fmt, pretty, summary
 from bptui.provenance import Source
 from bptui.scenario import Scenario
+from bptui.tui.status import PHASE_WORDS
 from bptui.tui.text import wrap
 
 LABEL_WIDTH = 9
@@ -81,10 +84,13 @@ class Head(Widget):
                 for line in wrap("", text, max(20, width), 0):
                     out.append(("\n" if out.plain else "") + line, style=style or None)
                 continue
-            for line in wrap(label, text, max(20, width), LABEL_WIDTH):
+            shown = _(label)
+            cut = len(shown) + max(0, LABEL_WIDTH - cell_len(shown))  # cells, not characters
+            for n, line in enumerate(wrap(shown, text, max(20, width), LABEL_WIDTH)):
+                at = cut if n == 0 else LABEL_WIDTH
                 out.append("\n" if out.plain else "")
-                out.append(line[:LABEL_WIDTH], style="dim")
-                out.append(line[LABEL_WIDTH:], style=style or None)
+                out.append(line[:at], style="dim")
+                out.append(line[at:], style=style or None)
         return out
 
     def render(self) -> Text:
@@ -122,36 +128,43 @@ class ProvenanceScreen(ModalScreen[None]):
         """(label, text, style) rows; label None: a line of its own."""
         rows: list[tuple[str | None, str, str]] = []
         if len(self.trail) > 1:
-            rows.append(("path", " ← ".join(self.trail), "dim"))
+            rows.append((N_("path"), " ← ".join(self.trail), "dim"))
         if self.prov is None:
             src = self.leaf
             rows.append((None, f"{src.label} = {value_text(src.value)}", "bold"))
-            rows.append(("from", f"{src.origin}: {src.note}", ""))
+            rows.append((N_("from"), f"{src.origin}: {src.note}", ""))
             rows.append((None, "", ""))
-            rows.append((None, "A leaf: nothing in this epoch computed it; the chain stops here.",
+            rows.append((None, _("A leaf: nothing in this epoch computed it; the chain stops "
+                                 "here."),
                          "italic"))
             return rows
         p = self.prov
         ev = p.event
-        sample = f"sample {ev.sample}" if ev.sample is not None else "all samples"
+        sample = _("sample {k}", k=ev.sample) if ev.sample is not None else _("all samples")
         rows.append((None, f"{pretty(ev.symbol)} = {value_text(ev.value)}", "bold"))
-        rows.append(("computed", f"at step {ev.position + 1} of {len(self.events)}, "
-                     f"epoch {ev.epoch}, {sample}, {ev.phase} phase", ""))
-        rows.append(("rule", ev.equation, "bold"))
-        rows.append(("numbers", ev.substituted, ""))
+        rows.append((N_("computed"), _("at step {step} of {steps}, epoch {epoch}, {sample}, "
+                                       "{phase} phase", step=ev.position + 1,
+                                       steps=len(self.events), epoch=ev.epoch, sample=sample,
+                                       phase=_(PHASE_WORDS[ev.phase])), ""))
+        rows.append((N_("rule"), ev.equation, "bold"))
+        rows.append((N_("numbers"), ev.substituted, ""))
         if ev.why:
-            rows.append(("why", ev.why, "italic"))
+            rows.append((N_("why"), shown_why(ev), "italic"))
         if ev.mistake:
-            rows.append(("mistake", f"computed with the mistake '{ev.mistake}'; right: "
-                         f"{ev.correct_equation} = {value_text(ev.correct_value)}", ""))
+            rows.append((N_("mistake"), _("computed with the mistake '{name}'; right: {right} = "
+                                          "{value}", name=ev.mistake, right=ev.correct_equation,
+                                          value=value_text(ev.correct_value)), ""))
         if p.terms:
             unit = ev.symbol.removeprefix("dE/dout_")
             rows.append((None, "", ""))
-            rows.append((None, f"{unit}'s error is the sum over every unit it feeds:", "bold"))
+            rows.append((None, _("{unit}'s error is the sum over every unit it feeds:",
+                                 unit=unit), "bold"))
             for t in p.terms:
-                rows.append((f"  {t.unit}", f"through {t.weight}:  δ_{t.unit} · {t.weight} = "
-                             f"{fmt(t.delta)} · {fmt(t.weight_value)} = {fmt(t.product)}", ""))
-            rows.append(("  sum", fmt(sum(t.product for t in p.terms)), "bold"))
+                rows.append((f"  {t.unit}", _("through {w}:  {rule} = {numbers} = {product}",
+                                              w=t.weight, rule=f"δ_{t.unit} · {t.weight}",
+                                              numbers=f"{fmt(t.delta)} · {fmt(t.weight_value)}",
+                                              product=fmt(t.product)), ""))
+            rows.append((N_("  sum"), fmt(sum(t.product for t in p.terms)), "bold"))
         return rows
 
     def head_text(self) -> Text:
@@ -170,14 +183,13 @@ class ProvenanceScreen(ModalScreen[None]):
                            for n, src in enumerate(self.prov.sources)]
                 yield OptionList(*options, id="provenance-list")
             yield Static("", id="provenance-details", markup=False)
-            yield Static(Text("escape back · q closes all" + (" · ↑↓ enter follow a source"
-                                                               if self.prov else ""),
-                              style="dim"))
+            yield Static(Text(_("escape back · q closes all · ↑↓ enter follow a source")
+                              if self.prov else _("escape back · q closes all"), style="dim"))
 
     def on_mount(self) -> None:
         # a title is parsed as markup: a name such as [i]b2 must show as it is
         self.query_one("#provenance-box").border_title = (
-            f"Where {escape(self.trail[-1])} comes from")
+            _("Where {name} comes from", name=escape(self.trail[-1])))
         # query, not query_one: a screen closed in the same burst of keys that opened it
         # (w then escape) is mounted after its children are gone (the mashing test found it)
         for ol in self.query(OptionList):

@@ -20,19 +20,20 @@ from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from bptui.events import KINDS, Event
+from bptui.i18n import N_, _
 from bptui.notation import fmt
 from bptui.quiz import Quiz, Verdict
 from bptui.tui.keys import KEYS as KEYS_DECLARED
 
 #: The "Quiz only" choices offered in the command palette: (name, kinds).
 PRESETS: list[tuple[str, frozenset[str]]] = [
-    ("every kind of step", frozenset(KINDS)),
-    ("gradients and updates", frozenset({"grad", "update"})),
-    ("forward pass and loss", frozenset({"net", "out", "loss"})),
-    ("deltas and backward errors", frozenset({"dE_dout", "dout_dnet", "delta", "dE_din"})),
+    (N_("every kind of step"), frozenset(KINDS)),
+    (N_("gradients and updates"), frozenset({"grad", "update"})),
+    (N_("forward pass and loss"), frozenset({"net", "out", "loss"})),
+    (N_("deltas and backward errors"), frozenset({"dE_dout", "dout_dnet", "delta", "dE_din"})),
 ]
 
-KEYS_LINE = "enter checks · ctrl+t hint · ctrl+s skip (reveal) · esc leaves the box"
+KEYS_LINE = N_("enter checks · ctrl+t hint · ctrl+s skip (reveal) · esc leaves the box")
 
 
 @dataclass
@@ -94,7 +95,8 @@ class QuizMode:
         try:
             given = float(text.strip().replace(",", "."))
         except ValueError:
-            self.message = f"'{text.strip()}' is not a number: type a value such as 0.0821 or -1e-3"
+            self.message = _("'{text}' is not a number: type a value such as 0.0821 or -1e-3",
+                             text=text.strip())
             return None
         verdict = self.quiz.check(ev, given, start)
         if verdict.correct:
@@ -102,14 +104,16 @@ class QuizMode:
             self.open = None
             self.message = "✓ " + verdict.message
             return verdict
-        said = f"✗ {fmt(given)} is not right."
         if verdict.mistake == "sign":
-            said += " It has the opposite sign of the right value: check which way round " \
-                    "the difference (target - out) goes."
+            said = _("✗ {given} is not right. It has the opposite sign of the right value: check "
+                     "which way round the difference (target - out) goes.", given=fmt(given))
         elif verdict.mistake is not None:
             m = self.quiz.mistakes[verdict.mistake]
-            said += f" It is what the lab's mistake '{verdict.mistake}' computes: {m.wrong}."
-        self.message = said + " Try again, ctrl+t for a hint, ctrl+s to reveal."
+            said = _("✗ {given} is not right. It is what the lab's mistake '{name}' computes: "
+                     "{wrong}.", given=fmt(given), name=verdict.mistake, wrong=_(m.wrong))
+        else:
+            said = _("✗ {given} is not right.", given=fmt(given))
+        self.message = _("{said} Try again, ctrl+t for a hint, ctrl+s to reveal.", said=said)
         return verdict
 
     def hint(self) -> str:
@@ -122,16 +126,18 @@ class QuizMode:
         self.hints[self._key(ev)] = rung
         core = self.quiz.hint(ev)  # counts the hint in the score
         if rung == 1:
-            self.message = f"hint 1 of 3, the rule: {self.quiz.name(ev.symbol)} = " \
-                           f"{ev.equation.split(' = ', 1)[-1]}"
+            self.message = _("hint 1 of 3, the rule: {symbol} = {rule}",
+                             symbol=self.quiz.name(ev.symbol),
+                             rule=ev.equation.split(' = ', 1)[-1])
         elif rung == 2:
-            self.message = f"hint 2 of 3, the numbers: {self.quiz.name(ev.symbol)} = " \
-                           f"{ev.substituted.split(' = ', 1)[-1]}"
+            self.message = _("hint 2 of 3, the numbers: {symbol} = {numbers}",
+                             symbol=self.quiz.name(ev.symbol),
+                             numbers=ev.substituted.split(' = ', 1)[-1])
         elif rung == 3:
-            worked = core.removeprefix("hint: ").removesuffix(f" {ev.why}.").rstrip(". ")
-            self.message = f"hint 3 of 3, worked: {worked}."
+            worked = self.quiz.worked(ev) or core
+            self.message = _("hint 3 of 3, worked: {worked}.", worked=worked)
         else:
-            self.message = "no more hints: ctrl+s reveals the answer"
+            self.message = _("no more hints: ctrl+s reveals the answer")
         return self.message
 
     def reveal(self) -> str:
@@ -236,16 +242,25 @@ class QuizBar(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="quiz-row"):
             yield Static("", id="quiz-prompt", markup=False)
-            yield QuizInput(placeholder="your value", id="quiz-input", compact=True,
+            yield QuizInput(placeholder=_("your value"), id="quiz-input", compact=True,
                              select_on_focus=False)
-            yield Button("Check", id="quiz-check", compact=True)
-            yield Button("Hint ^t", id="quiz-hint", compact=True)
-            yield Button("Skip ^s", id="quiz-skip", compact=True)
+            yield Button(_("Check"), id="quiz-check", compact=True)
+            yield Button(_("Hint ^t"), id="quiz-hint", compact=True)
+            yield Button(_("Skip ^s"), id="quiz-skip", compact=True)
         yield Static("", id="quiz-message", markup=False)
-        yield Static(KEYS_LINE, id="quiz-keys", markup=False)
+        yield Static(_(KEYS_LINE), id="quiz-keys", markup=False)
 
     def on_mount(self) -> None:
-        self.border_title = "Quiz: predict, then reveal"
+        self.border_title = _("Quiz: predict, then reveal")
+
+    def relabel(self) -> None:
+        """Titles, buttons and key line again, in the language now in force."""
+        self.border_title = _("Quiz: predict, then reveal")
+        self.query_one("#quiz-input", Input).placeholder = _("your value")
+        for bid, label in (("quiz-check", N_("Check")), ("quiz-hint", N_("Hint ^t")),
+                           ("quiz-skip", N_("Skip ^s"))):
+            self.query_one(f"#{bid}", Button).label = _(label)
+        self.query_one("#quiz-keys", Static).update(_(KEYS_LINE))
 
     def show_state(self, mode: QuizMode, fresh: bool) -> None:
         """Draw the open question (or the last verdict); ``fresh``: a new question."""

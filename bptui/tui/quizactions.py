@@ -7,6 +7,7 @@ which owns the quiz state and the cursor, handles them here.
 from __future__ import annotations
 
 from bptui.events import KINDS
+from bptui.i18n import _
 from bptui.notation import fmt
 from bptui.tui.quiz import QuizBar
 
@@ -31,7 +32,8 @@ class QuizActions:
 
     def _quiz_summary(self, epoch: int) -> None:
         if self.quiz.finished_epoch(epoch):
-            self.notify(f"epoch {epoch} done. {self.quiz.line()}", title="Quiz", markup=False,
+            self.notify(_("epoch {epoch} done. {score}", epoch=epoch, score=self.quiz.line()),
+                        title=_("Quiz"), markup=False,
                         timeout=8)
 
     def _quiz_settled(self) -> None:
@@ -45,19 +47,23 @@ class QuizActions:
         self.quiz.switch(on)
         self.push_view()
         if on:
-            kinds = "every" if self.quiz.kinds >= set(KINDS) else \
-                "each " + ", ".join(sorted(self.quiz.kinds))
-            self.notify(f"quiz mode on: predict {kinds} sub-step before it is shown "
-                        "(k switches it off)", markup=False)
+            if self.quiz.kinds >= set(KINDS):
+                said = _("quiz mode on: predict every sub-step before it is shown (k switches "
+                         "it off)")
+            else:
+                said = _("quiz mode on: predict each {kinds} sub-step before it is shown (k "
+                         "switches it off)", kinds=", ".join(sorted(self.quiz.kinds)))
+            self.notify(said, markup=False)
         else:
-            self.notify(f"quiz mode off. {self.quiz.line()}", markup=False)
+            self.notify(_("quiz mode off. {score}", score=self.quiz.line()), markup=False)
 
     def set_quiz_kinds(self, kinds: frozenset[str], name: str = "") -> None:
         """Quiz only these kinds of sub-step (switching quiz mode on)."""
         self.quiz.set_kinds(kinds)
         self.quiz.switch(True)
         self.push_view()
-        self.notify(f"quiz mode on, asking {name or ', '.join(sorted(kinds))}", markup=False)
+        self.notify(_("quiz mode on, asking {kinds}", kinds=_(name) if name
+                      else ", ".join(sorted(kinds))), markup=False)
 
     def action_quiz_hint(self) -> None:
         if self.quiz.open is not None:
@@ -100,7 +106,8 @@ class QuizActions:
             else:  # moving on without answering: it counts as revealed, and says so
                 ev = self.quiz.open
                 self.quiz.reveal()
-                self.notify(f"moved on without answering: {self.quiz.quiz.name(ev.symbol)} = "
-                            f"{fmt(ev.value)} counts as revealed", markup=False)
+                self.notify(_("moved on without answering: {symbol} = {value} counts as revealed",
+                              symbol=self.quiz.quiz.name(ev.symbol), value=fmt(ev.value)),
+                            markup=False)
                 if self.cursor.index == len(self.cursor.events) - 1:
                     self._quiz_summary(self.cursor.epoch)

@@ -7,6 +7,7 @@ from functools import partial
 
 from textual.widgets import ProgressBar, Static
 
+from bptui.i18n import N_, _
 from bptui.notation import fmt
 from bptui.tui import run
 from bptui.tui.loss import LossPanel
@@ -52,7 +53,7 @@ class RunActions:
             if n is not None:
                 self.action_run(n)
 
-        self.app.push_screen(NumberScreen("Run how many epochs", 1, left), done)
+        self.app.push_screen(NumberScreen(N_("Run how many epochs"), 1, left), done)
 
     def action_stop(self) -> None:
         self._stop.set()
@@ -74,12 +75,12 @@ class RunActions:
             run.adopt(self.cursor, message.runner)
         c = self.cursor
         if message.error is not None:
-            self.notify(f"the run failed: {message.error}", severity="error", markup=False)
+            self.notify(_("the run failed: {error}", error=message.error), severity="error", markup=False)
         elif c.diverged_at is not None and message.result is not None \
                 and message.result.diverged_at is not None:
-            self.notify(f"training diverged at epoch {c.diverged_at}: the loss is no longer"
-                        " a finite number", severity="warning", markup=False)
+            self.notify(_("training diverged at epoch {epoch}: the loss is no longer a finite "
+                          "number", epoch=c.diverged_at), severity="warning", markup=False)
         elif message.stopped:
-            self.notify(f"stopped: now in epoch {c.epoch}", markup=False)
+            self.notify(_("stopped: now in epoch {epoch}", epoch=c.epoch), markup=False)
         self.running = False
         self.push_view()

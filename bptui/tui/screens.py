@@ -9,9 +9,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from bptui.i18n import N_, _, local, ngettext
 from bptui.tui.keys import help_rows
 
-READING = """\
+READING = N_("""\
 Quiz mode (k): at each step of the kinds asked, the equation shows the rule and the numbers
   but not the result; type the value (enter checks it). A wrong value is only called wrong
   (and the mistake named when a classic one computes it); ctrl+t gives the next hint (rule,
@@ -24,7 +25,7 @@ Reading the screen
   Network: each unit's net, out and δ so far; ▶ marks the unit of this step, with the
     weights that feed it. Values: everything computed so far in this epoch, the newest
     marked ▶. Updates: every trained parameter, old, gradient, new and change.
-  Without colour, the current item is marked ▶ and shown in reverse video."""
+  Without colour, the current item is marked ▶ and shown in reverse video.""")
 
 
 class Dismissable(ModalScreen[None]):
@@ -41,17 +42,17 @@ class HelpScreen(Dismissable):
 
     def compose(self) -> ComposeResult:
         text = Text()
-        text.append("Keys\n", style="bold")
+        text.append(_("Keys") + "\n", style="bold")
         for key, what in help_rows():
             text.append(f"  {key:<12}", style="bold")
             text.append(f"{what}\n")
-        text.append("\n" + READING)
-        text.append("\n\nescape, q or ? closes this help", style="dim")
+        text.append("\n" + _(READING))
+        text.append("\n\n" + _("escape, q or ? closes this help"), style="dim")
         with VerticalScroll(id="help-box", classes="dialog"):
             yield Static(text, id="help-text")
 
     def on_mount(self) -> None:
-        self.query_one("#help-box").border_title = "Help"
+        self.query_one("#help-box").border_title = _("Help")
 
 
 class NotesScreen(Dismissable):
@@ -62,21 +63,25 @@ class NotesScreen(Dismissable):
     def compose(self) -> ComposeResult:
         s = self.scenario
         text = Text()
-        text.append(s.title + "\n", style="bold")
+        text.append(local(s.title, s.title_zh) + "\n", style="bold")
         if s.source:
-            text.append("source: ", style="dim")
+            text.append(_("source: "), style="dim")
             text.append(s.source + "\n")
         text.append("\n")
-        text.append(f"shape {s.shape}, {s.parameter_count:,} trained parameters, loss {s.loss}, "
-                    f"learning rate {s.learning_rate:g}, {s.epochs} epochs, "
-                    f"{s.samples} sample{'s' * (s.samples != 1)}, {s.mode} mode\n\n")
-        text.append(s.notes.strip() + "\n")
-        text.append("\nescape or q closes", style="dim")
+        text.append(ngettext("shape {shape}, {count} trained parameters, loss {loss}, learning "
+                             "rate {rate}, {epochs} epochs, {n} sample, {mode} mode",
+                             "shape {shape}, {count} trained parameters, loss {loss}, learning "
+                             "rate {rate}, {epochs} epochs, {n} samples, {mode} mode",
+                             s.samples, shape=s.shape, count=f"{s.parameter_count:,}",
+                             loss=s.loss, rate=f"{s.learning_rate:g}", epochs=s.epochs,
+                             mode=s.mode) + "\n\n")
+        text.append(local(s.notes, s.notes_zh).strip() + "\n")
+        text.append("\n" + _("escape or q closes"), style="dim")
         with VerticalScroll(id="notes-box", classes="dialog"):
             yield Static(text, id="notes-text")
 
     def on_mount(self) -> None:
-        self.query_one("#notes-box").border_title = "Scenario"
+        self.query_one("#notes-box").border_title = _("Scenario")
 
 
 class EpsilonScreen(ModalScreen[float | None]):
@@ -94,9 +99,10 @@ class EpsilonScreen(ModalScreen[float | None]):
 
         low, high = EPSILON_RANGE
         with Vertical(id="number-box", classes="dialog"):
-            yield Static(Text(f"Gradient check: finite-difference step ε from {low:g} to "
-                              f"{high:g} (now {self.value:g}); the pass rule follows it. "
-                              "enter to confirm, escape to cancel"))
+            yield Static(Text(_("Gradient check: finite-difference step ε from {low} to {high} "
+                                "(now {now}); the pass rule follows it. enter to confirm, "
+                                "escape to cancel", low=f"{low:g}", high=f"{high:g}",
+                                now=f"{self.value:g}")))
             yield Input(placeholder=f"{self.value:g}", id="number-input")
             yield Static("", id="number-error", markup=False)
 
@@ -111,8 +117,8 @@ class EpsilonScreen(ModalScreen[float | None]):
             eps = float("nan")
         if not low <= eps <= high:
             self.query_one("#number-error", Static).update(
-                f"expected a number from {low:g} to {high:g}, such as 1e-4 (outside it the "
-                "check's own error hides a mistake's)")
+                _("expected a number from {low} to {high}, such as 1e-4 (outside it the "
+                  "check's own error hides a mistake's)", low=f"{low:g}", high=f"{high:g}"))
             return
         dismiss_once(self, eps)
 
@@ -133,8 +139,8 @@ class NumberScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="number-box", classes="dialog"):
-            yield Static(Text(f"{self.prompt} ({self.low}-{self.high}), enter to confirm, "
-                              "escape to cancel"))
+            yield Static(Text(_("{prompt} ({low}-{high}), enter to confirm, escape to cancel",
+                                prompt=_(self.prompt), low=self.low, high=self.high)))
             yield Input(type="integer", id="number-input")
             yield Static("", id="number-error", markup=False)
 
@@ -146,7 +152,7 @@ class NumberScreen(ModalScreen[int | None]):
             n = None
         if n is None or not self.low <= n <= self.high:
             self.query_one("#number-error", Static).update(
-                f"expected a whole number from {self.low} to {self.high}")
+                _("expected a whole number from {low} to {high}", low=self.low, high=self.high))
             return
         dismiss_once(self, n)
 
@@ -165,7 +171,8 @@ class TextScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="number-box", classes="dialog"):
-            yield Static(Text(f"{self.prompt}; enter to confirm, escape to cancel"))
+            yield Static(Text(_("{prompt}; enter to confirm, escape to cancel",
+                                prompt=_(self.prompt))))
             yield Input(id="number-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
+from bptui.i18n import N_, _, local
 from bptui.quiz import Score
 from bptui.tui.view import View
+
+#: the phases as the status line names them (the events keep the English word)
+PHASE_WORDS = {"forward": N_("forward"), "loss": N_("loss"), "backward": N_("backward"),
+               "update": N_("update")}
 
 
 def score_line(score: tuple[int, int, int]) -> str:
@@ -40,24 +46,24 @@ class StatusBar(Widget):
         s = v.scenario
         k = v.event.sample
         if getattr(s, "is_graph", False):
-            sample = f"graph, output {s.output}"
+            sample = _("graph, output {output}", output=s.output)
         else:
-            sample = (f"sample {k} of {s.samples}" if k is not None
-                      else f"all {s.samples} samples")
+            sample = _("sample {k} of {n}", k=k, n=s.samples) if k is not None \
+                else _("all {n} samples", n=s.samples)
         parts = [
-            f"epoch {v.epoch} of {s.epochs}",
+            _("epoch {epoch} of {epochs}", epoch=v.epoch, epochs=s.epochs),
             sample,
-            v.event.phase,
-            f"step {v.index + 1} of {v.steps}",
+            _(PHASE_WORDS[v.event.phase]),
+            _("step {step} of {steps}", step=v.index + 1, steps=v.steps),
         ]
         if v.mistake:
-            parts.append(f"mistake: {v.mistake}")
+            parts.append(_("mistake: {name}", name=v.mistake))
         if v.diverged_at is not None:
-            parts.append(f"diverged at epoch {v.diverged_at}")
+            parts.append(_("diverged at epoch {epoch}", epoch=v.diverged_at))
         if v.learner is not None:
             parts.append(v.learner.count_text)
         if self.changes:
-            parts.append(f"changed: {self.changes}")
+            parts.append(_("changed: {changes}", changes=self.changes))
         if self.run_text:
             parts.append(self.run_text)
         if v.quiz is not None:
@@ -70,8 +76,8 @@ class StatusBar(Widget):
         v = self.view
         if v is None or not self.size.width:
             return parts
-        for drop in ("sample 1 of 1", v.event.phase):
-            if len(" │ ".join([v.scenario.title[:12], *parts])) + 3 <= self.size.width:
+        for drop in (_("sample {k} of {n}", k=1, n=1), _(PHASE_WORDS[v.event.phase])):
+            if cell_len(" │ ".join([self.title()[:12], *parts])) + 3 <= self.size.width:
                 break
             parts = [p for p in parts if p != drop]
         return parts
@@ -80,16 +86,23 @@ class StatusBar(Widget):
     def plain(self) -> str:
         if self.view is None:
             return ""
-        return " │ ".join([self.view.scenario.title, *self.parts()])
+        return " │ ".join([self.title(), *self.parts()])
+
+    def title(self) -> str:
+        """The scenario's title in the learner's language (its title_zh in Chinese)."""
+        s = self.view.scenario if self.view is not None else None
+        return local(s.title, getattr(s, "title_zh", "")) if s is not None else ""
 
     def render(self) -> Text:
         if self.view is None:
             return Text("")
         rest = " │ " + " │ ".join(self._fit(self.parts()))
-        room = max(4, self.size.width - len(rest) - 1)
-        title = self.view.scenario.title
-        if len(title) > room:
-            title = title[: room - 1] + "…"
+        room = max(4, self.size.width - cell_len(rest) - 1)
+        title = self.title()
+        if cell_len(title) > room:
+            while cell_len(title) > room - 1:
+                title = title[:-1]
+            title += "…"
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         out.append(" " + title, style="bold")
         out.append(rest)

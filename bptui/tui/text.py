@@ -7,9 +7,11 @@ by style, so the screen reads without colour.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import numpy as np
+from rich.cells import cell_len
 
 from bptui.notation import fmt, shape_text
 
@@ -35,10 +37,56 @@ def aligned(x: float, left: int = 5, width: int = 20) -> str:
 def wrap(label: str, text: str, width: int, label_width: int) -> list[str]:
     """``label`` then ``text`` wrapped to ``width``, continuation lines indented under it."""
     room = max(10, width - label_width)
-    parts = textwrap.wrap(text, room, break_long_words=True, break_on_hyphens=False,
-                          replace_whitespace=False, drop_whitespace=True) or [""]
-    head = label.ljust(label_width)
+    if cell_len(text) == len(text):
+        parts = textwrap.wrap(text, room, break_long_words=True, break_on_hyphens=False,
+                              replace_whitespace=False, drop_whitespace=True) or [""]
+    else:
+        parts = wrap_cells(text, room)
+    head = label + " " * max(0, label_width - cell_len(label))
     return [head + parts[0]] + [" " * label_width + p for p in parts[1:]]
+
+
+# a wide (CJK) character or full-width punctuation is a place a line may break, like a space
+_TOKEN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
+                    r"|[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|\s+")
+
+
+def wrap_cells(text: str, room: int) -> list[str]:
+    """``text`` in lines of at most ``room`` terminal cells: Chinese characters take two
+    cells and a line may break between any two of them (textwrap counts characters)."""
+    lines: list[str] = []
+    line = ""
+    for tok in _TOKEN.findall(text):
+        if tok.isspace():
+            if line:
+                line += " "
+            continue
+        while cell_len(tok) > room:  # a word longer than a line: cut it
+            if line.strip():
+                lines.append(line.rstrip())
+                line = ""
+            cut = len(tok)
+            while cell_len(tok[:cut]) > room:
+                cut -= 1
+            lines.append(tok[:cut])
+            tok = tok[cut:]
+        if cell_len(line + tok) > room and line.strip():
+            lines.append(line.rstrip())
+            line = ""
+        line += tok
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return lines
+
+
+def ljust(text: str, width: int) -> str:
+    """``text`` padded on the right to ``width`` terminal cells (a Chinese word takes two)."""
+    return text + " " * max(0, width - cell_len(text))
+
+
+def rjust(text: str, width: int) -> str:
+    """``text`` padded on the left to ``width`` terminal cells."""
+    return " " * max(0, width - cell_len(text)) + text
 
 
 def norm(a: np.ndarray) -> float:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 
 from bptui.events import Event
+from bptui.i18n import _
 from bptui.notation import fmt
 from bptui.tui.panel import Body
-from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, norm
+from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, ljust, norm, rjust
 from bptui.tui.view import View
 
 #: Separates a row's cells until :func:`_fit_columns` lays them out (never in a number).
@@ -33,9 +35,9 @@ class UpdatesBody(Body):
         eta = fmt(s.learning_rate)
         grad_word = "∂E/∂w" if s.mode == "sample" else (
             "Σ_s ∂E_s/∂w" if s.reduction == "sum" else "(1/N) Σ_s ∂E_s/∂w")
-        head = [(f"w⁺ = w - η · {grad_word}    with η = {eta}", HEADING)]
+        head = [(_("w⁺ = w - η · {grad}    with η = {eta}", grad=grad_word, eta=eta), HEADING)]
         if s.mode == "batch":
-            head.append(("one update per epoch, from the whole batch's gradient", LABEL))
+            head.append((_("one update per epoch, from the whole batch's gradient"), LABEL))
         self._row_refs: list[tuple | None] = []
         rows = self._units(view) if s.unit_by_unit else self._layers(view)
         out = Text(no_wrap=True, overflow="ellipsis", end="")
@@ -107,8 +109,8 @@ class UpdatesBody(Body):
                 for j in range(layer.bias.size):
                     names.append((lay, "bias", j, 0, layer.bias_name(j, lay)))
         name_w = max([5] + [len(n[-1]) for n in names]) + 1
-        rows = [(NO_MARK + "param".ljust(name_w) + _cell("old") + _cell("gradient")
-                 + _cell("new") + _cell("change"), LABEL)]
+        rows = [(NO_MARK + ljust(_("param"), name_w) + _cell(_("old")) + _cell(_("gradient"))
+                 + _cell(_("new")) + _cell(_("change")), LABEL)]
         self._name_w = name_w
         for lay, kind, j, i, name in names:
             self._row_refs.append(("param", lay, kind, j, i, name))
@@ -140,9 +142,9 @@ class UpdatesBody(Body):
     def _layers(self, view: View) -> list[tuple[str, str]]:
         s = view.scenario
         updates = {e.symbol: e for e in self._current_block(view) if e.kind == "update"}
-        rows = [("norms ‖·‖ of each matrix", LABEL),
-                (NO_MARK + "param".ljust(6) + _cell("‖old‖") + _cell("‖gradient‖")
-                 + _cell("‖new‖") + _cell("‖change‖"), LABEL)]
+        rows = [(_("norms ‖·‖ of each matrix"), LABEL),
+                (NO_MARK + ljust(_("param"), 6) + _cell(_("‖old‖")) + _cell(_("‖gradient‖"))
+                 + _cell(_("‖new‖")) + _cell(_("‖change‖")), LABEL)]
         for lay, layer in enumerate(s.layers, start=1):
             kinds = [("W", view.params.weights[lay - 1])]
             if layer.bias is not None and layer.train_bias:
@@ -168,13 +170,14 @@ class UpdatesBody(Body):
 def _fit_columns(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The number columns each as wide as their widest entry (header included) plus one
     space, so that no number and no column name is ever cut. A row's cells follow its
-    name, each after :data:`CELL`; a row without cells (a heading) is kept as it is."""
-    split = [line.split(CELL) for line, _ in rows]
+    name, each after :data:`CELL`; a row without cells (a heading) is kept as it is.
+    Widths are in terminal cells: a Chinese column name takes two cells a character."""
+    split = [line.split(CELL) for line, _style in rows]
     n = max(len(parts) - 1 for parts in split)
-    widths = [max([len(p[k + 1]) for p in split if len(p) > k + 1] + [0]) + 1
+    widths = [max([cell_len(p[k + 1]) for p in split if len(p) > k + 1] + [0]) + 1
               for k in range(n)]
     out = []
-    for (_, style), parts in zip(rows, split, strict=True):
-        out.append((parts[0] + "".join(v.rjust(w) for v, w in zip(parts[1:], widths,
+    for (_line, style), parts in zip(rows, split, strict=True):
+        out.append((parts[0] + "".join(rjust(v, w) for v, w in zip(parts[1:], widths,
                                                                    strict=False)), style))
     return out

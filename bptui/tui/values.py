@@ -6,6 +6,7 @@ import numpy as np
 from rich.text import Text
 
 from bptui.graph.steps import show as graph_show
+from bptui.i18n import _
 from bptui.notation import fmt, pretty, shape_text
 from bptui.tui.panel import Body
 from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, aligned, short_matrix
@@ -35,18 +36,18 @@ class ValuesBody(Body):
             if ev.sample != sample:
                 sample = ev.sample
                 if graph:  # a graph: its leaves, then every node and gradient in order
-                    rows.append(("── leaves ──", "", HEADING))
+                    rows.append((_("── leaves ──"), "", HEADING))
                     refs.append(None)
                     rows += [(NO_MARK + k, aligned(float(v)), LABEL)
                              for k, v in view.start_params.values.items() if k in s.leaves]
                     refs += [("data", k, None) for k in s.leaves]
-                    rows.append(("── steps ──", "", HEADING))
+                    rows.append((_("── steps ──"), "", HEADING))
                     refs.append(None)
                 elif ev.sample is None:
-                    rows.append((f"── all {s.samples} samples ──", "", HEADING))
+                    rows.append((_("── all {n} samples ──", n=s.samples), "", HEADING))
                     refs.append(None)
                 else:
-                    rows.append((f"── sample {ev.sample} ──", "", HEADING))
+                    rows.append((_("── sample {k} ──", k=ev.sample), "", HEADING))
                     refs.append(None)
                     given = self._given(view, ev.sample)
                     rows += given
@@ -90,8 +91,8 @@ class ValuesBody(Body):
         s = view.scenario
         x, t = s.inputs[k - 1], s.targets[k - 1]
         if not s.unit_by_unit:
-            return [(NO_MARK + "x", f"{shape_text(x)} given", LABEL),
-                    (NO_MARK + "target", f"{shape_text(t)} given", LABEL)]
+            return [(NO_MARK + "x", _("{shape} given", shape=shape_text(x)), LABEL),
+                    (NO_MARK + "target", _("{shape} given", shape=shape_text(t)), LABEL)]
         rows = [(NO_MARK + name, aligned(float(v)), LABEL)
                 for name, v in zip(s.input_names, x, strict=True)]
         rows += [(NO_MARK + f"target_{name}", aligned(float(v)), LABEL)
