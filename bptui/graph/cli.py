@@ -109,11 +109,12 @@ def summary(g: GraphScenario) -> str:
 
 
 def trace(graph: GraphScenario, epochs: int, mistake: str | None) -> int:
+    from bptui.jsonout import FORMAT
     from bptui.jsonout import finite_or_null as _finite_or_null
 
     diverged = None
     for ev in steps.iter_epochs(graph, epochs, mistake):
-        data = ev.as_dict()
+        data = {"format": FORMAT, **ev.as_dict()}
         try:
             line = json.dumps(data, ensure_ascii=False, allow_nan=False)
         except ValueError:
@@ -137,7 +138,10 @@ def train(graph: GraphScenario, epochs: int, mistake: str | None, as_json: bool)
     before = engine.output(graph, params)
     result = engine.train(graph, params, epochs, mistake=GM[mistake] if mistake else None)
     if as_json:
+        from bptui.jsonout import FORMAT
+
         print(json.dumps({
+            "format": FORMAT,
             "scenario": graph.name, "mistake": mistake, "epochs": len(result.losses),
             "initial_output": before, "output": result.losses,
             "leaves": result.params.as_dict(), "diverged_at": result.diverged_at,

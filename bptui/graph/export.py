@@ -124,7 +124,10 @@ def json_document(graph: GraphScenario, epochs: int = 1, mistake: str | None = N
     for _, epoch, out in _epochs(g, epochs, mistake):
         events += [ev.as_dict() for ev in epoch]
         outputs.append(out)
+    from bptui.jsonout import FORMAT
+
     return {
+        "format": FORMAT,
         "scenario": {
             "name": g.name, "title": g.title, "source": g.source, "notes": g.notes,
             "kind": "graph", "leaves": dict(g.leaves), "expression": g.expression,
