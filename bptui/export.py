@@ -240,7 +240,7 @@ def start_params(scenario: Scenario, first_epoch: int, mistake: str | None) -> b
     return result.params
 
 
-def _with_params(scenario: Scenario, params: bp.Params) -> Scenario:
+def with_params(scenario: Scenario, params: bp.Params) -> Scenario:
     """The scenario with its starting weights and biases replaced by ``params``."""
     layers = []
     for lay, layer in enumerate(scenario.layers):
@@ -302,7 +302,7 @@ def markdown_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = N
     epochs trained to, under the same mistake; epochs keep their own numbers). Control
     characters from the scenario are written out visibly (``\\x1b``)."""
     params = start_params(scenario, first_epoch, mistake)
-    s = _with_params(scenario, params) if first_epoch > 1 else scenario
+    s = with_params(scenario, params) if first_epoch > 1 else scenario
     lines = [f"# {_md_escape(local(s.title, s.title_zh))}", ""]
     if first_epoch > 1:
         lines += [_("> Exported from epoch {epoch}: the parameters below are those epoch "
@@ -433,7 +433,7 @@ def json_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = None,
     ``first_epoch`` starts from), mistake, epochs, first_epoch, events, loss_before, losses,
     diverged_at (the first epoch after which the loss or a parameter is not finite, or null)."""
     params = start_params(scenario, first_epoch, mistake)
-    s = _with_params(scenario, params) if first_epoch > 1 else scenario
+    s = with_params(scenario, params) if first_epoch > 1 else scenario
     outcome = outcome if outcome is not None else Outcome()
     head = strict({"format": FORMAT, "scenario": _scenario_data(s), "mistake": mistake,
                    "epochs": epochs, "first_epoch": first_epoch}, ensure_ascii=False)

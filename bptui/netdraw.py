@@ -205,15 +205,17 @@ def _edge(key, src, dst, name: str, value: float, biggest: float, width: int, li
 # --------------------------------------------------------------------------- fitting
 
 
-class NetworkPainter:
-    """Draws one scenario's network again and again, caching the geometry: it depends on
-    the scenario and the room only, so the boxes never move as values fill in."""
+class Painter:
+    """Draws one scenario again and again, caching the geometry per room: it depends on the
+    scenario and the room only, so the boxes never move as values fill in. The layered
+    network and the computational graph each supply how to make their diagram."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario) -> None:
         self.scenario = scenario
         self._plans: dict[tuple, tuple[int, Plan]] = {}
 
     def _choose(self, make, width: int, height: int) -> tuple[int, Plan]:
+        """The widest value slot (and gap) whose plan fits ``width``, else the last tried."""
         key = (width, height)
         if key not in self._plans:
             chosen = None
@@ -226,6 +228,12 @@ class NetworkPainter:
             assert chosen is not None
             self._plans[key] = chosen
         return self._plans[key]
+
+
+class NetworkPainter(Painter):
+    """The layered network's painter."""
+
+    scenario: Scenario
 
     def picture(self, params, events: Sequence[Event], event: Event | None,
                 sample: int | None, hidden: bool, width: int, height: int = 0) -> Picture:

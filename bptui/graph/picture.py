@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bptui.drawing import Diagram, Picture, fits, paint, plan
+from bptui.drawing import Diagram, Picture, paint
 from bptui.events import Event
 from bptui.graph.model import GraphScenario
 from bptui.graph.ops import OPERATIONS
-from bptui.netdraw import ROOMS, graph_diagram
+from bptui.netdraw import Painter, graph_diagram
 
 
 def consumer(via: str) -> str:
@@ -67,30 +67,17 @@ def diagram(graph: GraphScenario, leaves: Mapping[str, float], events: Sequence[
                          back=back, width=width)
 
 
-class GraphPainter:
-    """Draws one graph again and again, caching the geometry per room (it depends on the
-    graph and the room only, so the boxes never move as values fill in)."""
+class GraphPainter(Painter):
+    """The computational graph's painter (geometry cached per room, as for networks)."""
 
-    def __init__(self, graph: GraphScenario) -> None:
-        self.scenario = graph
-        self._plans: dict[tuple[int, int], tuple[int, object]] = {}
+    scenario: GraphScenario
 
     def picture(self, leaves: Mapping[str, float], events: Sequence[Event],
                 event: Event | None, hidden: bool, width: int, height: int = 0) -> Picture:
         def make(vw: int) -> Diagram:
             return diagram(self.scenario, leaves, events, event, hidden, vw)
 
-        key = (width, height)
-        if key not in self._plans:
-            chosen = None
-            for vw, gap in ROOMS:
-                d = make(vw)
-                p = plan(d, width, height, gap=gap)
-                chosen = (vw, p)
-                if fits(d, p, width):
-                    break
-            self._plans[key] = chosen
-        vw, p = self._plans[key]
+        vw, p = self._choose(make, width, height)
         return paint(make(vw), p)
 
 

@@ -286,12 +286,9 @@ def _starting_at(s: scn.Scenario, params) -> scn.Scenario:
     its leaves' values)."""
     if getattr(s, "is_graph", False):
         return dataclasses.replace(s, leaves={k: params.values[k] for k in s.leaves})
-    layers = []
-    for lay, layer in enumerate(s.layers):
-        bias = params.biases[lay]
-        layers.append(dataclasses.replace(layer, weights=params.weights[lay].copy(),
-                                          bias=None if bias is None else bias.copy()))
-    return dataclasses.replace(s, layers=tuple(layers))
+    from bptui.export import with_params
+
+    return with_params(s, params)
 
 
 def _mistake_misfits(s: scn.Scenario, mistake: str | None) -> bool:
