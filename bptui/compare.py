@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,8 +18,7 @@ import numpy as np
 from bptui import learner
 from bptui.diagnosis import Diagnosis, best_mistake_named, diagnose
 from bptui.i18n import N_, _
-from bptui.marking import TOLERANCE, Mark, Marking, mark
-from bptui.mistakes import MISTAKES
+from bptui.marking import TOLERANCE, Mark, Marking, find_mistake, mark, side
 from bptui.notation import fmt, pretty, summary
 from bptui.scenario import Scenario
 from bptui.visible import visible
@@ -69,8 +68,9 @@ def _where(m: Mark) -> str:
     return _("epoch {epoch}, sample {sample}", epoch=m.epoch, sample=m.sample)
 
 
-def value_line(m: Mark) -> str:
-    head = f"{SIGNS[m.mark]} {pretty(m.symbol)} ({_where(m)}) = {_num(m.yours)}"
+def value_line(m: Mark, show: Callable[[str], str] = pretty) -> str:
+    """One marked value; ``show`` writes its symbol (a graph's as ∂L/∂a|via n1)."""
+    head = f"{SIGNS[m.mark]} {show(m.symbol)} ({_where(m)}) = {_num(m.yours)}"
     if m.mark == "right":
         return head
     if m.mark == "unknown":
@@ -86,12 +86,13 @@ def report(result: Result) -> str:
     s = mk.scenario
     lines = [_("{file}: your values against {scenario} (tolerance {tolerance})",
                file=result.file, scenario=s.name or s.title, tolerance=f"{mk.tolerance:g}"), ""]
-    lines += [value_line(m) for m in mk.marks]
+    show = side(s).show
+    lines += [value_line(m, show) for m in mk.marks]
     lines += ["", counts_line(mk)]
     first = dg.first_wrong
     if first is not None:
         lines += ["", _("First wrong value: {symbol} ({where}): yours {yours}, correct "
-                        "{correct}", symbol=pretty(first.symbol), where=_where(first),
+                        "{correct}", symbol=show(first.symbol), where=_where(first),
                         yours=_num(first.yours), correct=_num(first.correct))]
         if dg.rule:
             lines.append(_("  rule:              {rule}", rule=dg.rule))
@@ -149,7 +150,7 @@ def as_json(result: Result) -> dict:
             "slips": list(dg.slips),
         },
         "mistake": dg.mistake,
-        "mistake_description": None if dg.mistake is None else MISTAKES[dg.mistake].title,
+        "mistake_description": None if dg.mistake is None else find_mistake(dg.mistake).title,
         "values": [{
             "symbol": m.symbol, "epoch": m.epoch, "sample": m.sample, "line": m.given.line,
             "yours": _plain(m.yours), "correct": _plain(m.correct),
@@ -183,7 +184,7 @@ def class_summary(results: Sequence[Result]) -> dict:
     }
 
 
-def class_report(summary_: dict) -> str:
+def class_report(summary_: dict, show: Callable[[str], str] = pretty) -> str:
     lines = [_("Class: {files} files, {right} all right", files=summary_["files"],
                right=summary_["all_right"]), ""]
     for st in summary_["steps"]:
@@ -191,13 +192,13 @@ def class_report(summary_: dict) -> str:
             where = _("epoch {epoch}", epoch=st["epoch"])
         else:
             where = _("epoch {epoch}, sample {sample}", epoch=st["epoch"], sample=st["sample"])
-        lines.append(_("{symbol} ({where}): {right} of {checked} right", symbol=pretty(st["symbol"]),
+        lines.append(_("{symbol} ({where}): {right} of {checked} right", symbol=show(st["symbol"]),
                        where=where, right=st["right"], checked=st["checked"])
                      + (_(", {n} wrong", n=st["wrong"]) if st["wrong"] else "")
                      + (_(", {n} carried forward", n=st["carried_forward"])
                         if st["carried_forward"] else ""))
     name = summary_["commonest_mistake"]
     lines += ["", _("Commonest mistake: {name} ({title}), in {n} file(s)", name=name,
-                    title=MISTAKES[name].title.lower(), n=summary_["commonest_mistake_files"])
+                    title=find_mistake(name).title.lower(), n=summary_["commonest_mistake_files"])
               if name else _("Commonest mistake: none that the lab knows")]
     return visible("\n".join(lines))

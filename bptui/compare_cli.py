@@ -27,6 +27,7 @@ OPTIONS = {
     "format": {"worksheet"},
     "tolerance": {"compare"},
     "screen": {"compare"},
+    "graph": {"worksheet", "symbols", "compare"},  # a layered scenario as its graph
 }
 
 
@@ -107,7 +108,9 @@ def _compare(scenario, args: argparse.Namespace) -> int:
         print(compare.report(r))
     if len(results) > 1:
         print()
-        print(compare.class_report(compare.class_summary(results)))
+        from bptui.marking import side
+
+        print(compare.class_report(compare.class_summary(results), side(scenario).show))
     return status
 
 

@@ -19,8 +19,7 @@ import numpy as np
 
 from bptui.events import Event
 from bptui.i18n import N_, _
-from bptui.marking import Mark, Marking, close, correct_events, evaluate_step
-from bptui.mistakes import MISTAKES
+from bptui.marking import Mark, Marking, close, correct_events, evaluate_step, find_mistake, side, side_of
 from bptui.notation import fmt, fmt_term, pretty, shape_text
 
 NO_MISTAKE = N_("no known mistake explains this")
@@ -41,7 +40,7 @@ class Diagnosis:
     def mistake_line(self) -> str:
         if self.mistake is None:
             return _(NO_MISTAKE)
-        m = MISTAKES[self.mistake]
+        m = find_mistake(self.mistake)
         scope = _("all") if self.unexplained == 0 else _(
             "{explained} of {total}", explained=self.explained,
             total=self.explained + self.unexplained)
@@ -62,15 +61,20 @@ def diagnose(marking: Marking) -> Diagnosis:
     return Diagnosis(first, rule, correct_rule, yours_rule, name, explained, unexplained, slips)
 
 
-def both_rules(m: Mark, eta: float) -> tuple[str, str | None]:
+def both_rules(m: Mark, eta: float | None) -> tuple[str, str | None]:
     """A marked step's rule with the correct numbers, and with the learner's own numbers
     (None when they cannot be put in): the report's first wrong value and the screen's
     Equation panel show the same two lines."""
     ev = m.event
     assert ev is not None
-    correct_rule = ev.substituted + ("" if ev.is_matrix else f" = {fmt(ev.value)}")
-    yours_rule = substitute(ev, m.env, eta)
-    if yours_rule and m.expected is not None and not ev.is_matrix:
+    bare = ev.node is not None and ev.substituted.endswith(f" = {fmt(ev.value)}")  # a
+    # graph's gradient of one use is that use's share: ∂o/∂b = 0.69, not ∂o/∂b = 0.69 = 0.69
+    correct_rule = ev.substituted + ("" if ev.is_matrix or bare else f" = {fmt(ev.value)}")
+    rule_with = side_of(ev).rule_with
+    yours_rule = rule_with(ev, m.env, eta) if rule_with is not None else substitute(
+        ev, m.env, eta)
+    if yours_rule and m.expected is not None and not ev.is_matrix and not (
+            ev.node is not None and yours_rule.endswith(f" = {fmt(m.expected)}")):
         yours_rule += f" = {fmt(m.expected)}"
     return correct_rule, yours_rule
 
@@ -107,7 +111,7 @@ def best_mistake(marking: Marking, only: str | None = None) -> tuple[str | None,
     first = marking.first_wrong
     epochs = max(m.epoch for m in marking.marks)
     best: tuple | None = None
-    for name, mistake in MISTAKES.items():
+    for name, mistake in side(marking.scenario).mistakes().items():
         if mistake.applies(marking.scenario) is not None or only not in (None, name):
             continue
         trace = _trace(marking.scenario, epochs, name)
@@ -174,7 +178,7 @@ def _slips(marking: Marking, m: Mark) -> list[str]:
     if dc != 0 and close(dy, dc / 2, tol):
         found.append(_("a factor of ½: your number is half the correct one"))
     env = dict(marking.contexts.get((ev.epoch, ev.position), {}))
-    weights = _weight_names(marking)
+    weights = side(marking.scenario).swappable(marking.scenario)
     used = [u for u in ev.uses if u in weights]
     for a, b in combinations(dict.fromkeys(used), 2):
         swapped = dict(env, **{a: env.get(b), b: env.get(a)})
@@ -189,9 +193,3 @@ def _slips(marking: Marking, m: Mark) -> list[str]:
             found.append(_("the wrong sample: your number is {symbol} of sample {sample}",
                            symbol=pretty(ev.symbol), sample=other.sample))
     return found
-
-
-def _weight_names(marking: Marking) -> set[str]:
-    s = marking.scenario
-    return {la.weight_name(j, i, n) for n, la in enumerate(s.layers, start=1)
-            for j in range(la.size) for i in range(la.inputs)} if s.unit_by_unit else set()

@@ -13,7 +13,7 @@ import io
 import json
 import math
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,17 +195,21 @@ def _csv_rows(text: str, file: str) -> Iterable[Given]:
 class Spellings:
     """Both spellings of every symbol: ASCII as in --trace, and the screen's Unicode.
 
-    The Unicode spelling is derived from :func:`bptui.notation.pretty`, the one place that
-    decides how a symbol is displayed, so the two can never disagree.
+    The Unicode spelling is derived from ``show``: :func:`bptui.notation.pretty` for layered
+    networks, :func:`bptui.graph.steps.show` for graphs (``∂L/∂a|via n1``), the places that
+    decide how a symbol is displayed, so the two can never disagree.
     """
 
-    def __init__(self, valid: Iterable[str], mistake_only: Iterable[str] = ()) -> None:
+    def __init__(self, valid: Iterable[str], mistake_only: Iterable[str] = (),
+                 show: Callable[[str], str] = pretty) -> None:
         self.valid = list(dict.fromkeys(valid))
         self.mistake_only = [s for s in dict.fromkeys(mistake_only) if s not in self.valid]
+        self.show = show
         self._names: dict[str, str] = {}
         for sym in (*self.valid, *self.mistake_only):
             self._names[sym] = sym
-            self._names.setdefault(_norm(pretty(sym)), sym)
+            self._names.setdefault(_norm(show(sym)), sym)
+            self._names.setdefault(_norm(pretty(sym)), sym)  # ∂L/∂a|n1 for ∂L/∂a|via n1
         for sym in (*self.valid, *self.mistake_only):
             self._names.setdefault(_norm(sym), sym)
 
@@ -214,7 +218,7 @@ class Spellings:
         sym = self._names.get(given.symbol) or self._names.get(_norm(given.symbol))
         if sym is not None:
             return sym
-        hints = _closest_names(given.symbol, self.valid)
+        hints = _closest_names(given.symbol, self.valid, self.show)
         hint = _("; did you mean {names}?", names=_(" or ").join(hints)) if hints else ""
         raise LearnerFileError(given.file, given.line,
                                _("unknown symbol {symbol}{hint} (bptui SCENARIO --symbols lists "
@@ -228,11 +232,12 @@ def _norm(symbol: str) -> str:
     return unicodedata.normalize("NFC", symbol).replace(" ", "")
 
 
-def _closest_names(word: str, valid: list[str]) -> list[str]:
+def _closest_names(word: str, valid: list[str], show: Callable[[str], str] = pretty
+                   ) -> list[str]:
     import difflib
 
     found = difflib.get_close_matches(word, valid, n=3, cutoff=0.5)
     if not found:
-        one = closest(word, [pretty(v) for v in valid])
+        one = closest(word, [show(v) for v in valid])
         found = [one] if one else []
     return found

@@ -12,7 +12,7 @@ how to evaluate a step on other numbers is :func:`evaluate_step`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +23,7 @@ from bptui.events import Event
 from bptui.expr import evaluate, symbols
 from bptui.i18n import _
 from bptui.learner import Given, LearnerFileError, Spellings
+from bptui.notation import pretty
 from bptui.scenario import Scenario
 
 TOLERANCE = 1e-3
@@ -55,10 +56,16 @@ def close(a: float | np.ndarray, b: float | np.ndarray, tolerance: float = TOLER
 
 def evaluate_step(event: Event, env: Mapping[str, object], scenario: Scenario
                   ) -> float | np.ndarray | None:
+    return side(scenario).evaluate(event, env, scenario)
+
+
+def _evaluate_layered(event: Event, env: Mapping[str, object], scenario: Scenario
+                      ) -> float | np.ndarray | None:
     """The value of ``event``'s rule with its symbols read from ``env``; None if unknown.
 
     ONE adapter: the step's expression tree (``Event.tree``) evaluated with the learner's
-    numbers put in (:func:`bptui.expr.evaluate`). None when ``env`` lacks a symbol the tree
+    numbers put in (:func:`bptui.expr.evaluate`; a graph's tree with the graph's operations,
+    :func:`bptui.graph.compare.evaluate_step`). None when ``env`` lacks a symbol the tree
     reads or the numbers cannot be combined.
 
     The one place a tree cannot express the rule: a unit-by-unit network in batch mode, whose
@@ -162,16 +169,14 @@ class Marking:
 
 def correct_events(scenario: Scenario, epochs: int, mistake: str | None = None) -> list[Event]:
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return list(iter_epochs(scenario, epochs, mistake))
+        return side(scenario).events(scenario, epochs, mistake)
 
 
 def mistake_only_symbols(scenario: Scenario, valid: set[str]) -> list[str]:
     """Symbols that only some lab mistake's trace has (one epoch is enough: every epoch has
     the same steps)."""
-    from bptui.mistakes import MISTAKES
-
     extra: list[str] = []
-    for m in MISTAKES.values():
+    for m in side(scenario).mistakes().values():
         if m.applies(scenario) is None:
             extra += [ev.symbol for ev in correct_events(scenario, 1, m.name)
                       if ev.symbol not in valid]
@@ -181,7 +186,7 @@ def mistake_only_symbols(scenario: Scenario, valid: set[str]) -> list[str]:
 def spellings(scenario: Scenario, events: Sequence[Event] | None = None) -> Spellings:
     events = correct_events(scenario, 1) if events is None else events
     valid = [ev.symbol for ev in events]
-    return Spellings(valid, mistake_only_symbols(scenario, set(valid)))
+    return Spellings(valid, mistake_only_symbols(scenario, set(valid)), side(scenario).show)
 
 
 def mark(scenario: Scenario, givens: Sequence[Given], tolerance: float = TOLERANCE) -> Marking:
@@ -192,8 +197,12 @@ def mark(scenario: Scenario, givens: Sequence[Given], tolerance: float = TOLERAN
         raise LearnerFileError(g.file, g.line, _("epoch: {epoch} is more than the {most} "
                                                  "epochs --compare checks", epoch=g.epoch,
                                                  most=MAX_EPOCHS))
+    problem = side(scenario).epoch_problem(scenario, epochs)
+    if problem is not None:
+        g = max(givens, key=lambda g: g.epoch)
+        raise LearnerFileError(g.file, g.line, problem)
     events = correct_events(scenario, epochs)
-    names = Spellings([ev.symbol for ev in events])
+    names = Spellings([ev.symbol for ev in events], show=side(scenario).show)
     keys = {(ev.epoch, ev.sample, ev.symbol) for ev in events}
     known: dict[tuple, Given] = {}
     unknown: list[Mark] = []
@@ -269,7 +278,8 @@ def _enter_sample(ctx: dict, s: Scenario, sample: int | None) -> None:
 
 def _walk(s: Scenario, events: list[Event], given: dict, tol: float, contexts: dict
           ) -> list[Mark]:
-    right_ctx = initial_context(s)
+    sd = side(s)
+    right_ctx = sd.initial_context(s)
     yours_ctx = dict(right_ctx)
     current: tuple | None = None
     marks: list[Mark] = []
@@ -280,8 +290,8 @@ def _walk(s: Scenario, events: list[Event], given: dict, tol: float, contexts: d
                     for key in [k for k in ctx if k.startswith(SUMMED)]:
                         del ctx[key]
             current = (ev.epoch, ev.sample)
-            _enter_sample(right_ctx, s, ev.sample)
-            _enter_sample(yours_ctx, s, ev.sample)
+            sd.enter_sample(right_ctx, s, ev.sample)
+            sd.enter_sample(yours_ctx, s, ev.sample)
         contexts[(ev.epoch, ev.position)] = {u: right_ctx.get(u) for u in ev.uses}
         implied = evaluate_step(ev, yours_ctx, s)
         g = given.get((ev.epoch, ev.sample, ev.symbol))
@@ -333,6 +343,81 @@ def _store(ctx: dict, ev: Event, value: object) -> None:
         ctx[SUMMED + ev.symbol] = ctx.get(SUMMED + ev.symbol, 0.0) + value
     if ev.kind == "update":
         ctx[ev.symbol[:-1]] = value  # w5+ is the w5 every later step reads
+
+
+# ----------------------------------------------------------------------------- the two sides
+
+
+@dataclass(frozen=True)
+class Side:
+    """What marking, the diagnosis and the worksheet need from one way of teaching: layered
+    networks (net, out, δ) or computational graphs (:mod:`bptui.graph.compare`). Everything
+    else about marking is the same for both."""
+
+    events: Callable[[Scenario, int, str | None], list[Event]]  # the steps of N epochs
+    initial_context: Callable[[Scenario], dict]  # what steps read before any is computed
+    enter_sample: Callable[[dict, Scenario, int | None], None]  # a sample's inputs, targets
+    evaluate: Callable[[Event, Mapping, Scenario], object]  # a step's tree on other numbers
+    show: Callable[[str], str]  # a symbol's display form (the screen's spelling)
+    mistakes: Callable[[], Mapping]  # the mistake lab that applies
+    swappable: Callable[[Scenario], set[str]]  # values a slip may exchange
+    rule_with: Callable[[Event, Mapping, float | None], str | None] | None = None  # the rule
+    #: on a learner's numbers, where the side renders it from the tree itself
+    epoch_problem: Callable[[Scenario, int], str | None] = lambda s, epochs: None  # why a
+    #: file's epoch cannot be marked (a graph without [training] has one epoch only)
+
+
+def _layered_mistakes() -> Mapping:
+    from bptui.mistakes import MISTAKES
+
+    return MISTAKES
+
+
+def _weight_names(s: Scenario) -> set[str]:
+    return {la.weight_name(j, i, n) for n, la in enumerate(s.layers, start=1)
+            for j in range(la.size) for i in range(la.inputs)} if s.unit_by_unit else set()
+
+
+LAYERED = Side(
+    events=lambda s, epochs, mistake: list(iter_epochs(s, epochs, mistake)),
+    initial_context=lambda s: initial_context(s),
+    enter_sample=lambda ctx, s, sample: _enter_sample(ctx, s, sample),
+    evaluate=lambda ev, env, s: _evaluate_layered(ev, env, s),
+    show=pretty,
+    mistakes=_layered_mistakes,
+    swappable=_weight_names,
+)
+_GRAPH: list[Side] = []
+
+
+def side(scenario: object) -> Side:
+    """The side ``scenario`` is taught on: a computational graph or a layered network."""
+    return graph_side() if getattr(scenario, "is_graph", False) else LAYERED
+
+
+def graph_side() -> Side:
+    """Built on first use: a layered scenario never imports the graph package."""
+    if not _GRAPH:
+        from bptui.graph import compare as g
+
+        _GRAPH.append(Side(
+            events=g.events, initial_context=g.initial_context,
+            enter_sample=lambda ctx, s, sample: None,  # a graph's inputs are leaves
+            evaluate=lambda ev, env, s: g.evaluate_step(ev, env), show=g.show,
+            mistakes=g.mistakes, swappable=g.swappable,
+            rule_with=lambda ev, env, eta: g.rule_with(ev, dict(env, eta=eta)),
+            epoch_problem=g.epoch_problem))
+    return _GRAPH[0]
+
+
+def side_of(event: Event) -> Side:
+    """The side a step belongs to (a graph's steps name their ``node``)."""
+    return LAYERED if event.node is None else graph_side()
+
+
+def find_mistake(name: str):
+    """A mistake of either lab by its name (the two labs' names are distinct)."""
+    return {**LAYERED.mistakes(), **graph_side().mistakes()}[name]
 
 
 def marks_for_epoch(marking: Marking, epoch: int) -> dict[tuple[int | None, str], str]:

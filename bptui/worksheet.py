@@ -16,8 +16,8 @@ import numpy as np
 from bptui.events import Event
 from bptui.export import _md_escape
 from bptui.i18n import N_, _, local
-from bptui.marking import correct_events, mistake_only_symbols
-from bptui.notation import pretty, shape_text
+from bptui.marking import correct_events, mistake_only_symbols, side
+from bptui.notation import shape_text
 from bptui.scenario import Scenario
 from bptui.visible import visible
 
@@ -56,15 +56,19 @@ def to_markdown(scenario: Scenario, events: list[Event]) -> str:
     lines = [_("# Worksheet: {title}", title=title), "",
              _("Work out each value by hand and write it in the blank. To have it marked, fill "
                "in the CSV worksheet (`--worksheet --format csv`) or write JSON Lines, then run "
-               "`{command}`.", command=f"bptui {scenario.name or 'SCENARIO'} --compare FILE"), "",
-             _("Learning rate η = {rate}.", rate=f"{scenario.learning_rate:g}"), ""]
+               "`{command}`.", command=_command(scenario)), ""]
+    if scenario.learning_rate is not None:  # a graph without [training] has none
+        lines += [_("Learning rate η = {rate}.", rate=f"{scenario.learning_rate:g}"), ""]
+    show = side(scenario).show
     current = None
     for n, ev in enumerate(events, start=1):
         key = (ev.epoch, ev.sample, ev.phase)
         if key != current:
             current = key
             phase = _(PHASE_WORDS[ev.phase])
-            if ev.sample is None:
+            if getattr(scenario, "is_graph", False):  # a graph's leaves are its one sample
+                heading = _("## Epoch {epoch}: {phase}", epoch=ev.epoch, phase=phase)
+            elif ev.sample is None:
                 heading = _("## Epoch {epoch}, the whole batch: {phase}", epoch=ev.epoch,
                             phase=phase)
             else:
@@ -78,8 +82,15 @@ def to_markdown(scenario: Scenario, events: list[Event]) -> str:
         else:
             blank = BLANK
         lines += [f"{n}. `{ev.symbol}` ({ev.kind.replace('_', ' ')}): {rule}", "",
-                  f"   {_md_escape(pretty(ev.symbol))} = {blank}", ""]
+                  f"   {_md_escape(show(ev.symbol))} = {blank}", ""]
     return "\n".join(lines)
+
+
+def _command(scenario: Scenario) -> str:
+    """The command that marks the filled-in worksheet (a layered scenario's graph needs
+    --graph again: its symbols are the graph's)."""
+    graph = " --graph" if getattr(scenario, "extra", {}).get("from_layered") else ""
+    return f"bptui {scenario.name or 'SCENARIO'}{graph} --compare FILE"
 
 
 def symbols(scenario: Scenario) -> str:

@@ -140,13 +140,18 @@ def test_bad_graph_files(case, tmp_path):
     assert path.stat().st_mtime_ns == before
 
 
-def test_compare_and_serve_on_a_graph_are_a_clear_exit_2():
-    for flag in ("--compare", "--serve"):
-        args = [flag, "answers.toml"] if flag == "--compare" else [flag]
-        r = run_cli_inprocess("micrograd_expression", *args)
-        assert r.returncode == 2, (flag, r.stderr)
-        assert "does not work on computational graphs yet" in r.stderr, (flag, r.stderr)
-        assert "Traceback" not in r.stderr
+def test_serve_on_a_graph_is_a_clear_exit_2():
+    r = run_cli_inprocess("micrograd_expression", "--serve")
+    assert r.returncode == 2, r.stderr
+    assert "does not work on computational graphs yet" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_compare_on_a_graph_reads_the_learners_file():
+    """--compare works on graphs (tests/test_graph_compare.py); a missing file is exit 2."""
+    r = run_cli_inprocess("micrograd_expression", "--compare", "answers.toml")
+    assert r.returncode == 2 and "answers.toml: cannot be read" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
 
 
 def test_graph_of_a_large_network_is_refused():

@@ -44,7 +44,7 @@ def dispatch(graph: GraphScenario, args: argparse.Namespace) -> int:
     if getattr(args, "sample", None) is not None:
         raise BptuiError("--sample: a graph has no samples (its leaves are its inputs); leave "
                          "--sample out")
-    if (args.trace or args.export) and args.epochs > 1 and not graph.trained:
+    if (args.trace or args.export or args.worksheet) and args.epochs > 1 and not graph.trained:
         raise BptuiError(f"--epochs {args.epochs}: {visible(graph.name, keep_newlines=False)} "
                          "has no [training] table, so it has one forward and one backward "
                          "pass only")
@@ -73,10 +73,13 @@ def dispatch(graph: GraphScenario, args: argparse.Namespace) -> int:
         path = layered_export.write(args.output, text, force=args.force)
         print(f"wrote {args.export} to {path}", file=sys.stderr)
         return 0
-    for flag in ("serve", "worksheet", "symbols", "compare"):
-        if getattr(args, flag, None):
-            raise BptuiError(f"--{flag} does not work on computational graphs yet: use the "
-                             "screen, --check, --trace, --train N, --gradcheck or --export")
+    if args.worksheet or args.symbols or args.compare:
+        from bptui import compare_cli  # the same worksheets and marking as layered networks
+
+        return compare_cli.run(graph, args)
+    if args.serve:
+        raise BptuiError("--serve does not work on computational graphs yet: use the "
+                         "screen, --check, --trace, --train N, --gradcheck or --export")
     from bptui.cli import _open_screen
 
     return _open_screen(graph, args)

@@ -57,7 +57,7 @@ def learner_rows(view: View) -> list[tuple[str, str, str]]:
     return [(N_("correct"), correct, ""),
             (N_("yours"), yours or _("(their numbers cannot be put into this rule)"), ""),
             (_("mark {sign}", sign=sign), _("you wrote {symbol} = {value}: {word}",
-                                             symbol=pretty(ev.symbol), value=you_wrote,
+                                             symbol=shown(ev), value=you_wrote,
                                              word=word), "bold")]
 
 
