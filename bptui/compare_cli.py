@@ -48,8 +48,26 @@ def add_arguments(what: argparse._ArgumentGroup, opts: argparse._ArgumentGroup,
     opts.add_argument("--screen", action="store_true",
                       help="with --compare (one file): open the screen with the learner's "
                       "values beside the correct ones (J jumps to the first wrong value)")
-    opts.add_argument("--tolerance", type=positive_float, default=None, metavar="REL",
+    del positive_float  # --epsilon's range (1e-7 to 3e-3) is not a tolerance's
+    opts.add_argument("--tolerance", type=tolerance_type, default=None, metavar="REL",
                       help="with --compare: the relative tolerance (default 1e-3)")
+
+
+def tolerance_type(text: str) -> float:
+    """A relative tolerance: a number above 0 and below 1 (0.02 for numbers published to two
+    digits)."""
+    import argparse
+    import math
+
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("expected a number, found {text}",
+                                           text=repr(text))) from None
+    if not (math.isfinite(x) and 0 < x < 1):
+        raise argparse.ArgumentTypeError(_("expected a relative tolerance above 0 and below 1 "
+                                           "(such as 0.001), found {text}", text=text))
+    return x
 
 
 def run(scenario, args: argparse.Namespace) -> int:

@@ -186,6 +186,8 @@ def _slips(marking: Marking, m: Mark) -> list[str]:
         if value is not None and not close(value, right, tol) and close(yours, value, tol):
             found.append(_("{a} and {b} swapped: the rule with them exchanged gives your "
                            "number", a=a, b=b))
+    if ev.node is not None:
+        found += _read_another(marking, ev, env, yours, right)
     for other in marking.events:
         if (other.symbol == ev.symbol and other.epoch == ev.epoch and other.sample != ev.sample
                 and not other.is_matrix and not close(float(other.value), right, tol)
@@ -193,3 +195,25 @@ def _slips(marking: Marking, m: Mark) -> list[str]:
             found.append(_("the wrong sample: your number is {symbol} of sample {sample}",
                            symbol=pretty(ev.symbol), sample=other.sample))
     return found
+
+
+def _read_another(marking: Marking, ev: Event, env: dict, yours: float, right: float
+                  ) -> list[str]:
+    """A graph's classic slip: a rule read with another value of the graph in place of one of
+    its symbols (∂(x·y)/∂x written as x instead of y: the node's own input for the other)."""
+    from bptui.graph.compare import values_before
+
+    tol = marking.tolerance
+    found = []
+    others = values_before(marking.scenario, marking.events, ev)
+    for used in dict.fromkeys(ev.uses):
+        if used not in others:  # only leaves and node values: not gradients or η
+            continue
+        for name, value in others.items():
+            if name == used or close(value, env.get(used, value), tol):
+                continue
+            got = evaluate_step(ev, dict(env, **{used: value}), marking.scenario)
+            if got is not None and not close(got, right, tol) and close(yours, got, tol):
+                found.append(_("{other} in place of {used}: the rule with {other}'s value "
+                               "gives your number", other=name, used=used))
+    return found[:3]

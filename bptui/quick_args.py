@@ -30,7 +30,7 @@ ARGPARSE_ONLY = ("compare",)
 def _values() -> dict[str, tuple[tuple[str, ...], Callable[[str], object] | None,
                                  tuple[str, ...] | None]]:
     """Options that take one value: attribute -> (flags, type, choices), as in the parser."""
-    from bptui import cli
+    from bptui import cli, compare_cli
     from bptui.i18n import LANGUAGES
 
     return {
@@ -47,7 +47,7 @@ def _values() -> dict[str, tuple[tuple[str, ...], Callable[[str], object] | None
         "sample": (("--sample",), cli._positive, None),
         "format": (("--format",), None, ("markdown", "csv")),
         "kinds": (("--kinds",), cli._quiz_kinds, None),
-        "tolerance": (("--tolerance",), cli._positive_float, None),
+        "tolerance": (("--tolerance",), compare_cli.tolerance_type, None),
     }
 
 

@@ -48,14 +48,14 @@ PLAIN = [
     ["--gradcheck", "--epsilon", "1e-5", "--sample", "2"], ["--quiz", "grad,update"],
     ["--quiz", "all"], ["--worksheet", "--format", "csv", "--kinds", "grad"],
     ["--symbols"], ["--graph", "--check"], ["--train", "3", "--train", "4"],
-    ["--check", "--check"], ["--tolerance", "0.001"],
+    ["--check", "--check"], ["--tolerance", "0.001"], ["--tolerance", "0.02"],
 ]
 REFUSED_OR_ODD = [
     ["--help"], ["-h"], ["--version"], ["--che"], ["--tr", "5"], ["--train"],
     ["--train", "0"], ["--train", "x"], ["--train", "-5"], ["--port", "70000"],
     ["--export", "pdf"], ["--lang", "fr"], ["a", "b"], ["--", "x"], ["--check=1"],
     ["--compare", "a.jsonl"], ["-o=a"], ["--output", "-"], [""], ["--quiz", "nonsense"],
-    ["--epsilon", "1"], ["--json", "-o"], ["-x"], ["--format", "pdf"],
+    ["--epsilon", "1"], ["--json", "-o"], ["-x"], ["--format", "pdf"], ["--tolerance", "1"],
 ]
 
 

@@ -48,6 +48,11 @@ def dispatch(graph: GraphScenario, args: argparse.Namespace) -> int:
         raise BptuiError(f"--epochs {args.epochs}: {visible(graph.name, keep_newlines=False)} "
                          "has no [training] table, so it has one forward and one backward "
                          "pass only")
+    from bptui.graph.convert import shown_note
+
+    note = shown_note(graph)  # a layered scenario's graph of one sample out of several
+    if note is not None and not args.check:
+        print(visible(f"bptui: note: {note}", keep_newlines=False), file=sys.stderr)
     if args.check:
         print(summary(graph))
         return 0
@@ -100,6 +105,11 @@ def summary(g: GraphScenario) -> str:
                                      for i in n.inputs]))
         lines.append(f"node {n.name} = {rule}" + ("  (staged)" if n.staged else ""))
     lines.append(f"output: {g.output}")
+    from bptui.graph.convert import shown_note
+
+    note = shown_note(g)
+    if note is not None:
+        lines.append(f"shown: {note}")
     shared = [f"{n} ({len(g.uses(n))} uses)" for n in [*g.leaves, *(x.name for x in g.nodes)]
               if len(g.uses(n)) > 1]
     lines.append("used more than once: " + (", ".join(shared) if shared else "nothing"))

@@ -80,6 +80,20 @@ def rule_with(event: Event, env: Mapping[str, object]) -> str | None:
     return f"{steps.show(event.symbol)} = {text(with_numbers(event.tree, env), numbers=True)}"
 
 
+def values_before(graph: GraphScenario, events: list[Event], event: Event) -> dict[str, float]:
+    """The correct value of every leaf and node as ``event`` could read it: the leaves as the
+    last update before it left them, the nodes of its epoch's forward pass so far."""
+    values = dict(graph.leaves)
+    for ev in events:
+        if (ev.epoch, ev.position) >= (event.epoch, event.position):
+            break
+        if ev.kind == "update" and ev.node is not None:
+            values[ev.node] = float(ev.value)
+        elif ev.kind == "node" and ev.epoch == event.epoch:
+            values[ev.symbol] = float(ev.value)
+    return values
+
+
 def swappable(graph: GraphScenario) -> set[str]:
     """Values a slip may exchange: the leaves (a·b with b·c's numbers, w1 for w2)."""
     return set(graph.leaves)
