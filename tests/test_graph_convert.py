@@ -141,7 +141,8 @@ def test_training_the_batch_graph_is_the_layered_batch_training(tmp_path):
     trained = engine.train(g, engine.GraphParams.initial(g), 7).params.values
     layered = bp.train(s, bp.Params.initial(s), 7).params
     for name, n, kind, j, i in parameters(s):
-        assert trained[g.extra["leaf_of"][name]] == pytest.approx(layered.value(n, kind, j, i), rel=1e-10), name
+        expected = layered.value(n, kind, j, i)
+        assert trained[g.extra["leaf_of"][name]] == pytest.approx(expected, rel=1e-10), name
 
 
 def test_one_sample_at_a_time_shows_sample_one_and_says_why():

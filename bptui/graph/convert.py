@@ -25,9 +25,9 @@ import re
 
 from bptui.errors import BptuiError
 from bptui.events import Why
-from bptui.i18n import N_, _
 from bptui.graph.model import GraphScenario
 from bptui.graph.ops import FUNCTIONS
+from bptui.i18n import N_, _
 
 _ACTIVATION = {
     "sigmoid": "sigmoid({net})", "tanh": "tanh({net})", "relu": "relu({net})",
