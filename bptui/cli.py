@@ -113,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     opts.add_argument("--sample", type=_positive, default=None, metavar="K",
                       help=_("with --gradcheck: which sample to check (default 1)"))
     opts.add_argument("--graph", action="store_true",
-                      help=_("show a layered scenario as its computational graph (one sample)"))
+                      help=_("show a layered scenario as its computational graph (a batch's "
+                             "whole loss, or one sample)"))
     from bptui import compare_cli  # issue 15: --worksheet, --symbols, --compare
 
     compare_cli.add_arguments(what, opts, _quiz_kinds, _positive_float)

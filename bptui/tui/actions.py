@@ -141,7 +141,11 @@ class FileActions:
             self.notify(str(exc), severity="error", markup=False, timeout=12)
             return
         self._switch(graph, keep_place=False)
-        self.notify("the computational graph view (toggle graph view: back)", markup=False)
+        from bptui.graph.convert import shown_note
+
+        note = shown_note(graph)  # one sample of several: which, and why
+        self.notify("the computational graph view (toggle graph view: back)"
+                    + (f". {note}" if note else ""), markup=False, timeout=12 if note else 5)
 
     def action_open_scenario(self) -> None:
         from bptui.tui.served import is_served
