@@ -312,3 +312,17 @@ def test_report_writes_graph_symbols_as_the_screen_does(tmp_path):
     r = run_cli_inprocess("micrograd_expression", "--compare", str(path))
     assert "✓ ∂L/∂a|via n1 (epoch 1) = 6" in r.stdout
     assert "✓ ∂L/∂n2 (local) (epoch 1) = -2" in r.stdout
+
+
+def test_readme_graph_example_is_current(tmp_path):
+    """The README's graph report: a learner who took tanh's slope at the input (1 - n4²)."""
+    n4 = 2 * -3 + 0 * 1 + NEURON_B
+    slip = round(1 - n4 * n4, 7)  # 0.2231806, as a learner writes it down
+    write_jsonl(tmp_path / "neuron.jsonl", [
+        ("n4", n4), ("o", math.tanh(n4)), ("∂o/∂n4 (local)", slip), ("∂o/∂n4|via o", slip),
+        ("∂o/∂w1", round(slip * 2, 7))])  # ∂o/∂w1 = ∂o/∂n4 · x1, x1 = 2
+    r = run_cli_inprocess("micrograd_neuron", "--compare", "neuron.jsonl", cwd=tmp_path)
+    assert r.returncode == 1
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ bptui micrograd_neuron --compare neuron.jsonl\n", 1)[1]
+    assert block.split("\n```", 1)[0] + "\n" == r.stdout
