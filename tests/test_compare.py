@@ -52,8 +52,8 @@ def first_changed(events):
     return None
 
 
-# --compare marks layered networks' steps; a computational graph (bptui.graph) has no
-# --compare (the command line refuses it), so the graphs are left out here on purpose.
+# The layered networks here; computational graphs (bptui.graph) are marked in
+# tests/test_graph_compare.py and tests/test_graph_compare_property.py.
 LAYERED = [name for name in scenario.builtin_names()
            if not getattr(scenario.load(name), "is_graph", False)]
 MISTAKE_CASES = [(name, m) for name in LAYERED for m in MISTAKES
