@@ -233,7 +233,10 @@ def _key(g: Given, sym: str, keys: set, s: Scenario) -> tuple:
     if g.sample == 1 and (g.epoch, None, sym) in keys:
         return (g.epoch, None, sym)
     samples = sorted({k[1] for k in keys if k[0] == g.epoch and k[2] == sym and k[1]})
-    if samples and g.sample is not None:
+    if getattr(s, "is_graph", False) and (g.epoch, None, sym) in keys:
+        return_msg = _("{symbol}: a graph has no samples (its inputs are leaves): leave sample "
+                       "out", symbol=sym)
+    elif samples and g.sample is not None:
         return_msg = _("{symbol} has no sample {sample} here (samples: {samples})", symbol=sym,
                        sample=g.sample, samples=", ".join(map(str, samples)))
     elif samples:

@@ -326,3 +326,12 @@ def test_readme_graph_example_is_current(tmp_path):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     block = readme.split("$ bptui micrograd_neuron --compare neuron.jsonl\n", 1)[1]
     assert block.split("\n```", 1)[0] + "\n" == r.stdout
+
+
+def test_a_sample_number_on_a_graph_value(tmp_path):
+    path = write_jsonl(tmp_path / "mine.jsonl", [{"symbol": "L", "value": -8, "sample": 1}])
+    status, report = compare("micrograd_expression", "--compare", str(path))
+    assert status == 0  # sample 1 is the one there is
+    path = write_jsonl(tmp_path / "mine.jsonl", [{"symbol": "L", "value": -8, "sample": 2}])
+    r = run_cli_inprocess("micrograd_expression", "--compare", str(path))
+    assert r.returncode == 2 and "mine.jsonl:1: L: a graph has no samples" in r.stderr
