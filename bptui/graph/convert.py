@@ -131,14 +131,16 @@ def _build(s, samples: list[int], note: Why | None) -> GraphScenario:
                 train.append(leaf)
                 leaves[(j, i)] = leaf
         weights.append(leaves)
+    inputs: dict[str, float] = {}
+    targets: dict[str, float] = {}
     totals = [_sample_lines(s, k, "" if len(samples) == 1 else f"_s{k}", weights, taken,
-                            values, lines) for k in samples]
+                            (inputs, targets), lines) for k in samples]
     if len(samples) > 1:
         rhs = " + ".join(totals)
         if s.reduction == "mean":
             rhs = f"({rhs}) / {len(samples)}"
         lines.append(f"{_ident('E_batch', taken)} = {rhs}")
-    order = _order(values, s, samples)
+    order = {**inputs, **values, **targets}  # as the layered walkthrough: x, w, target
     if len(samples) > 1:
         what = (f"all {s.samples} samples in one batch: the output E_batch is the "
                 f"{'mean' if s.reduction == 'mean' else 'sum'} of every sample's loss "
@@ -175,27 +177,15 @@ def _build(s, samples: list[int], note: Why | None) -> GraphScenario:
     return graph
 
 
-def _order(values: dict[str, float], s, samples: list[int]) -> dict[str, float]:
-    """The leaves as a learner reads them: each sample's inputs, then the parameters, then
-    the targets (the order of the layered walkthrough)."""
-    inputs = {k: v for k, v in values.items() if k.startswith(_INPUT)}
-    targets = {k: v for k, v in values.items() if k.startswith(_TARGET)}
-    params = {k: v for k, v in values.items() if k not in inputs and k not in targets}
-    return {**{k[len(_INPUT):]: v for k, v in inputs.items()}, **params,
-            **{k[len(_TARGET):]: v for k, v in targets.items()}}
-
-
-_INPUT, _TARGET = "\0in:", "\0target:"  # sort keys, taken off by _order
-
-
 def _sample_lines(s, k: int, suffix: str, weights: list[dict], taken: set[str],
-                  values: dict[str, float], lines: list[str]) -> str:
-    """Sample ``k``'s lines (its names end in ``suffix``); the name of its E_total."""
+                  data: tuple[dict[str, float], dict[str, float]], lines: list[str]) -> str:
+    """Sample ``k``'s lines (its names end in ``suffix``), its inputs and targets into
+    ``data``; the name of its E_total."""
     x, t = s.inputs[k - 1], s.targets[k - 1]
     prev = []
     for i, name in enumerate(s.input_names):
         leaf = _ident(name + suffix, taken)
-        values[_INPUT + leaf] = float(x[i])
+        data[0][leaf] = float(x[i])
         prev.append(leaf)
     for n, la in enumerate(s.layers, start=1):
         leaves = weights[n - 1]
@@ -226,7 +216,7 @@ def _sample_lines(s, k: int, suffix: str, weights: list[dict], taken: set[str],
     n_out = s.layers[-1].size
     for j, unit in enumerate(s.layers[-1].names):
         target = _ident(f"target_{unit}{suffix}", taken)
-        values[_TARGET + target] = float(t[j])
+        data[1][target] = float(t[j])
         e = _ident(f"E_{unit}{suffix}", taken)
         lines.append(f"{e} = " + _LOSS[s.loss].format(t=target, out=prev[j], n=n_out))
         terms.append(e)
