@@ -186,7 +186,7 @@ def _slips(marking: Marking, m: Mark) -> list[str]:
         if value is not None and not close(value, right, tol) and close(yours, value, tol):
             found.append(_("{a} and {b} swapped: the rule with them exchanged gives your "
                            "number", a=a, b=b))
-    if ev.node is not None:
+    if side(marking.scenario).values_before is not None:
         found += _read_another(marking, ev, env, yours, right)
     for other in marking.events:
         if (other.symbol == ev.symbol and other.epoch == ev.epoch and other.sample != ev.sample
@@ -201,11 +201,9 @@ def _read_another(marking: Marking, ev: Event, env: dict, yours: float, right: f
                   ) -> list[str]:
     """A graph's classic slip: a rule read with another value of the graph in place of one of
     its symbols (∂(x·y)/∂x written as x instead of y: the node's own input for the other)."""
-    from bptui.graph.compare import values_before
-
     tol = marking.tolerance
     found = []
-    others = values_before(marking.scenario, marking.events, ev)
+    others = side(marking.scenario).values_before(marking.scenario, marking.events, ev)
     for used in dict.fromkeys(ev.uses):
         if used not in others:  # only leaves and node values: not gradients or η
             continue

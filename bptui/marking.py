@@ -8,6 +8,11 @@ used, so a slip early on is not counted again at every later step it flows into.
 The correct computation is the engine's event stream (the same numbers the screen shows); the
 learner's is that stream re-evaluated, step by step, on their numbers. The one place that knows
 how to evaluate a step on other numbers is :func:`evaluate_step`.
+
+Layered networks and computational graphs are marked by the same walk; what differs between
+them (where the steps come from, what a step may read first, how a tree is evaluated, how a
+symbol is written, which mistake lab applies) is one :class:`Side` each, chosen by
+:func:`side`.
 """
 
 from __future__ import annotations
@@ -56,17 +61,20 @@ def close(a: float | np.ndarray, b: float | np.ndarray, tolerance: float = TOLER
 
 def evaluate_step(event: Event, env: Mapping[str, object], scenario: Scenario
                   ) -> float | np.ndarray | None:
+    """The value of ``event``'s rule with its symbols read from ``env``; None if unknown.
+
+    ONE adapter per way of teaching: the step's expression tree (``Event.tree``) evaluated
+    with the learner's numbers put in, by :func:`bptui.expr.evaluate` for a layered network
+    (:func:`_evaluate_layered`) and with the graph's operations for a computational graph
+    (:func:`bptui.graph.compare.evaluate_step`).
+    """
     return side(scenario).evaluate(event, env, scenario)
 
 
 def _evaluate_layered(event: Event, env: Mapping[str, object], scenario: Scenario
                       ) -> float | np.ndarray | None:
-    """The value of ``event``'s rule with its symbols read from ``env``; None if unknown.
-
-    ONE adapter: the step's expression tree (``Event.tree``) evaluated with the learner's
-    numbers put in (:func:`bptui.expr.evaluate`; a graph's tree with the graph's operations,
-    :func:`bptui.graph.compare.evaluate_step`). None when ``env`` lacks a symbol the tree
-    reads or the numbers cannot be combined.
+    """A layered step's tree on ``env`` (:func:`bptui.expr.evaluate`). None when ``env``
+    lacks a symbol the tree reads or the numbers cannot be combined.
 
     The one place a tree cannot express the rule: a unit-by-unit network in batch mode, whose
     E_batch and parameter updates (``sample`` None) read every sample's E_total or gradient,
@@ -368,6 +376,8 @@ class Side:
     #: on a learner's numbers, where the side renders it from the tree itself
     epoch_problem: Callable[[Scenario, int], str | None] = lambda s, epochs: None  # why a
     #: file's epoch cannot be marked (a graph without [training] has one epoch only)
+    values_before: Callable[[Scenario, list[Event], Event], dict] | None = None  # the values
+    #: a step could have read by mistake in place of its own (a graph's leaves and nodes)
 
 
 def _layered_mistakes() -> Mapping:
@@ -409,7 +419,7 @@ def graph_side() -> Side:
             evaluate=lambda ev, env, s: g.evaluate_step(ev, env), show=g.show,
             mistakes=g.mistakes, swappable=g.swappable,
             rule_with=lambda ev, env, eta: g.rule_with(ev, dict(env, eta=eta)),
-            epoch_problem=g.epoch_problem))
+            epoch_problem=g.epoch_problem, values_before=g.values_before))
     return _GRAPH[0]
 
 
