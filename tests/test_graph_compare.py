@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run_cli_inprocess
+from .conftest import run_cli, run_cli_inprocess
 
 MICROGRAD_LEAVES = {"a": 2.0, "b": -3.0, "c": 10.0, "f": -2.0}
 NEURON_B = 6.8813735870195432
@@ -131,11 +131,19 @@ def test_a_wrong_neuron_sum_is_carried_forward_through_tanh(tmp_path):
                              "do/dw2": "right", "do/dx1": "wrong"}
 
 
-def test_a_sign_slip_in_the_sigmoid_gate_is_named(tmp_path):
-    path = write_jsonl(tmp_path / "mine.jsonl", [("n1", 2.0)])  # w0·x0 = 2·(-1) = -2
-    status, report = compare("cs231n_sigmoid_gate", "--compare", str(path))
+def test_a_sign_slip_in_the_sigmoid_gate_is_named_and_carried_forward(tmp_path):
+    w0, x0, w1, x1, w2 = 2.0, -1.0, -3.0, -2.0, -3.0
+    n1 = -(w0 * x0)  # the slip: +2 instead of -2
+    n4 = n1 + w1 * x1 + w2
+    path = write_jsonl(tmp_path / "mine.jsonl", [
+        ("n1", n1), ("n3", n1 + w1 * x1), ("n4", n4), ("f", 1 / (1 + math.exp(-n4))),
+        ("df/dw1", -0.39)])  # ∂f/∂w1 = f(1-f)·x1: their f would give another number
+    status, report = compare("cs231n_sigmoid_gate", "--compare", str(path), "--tolerance",
+                             "0.02")
     assert status == 1 and report["first_wrong"]["symbol"] == "n1"
     assert any("sign slip" in s for s in report["first_wrong"]["slips"]), report
+    assert marks(report) == {"n1": "wrong", "n3": "carried_forward", "n4": "carried_forward",
+                             "f": "carried_forward", "df/dw1": "right"}
 
 
 def test_another_value_read_in_place_of_one_is_named(tmp_path):
@@ -335,3 +343,12 @@ def test_a_sample_number_on_a_graph_value(tmp_path):
     path = write_jsonl(tmp_path / "mine.jsonl", [{"symbol": "L", "value": -8, "sample": 2}])
     r = run_cli_inprocess("micrograd_expression", "--compare", str(path))
     assert r.returncode == 2 and "mine.jsonl:1: L: a graph has no samples" in r.stderr
+
+
+def test_the_real_entry_point_marks_a_graph(tmp_path):
+    """One real process (python -m bptui): exit 1 and the report on stdout."""
+    path = write_jsonl(tmp_path / "mine.jsonl", [("L", -8), ("dL/da", -6)])
+    r = run_cli("micrograd_expression", "--compare", str(path))
+    assert r.returncode == 1, r.stderr
+    assert "✗ ∂L/∂a (epoch 1) = -6: wrong, correct 6" in r.stdout
+    assert "looks like a sign slip" in r.stdout
