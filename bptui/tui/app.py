@@ -6,6 +6,7 @@ from textual.app import App
 from textual.await_complete import AwaitComplete
 
 from bptui.cursor import Cursor
+from bptui.i18n import _
 from bptui.scenario import Scenario
 from bptui.tui.commands import StepCommands
 from bptui.tui.main import MainScreen
@@ -65,7 +66,7 @@ class BackpropApp(App):
         folder = Path(path) if path else export_folder(self)[0]
         name = filename or generate_datetime_filename(self.title, ".svg", time_format)
         key = super().deliver_screenshot(name, str(folder), time_format)
-        self.notify(f"screenshot saved to {folder / name}", markup=False, timeout=8)
+        self.notify(_("screenshot saved to {path}", path=folder / name), markup=False, timeout=8)
         return key
 
     def pop_screen(self) -> AwaitComplete:

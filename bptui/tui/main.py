@@ -137,8 +137,8 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        yield Static(Text("terminal too small: make it at least "
-                          f"{MIN_WIDTH}×{MIN_HEIGHT}  (q quits)"), id="too-small")
+        yield Static(Text(_("terminal too small: make it at least {size}  (q quits)",
+                            size=f"{MIN_WIDTH}×{MIN_HEIGHT}")), id="too-small")
         with Vertical(id="main"):
             yield Box(EquationBody(id="equation-body"), title=N_("Equation"), id="equation")
             yield QuizBar(id="quiz")
@@ -297,10 +297,11 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
 
     def action_next(self) -> None:
         if self.cursor.at_end:
-            self.notify("training is at its end: this is the last sub-step of the last epoch"
-                        + (f" (it diverged at epoch {self.cursor.diverged_at})"
-                           if self.cursor.diverged_at else "")
-                        + ". home goes back to the start.", markup=False)
+            self.notify(_("training is at its end: this is the last sub-step of the last "
+                          "epoch (it diverged at epoch {epoch}). home goes back to the start.",
+                          epoch=self.cursor.diverged_at) if self.cursor.diverged_at else
+                        _("training is at its end: this is the last sub-step of the last "
+                          "epoch. home goes back to the start."), markup=False)
             return
         self._move(self.cursor.next)
 
