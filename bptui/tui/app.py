@@ -8,6 +8,7 @@ from textual.await_complete import AwaitComplete
 from bptui.cursor import Cursor
 from bptui.i18n import _
 from bptui.scenario import Scenario
+from bptui.tui import textual_words
 from bptui.tui.commands import StepCommands
 from bptui.tui.main import MainScreen
 from bptui.tui.palette import open_palette
@@ -51,7 +52,12 @@ class BackpropApp(App):
             open_palette(self)
 
     def on_mount(self) -> None:
+        textual_words.localise_palette_key(self)
         self.push_screen(self.main)
+
+    def get_system_commands(self, screen):
+        """Textual's palette commands (Keys, Quit, Screenshot, Theme) in the language."""
+        return textual_words.system_commands(super().get_system_commands(screen))
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:

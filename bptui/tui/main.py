@@ -19,7 +19,7 @@ from textual.widgets import Footer, ProgressBar, Static
 from bptui import i18n
 from bptui.cursor import Cursor
 from bptui.i18n import N_, _
-from bptui.tui import keys
+from bptui.tui import keys, textual_words
 from bptui.tui.actions import FileActions, SettingsActions
 from bptui.tui.equation import EquationBody
 from bptui.tui.lab import GradCheckBody
@@ -346,6 +346,7 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         title, footer word and status part is drawn again in the new one."""
         i18n.set_language("en" if i18n.language() == "zh" else "zh")
         keys.localise(self)
+        textual_words.localise_palette_key(self.app)
         for box in self.query(Box):
             box.relabel()
         self.query_one(LossPanel).relabel()
