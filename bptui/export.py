@@ -203,7 +203,7 @@ def _event_markdown(ev: Event) -> list[str]:
                     "backpropagation computes `{right}`", name=ev.mistake,
                     right=f"{ev.correct_equation}{val}"), ""]
     if ev.why:
-        lines += [f"*{_md_escape(shown_why(ev))}.*", ""]
+        lines += [_("*{why}.*", why=_md_escape(shown_why(ev))), ""]
     return lines
 
 

@@ -114,6 +114,11 @@ def from_layered(scenario, sample: int = 1) -> GraphScenario:
     doc = {
         "title": f"{s.title} (as a computational graph)", "source": s.source,
         "notes": note + "\n" + s.notes,
+        # the Chinese twins (shown when the language is Chinese), as a built-in's file has them
+        "title_zh": f"{s.title_zh or s.title}（计算图）",
+        "notes_zh": (f"分层场景 {s.name} 表示为计算图，取 {s.samples} 个样本中的样本 {sample}："
+                     "输出 E_total 就是这个样本的损失，所以每个叶子的梯度是 ∂E/∂(叶子)，训练就是"
+                     "在这一个样本上做梯度下降。\n" + (s.notes_zh or s.notes)),
         "graph": {"values": values, "expression": "\n".join(lines)},
         "training": {"learning_rate": s.learning_rate, "epochs": s.epochs, "train": train},
     }

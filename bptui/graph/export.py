@@ -70,7 +70,7 @@ def event_markdown(ev) -> list[str]:
                     "backpropagation computes {right}", name=ev.mistake,
                     right=f"{_md_escape(ev.correct_equation)} = {fmt(ev.correct_value)}"), ""]
     if ev.why:
-        lines += [f"*{_md_escape(shown_why(ev))}.*", ""]
+        lines += [_("*{why}.*", why=_md_escape(shown_why(ev))), ""]
     return lines
 
 
