@@ -51,13 +51,83 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return singular if n == 1 else plural
 
 
+_NO_LINE_START = set("，。；：、）》」』！？")
+
+
+def _tokens(text: str) -> list[str]:
+    """Words to wrap at: an English word (with what sticks to it), or one Chinese character
+    (Chinese breaks between any two), a closing mark kept with what it closes; " " between."""
+    import unicodedata
+
+    out: list[str] = []
+    word = ""
+    for ch in " ".join(text.split()):
+        wide = unicodedata.east_asian_width(ch) in "WF"
+        if ch == " ":
+            out += [word, " "] if word else [" "]
+            word = ""
+        elif wide and ch in _NO_LINE_START:
+            word += ch
+        elif wide:
+            if word:
+                out.append(word)
+            word = ch
+        else:
+            if word and unicodedata.east_asian_width(word[-1]) in "WF" \
+                    and word[-1] not in _NO_LINE_START:
+                out.append(word)
+                word = ""
+            word += ch
+    if word:
+        out.append(word)
+    return out
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal cells (a Chinese character takes two);
+    a word longer than a line is left whole, as textwrap would not break it either."""
+    from bptui.drawing import cells
+
+    lines: list[str] = []
+    line = ""
+    for tok in _tokens(text):
+        if tok == " ":
+            if line:
+                line += " "
+            continue
+        if line and cells(line + tok) > width:
+            lines.append(line.rstrip(" "))
+            line = ""
+        line += tok
+    if line.strip():
+        lines.append(line.rstrip(" "))
+    return lines
+
+
+def _split_lines(self, text: str, width: int) -> list[str]:
+    return wrap_cells(text, width)
+
+
+def _fill_text(self, text: str, width: int, indent: str) -> str:
+    return "\n".join(indent + line for line in wrap_cells(text, width - len(indent)))
+
+
 def install(argparse: ModuleType) -> None:
     """Make ``argparse`` (the module, just imported) speak the language in force."""
     version = argparse._VersionAction.__init__
+    formatter = argparse.HelpFormatter
     if language() == "en":
         if _english_defaults:  # a process that was Chinese before (tests switch languages)
             version.__defaults__ = _english_defaults.pop()
+        for name in ("_split_lines", "_fill_text"):
+            if name in _english_wrapping:
+                setattr(formatter, name, _english_wrapping.pop(name))
         return
+    # help text wrapped by terminal cells, not characters (textwrap counts a Chinese
+    # character as one column and would run lines past the terminal's edge)
+    for name, ours in (("_split_lines", _split_lines), ("_fill_text", _fill_text)):
+        _english_wrapping.setdefault(name, getattr(formatter, name))
+        setattr(formatter, name, ours)
     argparse._ = _gettext  # type: ignore[attr-defined]  (English through it stays English)
     argparse.ngettext = _ngettext  # type: ignore[attr-defined]
     # Python 3.11's --version help is a default argument, never passed through gettext.
@@ -68,3 +138,4 @@ def install(argparse: ModuleType) -> None:
 
 
 _english_defaults: list[tuple] = []
+_english_wrapping: dict[str, object] = {}

@@ -217,3 +217,27 @@ def test_argparse_words_keep_their_percent_placeholders():
     for key in keys:
         for text in entries[key].msgstr:
             assert sorted(percent.findall(text)) == sorted(percent.findall(key[0])), (key, text)
+
+
+@pytest.mark.parametrize("columns", ["80", "100"])
+def test_chinese_help_fits_the_terminal(columns):
+    """argparse wraps by characters; a Chinese character takes two cells, so the Chinese help
+    is wrapped by cells (bptui.argwords) and no line runs past the terminal's edge."""
+    from rich.cells import cell_len
+
+    run = run_cli_inprocess("--help", "--lang", "zh", lang_env={"COLUMNS": columns})
+    lines = run.stdout.splitlines()
+    assert len(lines) > 40
+    too_long = [line for line in lines if cell_len(line) > int(columns)]
+    assert not too_long, too_long
+    # nothing lost in the wrapping: the words of one help text are all there
+    assert "批改学习者的数值（JSON Lines 或 CSV；一个班级可给多个文件）；有错误时退出状态为 1" in \
+        "".join(line.strip() for line in lines)
+
+
+def test_wrap_cells_breaks_chinese_between_characters_but_never_before_a_closing_mark():
+    from bptui.argwords import wrap_cells
+
+    assert wrap_cells("一二三四五，六七八", 10) == ["一二三四", "五，六七八"]  # "，" kept with 五
+    assert wrap_cells("用 --compare 一起", 12) == ["用 --compare", "一起"]
+    assert wrap_cells("alpha beta gamma", 10) == ["alpha beta", "gamma"]
