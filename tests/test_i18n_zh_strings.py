@@ -68,6 +68,30 @@ def test_every_graph_reason_is_chinese_under_zh(chinese, name, mistake):
             assert not ENGLISH_WORDS.search(shown.replace("micrograd", "")), (ev.symbol, shown)
 
 
+@pytest.mark.parametrize("name", ["mazur_2_2_2", "two_three_one", "softmax_xor_2_3_2",
+                                  "sigmoid_chain_1_1_1", "linear_chain_1_1_1"])
+def test_every_layered_reason_with_every_lab_mistake_is_chinese_under_zh(chinese, name):
+    """The lab's own sentences (BUG (stale-weights) ...) too, with the units they name."""
+    from bptui import scenario as scn
+    from bptui.cursor import Cursor
+    from bptui.events import shown_why
+    from bptui.mistakes import MISTAKES
+
+    s = scn.load(name)
+    for mistake in [None, *(m for m in MISTAKES if not MISTAKES[m].applies(s))]:
+        for ev in Cursor(s, mistake=mistake).events:
+            shown = shown_why(ev)
+            if ENGLISH_WORDS.search(ev.why):
+                assert _has_chinese(shown), (mistake, ev.symbol, shown)
+                assert not ENGLISH_WORDS.search(shown), (mistake, ev.symbol, shown)
+    bug = [ev for ev in Cursor(s, mistake="missing-sum").events if ev.symbol == "dE/dout_h1"]
+    if name == "mazur_2_2_2":
+        assert shown_why(bug[0]) == "错误（missing-sum）：只取了第一个神经元传回的份额，但 h1 连向 " \
+            "o1（经 w5）、o2（经 w7）"
+        assert bug[0].why == "BUG (missing-sum): only the first unit's share is taken, but h1 " \
+            "feeds o1 through w5, o2 through w7"  # --trace's English, unchanged
+
+
 def test_graph_reasons_stay_english_in_the_trace():
     """--trace is machine-readable: its why is the English sentence whatever the language."""
     run = run_cli_inprocess("micrograd_neuron", "--trace", "--lang", "zh")
