@@ -265,3 +265,24 @@ def test_wrap_cells_breaks_chinese_between_characters_but_never_before_a_closing
     assert wrap_cells("一二三四五，六七八", 10) == ["一二三四", "五，六七八"]  # "，" kept with 五
     assert wrap_cells("用 --compare 一起", 12) == ["用 --compare", "一起"]
     assert wrap_cells("alpha beta gamma", 10) == ["alpha beta", "gamma"]
+
+
+def test_a_graph_file_error_in_chinese_keeps_file_line_and_key(tmp_path):
+    path = tmp_path / "g.toml"
+    path.write_text('[graph]\nvalues = { a = 2.0, b = 1 }\nexpression = """\nc = a * q\n'
+                    'L = c ** a\n"""\n', encoding="utf-8")
+    zh = run_cli_inprocess(str(path), "--check", "--lang", "zh")
+    en = run_cli_inprocess(str(path), "--check", "--lang", "en")
+    assert zh.returncode == en.returncode == 2
+    assert f"{path}:4:9: graph.expression: 未定义的名称 'q'" in zh.stderr
+    assert f"{path}:5:10: graph.expression: ** 的指数必须是数字（例如 2 或 0.5），实际为 'a'" in zh.stderr
+    assert "undefined name 'q'" in en.stderr and "undefined" not in zh.stderr
+
+
+def test_an_export_that_cannot_be_written_says_so_in_chinese(tmp_path):
+    target = tmp_path / "out.md"
+    target.write_text("mine", encoding="utf-8")
+    run = run_cli_inprocess("--export", "markdown", "-o", str(target), "--lang", "zh")
+    assert run.returncode == 2
+    assert run.stderr.strip() == f"bptui：错误：{target}：已存在；未覆盖（用 --force 替换它）"
+    assert target.read_text(encoding="utf-8") == "mine"

@@ -14,6 +14,7 @@ import re
 from bptui.errors import BptuiError
 from bptui.graph.model import GraphScenario
 from bptui.graph.ops import FUNCTIONS
+from bptui.i18n import _
 
 _ACTIVATION = {
     "sigmoid": "sigmoid({net})", "tanh": "tanh({net})", "relu": "relu({net})",
@@ -45,13 +46,14 @@ def from_layered(scenario, sample: int = 1) -> GraphScenario:
 
     s = scenario
     if not s.unit_by_unit:
-        raise BptuiError(f"--graph: {s.name} has a layer of more than 12 units; its graph would "
-                         "be too large to follow node by node")
+        raise BptuiError(_("--graph: {name} has a layer of more than 12 units; its graph would "
+                           "be too large to follow node by node", name=s.name))
     for la in s.layers:
         if la.activation not in _ACTIVATION and la.activation != "softmax":
-            raise BptuiError(f"--graph: the activation '{la.activation}' has no graph form yet")
+            raise BptuiError(_("--graph: the activation '{name}' has no graph form yet",
+                               name=la.activation))
     if s.loss not in _LOSS:
-        raise BptuiError(f"--graph: the loss '{s.loss}' has no graph form yet")
+        raise BptuiError(_("--graph: the loss '{name}' has no graph form yet", name=s.loss))
     taken: set[str] = set()
     values: dict[str, float] = {}
     train: list[str] = []

@@ -88,11 +88,11 @@ def _sqrt(x: float) -> float:
 def _pow_domain(a: Sequence[float]) -> str | None:
     x, p = a
     if x == 0 and p < 0:
-        return "0 to a negative power divides by zero"
+        return N_("0 to a negative power divides by zero")
     if x < 0 and p != int(p):
-        return "a negative number to a fractional power is not a real number"
+        return N_("a negative number to a fractional power is not a real number")
     if x == 0 and 0 < p < 1:
-        return "its slope p·x^(p-1) is infinite at 0"
+        return N_("its slope p·x^(p-1) is infinite at 0")
     return None
 
 
@@ -137,7 +137,7 @@ OPERATIONS: dict[str, Operation] = {o.key: o for o in (
         (lambda a, o: Op("/", (Num(1.0), a[1])),
          lambda a, o: Op("/", (Op("neg", (a[0],)), Op("**", (a[1], Num(2.0)))))),
         "{0} / {1}", r"\frac{{{0}}}{{{1}}}", 20,
-        lambda a: "division by zero" if a[1] == 0 else None,
+        lambda a: N_("division by zero") if a[1] == 0 else None,
         N_("a quotient node divides its first input by its second"),
         (N_("∂(x/y)/∂x = 1/y"), N_("∂(x/y)/∂y = -x/y²")),
     ),
@@ -167,7 +167,7 @@ OPERATIONS: dict[str, Operation] = {o.key: o for o in (
         "exp", "exp", "exp", 1, _exp,
         (lambda a, o: o,), (lambda a, o: o,),
         "exp({0})", r"e^{{{0}}}", 100,
-        lambda a: "exp overflows (its input is too large)" if a[0] > 709.78 else None,
+        lambda a: N_("exp overflows (its input is too large)") if a[0] > 709.78 else None,
         N_("exp raises e to the input"),
         (N_("exp is its own derivative: ∂exp(x)/∂x = exp(x), the node's own output"),),
     ),
@@ -175,7 +175,7 @@ OPERATIONS: dict[str, Operation] = {o.key: o for o in (
         "log", "log", "log", 1, _log,
         (lambda a, o: 1.0 / a[0],), (lambda a, o: Op("/", (Num(1.0), a[0])),),
         "log({0})", r"\ln\left({0}\right)", 100,
-        lambda a: "log needs a positive number" if a[0] <= 0 else None,
+        lambda a: N_("log needs a positive number") if a[0] <= 0 else None,
         N_("log is the natural logarithm"),
         (N_("∂log(x)/∂x = 1/x"),),
     ),
@@ -204,8 +204,8 @@ OPERATIONS: dict[str, Operation] = {o.key: o for o in (
         "sqrt", "sqrt", "√", 1, _sqrt,
         (lambda a, o: 0.5 / o,), (lambda a, o: Op("/", (Num(1.0), Op("*", (Num(2.0), o)))),),
         "√({0})", r"\sqrt{{{0}}}", 100,
-        lambda a: ("sqrt needs a number that is not negative" if a[0] < 0 else
-                   "its slope 1/(2√x) is infinite at 0" if a[0] == 0 else None),
+        lambda a: (N_("sqrt needs a number that is not negative") if a[0] < 0 else
+                   N_("its slope 1/(2√x) is infinite at 0") if a[0] == 0 else None),
         N_("sqrt is the square root"),
         (N_("∂√x/∂x = 1/(2√x), and √x is this node's output"),),
     ),
