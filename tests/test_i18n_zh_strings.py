@@ -210,7 +210,7 @@ def test_help_and_option_errors_in_chinese_from_argparse():
         assert english not in zh.stdout, english
     bad = run_cli_inprocess("--lang", "zh", "--bogus")
     assert bad.returncode == 2
-    assert bad.stderr.strip() == "bptui：错误：无法识别的参数：--bogus（见 bptui --help）"
+    assert bad.stderr.strip() == "bptui: 错误：无法识别的参数：--bogus（见 bptui --help）"
     choice = run_cli_inprocess("--lang", "zh", "--format", "pdf", "--worksheet")
     assert "参数 --format：无效的选择：'pdf'（可选：'markdown', 'csv'）" in choice.stderr
 
@@ -284,5 +284,5 @@ def test_an_export_that_cannot_be_written_says_so_in_chinese(tmp_path):
     target.write_text("mine", encoding="utf-8")
     run = run_cli_inprocess("--export", "markdown", "-o", str(target), "--lang", "zh")
     assert run.returncode == 2
-    assert run.stderr.strip() == f"bptui：错误：{target}：已存在；未覆盖（用 --force 替换它）"
+    assert run.stderr.strip() == f"bptui: 错误：{target}：已存在；未覆盖（用 --force 替换它）"
     assert target.read_text(encoding="utf-8") == "mine"
