@@ -26,6 +26,8 @@ def _argparse_classes():
     a plain command line does not need it (see :func:`parse`)."""
     import argparse
 
+    __import__("bptui.argwords").argwords.install(argparse)  # its own words in the language
+
     class _Parser(argparse.ArgumentParser):
         """argparse, but a wrong option is one line like every other error (usage is on
         --help)."""
@@ -33,8 +35,8 @@ def _argparse_classes():
         def error(self, message: str):  # type: ignore[override]
             from bptui.visible import visible
 
-            print(f"bptui: error: {visible(message, keep_newlines=False)} (see bptui --help)",
-                  file=sys.stderr)
+            print(_("bptui: error: {message} (see bptui --help)",
+                    message=visible(message, keep_newlines=False)), file=sys.stderr)
             raise SystemExit(2)
 
     class _Formatter(argparse.HelpFormatter):

@@ -34,23 +34,23 @@ OPTIONS = {
 def add_arguments(what: argparse._ArgumentGroup, opts: argparse._ArgumentGroup,
                   kinds_type, positive_float) -> None:
     what.add_argument("--worksheet", action="store_true",
-                      help="write a blank worksheet of the first --epochs epochs' steps")
+                      help=_("write a blank worksheet of the first --epochs epochs' steps"))
     what.add_argument("--symbols", action="store_true",
-                      help="list the symbols a learner's file may use, with their kind")
+                      help=_("list the symbols a learner's file may use, with their kind"))
     what.add_argument("--compare", nargs="+", metavar="FILE",
-                      help="mark a learner's values (JSON Lines or CSV; several files for a "
-                      "class); exit 1 when something is wrong")
+                      help=_("mark a learner's values (JSON Lines or CSV; several files for a "
+                      "class); exit 1 when something is wrong"))
     opts.add_argument("--format", choices=("markdown", "csv"), default=None,
-                      help="with --worksheet: markdown for paper, csv for a spreadsheet "
-                      "(default markdown)")
+                      help=_("with --worksheet: markdown for paper, csv for a spreadsheet "
+                      "(default markdown)"))
     opts.add_argument("--kinds", metavar="KINDS", type=kinds_type,
-                      help="with --worksheet: only these kinds of step (as for --quiz)")
+                      help=_("with --worksheet: only these kinds of step (as for --quiz)"))
     opts.add_argument("--screen", action="store_true",
-                      help="with --compare (one file): open the screen with the learner's "
-                      "values beside the correct ones (J jumps to the first wrong value)")
+                      help=_("with --compare (one file): open the screen with the learner's "
+                      "values beside the correct ones (J jumps to the first wrong value)"))
     del positive_float  # --epsilon's range (1e-7 to 3e-3) is not a tolerance's
     opts.add_argument("--tolerance", type=tolerance_type, default=None, metavar="REL",
-                      help="with --compare: the relative tolerance (default 1e-3)")
+                      help=_("with --compare: the relative tolerance (default 1e-3)"))
 
 
 def tolerance_type(text: str) -> float:
@@ -139,15 +139,15 @@ def _screen(scenario, args: argparse.Namespace, tolerance: float) -> int:
     from bptui.errors import BptuiError
 
     if len(args.compare) > 1:
-        raise BptuiError(f"--screen shows one learner at a time: found {len(args.compare)} "
-                         "files after --compare")  # English, as the command line's other
-    if args.json:  # option errors (bptui.cli); the catalogue is left to the i18n helpers
-        raise BptuiError("--json and --screen: choose one")
+        raise BptuiError(_("--screen shows one learner at a time: found {n} files after "
+                           "--compare", n=len(args.compare)))
+    if args.json:
+        raise BptuiError(_("--json and --screen: choose one"))
     result = compare.check_file(scenario, args.compare[0], tolerance, args.mistake)
     try:
         from bptui.tui.app import BackpropApp
     except ImportError as exc:  # pragma: no cover - only without the screen installed
-        raise BptuiError(f"the screen is not available: {exc}") from None
+        raise BptuiError(_("the screen is not available: {error}", error=exc)) from None
     app = BackpropApp(scenario, learner=result)
     app.run()
     return app.return_code or 0

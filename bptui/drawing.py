@@ -139,7 +139,7 @@ class Diagram:
 
     def shape(self) -> tuple:
         """What the geometry depends on: a cache key for :func:`plan`."""
-        return (tuple(len(t) for t in self.titles),
+        return (tuple(cells(t) for t in self.titles),
                 tuple((n.key, n.column, n.inner, len(n.lines), n.port, n.relay)
                       for n in self.nodes),
                 tuple((e.key, e.src, e.dst, len(e.short)) for e in self.edges),
@@ -226,7 +226,7 @@ def plan(d: Diagram, width: int, height: int = 0, *, gap: int = 2) -> Plan:
     # titles do not widen a column: they may run on over the channel to their right
     widths = [max([n.inner + 2 for n in col if not n.relay] + [1]) for col in by_col]
     if d.titles:
-        widths[-1] = max(widths[-1], len(d.titles[-1]))
+        widths[-1] = max(widths[-1], cells(d.titles[-1]))
     sources = [[] for _ in range(ncols)]  # per column: sources of the channel before it
     for _, a, b, _ in segs:
         c = nodes[b].column
@@ -379,6 +379,24 @@ class Picture:
         return None
 
 
+def cells(text: str) -> int:
+    """The terminal cells ``text`` takes: a Chinese character takes two."""
+    return len(_cell_list(text))
+
+
+def _cell_list(text: str) -> list[str]:
+    """One string per cell: a wide character, then "" for the cell it covers (so that a row
+    joined back is as wide on the terminal as it has cells)."""
+    if text.isascii():
+        return list(text)
+    import unicodedata
+
+    out: list[str] = []
+    for ch in text:
+        out += [ch, ""] if unicodedata.east_asian_width(ch) in "WF" else [ch]
+    return out
+
+
 class _Canvas:
     def __init__(self, width: int, height: int) -> None:
         self.w, self.h = width, height
@@ -403,11 +421,17 @@ class _Canvas:
     def put(self, x: int, y: int, text: str, tag: str, ref: object = None) -> None:
         if not 0 <= y < self.h:
             return
-        lo, hi = max(0, x), min(self.w, x + len(text))
+        cells = _cell_list(text)
+        lo, hi = max(0, x), min(self.w, x + len(cells))
         if lo >= hi:
             return
         n = hi - lo
-        self.chars[y][lo:hi] = text[lo - x: hi - x]
+        part = cells[lo - x: hi - x]
+        if part and part[-1] == "" and hi - x < len(cells):  # a wide character cut in half
+            part[-1] = " "
+        if part and part[0] == "" and lo > x:
+            part[0] = " "
+        self.chars[y][lo:hi] = part
         self.tags[y][lo:hi] = [tag] * n
         self.refs[y][lo:hi] = [ref] * n
 
@@ -495,9 +519,9 @@ def _title(title: str, p: Plan, c: int) -> str:
     bracketed part ("hidden 1 (linear)" -> "hidden 1"), else cut."""
     room = (p.col_x[c + 1] - 1 if c + 1 < len(p.col_x) else p.width) - p.col_x[c]
     for t in (title, title.split(" (")[0]):
-        if len(t) <= room:
+        if cells(t) <= room:
             return t
-    return title[: max(0, room)]
+    return "".join(_cell_list(title)[: max(0, room)])
 
 
 def _lines(cv: _Canvas, p: Plan, segs, by_key, lit_only: bool) -> None:

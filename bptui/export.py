@@ -203,7 +203,7 @@ def _event_markdown(ev: Event) -> list[str]:
                     "backpropagation computes `{right}`", name=ev.mistake,
                     right=f"{ev.correct_equation}{val}"), ""]
     if ev.why:
-        lines += [f"*{_md_escape(shown_why(ev))}.*", ""]
+        lines += [_("*{why}.*", why=_md_escape(shown_why(ev))), ""]
     return lines
 
 
@@ -235,8 +235,8 @@ def start_params(scenario: Scenario, first_epoch: int, mistake: str | None) -> b
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         result = train(scenario, params, first_epoch - 1, mistake=mistake, keep_losses=False)
     if result.diverged_at is not None:
-        raise BptuiError(f"training diverged at epoch {result.diverged_at}, before epoch "
-                         f"{first_epoch}: nothing to export from there")
+        raise BptuiError(_("training diverged at epoch {epoch}, before epoch {first}: nothing "
+                           "to export from there", epoch=result.diverged_at, first=first_epoch))
     return result.params
 
 

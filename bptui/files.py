@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import TextIO
 
 from bptui.errors import BptuiError
+from bptui.i18n import _
 from bptui.visible import visible
 
 
 def why(exc: OSError) -> str:
     """The operating system's reason in words, without Python's ``[Errno 36]`` decoration."""
     if exc.errno == errno.ENAMETOOLONG:
-        return "the file name is too long for the file system"
+        return _("the file name is too long for the file system")
     text = exc.strerror or str(exc)
     return text[:1].lower() + text[1:]
 
@@ -62,31 +63,32 @@ def check_target(path: str | os.PathLike, *, force: bool,
     shown = _shown(target)
     for read in protect:
         if same_file(target, read):
-            raise BptuiError(f"{shown}: is the scenario file being read; bptui never writes the "
-                             "files it reads (choose another output name)")
+            raise BptuiError(_("{path}: is the scenario file being read; bptui never writes the "
+                               "files it reads (choose another output name)", path=shown))
     try:
         info = os.stat(target)
     except FileNotFoundError:
         info = None
     except OSError as exc:
         if exc.errno == errno.ENOTDIR:
-            raise BptuiError(f"{shown}: cannot be written: a part of the folder path is not a "
-                             "folder") from None
-        raise BptuiError(f"{shown}: cannot be written: {why(exc)}") from None
+            raise BptuiError(_("{path}: cannot be written: a part of the folder path is not a "
+                               "folder", path=shown)) from None
+        raise BptuiError(_("{path}: cannot be written: {why}", path=shown, why=why(exc))) from None
     except ValueError:  # an embedded NUL
-        raise BptuiError(f"{shown}: not a usable file name") from None
+        raise BptuiError(_("{path}: not a usable file name", path=shown)) from None
     if info is not None:
         if stat.S_ISDIR(info.st_mode):
-            raise BptuiError(f"{shown}: is a folder, expected a file name")
+            raise BptuiError(_("{path}: is a folder, expected a file name", path=shown))
         if not stat.S_ISREG(info.st_mode):
-            raise BptuiError(f"{shown}: is not a regular file (a device, FIFO or socket); "
-                             "bptui only writes regular files, even with --force")
+            raise BptuiError(_("{path}: is not a regular file (a device, FIFO or socket); "
+                               "bptui only writes regular files, even with --force", path=shown))
         if not force:
-            raise BptuiError(f"{shown}: already exists; not overwritten (use --force to "
-                             "replace it)")
+            raise BptuiError(_("{path}: already exists; not overwritten (use --force to "
+                               "replace it)", path=shown))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise BptuiError(f"{shown}: the folder {_shown(folder)} does not exist")
+        raise BptuiError(_("{path}: the folder {folder} does not exist", path=shown,
+                           folder=_shown(folder)))
     return target
 
 
@@ -106,7 +108,7 @@ def write(path: str | os.PathLike, chunks: str | Iterable[str], *, force: bool =
     try:
         fd, tmp = tempfile.mkstemp(prefix=".bptui-", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise BptuiError(f"{shown}: cannot be written: {why(exc)}") from None
+        raise BptuiError(_("{path}: cannot be written: {why}", path=shown, why=why(exc))) from None
     try:
         umask = os.umask(0)
         os.umask(umask)
@@ -124,16 +126,17 @@ def write(path: str | os.PathLike, chunks: str | Iterable[str], *, force: bool =
             try:
                 os.link(tmp, target)  # fails if the file appeared meanwhile: never overwrite
             except FileExistsError:
-                raise BptuiError(f"{shown}: already exists; not overwritten (use --force to "
-                                 "replace it)") from None
+                raise BptuiError(_("{path}: already exists; not overwritten (use --force to "
+                                   "replace it)", path=shown)) from None
             except OSError:  # a file system without hard links
                 if os.path.lexists(target):
-                    raise BptuiError(f"{shown}: already exists; not overwritten") from None
+                    raise BptuiError(_("{path}: already exists; not overwritten",
+                                       path=shown)) from None
                 os.replace(tmp, target)
             else:
                 os.unlink(tmp)
     except OSError as exc:
-        raise BptuiError(f"{shown}: cannot be written: {why(exc)}") from None
+        raise BptuiError(_("{path}: cannot be written: {why}", path=shown, why=why(exc))) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -188,9 +191,10 @@ def session_folder(root: str | os.PathLike, *, max_files: int, max_bytes: int) -
     files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
     used = sum(p.stat().st_size for p in files)
     if len(files) >= max_files or used >= max_bytes:
-        raise BptuiError(f"the export folder {folder} is full ({len(files)} files, "
-                         f"{used:,} bytes; at most {max_files} files, {max_bytes:,} bytes "
-                         "per session)")
+        raise BptuiError(_("the export folder {folder} is full ({files} files, {used} bytes; at "
+                           "most {most} files, {bytes} bytes per session)", folder=folder,
+                           files=len(files), used=f"{used:,}", most=max_files,
+                           bytes=f"{max_bytes:,}"))
     return folder
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from bptui.activations import Activation, ex  # ex: bptui.expr, imported when a tree is built
+from bptui.events import Phrases, Why, because
 from bptui.i18n import N_
 from bptui.losses import Loss
 
@@ -131,13 +132,13 @@ class Rules:
         """(k, row, col): δ of unit k above times W[row, col], for hidden unit j."""
         return [(k, k, j) for k in range(n_next)]
 
-    def sent_back_why(self, unit: str, feeds: str) -> str | None:
+    def sent_back_why(self, unit: str, feeds: Phrases) -> Why | None:
         return None
 
     def sent_back_layer_rule(self, lay: int, w_sym: str) -> str:
         return f"δ_{lay + 1} · {w_sym}"
 
-    def frozen_why(self, name: str | None) -> str:
+    def frozen_why(self, name: str | None) -> Why | str:
         return ""
 
     def batch_grad_word(self, s: Scenario) -> str:
@@ -186,8 +187,9 @@ class StaleWeights(Rules):
     def updates_inline(self, s: Scenario) -> bool:
         return s.mode == "sample"
 
-    def sent_back_why(self, unit: str, feeds: str) -> str | None:
-        return f"BUG (stale-weights): the weights out of {unit} were already updated"
+    def sent_back_why(self, unit: str, feeds: Phrases) -> Why | None:
+        return because(N_("BUG (stale-weights): the weights out of {unit} were already updated"),
+                       unit=unit)
 
 
 class GradientAscent(Rules):
@@ -345,8 +347,9 @@ class MissingSum(_OneRowInSum):
     def send_back_tree(self, delta: Node, w: Node) -> Node:
         return ex.mul(ex.call("first_column", delta), ex.call("first_row", w))
 
-    def sent_back_why(self, unit: str, feeds: str) -> str | None:
-        return f"BUG (missing-sum): only the first unit's share is taken, but {unit} feeds {feeds}"
+    def sent_back_why(self, unit: str, feeds: Phrases) -> Why | None:
+        return because(N_("BUG (missing-sum): only the first unit's share is taken, but {unit} "
+                          "feeds {feeds}"), unit=unit, feeds=feeds)
 
 
 class WrongWeightInSum(_OneRowInSum):
@@ -370,7 +373,7 @@ class WrongWeightInSum(_OneRowInSum):
     def send_back_tree(self, delta: Node, w: Node) -> Node:
         return ex.mul(ex.call("sum_columns", delta), ex.call("first_row", w))
 
-    def sent_back_why(self, unit: str, feeds: str) -> str | None:
+    def sent_back_why(self, unit: str, feeds: Phrases) -> Why | None:
         return N_("BUG (wrong-weight-in-sum): every term uses the weight into the first unit")
 
 
@@ -406,9 +409,10 @@ class TransposedWeights(Rules):
     def send_back_tree(self, delta: Node, w: Node) -> Node:
         return ex.call("matmul", delta, ex.call("transpose", w))
 
-    def sent_back_why(self, unit: str, feeds: str) -> str | None:
-        return (f"BUG (transposed-weights): the error comes back along the weights out of one "
-                f"unit above instead of the weights out of {unit} ({feeds})")
+    def sent_back_why(self, unit: str, feeds: Phrases) -> Why | None:
+        return because(N_("BUG (transposed-weights): the error comes back along the weights out "
+                          "of one unit above instead of the weights out of {unit} ({feeds})"),
+                       unit=unit, feeds=feeds)
 
 
 class NoHiddenUpdate(Rules):
@@ -426,10 +430,11 @@ class NoHiddenUpdate(Rules):
     def trains(self, s: Scenario, lay: int) -> bool:
         return lay >= len(s.layers)
 
-    def frozen_why(self, name: str | None) -> str:
+    def frozen_why(self, name: str | None) -> Why | str:
         if name is None:
             return N_("BUG (no-hidden-update): this layer is never updated")
-        return f"BUG (no-hidden-update): only the last layer is updated; {name} never changes"
+        return because(N_("BUG (no-hidden-update): only the last layer is updated; {name} never "
+                          "changes"), name=name)
 
 
 class SumForMean(Rules):

@@ -33,6 +33,7 @@ from bptui.drawing import (
     plan,
 )
 from bptui.events import Event
+from bptui.i18n import N_, _
 from bptui.scenario import Scenario
 from bptui.visible import visible
 
@@ -100,6 +101,20 @@ def _sign(v: float) -> int:
     return 1 if v > 0 else -1 if v < 0 else 0
 
 
+#: The layer names bptui itself gives (scenario_rules: "hidden L", "output") or its built-ins
+#: use: bptui's words, so shown in the learner's language. Any other name is the file's own
+#: text, shown as written.
+LAYER_WORDS = {"hidden": N_("hidden"), "output": N_("output")}
+
+
+def layer_word(name: str) -> str:
+    """A layer's name as the learner reads it (see :data:`LAYER_WORDS`)."""
+    head, _sep, number = name.rpartition(" ")
+    if head == "hidden" and number.isdigit():
+        return _("hidden {n}", n=number)
+    return _(LAYER_WORDS[name]) if name in LAYER_WORDS else visible(name, keep_newlines=False)
+
+
 def network_diagram(s: Scenario, params, events: Sequence[Event], event: Event | None = None,
                     sample: int | None = None, hidden: bool = False,
                     width: int = 7) -> Diagram:
@@ -114,8 +129,8 @@ def network_diagram(s: Scenario, params, events: Sequence[Event], event: Event |
         if not e.is_matrix:
             known[e.symbol] = e
     lit = lit_by(s, event)
-    titles = ["inputs"] + [f"{visible(la.name, keep_newlines=False)} "
-                           f"({ACTIVATIONS[la.activation].short})" for la in s.layers]
+    titles = [_("inputs")] + [f"{layer_word(la.name)} ({ACTIVATIONS[la.activation].short})"
+                              for la in s.layers]
     nodes: list[Node] = []
     edges: list[Edge] = []
     names0 = [visible(n, keep_newlines=False) for n in s.input_names]
@@ -283,7 +298,7 @@ def graph_diagram(inputs: Mapping[str, Sequence[str]], ops: Mapping[str, str],
     col = graph_columns(inputs)
     lit = set(lit_edges)
     ncols = max(col.values(), default=0) + 1
-    titles = ["leaves"] + [f"step {c}" for c in range(1, ncols)]
+    titles = [_("leaves")] + [_("step {n}", n=c) for c in range(1, ncols)]
     nodes = []
     for name in sorted(col, key=lambda n: (col[n], list(inputs).index(n))):
         g = grads.get(name)

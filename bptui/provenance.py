@@ -15,6 +15,7 @@ import numpy as np
 from bptui import backprop as bp
 from bptui import expr
 from bptui.events import Event
+from bptui.i18n import _
 from bptui.notation import fmt, pretty
 from bptui.scenario import Scenario
 
@@ -107,45 +108,45 @@ def _resolve(
     if getattr(scenario, "is_graph", False):  # a computational graph: a leaf, or η
         if symbol in scenario.leaves:
             return Source(symbol, start.values[symbol], "leaf", None,
-                          "a leaf of the graph: its value at the start of this epoch")
+                          _("a leaf of the graph: its value at the start of this epoch"))
         if symbol == "eta":
             return Source(symbol, scenario.learning_rate, "parameter", None,
-                          "the learning rate, from the scenario's [training] table")
-        return Source(symbol, None, "step", None, "not computed in this epoch")
+                          _("the learning rate, from the scenario's [training] table"))
+        return Source(symbol, None, "step", None, _("not computed in this epoch"))
     # A parameter: its latest update before this step, else its starting value.
     ref = _param_ref(scenario, symbol)
     if ref is not None:
         for k in range(index - 1, -1, -1):
             e = events[k]
             if e.kind == "update" and e.symbol == symbol + "+":
-                return Source(symbol, e.value, "step", k, "updated earlier in this epoch")
+                return Source(symbol, e.value, "step", k, _("updated earlier in this epoch"))
         return Source(symbol, start.value(*ref), "parameter", None,
-                      "the parameter's value at the start of this epoch")
+                      _("the parameter's value at the start of this epoch"))
     sample = (here.sample or 1) - 1
     if symbol in scenario.input_names:
         i = scenario.input_names.index(symbol)
         return Source(symbol, float(scenario.inputs[sample, i]), "input", None,
-                      f"input of sample {sample + 1}, from the scenario's data")
+                      _("input of sample {k}, from the scenario's data", k=sample + 1))
     if symbol.startswith("target_"):
         unit = symbol.removeprefix("target_")
         names = scenario.layers[-1].names
         if unit in names:
             return Source(symbol, float(scenario.targets[sample, names.index(unit)]), "target",
-                          None, f"target of sample {sample + 1}, from the scenario's data")
+                          None, _("target of sample {k}, from the scenario's data", k=sample + 1))
     if symbol in ("X", "x"):
-        return Source(symbol, scenario.inputs, "input", None, "the inputs, from the data")
+        return Source(symbol, scenario.inputs, "input", None, _("the inputs, from the data"))
     if symbol == "T":
-        return Source(symbol, scenario.targets, "target", None, "the targets, from the data")
+        return Source(symbol, scenario.targets, "target", None, _("the targets, from the data"))
     matrices = {f"W{lay}": lay for lay in range(1, len(scenario.layers) + 1)}
     if symbol in matrices:
         return Source(symbol, start.weights[matrices[symbol] - 1], "parameter", None,
-                      "the layer's weights at the start of this epoch")
+                      _("the layer's weights at the start of this epoch"))
     biases = {f"b{lay}": lay for lay in range(1, len(scenario.layers) + 1)
               if start.biases[lay - 1] is not None}
     if symbol in biases and not scenario.unit_by_unit:
         return Source(symbol, start.biases[biases[symbol] - 1], "parameter", None,
-                      "the layer's biases at the start of this epoch")
-    return Source(symbol, None, "step", None, "not computed in this epoch")
+                      _("the layer's biases at the start of this epoch"))
+    return Source(symbol, None, "step", None, _("not computed in this epoch"))
 
 
 def _param_ref(scenario: Scenario, symbol: str) -> tuple[int, str, int, int] | None:

@@ -37,8 +37,8 @@ def parse_kinds(text: str) -> frozenset[str]:
     every = list(dict.fromkeys([*KINDS, *GRAPH_KINDS]))  # which apply: kinds_problem()
     unknown = sorted(kinds - set(every))
     if unknown or not kinds:
-        raise ValueError(f"unknown sub-step kind {', '.join(unknown) or '(none)'}; "
-                         f"choose from: {', '.join(every)}")
+        raise ValueError(_("unknown sub-step kind {kinds}; choose from: {every}",
+                           kinds=", ".join(unknown) or _("(none)"), every=", ".join(every)))
     return kinds
 
 
@@ -51,9 +51,11 @@ def kinds_problem(scenario, kinds: frozenset[str] | None) -> str | None:
     foreign = sorted(kinds - allowed)
     if not foreign:
         return None
-    what = "a computational graph" if getattr(scenario, "is_graph", False) else "a layered network"
-    return (f"--quiz: {', '.join(foreign)} is not a kind of step of {what}; choose from: "
-            f"{', '.join(sorted(allowed))}")
+    said = dict(kinds=", ".join(foreign), allowed=", ".join(sorted(allowed)))
+    return (_("--quiz: {kinds} is not a kind of step of a computational graph; choose from: "
+              "{allowed}", **said) if getattr(scenario, "is_graph", False) else
+            _("--quiz: {kinds} is not a kind of step of a layered network; choose from: "
+              "{allowed}", **said))
 
 
 @dataclass(frozen=True)

@@ -163,14 +163,13 @@ def sent_back_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int
         tree.append(mul(sym(f"delta_{nxt.names[k]}", d), sym(wn, w[row, col])))
     feeds_msg = Phrases(tuple(because(N_("{unit} through {w}"), unit=nxt.names[k],
                                       w=ctx.w_name(lay + 1, k, j)) for k in range(nxt.size)))
-    feeds = str(feeds_msg)
     if nxt.size == 1:
         why = because(N_("{unit} feeds only {feeds}, so its error is what comes back along "
                          "that weight"), unit=unit, feeds=feeds_msg)
     else:
         why = because(N_("{unit} feeds {feeds}: its error is the SUM of what comes back along "
                          "each"), unit=unit, feeds=feeds_msg)
-    why = ctx.rules.sent_back_why(unit, feeds) or why
+    why = ctx.rules.sent_back_why(unit, feeds_msg) or why
     chain = ("Σ_k δ_k · w_k," + unit,) if nxt.size > 1 else ()
     # updated weights (inline updates) are marked ⁺ in the rule; the tree keeps the weight's
     # own symbol, so their rule is written out here

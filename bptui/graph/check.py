@@ -7,10 +7,11 @@ Report, so the command line and the screen show both the same way.
 
 from __future__ import annotations
 
-from bptui.gradcheck import EPSILON, TOLERANCE, ZERO, Report, Row
+from bptui.gradcheck import EPSILON, TOLERANCE, ZERO, Report, Row, _cells
 from bptui.graph import engine
 from bptui.graph.mistakes import MISTAKES
 from bptui.graph.model import GraphScenario
+from bptui.i18n import _
 
 
 def check(
@@ -48,6 +49,7 @@ def render(report: Report, graph: GraphScenario) -> str:
 
     text = render_rows(report)
     first, rest = text.split("\n", 1)
-    first = first.replace("Gradient check on the whole batch", f"Gradient check of "
-                          f"∂{graph.output}/∂leaf for every leaf")
-    return first + "\n" + rest.replace("parameter     ", "leaf          ", 1)
+    first = first.replace(_("Gradient check on the whole batch"),
+                          _("Gradient check of ∂{output}/∂leaf for every leaf", output=graph.output))
+    return first + "\n" + rest.replace(_("parameter"), _("leaf") + " " * max(
+        0, _cells(_("parameter")) - _cells(_("leaf"))), 1)

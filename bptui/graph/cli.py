@@ -14,6 +14,7 @@ from bptui.errors import BptuiError
 from bptui.graph import engine, steps
 from bptui.graph.mistakes import MISTAKES
 from bptui.graph.model import GraphScenario
+from bptui.i18n import _, local
 from bptui.notation import fmt
 from bptui.visible import visible
 
@@ -26,14 +27,15 @@ def mistake_problem(graph: GraphScenario, name: str | None) -> str | None:
         from bptui.mistakes import MISTAKES as LAYERED
 
         if name in LAYERED:
-            return (f"mistake '{name}' is a mistake of layered networks (net, out, δ); "
-                    f"{visible(graph.name, keep_newlines=False)} is a computational graph. "
-                    f"Graph mistakes: {', '.join(MISTAKES)}")
-        return f"unknown mistake '{name}'. Graph mistakes: {', '.join(MISTAKES)}"
+            return _("mistake '{name}' is a mistake of layered networks (net, out, δ); "
+                     "{graph} is a computational graph. Graph mistakes: {mistakes}", name=name,
+                     graph=visible(graph.name, keep_newlines=False), mistakes=", ".join(MISTAKES))
+        return _("unknown mistake '{name}'. Graph mistakes: {mistakes}", name=name,
+                 mistakes=", ".join(MISTAKES))
     why = MISTAKES[name].applies(graph)
     if why:
-        return (f"mistake '{name}' does not apply to "
-                f"{visible(graph.name, keep_newlines=False)}: {why}")
+        return _("mistake '{name}' does not apply to {graph}: {why}", name=name,
+                 graph=visible(graph.name, keep_newlines=False), why=_(why))
     return None
 
 
@@ -42,17 +44,18 @@ def dispatch(graph: GraphScenario, args: argparse.Namespace) -> int:
     if problem:
         raise BptuiError(problem)
     if getattr(args, "sample", None) is not None:
-        raise BptuiError("--sample: a graph has no samples (its leaves are its inputs); leave "
-                         "--sample out")
+        raise BptuiError(_("--sample: a graph has no samples (its leaves are its inputs); "
+                           "leave --sample out"))
     if (args.trace or args.export or args.worksheet) and args.epochs > 1 and not graph.trained:
-        raise BptuiError(f"--epochs {args.epochs}: {visible(graph.name, keep_newlines=False)} "
-                         "has no [training] table, so it has one forward and one backward "
-                         "pass only")
+        raise BptuiError(_("--epochs {epochs}: {graph} has no [training] table, so it has one "
+                           "forward and one backward pass only", epochs=args.epochs,
+                           graph=visible(graph.name, keep_newlines=False)))
     from bptui.graph.convert import shown_note
 
     note = shown_note(graph)  # a layered scenario's graph of one sample out of several
     if note is not None and not args.check:
-        print(visible(f"bptui: note: {note}", keep_newlines=False), file=sys.stderr)
+        print(visible(_("bptui: note: {note}", note=note), keep_newlines=False),
+              file=sys.stderr)
     if args.check:
         print(summary(graph))
         return 0
@@ -76,15 +79,16 @@ def dispatch(graph: GraphScenario, args: argparse.Namespace) -> int:
             sys.stdout.write(text)
             return 0
         path = layered_export.write(args.output, text, force=args.force)
-        print(f"wrote {args.export} to {path}", file=sys.stderr)
+        print(_("wrote {format} to {path}", format=args.export, path=path), file=sys.stderr)
         return 0
     if args.worksheet or args.symbols or args.compare:
         from bptui import compare_cli  # the same worksheets and marking as layered networks
 
         return compare_cli.run(graph, args)
     if args.serve:
-        raise BptuiError("--serve does not work on computational graphs yet: use the "
-                         "screen, --check, --trace, --train N, --gradcheck or --export")
+        raise BptuiError(_("--{flag} does not work on computational graphs yet: use the "
+                           "screen, --check, --trace, --train N, --gradcheck or --export",
+                           flag="serve"))
     from bptui.cli import _open_screen
 
     return _open_screen(graph, args)
@@ -96,28 +100,33 @@ def summary(g: GraphScenario) -> str:
     from bptui.graph.tree import Num, Sym, text
 
     v = lambda s: visible(s, keep_newlines=False)  # noqa: E731
-    lines = [f"{v(g.path)}: ok", f"title: {v(g.title)}", f"shape: {g.shape}"]
+    lines = [_("{path}: ok", path=v(g.path)), _("title: {title}", title=v(local(g.title, g.title_zh))),
+             _("shape: {shape}", shape=g.shape)]
     if g.source:
-        lines.append(f"source: {v(g.source)}")
-    lines.append("leaves: " + ", ".join(f"{k} = {fmt(x)}" for k, x in g.leaves.items()))
+        lines.append(_("source: {source}", source=v(g.source)))
+    lines.append(_("leaves: {leaves}", leaves=", ".join(f"{k} = {fmt(x)}"
+                                                         for k, x in g.leaves.items())))
     for n in g.nodes:
         rule = text(node_tree(n.op, [Sym(i, 0.0) if isinstance(i, str) else Num(float(i))
                                      for i in n.inputs]))
-        lines.append(f"node {n.name} = {rule}" + ("  (staged)" if n.staged else ""))
-    lines.append(f"output: {g.output}")
+        lines.append(_("node {name} = {rule}  (staged)", name=n.name, rule=rule) if n.staged
+                     else _("node {name} = {rule}", name=n.name, rule=rule))
+    lines.append(_("output: {output}", output=g.output))
     from bptui.graph.convert import shown_note
 
     note = shown_note(g)
     if note is not None:
-        lines.append(f"shown: {note}")
-    shared = [f"{n} ({len(g.uses(n))} uses)" for n in [*g.leaves, *(x.name for x in g.nodes)]
-              if len(g.uses(n)) > 1]
-    lines.append("used more than once: " + (", ".join(shared) if shared else "nothing"))
+        lines.append(_("shown: {note}", note=note))
+    shared = [_("{name} ({n} uses)", name=n, n=len(g.uses(n)))
+              for n in [*g.leaves, *(x.name for x in g.nodes)] if len(g.uses(n)) > 1]
+    lines.append(_("used more than once: {values}", values=_(", ").join(shared)) if shared
+                 else _("used more than once: nothing"))
     if g.trained:
-        lines.append(f"training: learning rate {fmt(g.learning_rate)}, epochs {g.epochs}, "
-                     f"trains {', '.join(g.train) or 'nothing'}")
+        lines.append(_("training: learning rate {eta}, epochs {epochs}, trains {leaves}",
+                       eta=fmt(g.learning_rate), epochs=g.epochs,
+                       leaves=", ".join(g.train) or _("nothing")))
     else:
-        lines.append("training: none (one forward and one backward pass)")
+        lines.append(_("training: none (one forward and one backward pass)"))
     return "\n".join(lines)
 
 
@@ -135,16 +144,16 @@ def trace(graph: GraphScenario, epochs: int, mistake: str | None) -> int:
             line = json.dumps(_finite_or_null(data), ensure_ascii=False, allow_nan=False)
         sys.stdout.write(line + "\n")
     if diverged is not None:
-        print(f"bptui: training diverged at epoch {diverged}: non-finite numbers are written "
-              "as null (try a smaller learning rate)", file=sys.stderr)
+        print(_("bptui: training diverged at epoch {epoch}: non-finite numbers are written "
+                "as null (try a smaller learning rate)", epoch=diverged), file=sys.stderr)
         return 1
     return 0
 
 
 def train(graph: GraphScenario, epochs: int, mistake: str | None, as_json: bool) -> int:
     if not graph.trained:
-        raise BptuiError(f"--train: {visible(graph.name, keep_newlines=False)} has no "
-                         "[training] table (learning_rate, epochs, train)")
+        raise BptuiError(_("--train: {graph} has no [training] table (learning_rate, epochs, "
+                           "train)", graph=visible(graph.name, keep_newlines=False)))
     from bptui.graph.mistakes import MISTAKES as GM
 
     params = engine.GraphParams.initial(graph)
@@ -160,16 +169,19 @@ def train(graph: GraphScenario, epochs: int, mistake: str | None, as_json: bool)
             "leaves": result.params.as_dict(), "diverged_at": result.diverged_at,
         }, ensure_ascii=False))
     else:
-        print(f"{visible(graph.title, keep_newlines=False)}: trained {len(result.losses)} "
-              "epochs" + (f" with mistake {mistake}" if mistake else ""))
+        said = dict(title=visible(local(graph.title, graph.title_zh), keep_newlines=False),
+                    n=len(result.losses), mistake=mistake)
+        print(_("{title}: trained {n} epochs with mistake {mistake}", **said) if mistake
+              else _("{title}: trained {n} epochs", **said))
         if result.losses:
-            print(f"{graph.output}: {fmt(before)} before, {fmt(result.losses[-1])} after")
+            print(_("{output}: {before} before, {after} after", output=graph.output,
+                    before=fmt(before), after=fmt(result.losses[-1])))
         for leaf in graph.train:
             print(f"{leaf} = {fmt(result.params.values[leaf])}")
     if result.diverged_at is not None:
-        print(f"bptui: training diverged at epoch {result.diverged_at}: the output is no "
-              f"longer a finite number; the last finite state is after epoch "
-              f"{result.diverged_at - 1} (try a smaller learning rate)", file=sys.stderr)
+        print(_("bptui: training diverged at epoch {epoch}: the output is no longer a finite "
+                "number; the last finite state is after epoch {last} (try a smaller learning "
+                "rate)", epoch=result.diverged_at, last=result.diverged_at - 1), file=sys.stderr)
         return 1
     return 0
 
@@ -179,9 +191,9 @@ def dispatch_scenario(scenario, args: argparse.Namespace) -> int:
     graph mistake, which is refused with the reason)."""
     if not getattr(scenario, "is_graph", False):
         if not args.graph:
-            raise BptuiError(f"mistake '{args.mistake}' is a mistake of computational graphs; "
-                             f"{visible(scenario.name, keep_newlines=False)} is a layered "
-                             "network (use a [graph] scenario, or add --graph)")
+            raise BptuiError(_("mistake '{name}' is a mistake of computational graphs; {net} "
+                               "is a layered network (use a [graph] scenario, or add --graph)",
+                               name=args.mistake, net=visible(scenario.name, keep_newlines=False)))
         from bptui.graph.convert import from_layered
 
         scenario = from_layered(scenario)
@@ -191,15 +203,15 @@ def dispatch_scenario(scenario, args: argparse.Namespace) -> int:
 def list_mistakes(graph: GraphScenario | None) -> int:
     """--mistakes: the graph lab's entries (and, for a graph, which apply to it)."""
     if graph is None:
-        print("mistakes of computational graphs ([graph] scenarios, or --graph):")
+        print(_("mistakes of computational graphs ([graph] scenarios, or --graph):"))
     for m in MISTAKES.values():
-        print(f"{m.name}: {m.title}")
-        print(f"    wrong:  {m.wrong}")
-        print(f"    right:  {m.right}")
-        print(f"    breaks: {m.breaks}")
-        print(f"    from:   {m.source}")
+        print(f"{m.name}: {_(m.title)}")
+        print(_("    wrong:  {text}", text=_(m.wrong)))
+        print(_("    right:  {text}", text=_(m.right)))
+        print(_("    breaks: {text}", text=_(m.breaks)))
+        print(_("    from:   {text}", text=_(m.source)))
         if graph is not None:
             why_not = m.applies(graph)
             print(f"    {visible(graph.name, keep_newlines=False)}: "
-                  + (f"does not apply ({why_not})" if why_not else "applies"))
+                  + (_("does not apply ({why})", why=_(why_not)) if why_not else _("applies")))
     return 0

@@ -96,13 +96,14 @@ def shown_note(graph: GraphScenario) -> str | None:
 
 def _check(s) -> None:
     if not s.unit_by_unit:
-        raise BptuiError(f"--graph: {s.name} has a layer of more than 12 units; its graph would "
-                         "be too large to follow node by node")
+        raise BptuiError(_("--graph: {name} has a layer of more than 12 units; its graph would "
+                           "be too large to follow node by node", name=s.name))
     for la in s.layers:
         if la.activation not in _ACTIVATION and la.activation != "softmax":
-            raise BptuiError(f"--graph: the activation '{la.activation}' has no graph form yet")
+            raise BptuiError(_("--graph: the activation '{name}' has no graph form yet",
+                               name=la.activation))
     if s.loss not in _LOSS:
-        raise BptuiError(f"--graph: the loss '{s.loss}' has no graph form yet")
+        raise BptuiError(_("--graph: the loss '{name}' has no graph form yet", name=s.loss))
 
 
 def _build(s, samples: list[int], note: Why | None) -> GraphScenario:
@@ -148,16 +149,22 @@ def _build(s, samples: list[int], note: Why | None) -> GraphScenario:
                 "over the samples: the batch gradient), and training is the same batch "
                 "gradient descent")
         title, title_zh = (f"{s.title} (as a computational graph of all {s.samples} samples)",
-                           f"{s.title_zh}（计算图，全部 {s.samples} 个样本）")
+                           f"{s.title_zh or s.title}（计算图，全部 {s.samples} 个样本）")
+        what_zh = (f"全部 {s.samples} 个样本作为一个批次：输出 E_batch 是每个样本的损失 E_total 的"
+                   f"{'平均' if s.reduction == 'mean' else '总和'}，每个权重是所有样本共用的一个"
+                   "叶子（它的梯度是各样本贡献之和，也就是批量梯度），训练就是同样的批量梯度下降")
     elif s.samples == 1:
         what = ("the output E_total is its loss, so each leaf's gradient is ∂E/∂(leaf) and "
                 "training is the same gradient descent")
-        title, title_zh = f"{s.title} (as a computational graph)", f"{s.title_zh}（计算图）"
+        title, title_zh = f"{s.title} (as a computational graph)", f"{s.title_zh or s.title}（计算图）"
+        what_zh = "输出 E_total 就是它的损失，所以每个叶子的梯度是 ∂E/∂(叶子)，训练就是同样的梯度下降"
     else:
         what = (f"sample 1 of {s.samples} only: the output E_total is that sample's loss, so "
                 "each leaf's gradient is ∂E/∂(leaf) of sample 1")
         title = f"{s.title} (as a computational graph: sample 1 of {s.samples})"
-        title_zh = f"{s.title_zh}（计算图：第 1 个样本，共 {s.samples} 个）"
+        title_zh = f"{s.title_zh or s.title}（计算图：第 1 个样本，共 {s.samples} 个）"
+        what_zh = (f"只取 {s.samples} 个样本中的样本 1：输出 E_total 是这个样本的损失，所以每个叶子"
+                   "的梯度是样本 1 的 ∂E/∂(叶子)")
     notes = f"The layered scenario {s.name} as its computational graph, {what}."
     if note is not None:
         notes += f" Why one sample: {note}."  # English, as a scenario's notes
@@ -167,8 +174,12 @@ def _build(s, samples: list[int], note: Why | None) -> GraphScenario:
         "graph": {"values": order, "expression": "\n".join(lines)},
         "training": {"learning_rate": s.learning_rate, "epochs": s.epochs, "train": train},
     }
-    if s.title_zh:
-        doc["title_zh"] = title_zh
+    # the Chinese twins (shown when the language is Chinese), as a built-in's file has them
+    doc["title_zh"] = title_zh
+    notes_zh = f"分层场景 {s.name} 表示为计算图，{what_zh}。"
+    if note is not None:
+        notes_zh += f"为什么只取一个样本：{note.text()}。"
+    doc["notes_zh"] = notes_zh + "\n" + (s.notes_zh or s.notes)
     graph = read(doc, "", file=f"{s.path} --graph", name=s.name)
     graph.extra["from_layered"] = True
     graph.extra["samples"] = s.samples

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from bptui.graph.model import GraphScenario, Node
 from bptui.graph.ops import OPERATIONS
+from bptui.i18n import N_, _
 
 
 @dataclass
@@ -73,14 +74,14 @@ def domain_problem(graph: GraphScenario, values: Mapping[str, float]) -> tuple[N
         shown = ", ".join(f"{i} = {values[i]:g}" for i in dict.fromkeys(node.inputs)
                           if isinstance(i, str))
         if why is None and not math.isfinite(values[node.name]):
-            why = "the result is not a finite number"
+            why = N_("the result is not a finite number")
         if why is None:
             for k, local in enumerate(op.local):
                 if isinstance(node.inputs[k], str) and not math.isfinite(
                         local(args, values[node.name])):
-                    why = "its local derivative is not a finite number"
+                    why = N_("its local derivative is not a finite number")
         if why is not None:
-            return node, why + (f" ({shown})" if shown else "")
+            return node, _(why) + (f" ({shown})" if shown else "")
     return None
 
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 import re
 
-from bptui.export import _md_escape, _table
+from bptui.events import shown_why
+from bptui.export import PHASE_HEADINGS, _md_escape, _table
 from bptui.graph import engine, steps
 from bptui.graph.model import GraphScenario
 from bptui.graph.tree import latex
+from bptui.i18n import N_, _, local
 from bptui.notation import fmt
 
+#: The kinds of step (bptui.graph.steps.GRAPH_KINDS) as the export's step headings say them.
+KIND_WORDS = {"node": N_("node"), "local": N_("local"), "chain": N_("chain"),
+              "grad": N_("grad"), "update": N_("update")}
 _LATEX_D = re.compile(r"^d([^/]+)/d([^|]+?)(?:\|(.+))?$")
 
 
@@ -56,16 +61,16 @@ def _plain(s: str) -> str:
 
 
 def event_markdown(ev) -> list[str]:
-    head = f"**{ev.position + 1}. {ev.kind}: `{ev.symbol}`**"
+    head = f"**{ev.position + 1}. {_(KIND_WORDS[ev.kind])}: `{ev.symbol}`**"
     tex = (f"{tex_name(ev.symbol)} = {latex(ev.tree, show=tex_name)} = "
            f"{latex(ev.tree, numbers=True)} = {_num(ev.value)}")
     lines = [head, "", f"$${tex}$$", ""]
     if ev.mistake is not None:
-        lines += [f"> **Mistake `{ev.mistake}`:** the step above is the buggy one. Correct "
-                  f"backpropagation computes {_md_escape(ev.correct_equation)} = "
-                  f"{fmt(ev.correct_value)}", ""]
+        lines += [_("> **Mistake `{name}`:** the step above is the buggy one. Correct "
+                    "backpropagation computes {right}", name=ev.mistake,
+                    right=f"{_md_escape(ev.correct_equation)} = {fmt(ev.correct_value)}"), ""]
     if ev.why:
-        lines += [f"*{_md_escape(ev.why)}.*", ""]
+        lines += [_("*{why}.*", why=_md_escape(shown_why(ev))), ""]
     return lines
 
 
@@ -79,37 +84,41 @@ def _epochs(graph: GraphScenario, epochs: int, mistake: str | None):
 
 def markdown(graph: GraphScenario, epochs: int = 1, mistake: str | None = None) -> str:
     g = graph
-    lines = [f"# {_md_escape(g.title)}", ""]  # the whole document passes visible() at the end
+    # the whole document passes visible() at the end
+    lines = [f"# {_md_escape(local(g.title, g.title_zh))}", ""]
     if g.source:
-        lines += [f"Source: {_md_escape(g.source)}", ""]
-    if g.notes.strip():
-        lines += [_md_escape(g.notes.strip()), ""]
+        lines += [_("Source: {source}", source=_md_escape(g.source)), ""]
+    notes = local(g.notes, g.notes_zh).strip()
+    if notes:
+        lines += [_md_escape(notes), ""]
     if mistake:
         from bptui.graph.mistakes import MISTAKES
 
         m = MISTAKES[mistake]
-        lines += [f"> **Mistake lab: `{mistake}`** ({m.title}). Wrong: {_md_escape(m.wrong)}. "
-                  f"Right: {_md_escape(m.right)}. It breaks {_md_escape(m.breaks)}.", ""]
-    lines += ["## The graph", "", "```", _md_code(g.expression.strip()), "```", ""]
-    lines += _table(["leaf", "value", "trained"],
-                    [[f"`{k}`", fmt(v), "yes" if k in g.train else "no"]
+        lines += [_("> **Mistake lab: `{name}`** ({title}). Wrong: {wrong}. Right: {right}. It "
+                    "breaks {breaks}.", name=mistake, title=_(m.title),
+                    wrong=_md_escape(_(m.wrong)), right=_md_escape(_(m.right)),
+                    breaks=_md_escape(_(m.breaks))), ""]
+    lines += [_("## The graph"), "", "```", _md_code(g.expression.strip()), "```", ""]
+    lines += _table([_("leaf"), _("value"), _("trained")],
+                    [[f"`{k}`", fmt(v), _("yes") if k in g.train else _("no")]
                      for k, v in g.leaves.items()])
     if g.trained:
-        lines += [f"Gradient descent on the output `{g.output}`: learning rate η = "
-                  f"{fmt(g.learning_rate)}.", ""]
+        lines += [_("Gradient descent on the output `{output}`: learning rate η = {eta}.",
+                    output=g.output, eta=fmt(g.learning_rate)), ""]
     outputs = []
     for e, events, out in _epochs(g, epochs, mistake):
-        lines += [f"## Epoch {e}", ""]
+        lines += [_("## Epoch {epoch}", epoch=e), ""]
         phase = None
         for ev in events:
             if ev.phase != phase:
                 phase = ev.phase
-                lines += [f"### {phase.capitalize()}", ""]
+                lines += [f"### {_(PHASE_HEADINGS[phase])}", ""]
             lines += event_markdown(ev)
         outputs.append(out)
     if g.trained:
-        lines += ["## Output after each epoch", ""]
-        lines += _table(["after epoch", g.output],
+        lines += [_("## Output after each epoch"), ""]
+        lines += _table([_("after epoch"), g.output],
                         [[str(k + 1), fmt(v)] for k, v in enumerate(outputs)])
     return "\n".join(lines)
 
@@ -121,7 +130,7 @@ def _md_code(text: str) -> str:
 def json_document(graph: GraphScenario, epochs: int = 1, mistake: str | None = None) -> dict:
     g = graph
     events, outputs = [], []
-    for _, epoch, out in _epochs(g, epochs, mistake):
+    for _e, epoch, out in _epochs(g, epochs, mistake):
         events += [ev.as_dict() for ev in epoch]
         outputs.append(out)
     from bptui.jsonout import FORMAT

@@ -17,6 +17,7 @@ from bptui.errors import ScenarioError, closest
 from bptui.graph.model import GraphScenario
 from bptui.graph.ops import FUNCTIONS, OPERATIONS
 from bptui.graph.parse import stage
+from bptui.i18n import _
 from bptui.visible import visible
 
 TOP_KEYS = {"title", "source", "notes", "title_zh", "notes_zh", "graph", "training"}
@@ -122,35 +123,37 @@ class _Reader:
 
     def keys(self, table: Any, key: str, allowed: set[str]) -> dict:
         if not isinstance(table, dict):
-            self.fail(key or "graph", f"expected a table, found {type(table).__name__}")
+            self.fail(key or "graph", _("expected a table, found {found}",
+                                        found=type(table).__name__))
             return {}
         for k in table:
             if k not in allowed:
                 hint = closest(k, allowed)
-                did = f"; did you mean '{hint}'?" if hint else ""
+                did = _("; did you mean '{hint}'?", hint=hint) if hint else ""
                 self.fail(f"{key}.{k}" if key else k,
-                          f"unknown key '{k}'{did} (valid keys: {', '.join(sorted(allowed))})")
+                          _("unknown key '{key}'{did} (valid keys: {valid})", key=k, did=did,
+                            valid=", ".join(sorted(allowed))))
         return table
 
     def string(self, value: Any, key: str) -> str:
         if not isinstance(value, str):
-            self.fail(key, f"expected a string, found {_kind(value)}")
+            self.fail(key, _("expected a string, found {found}", found=_kind(value)))
             return ""
         return value
 
     def number(self, value: Any, key: str, positive: bool = False) -> float | None:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(key, f"expected a number, found {_kind(value)}")
+            self.fail(key, _("expected a number, found {found}", found=_kind(value)))
             return None
         try:
             x = float(value)
         except OverflowError:
             x = math.inf
         if not math.isfinite(x):
-            self.fail(key, f"expected a finite number, found {value}")
+            self.fail(key, _("expected a finite number, found {found}", found=value))
             return None
         if positive and x <= 0:
-            self.fail(key, f"expected a number greater than 0, found {value}")
+            self.fail(key, _("expected a number greater than 0, found {found}", found=value))
             return None
         return x
 
@@ -158,8 +161,8 @@ class _Reader:
         doc = self.keys(self.doc, "", TOP_KEYS | {"input", "layers", "data"})
         for k in ("input", "layers", "data"):
             if k in doc:
-                self.fail(k, f"a scenario has either a [graph] table or layers, not both: "
-                          f"'{k}' belongs to a layered network")
+                self.fail(k, _("a scenario has either a [graph] table or layers, not both: "
+                               "'{key}' belongs to a layered network", key=k))
         title = self.string(doc.get("title", self.name or "untitled"), "title")
         source = self.string(doc.get("source", ""), "source")
         notes = self.string(doc.get("notes", ""), "notes")
@@ -170,14 +173,14 @@ class _Reader:
         nodes = []
         expression = ""
         if "expression" not in graph:
-            self.fail("graph", "missing required key 'graph.expression' (assignments such as "
-                      "\"L = (a*b + c) * f\")")
+            self.fail("graph", _("missing required key 'graph.expression' (assignments such as "
+                                 "\"L = (a*b + c) * f\")"))
         else:
             expression = self.string(graph["expression"], "graph.expression")
             nodes = self.nodes(expression, leaves) if expression or not self.errors else []
             if not expression.strip() and isinstance(graph["expression"], str):
-                self.fail("graph.expression", "expected at least one assignment such as "
-                          "\"L = a * b\", found an empty string")
+                self.fail("graph.expression", _("expected at least one assignment such as "
+                                                "\"L = a * b\", found an empty string"))
         lr, epochs, train = self.training(doc, leaves, nodes)
         if self.errors:
             return None
@@ -189,29 +192,33 @@ class _Reader:
     def leaves(self, graph: dict) -> dict[str, float]:
         if "values" not in graph:
             if graph or not self.errors:
-                self.fail("graph", "missing required key 'graph.values' (the leaves, such as "
-                          "{ a = 2.0, b = -3.0 })")
+                self.fail("graph", _("missing required key 'graph.values' (the leaves, such "
+                                     "as {example})", example="{ a = 2.0, b = -3.0 }"))
             return {}
         raw = graph["values"]
         if not isinstance(raw, dict):
-            self.fail("graph.values", f"expected a table of names and numbers such as "
-                      f"{{ a = 2.0, b = -3.0 }}, found {_kind(raw)}")
+            self.fail("graph.values", _("expected a table of names and numbers such as "
+                                        "{example}, found {found}",
+                                        example="{ a = 2.0, b = -3.0 }", found=_kind(raw)))
             return {}
         out = {}
         for name, v in raw.items():
             key = f"graph.values.{name}"
             if not _IDENT.match(name) or keyword.iskeyword(name):
-                self.fail(key, f"'{name}' cannot be a name in an expression (letters, digits "
-                          "and _, not starting with a digit, not a Python keyword)")
+                self.fail(key, _("'{name}' cannot be a name in an expression (letters, digits "
+                                 "and _, not starting with a digit, not a Python keyword)",
+                                 name=name))
                 continue
             if name in FUNCTIONS:
-                self.fail(key, f"'{name}' is the name of a function; choose another name")
+                self.fail(key, _("'{name}' is the name of a function; choose another name",
+                                 name=name))
                 continue
             x = self.number(v, key)
             if x is not None:
                 out[name] = x
         if not raw:
-            self.fail("graph.values", "expected at least one leaf, such as { a = 2.0 }")
+            self.fail("graph.values", _("expected at least one leaf, such as {example}",
+                                        example="{ a = 2.0 }"))
         return out
 
     def nodes(self, expression: str, leaves: dict[str, float]):
@@ -220,7 +227,7 @@ class _Reader:
         def file_line(m: re.Match) -> str:
             k = int(m.group(1))
             found = where[k - 1][0] if 0 < k <= len(where) else None
-            return str(found) if found is not None else f"{k} of the expression"
+            return str(found) if found is not None else _("{k} of the expression", k=k)
 
         for p in problems:
             line, col = where[p.line - 1] if 0 < p.line <= len(where) else (None, 0)
@@ -241,46 +248,51 @@ class _Reader:
         for node in nodes:
             if node.name not in needed:
                 line = where[node.line - 1][0] if 0 < node.line <= len(where) else None
-                self.fail("graph.expression", f"'{node.name}' is computed but never used on "
-                          f"the way to the output '{nodes[-1].name}' (the last name assigned is "
-                          "the output)", line=line or self.line_of("graph", "expression"))
+                self.fail("graph.expression", _("'{name}' is computed but never used on the way "
+                                                "to the output '{output}' (the last name "
+                                                "assigned is the output)", name=node.name,
+                                                output=nodes[-1].name),
+                          line=line or self.line_of("graph", "expression"))
         for leaf in leaves:
             if leaf not in needed:
-                self.fail(f"graph.values.{leaf}", f"the leaf '{leaf}' is never used on the way "
-                          f"to the output '{nodes[-1].name}'")
+                self.fail(f"graph.values.{leaf}", _("the leaf '{leaf}' is never used on the "
+                                                    "way to the output '{output}'", leaf=leaf,
+                                                    output=nodes[-1].name))
 
     def training(self, doc, leaves, nodes) -> tuple[float | None, int, tuple[str, ...]]:
         if "training" not in doc:
             return None, 1, ()
         tr = self.keys(doc["training"], "training", TRAINING_KEYS)
         if "learning_rate" not in tr:
-            self.fail("training", "missing required key 'training.learning_rate'")
+            self.fail("training", _("missing required key 'training.learning_rate'"))
         lr = self.number(tr.get("learning_rate", 1.0), "training.learning_rate", positive=True)
         epochs = tr.get("epochs", 100)
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-            self.fail("training.epochs", f"expected a whole number of at least 1, found "
-                      f"{_kind(epochs)}")
+            self.fail("training.epochs", _("expected a whole number of at least 1, found "
+                                           "{found}", found=_kind(epochs)))
             epochs = 1
         names = tr.get("train")
         if names is None:
-            self.fail("training", "missing required key 'training.train' (the leaves to "
-                      f"update, such as [{', '.join(repr(n) for n in list(leaves)[:2])}])")
+            self.fail("training", _("missing required key 'training.train' (the leaves to "
+                                    "update, such as [{example}])",
+                                    example=", ".join(repr(n) for n in list(leaves)[:2])))
             return lr, epochs, ()
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            self.fail("training.train", f"expected a list of leaf names, found {_kind(names)}")
+            self.fail("training.train", _("expected a list of leaf names, found {found}",
+                                          found=_kind(names)))
             return lr, epochs, ()
         computed = {n.name for n in nodes}
         for n in names:
             if n in computed:
-                self.fail("training.train", f"'{n}' is computed by the graph; only leaves "
-                          "(graph.values) can be trained")
+                self.fail("training.train", _("'{name}' is computed by the graph; only leaves "
+                                              "(graph.values) can be trained", name=n))
             elif n not in leaves:
                 hint = closest(n, leaves)
-                did = f"; did you mean '{hint}'?" if hint else ""
-                self.fail("training.train", f"'{n}' is not a leaf{did} (leaves: "
-                          + ", ".join(leaves) + ")")
+                did = _("; did you mean '{hint}'?", hint=hint) if hint else ""
+                self.fail("training.train", _("'{name}' is not a leaf{did} (leaves: {leaves})",
+                                              name=n, did=did, leaves=", ".join(leaves)))
         if len(set(names)) != len(names):
-            self.fail("training.train", "a leaf is named twice")
+            self.fail("training.train", _("a leaf is named twice"))
         return lr, epochs, tuple(names)
 
 
@@ -305,22 +317,23 @@ def read(doc: dict[str, Any], text: str, file: str = "<scenario>", name: str = "
         rule = tree_text(node_tree(node.op, [Sym(i, 0.0) if isinstance(i, str) else Num(i)
                                              for i in node.inputs]))
         raise GraphErrors([ScenarioError(
-            f"at node {node.name} = {rule}: {why}", file=file, key="graph.expression",
+            _("at node {name} = {rule}: {why}", name=node.name, rule=rule, why=why), file=file,
+            key="graph.expression",
             line=line or reader.line_of("graph", "expression"))])
     return graph
 
 
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
+        return _("a boolean ({value})", value=str(value).lower())
     if isinstance(value, int | float):
-        return f"a number ({value})"
+        return _("a number ({value})", value=value)
     if isinstance(value, str):
-        return f"a string ({value[:27]!r})"
+        return _("a string ({value})", value=repr(value[:27]))
     if isinstance(value, list):
-        return f"a list of {len(value)}"
+        return _("a list of {n}", n=len(value))
     if isinstance(value, dict):
-        return "a table"
+        return _("a table")
     return type(value).__name__
 
 

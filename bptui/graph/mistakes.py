@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bptui.graph.model import GraphScenario
 from bptui.graph.tree import Num, Op, Tree
+from bptui.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -44,69 +45,70 @@ class GraphMistake:
 
     @property
     def description(self) -> str:
-        return f"{self.title}: {self.wrong} instead of {self.right}"
+        return _("{title}: {wrong} instead of {right}", title=_(self.title), wrong=_(self.wrong),
+                 right=_(self.right))
 
 
 def _shared(g: GraphScenario) -> str | None:
     names = list(g.leaves) + [n.name for n in g.nodes]
     if any(len(g.uses(n)) >= 2 for n in names):
         return None
-    return "no value is used more than once, so there is nothing to add up"
+    return N_("no value is used more than once, so there is nothing to add up")
 
 
 def _has_tanh(g: GraphScenario) -> str | None:
-    return None if any(n.op == "tanh" for n in g.nodes) else "the graph has no tanh node"
+    return None if any(n.op == "tanh" for n in g.nodes) else N_("the graph has no tanh node")
 
 
 def _trains(g: GraphScenario) -> str | None:
     if not g.trained or not g.train:
-        return "the graph has no [training]: one backward pass, nothing to zero in between"
+        return N_("the graph has no [training]: one backward pass, nothing to zero in between")
     if g.epochs < 2:
-        return "the graph trains for one epoch only, so no gradient is left over"
+        return N_("the graph trains for one epoch only, so no gradient is left over")
     return None
 
 
 _TANH_WRONG = LocalOverride(
     lambda a, o: 1.0 - a[0] * a[0],
     lambda a, o: Op("-", (Num(1.0), Op("**", (a[0], Num(2.0))))),
-    "BUG (tanh-prime-of-input): 1 - x² uses the node's INPUT; tanh's slope is 1 - out² "
-    "with out = tanh(x), the node's output",
+    N_("BUG (tanh-prime-of-input): 1 - x² uses the node's INPUT; tanh's slope is 1 - out² "
+       "with out = tanh(x), the node's output"),
 )
 
 
 MISTAKES: dict[str, GraphMistake] = {m.name: m for m in (
     GraphMistake(
         "grad-overwritten",
-        "A gradient overwritten at a value used twice",
-        "self.grad = ... in each use (the last use processed wins)",
-        "self.grad += ... : a value used several times gets the SUM of every use's share",
-        "the gradient of every value used more than once, and everything below it",
-        "micrograd's lecture: the bug found with b = a + a, whose ∂b/∂a came out 1 instead of 2",
+        N_("A gradient overwritten at a value used twice"),
+        N_("self.grad = ... in each use (the last use processed wins)"),
+        N_("self.grad += ... : a value used several times gets the SUM of every use's share"),
+        N_("the gradient of every value used more than once, and everything below it"),
+        N_("micrograd's lecture: the bug found with b = a + a, whose ∂b/∂a came out 1 instead of 2"),
         _shared,
         combine=lambda shares: shares[-1] if shares else 0.0,
-        why_grad="BUG (grad-overwritten): each use WRITES the gradient instead of adding to "
-        "it, so only the use processed last survives",
+        why_grad=N_("BUG (grad-overwritten): each use WRITES the gradient instead of adding to "
+                 "it, so only the use processed last survives"),
     ),
     GraphMistake(
         "tanh-prime-of-input",
-        "tanh's slope taken at the input",
-        "∂tanh(x)/∂x = 1 - x²  (x the node's input)",
-        "∂tanh(x)/∂x = 1 - out², out = tanh(x) the node's output",
-        "every gradient that flows back through a tanh node",
-        "micrograd's lecture writes t = tanh(x) and then 1 - t²: writing 1 - x² is the slip",
+        N_("tanh's slope taken at the input"),
+        N_("∂tanh(x)/∂x = 1 - x²  (x the node's input)"),
+        N_("∂tanh(x)/∂x = 1 - out², out = tanh(x) the node's output"),
+        N_("every gradient that flows back through a tanh node"),
+        N_("micrograd's lecture writes t = tanh(x) and then 1 - t²: writing 1 - x² is the slip"),
         _has_tanh,
         local=lambda op, slot: _TANH_WRONG if op == "tanh" else None,
     ),
     GraphMistake(
         "grad-not-zeroed",
-        "Gradients not zeroed between epochs",
-        "the leaves keep last epoch's .grad and the new backward pass adds to it",
-        "zero every gradient (p.grad = 0) before each backward pass",
-        "every leaf's gradient from the second epoch on (and so every update after the first)",
-        "micrograd's lecture: the training loop that forgot zero_grad and still seemed to learn",
+        N_("Gradients not zeroed between epochs"),
+        N_("the leaves keep last epoch's .grad and the new backward pass adds to it"),
+        N_("zero every gradient (p.grad = 0) before each backward pass"),
+        N_("every leaf's gradient from the second epoch on (and so every update after the first)"),
+        N_("micrograd's lecture: the training loop that forgot zero_grad and still seemed to learn"),
         _trains,
         keeps_grads=True,
-        why_grad="BUG (grad-not-zeroed): the gradient left over from the last epoch is still "
-        "there, and this epoch's is added to it",
+        why_grad=N_("BUG (grad-not-zeroed): the gradient left over from the last epoch is still "
+                 "there, and this epoch's is added to it"),
     ),
 )}

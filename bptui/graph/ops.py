@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bptui.graph.tree import Call as CallT
 from bptui.graph.tree import Num, Op, Sym, Tree
+from bptui.i18n import N_
 
 Local = Callable[[Sequence[float], float], float]  # (input values, output value) -> slope
 LocalRule = Callable[[Sequence[Tree], Tree], Tree]  # (input trees, output tree) -> rule
@@ -87,11 +88,11 @@ def _sqrt(x: float) -> float:
 def _pow_domain(a: Sequence[float]) -> str | None:
     x, p = a
     if x == 0 and p < 0:
-        return "0 to a negative power divides by zero"
+        return N_("0 to a negative power divides by zero")
     if x < 0 and p != int(p):
-        return "a negative number to a fractional power is not a real number"
+        return N_("a negative number to a fractional power is not a real number")
     if x == 0 and 0 < p < 1:
-        return "its slope p·x^(p-1) is infinite at 0"
+        return N_("its slope p·x^(p-1) is infinite at 0")
     return None
 
 
@@ -109,26 +110,26 @@ OPERATIONS: dict[str, Operation] = {o.key: o for o in (
         (lambda a, o: 1.0, lambda a, o: 1.0),
         (lambda a, o: Num(1.0), lambda a, o: Num(1.0)),
         "{0} + {1}", "{0} + {1}", 10, _ok,
-        "a sum node adds its inputs",
-        ("a sum passes the gradient through unchanged: ∂(x + y)/∂x = 1",
-         "a sum passes the gradient through unchanged: ∂(x + y)/∂y = 1"),
+        N_("a sum node adds its inputs"),
+        (N_("a sum passes the gradient through unchanged: ∂(x + y)/∂x = 1"),
+         N_("a sum passes the gradient through unchanged: ∂(x + y)/∂y = 1")),
     ),
     Operation(
         "-", "-", "-", 2, lambda x, y: x - y,
         (lambda a, o: 1.0, lambda a, o: -1.0),
         (lambda a, o: Num(1.0), lambda a, o: Num(-1.0)),
         "{0} - {1}", "{0} - {1}", 10, _ok,
-        "a difference node subtracts its second input from its first",
-        ("∂(x - y)/∂x = 1", "∂(x - y)/∂y = -1: the subtracted input gets the gradient negated"),
+        N_("a difference node subtracts its second input from its first"),
+        (N_("∂(x - y)/∂x = 1"), N_("∂(x - y)/∂y = -1: the subtracted input gets the gradient negated")),
     ),
     Operation(
         "*", "*", "·", 2, lambda x, y: x * y,
         (lambda a, o: a[1], lambda a, o: a[0]),
         (lambda a, o: a[1], lambda a, o: a[0]),
         "{0}·{1}", r"{0} \cdot {1}", 20, _ok,
-        "a product node multiplies its inputs",
-        ("∂(x·y)/∂x = y: a product sends each input the OTHER input's value",
-         "∂(x·y)/∂y = x: a product sends each input the OTHER input's value"),
+        N_("a product node multiplies its inputs"),
+        (N_("∂(x·y)/∂x = y: a product sends each input the OTHER input's value"),
+         N_("∂(x·y)/∂y = x: a product sends each input the OTHER input's value")),
     ),
     Operation(
         "/", "/", "/", 2, _div,
@@ -136,77 +137,77 @@ OPERATIONS: dict[str, Operation] = {o.key: o for o in (
         (lambda a, o: Op("/", (Num(1.0), a[1])),
          lambda a, o: Op("/", (Op("neg", (a[0],)), Op("**", (a[1], Num(2.0)))))),
         "{0} / {1}", r"\frac{{{0}}}{{{1}}}", 20,
-        lambda a: "division by zero" if a[1] == 0 else None,
-        "a quotient node divides its first input by its second",
-        ("∂(x/y)/∂x = 1/y", "∂(x/y)/∂y = -x/y²"),
+        lambda a: N_("division by zero") if a[1] == 0 else None,
+        N_("a quotient node divides its first input by its second"),
+        (N_("∂(x/y)/∂x = 1/y"), N_("∂(x/y)/∂y = -x/y²")),
     ),
     Operation(
         "**", "**", "^", 2, _pow,
         (lambda a, o: a[1] * _pow(a[0], a[1] - 1), lambda a, o: 0.0),
         (lambda a, o: _power_rule(a[0], a[1].value), lambda a, o: Num(0.0)),
         "{0}^{1}", "{0}^{{{1}}}", 40, _pow_domain,
-        "a power node raises its input to a fixed number",
-        ("the power rule: ∂(x^p)/∂x = p·x^(p-1)", "the exponent is a constant"),
+        N_("a power node raises its input to a fixed number"),
+        (N_("the power rule: ∂(x^p)/∂x = p·x^(p-1)"), N_("the exponent is a constant")),
     ),
     Operation(
         "neg", "-x", "-", 1, lambda x: -x,
         (lambda a, o: -1.0,), (lambda a, o: Num(-1.0),),
         "-{0}", "-{0}", 30, _ok,
-        "a negation node flips its input's sign",
-        ("∂(-x)/∂x = -1",),
+        N_("a negation node flips its input's sign"),
+        (N_("∂(-x)/∂x = -1"),),
     ),
     Operation(
         "id", "x", "=", 1, lambda x: x,
         (lambda a, o: 1.0,), (lambda a, o: Num(1.0),),
         "{0}", "{0}", 100, _ok,
-        "this node takes its input's value under a new name",
-        ("a copy passes the gradient through unchanged",),
+        N_("this node takes its input's value under a new name"),
+        (N_("a copy passes the gradient through unchanged"),),
     ),
     Operation(
         "exp", "exp", "exp", 1, _exp,
         (lambda a, o: o,), (lambda a, o: o,),
         "exp({0})", r"e^{{{0}}}", 100,
-        lambda a: "exp overflows (its input is too large)" if a[0] > 709.78 else None,
-        "exp raises e to the input",
-        ("exp is its own derivative: ∂exp(x)/∂x = exp(x), the node's own output",),
+        lambda a: N_("exp overflows (its input is too large)") if a[0] > 709.78 else None,
+        N_("exp raises e to the input"),
+        (N_("exp is its own derivative: ∂exp(x)/∂x = exp(x), the node's own output"),),
     ),
     Operation(
         "log", "log", "log", 1, _log,
         (lambda a, o: 1.0 / a[0],), (lambda a, o: Op("/", (Num(1.0), a[0])),),
         "log({0})", r"\ln\left({0}\right)", 100,
-        lambda a: "log needs a positive number" if a[0] <= 0 else None,
-        "log is the natural logarithm",
-        ("∂log(x)/∂x = 1/x",),
+        lambda a: N_("log needs a positive number") if a[0] <= 0 else None,
+        N_("log is the natural logarithm"),
+        (N_("∂log(x)/∂x = 1/x"),),
     ),
     Operation(
         "tanh", "tanh", "tanh", 1, math.tanh,
         (lambda a, o: 1.0 - o * o,), (lambda a, o: Op("-", (Num(1.0), Op("**", (o, Num(2.0))))),),
         "tanh({0})", r"\tanh\left({0}\right)", 100, _ok,
-        "tanh squashes its input into (-1, 1)",
-        ("the slope of tanh is 1 - tanh(x)², and tanh(x) is this node's output",),
+        N_("tanh squashes its input into (-1, 1)"),
+        (N_("the slope of tanh is 1 - tanh(x)², and tanh(x) is this node's output"),),
     ),
     Operation(
         "sigmoid", "sigmoid", "σ", 1, _sigmoid,
         (lambda a, o: o * (1.0 - o),), (lambda a, o: Op("*", (o, Op("-", (Num(1.0), o)))),),
         "σ({0})", r"\sigma\left({0}\right)", 100, _ok,
-        "the sigmoid squashes its input into (0, 1)",
-        ("the sigmoid's slope is σ(x)(1 - σ(x)), and σ(x) is this node's output",),
+        N_("the sigmoid squashes its input into (0, 1)"),
+        (N_("the sigmoid's slope is σ(x)(1 - σ(x)), and σ(x) is this node's output"),),
     ),
     Operation(
         "relu", "relu", "relu", 1, lambda x: x if x > 0 else 0.0,
         (lambda a, o: 1.0 if a[0] >= 0 else 0.0,), (lambda a, o: CallT("step", (a[0],)),),
         "relu({0})", r"\mathrm{relu}\left({0}\right)", 100, _ok,
-        "relu passes a positive input and blocks a negative one",
-        ("relu's slope is 1 where x ≥ 0 and 0 where x < 0 (1 at 0, as bptui's layered nets)",),
+        N_("relu passes a positive input and blocks a negative one"),
+        (N_("relu's slope is 1 where x ≥ 0 and 0 where x < 0 (1 at 0, as bptui's layered nets)"),),
     ),
     Operation(
         "sqrt", "sqrt", "√", 1, _sqrt,
         (lambda a, o: 0.5 / o,), (lambda a, o: Op("/", (Num(1.0), Op("*", (Num(2.0), o)))),),
         "√({0})", r"\sqrt{{{0}}}", 100,
-        lambda a: ("sqrt needs a number that is not negative" if a[0] < 0 else
-                   "its slope 1/(2√x) is infinite at 0" if a[0] == 0 else None),
-        "sqrt is the square root",
-        ("∂√x/∂x = 1/(2√x), and √x is this node's output",),
+        lambda a: (N_("sqrt needs a number that is not negative") if a[0] < 0 else
+                   N_("its slope 1/(2√x) is infinite at 0") if a[0] == 0 else None),
+        N_("sqrt is the square root"),
+        (N_("∂√x/∂x = 1/(2√x), and √x is this node's output"),),
     ),
 )}
 

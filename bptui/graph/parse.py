@@ -18,19 +18,20 @@ from dataclasses import dataclass
 from bptui.errors import closest
 from bptui.graph.model import Node
 from bptui.graph.ops import BINARY, FUNCTIONS, OPERATIONS
+from bptui.i18n import N_, _
 
 MAX_NODES = 5000
 MAX_LENGTH = 100_000
 
 _WHAT = {
-    "Compare": "a comparison", "BoolOp": "'and'/'or'", "Attribute": "attribute access (x.y)",
-    "Subscript": "indexing (x[...])", "Lambda": "a lambda", "IfExp": "'if ... else'",
-    "List": "a list", "Tuple": "a tuple", "Dict": "a table", "Set": "a set",
-    "JoinedStr": "a string", "FloorDiv": "'//'", "Mod": "'%'", "MatMult": "'@'",
-    "BitAnd": "'&'", "BitOr": "'|'", "BitXor": "'^' (write ** for a power)",
-    "LShift": "'<<'", "RShift": "'>>'", "Not": "'not'", "Invert": "'~'",
-    "AugAssign": "an update such as '+=' (every name is assigned once)",
-    "AnnAssign": "an annotation", "Starred": "'*args'", "NamedExpr": "':='",
+    "Compare": N_("a comparison"), "BoolOp": N_("'and'/'or'"), "Attribute": N_("attribute access (x.y)"),
+    "Subscript": N_("indexing (x[...])"), "Lambda": N_("a lambda"), "IfExp": N_("'if ... else'"),
+    "List": N_("a list"), "Tuple": N_("a tuple"), "Dict": N_("a table"), "Set": N_("a set"),
+    "JoinedStr": N_("a string"), "FloorDiv": N_("'//'"), "Mod": N_("'%'"), "MatMult": N_("'@'"),
+    "BitAnd": N_("'&'"), "BitOr": N_("'|'"), "BitXor": N_("'^' (write ** for a power)"),
+    "LShift": N_("'<<'"), "RShift": N_("'>>'"), "Not": N_("'not'"), "Invert": N_("'~'"),
+    "AugAssign": N_("an update such as '+=' (every name is assigned once)"),
+    "AnnAssign": N_("an annotation"), "Starred": N_("'*args'"), "NamedExpr": N_("':='"),
 }
 
 
@@ -48,7 +49,8 @@ class Problem:
 
 
 def _describe(node: ast.AST) -> str:
-    return _WHAT.get(type(node).__name__, f"Python's {type(node).__name__}")
+    what = _WHAT.get(type(node).__name__)
+    return _(what) if what else _("Python's {name}", name=type(node).__name__)
 
 
 class _Stager:
@@ -81,27 +83,29 @@ class _Stager:
         self.line = stmt.lineno
         if not isinstance(stmt, ast.Assign):
             if isinstance(stmt, ast.Expr):
-                self.problem(stmt, "expected an assignment such as 'L = a * b', found an "
-                             "expression without a name")
+                self.problem(stmt, _("expected an assignment such as 'L = a * b', found an "
+                                     "expression without a name"))
             else:
-                self.problem(stmt, f"expected an assignment such as 'L = a * b', found "
-                             f"{_describe(stmt)}")
+                self.problem(stmt, _("expected an assignment such as 'L = a * b', found "
+                                     "{found}", found=_describe(stmt)))
             return
         if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
-            self.problem(stmt, "assign to exactly one name per assignment ('e = a * b')")
+            self.problem(stmt, _("assign to exactly one name per assignment ('e = a * b')"))
             return
         target = stmt.targets[0].id
         ok = True
         if target in self.leaves:
-            self.problem(stmt, f"'{target}' is a leaf (graph.values); a leaf is given, not "
-                         "computed")
+            self.problem(stmt, _("'{name}' is a leaf (graph.values); a leaf is given, not "
+                                 "computed", name=target))
             ok = False
         elif target in FUNCTIONS:
-            self.problem(stmt, f"'{target}' is the name of a function; choose another name")
+            self.problem(stmt, _("'{name}' is the name of a function; choose another name",
+                                 name=target))
             ok = False
         elif target in self.defined:
-            self.problem(stmt, f"'{target}' is assigned twice (first on line "
-                         f"{{line:{self.assigned[target]}}}); every node needs its own name")
+            self.problem(stmt, _("'{name}' is assigned twice (first on line {line}); every "
+                                 "node needs its own name", name=target,
+                                 line=f"{{line:{self.assigned[target]}}}"))
             ok = False
         before = len(self.problems)
         result = self.expr(stmt.value, target if ok else None)
@@ -114,14 +118,15 @@ class _Stager:
         if isinstance(node, ast.Constant):
             v = node.value
             if isinstance(v, bool) or not isinstance(v, int | float):
-                self.problem(node, f"expected a number or a name, found {v!r}")
+                self.problem(node, _("expected a number or a name, found {found}",
+                                     found=repr(v)))
                 return None
             try:
                 x = float(v)
             except OverflowError:
                 x = math.inf
             if not math.isfinite(x):
-                self.problem(node, f"the number {str(v)[:20]} is too large")
+                self.problem(node, _("the number {number} is too large", number=str(v)[:20]))
                 return None
             return x
         if isinstance(node, ast.Name):
@@ -130,8 +135,9 @@ class _Stager:
             if isinstance(node.op, ast.UAdd):
                 return self.expr(node.operand, target)
             if not isinstance(node.op, ast.USub):
-                self.problem(node, f"{_describe(node.op)} is not allowed; use + - * / ** and "
-                             "the functions " + ", ".join(FUNCTIONS))
+                self.problem(node, _("{what} is not allowed; use + - * / ** and the functions "
+                                     "{functions}", what=_describe(node.op),
+                                     functions=", ".join(FUNCTIONS)))
                 return None
             if isinstance(node.operand, ast.Constant):
                 x = self.expr(node.operand)
@@ -141,8 +147,9 @@ class _Stager:
         if isinstance(node, ast.BinOp):
             key = BINARY.get(type(node.op).__name__)
             if key is None:
-                self.problem(node, f"{_describe(node.op)} is not allowed; use + - * / ** and "
-                             "the functions " + ", ".join(FUNCTIONS))
+                self.problem(node, _("{what} is not allowed; use + - * / ** and the functions "
+                                     "{functions}", what=_describe(node.op),
+                                     functions=", ".join(FUNCTIONS)))
                 return None
             left = self.expr(node.left)
             if key == "**":
@@ -154,7 +161,7 @@ class _Stager:
             return self.make(key, (left, right), node, target)
         if isinstance(node, ast.Call):
             return self.call(node, target)
-        self.problem(node, f"{_describe(node)} is not allowed in an expression")
+        self.problem(node, _("{what} is not allowed in an expression", what=_describe(node)))
         return None
 
     def exponent(self, node: ast.expr) -> float | None:
@@ -168,31 +175,32 @@ class _Stager:
             x = self.expr(inner)
             return None if x is None else sign * float(x)
         found = ast.get_source_segment(self.source, node) or _describe(node)
-        self.problem(node, f"the exponent of ** must be a number (such as 2 or 0.5), found "
-                     f"'{found}'")
+        self.problem(node, _("the exponent of ** must be a number (such as 2 or 0.5), found "
+                             "'{found}'", found=found))
         return None
 
     def call(self, node: ast.Call, target: str | None) -> str | None:
         if not isinstance(node.func, ast.Name):
-            self.problem(node, "only the functions " + ", ".join(FUNCTIONS) + " can be called")
+            self.problem(node, _("only the functions {functions} can be called",
+                                 functions=", ".join(FUNCTIONS)))
             return None
         fn = node.func.id
         if fn not in FUNCTIONS:
             if fn in self.defined or fn in self.assigned:
-                self.problem(node, f"'{fn}' is a value, not a function")
+                self.problem(node, _("'{name}' is a value, not a function", name=fn))
             else:
                 hint = closest(fn, FUNCTIONS)
-                did = f"; did you mean '{hint}'?" if hint else ""
-                self.problem(node, f"unknown function '{fn}'{did} (functions: "
-                             + ", ".join(FUNCTIONS) + ")")
+                did = _("; did you mean '{hint}'?", hint=hint) if hint else ""
+                self.problem(node, _("unknown function '{name}'{did} (functions: {functions})",
+                                     name=fn, did=did, functions=", ".join(FUNCTIONS)))
             for a in node.args:  # report what is wrong inside too
                 self.expr(a)
             return None
         if node.keywords:
-            self.problem(node, f"{fn} takes no named arguments")
+            self.problem(node, _("{name} takes no named arguments", name=fn))
             return None
         if len(node.args) != OPERATIONS[fn].arity:
-            self.problem(node, f"{fn} takes 1 argument, found {len(node.args)}")
+            self.problem(node, _("{name} takes 1 argument, found {n}", name=fn, n=len(node.args)))
             return None
         arg = self.expr(node.args[0])
         return None if arg is None else self.make(fn, (arg,), node, target)
@@ -202,20 +210,20 @@ class _Stager:
         if n in self.defined:
             return n
         if n in FUNCTIONS:
-            self.problem(node, f"'{n}' is a function; call it as {n}(x)")
+            self.problem(node, _("'{name}' is a function; call it as {name}(x)", name=n))
         elif n in self.assigned:
             cycle = self.cycle(n)
             if cycle:
-                self.problem(node, "cycle: " + cycle)
+                self.problem(node, _("cycle: {cycle}", cycle=cycle))
             else:
-                self.problem(node, f"'{n}' is used before it is assigned (on line "
-                             f"{{line:{self.assigned[n]}}}); a line may only use names assigned "
-                             "above it")
+                self.problem(node, _("'{name}' is used before it is assigned (on line {line}); "
+                                     "a line may only use names assigned above it", name=n,
+                                     line=f"{{line:{self.assigned[n]}}}"))
         else:
             hint = closest(n, sorted(self.defined))
-            did = f"; did you mean '{hint}'?" if hint else ""
-            self.problem(node, f"undefined name '{n}'{did} (a name is a leaf in graph.values "
-                         "or assigned on a line above)")
+            did = _("; did you mean '{hint}'?", hint=hint) if hint else ""
+            self.problem(node, _("undefined name '{name}'{did} (a name is a leaf in graph.values "
+                                 "or assigned on a line above)", name=n, did=did))
         return None
 
     def cycle(self, start: str) -> str | None:
@@ -228,7 +236,8 @@ class _Stager:
             for d in sorted(self.deps.get(n, ())):
                 if d == here:
                     chain = [here, *path[n], here]
-                    return ", ".join(f"{a} uses {b}" for a, b in zip(chain, chain[1:], strict=False))
+                    return _(", ").join(_("{a} uses {b}", a=a, b=b)
+                                        for a, b in zip(chain, chain[1:], strict=False))
                 if d not in path and d in self.deps:
                     path[d] = path[n] + [d]
                     todo.append(d)
@@ -243,17 +252,18 @@ class _Stager:
 def stage(expression: str, leaves: list[str]) -> tuple[list[Node], list[Problem]]:
     """The nodes of ``expression`` in computing order, and every problem found."""
     if len(expression) > MAX_LENGTH:
-        return [], [Problem(1, None, f"the expression is too long ({len(expression):,} "
-                            f"characters; at most {MAX_LENGTH:,})")]
+        return [], [Problem(1, None, _("the expression is too long ({n} characters; at most "
+                                       "{most})", n=f"{len(expression):,}",
+                                       most=f"{MAX_LENGTH:,}"))]
     try:
         tree = ast.parse(expression, mode="exec")
     except SyntaxError as exc:
         return [], [Problem(exc.lineno or 1, (exc.offset or 1) - 1,
-                            f"not a valid expression: {exc.msg}")]
+                            _("not a valid expression: {why}", why=exc.msg))]
     except (ValueError, RecursionError, MemoryError) as exc:
-        return [], [Problem(1, None, f"not a valid expression: {exc}")]
+        return [], [Problem(1, None, _("not a valid expression: {why}", why=exc))]
     if not tree.body:
-        return [], [Problem(1, None, "expected at least one assignment such as 'L = a * b'")]
+        return [], [Problem(1, None, _("expected at least one assignment such as 'L = a * b'"))]
     assigned: dict[str, int] = {}
     deps: dict[str, set[str]] = {}
     for stmt in tree.body:
@@ -270,8 +280,9 @@ def stage(expression: str, leaves: list[str]) -> tuple[list[Node], list[Problem]
                               and isinstance(stmt.targets[0], ast.Name) else "")
             stager.statement(stmt)
             if len(stager.nodes) > MAX_NODES:
-                return [], [Problem(stmt.lineno, None, f"the graph is too large (more than "
-                                    f"{MAX_NODES:,} nodes)")]
+                return [], [Problem(stmt.lineno, None, _("the graph is too large (more than "
+                                                         "{most} nodes)",
+                                                         most=f"{MAX_NODES:,}"))]
     except RecursionError:
-        return [], [Problem(1, None, "the expression is nested too deeply")]
+        return [], [Problem(1, None, _("the expression is nested too deeply"))]
     return stager.nodes, stager.problems

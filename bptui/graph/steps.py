@@ -13,12 +13,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from bptui.events import Event
+from bptui.events import Event, Why, because
 from bptui.graph import engine
 from bptui.graph.mistakes import MISTAKES, GraphMistake
 from bptui.graph.model import GraphScenario, Use
 from bptui.graph.ops import OPERATIONS, node_tree
 from bptui.graph.tree import Num, Op, Sum, Sym, Tree, symbols, text
+from bptui.i18n import N_
 
 #: The kinds of step a graph makes (the layered ones are in bptui.events.KINDS).
 GRAPH_KINDS = ("node", "local", "chain", "grad", "update")
@@ -84,6 +85,8 @@ class _Builder:
 
     def event(self, lhs: str, tree: Tree, **kw) -> Event:
         value = float(kw.pop("value")) if "value" in kw else _eval(tree)
+        if isinstance(kw.get("why"), Why):  # the English text for --trace, the message beside
+            kw["why_msg"], kw["why"] = kw["why"], str(kw["why"])
         ev = Event(
             position=self.position, epoch=self.epoch, sample=None, layer=0, unit=None,
             param=None, symbol=lhs, equation=f"{show(lhs)} = {text(tree, show=show)}",
@@ -114,9 +117,10 @@ class _Builder:
         for node in self.g.nodes:
             op = OPERATIONS[node.op]
             tree = node_tree(node.op, self.arg_trees(node, values))
-            staged = " (staged from a compound line)" if node.staged else ""
+            why = (because(N_("{why} (staged from a compound line)"), why=Why(op.why))
+                   if node.staged else op.why)
             yield self.event(node.name, tree, value=values[node.name], phase="forward",
-                             kind="node", node=node.name, why=op.why + staged)
+                             kind="node", node=node.name, why=why)
 
     def backward(self, values, bw: engine.Backward, carried) -> Iterator[Event]:
         g = self.g
@@ -143,8 +147,9 @@ class _Builder:
                 yield self.event(
                     share_symbol(g, use), chain, value=bw.share[key], phase="backward",
                     kind="chain", node=use.name, via=use.tag,
-                    why=f"the chain rule: what {node.name}'s gradient sends to {use.name} "
-                    f"through this use is ∂{g.output}/∂{node.name} times the local derivative")
+                    why=because(N_("the chain rule: what {node}'s gradient sends to {name} "
+                                   "through this use is ∂{output}/∂{node} times the local "
+                                   "derivative"), node=node.name, name=use.name, output=g.output))
                 if use.name in pending:
                     pending[use.name] -= 1
                     if pending[use.name] == 0:
@@ -157,16 +162,18 @@ class _Builder:
         sym = grad_symbol(g, name)
         if name == g.output:
             return self.event(sym, Num(1.0), value=1.0, phase="backward", kind="grad",
-                              node=name, why="the backward pass starts at the output: "
-                              f"∂{name}/∂{name} = 1 (micrograd's o.grad = 1.0)")
+                              node=name, why=because(N_("the backward pass starts at the "
+                              "output: ∂{name}/∂{name} = 1 (micrograd's o.grad = 1.0)"), name=name))
         uses = g.uses(name)
         shares = [Sym(share_symbol(g, u), bw.share[(u.consumer, u.slot)]) for u in uses]
         m = self.mistake
-        why = (f"{name} is used {len(uses)} times: its gradient is the SUM of the shares of "
-               "every use (micrograd's +=)" if len(uses) > 1 else
-               f"{name} is used once, so its gradient is that use's share")
+        why: Why | str = (
+            because(N_("{name} is used {n} times: its gradient is the SUM of the shares of "
+                       "every use (micrograd's +=)"), name=name, n=len(uses)) if len(uses) > 1
+            else because(N_("{name} is used once, so its gradient is that use's share"),
+                         name=name))
         if not uses:
-            why = f"{name} does not feed the output"
+            why = because(N_("{name} does not feed the output"), name=name)
         terms: list[Tree] = shares
         if m is not None and m.combine is not None and len(shares) > 1:
             terms = [shares[-1]]
@@ -187,8 +194,8 @@ class _Builder:
                                                      Sym(grad_symbol(g, leaf), grad)))))
             yield self.event(f"{leaf}+", tree, value=old - lr * grad, phase="update",
                              kind="update", node=leaf, old=old, grad=grad,
-                             why="gradient descent: a step against the gradient lowers the "
-                             "output")
+                             why=N_("gradient descent: a step against the gradient lowers "
+                                    "the output"))
 
 
 def _kept(g: GraphScenario, params: engine.GraphParams, bw: engine.Backward):

@@ -27,11 +27,20 @@ MODES = {"sample": ("sample", "sum"), "batch sum": ("batch", "sum"),
 def step_text(view) -> str:
     """The current step as plain text: rule, numbers, result, why."""
     ev = view.event
-    lines = [f"rule     {ev.equation}", f"numbers  {ev.substituted}",
-             f"result   {pretty(ev.symbol)} = {fmt(ev.value) if not ev.is_matrix else ''}"]
+    from rich.cells import cell_len
+
+    def row(label: str, text: str) -> str:  # labels padded to the same cells, not characters
+        word = _(label)
+        return word + " " * max(1, 9 - cell_len(word)) + text
+
+    lines = [row(N_("rule"), ev.equation), row(N_("numbers"), ev.substituted),
+             row(N_("result"), f"{pretty(ev.symbol)} = "
+                 f"{fmt(ev.value) if not ev.is_matrix else ''}")]
     if ev.why:
-        lines.append(f"why      {shown_why(ev)}")
-    head = f"{view.scenario.title}, epoch {view.epoch}, step {view.index + 1} of {view.steps}"
+        lines.append(row(N_("why"), shown_why(ev)))
+    head = _("{title}, epoch {epoch}, step {step} of {steps}",
+             title=local(view.scenario.title, getattr(view.scenario, "title_zh", None)),
+             epoch=view.epoch, step=view.index + 1, steps=view.steps)
     return "\n".join([head, *lines]).rstrip()
 
 
@@ -90,9 +99,9 @@ class FileActions:
             else:
                 text = export.markdown(s, 1, c.mistake)
             if c.epoch > 1:
-                text = (f"> Exported from epoch {c.epoch}: the parameters below are those "
-                        f"epoch {c.epoch} starts from, and its steps are numbered as epoch 1."
-                        "\n\n" + text)
+                text = _("> Exported from epoch {epoch}: the parameters below are those "
+                         "epoch {epoch} starts from, and its steps are numbered as epoch 1.",
+                         epoch=c.epoch) + "\n\n" + text
             folder, where = export_folder(self.app)  # served: a bounded per-session folder
             path = export.write(export.free_path(folder, c.scenario.name or "bptui-export"), text)
         except (BptuiError, OSError) as exc:
@@ -100,9 +109,12 @@ class FileActions:
             return
         self.last_export = path
         offer_download(self.app, path)
-        what = f" with the mistake {c.mistake}" if c.mistake else ""
-        self.notify(f"wrote the worked example (epoch {c.epoch}{what}) as Markdown to "
-                    f"{path}{where}", markup=False, timeout=8)
+        said = (_("wrote the worked example (epoch {epoch}, with the mistake {mistake}) as "
+                  "Markdown to {path}", epoch=c.epoch, mistake=c.mistake, path=path)
+                if c.mistake else
+                _("wrote the worked example (epoch {epoch}) as Markdown to {path}",
+                  epoch=c.epoch, path=path))
+        self.notify(said + where, markup=False, timeout=8)
 
     def action_reload(self) -> None:
         """Read the scenario's file again; same shape: same step. A file that no longer loads
@@ -112,25 +124,27 @@ class FileActions:
         try:
             new = scn.load(source)
         except BptuiError as exc:
-            self.notify(f"reload failed, kept the scenario on the screen: {exc}",
+            self.notify(_("reload failed, kept the scenario on the screen: {error}", error=exc),
                         severity="error", markup=False, timeout=12)
             return
         self.file_scenario = new
         same = new.shape == self.cursor.scenario.shape
         self._switch(self._with_settings(new), keep_place=same)
-        self.notify("reloaded " + (source if same else f"{source}: a new shape, back to the "
-                                   "start"), markup=False)
+        self.notify(_("reloaded {source}", source=source) if same else
+                    _("reloaded {source}: a new shape, back to the start", source=source),
+                    markup=False)
 
     def action_toggle_graph(self) -> None:
         """A layered network as its computational graph (bptui.graph.convert), or back."""
         shown, file = self.cursor.scenario, self.file_scenario
         if getattr(shown, "is_graph", False):
             if getattr(file, "is_graph", False):
-                self.notify("this scenario is a computational graph: it has no layered view",
+                self.notify(_("this scenario is a computational graph: it has no layered "
+                              "view"),
                             markup=False)
                 return
             self._switch(self._with_settings(file), keep_place=False)
-            self.notify("the layered view", markup=False)
+            self.notify(_("the layered view"), markup=False)
             return
         from bptui.graph.convert import from_layered
         from bptui.visible import visible_scenario
@@ -144,7 +158,7 @@ class FileActions:
         from bptui.graph.convert import shown_note
 
         note = shown_note(graph)  # one sample of several: which, and why
-        self.notify("the computational graph view (toggle graph view: back)"
+        self.notify(_("the computational graph view (toggle graph view: back)")
                     + (f". {note}" if note else ""), markup=False, timeout=12 if note else 5)
 
     def action_open_scenario(self) -> None:
@@ -152,14 +166,15 @@ class FileActions:
 
         serving = is_served(self.app)  # a viewer in a browser must not read the server's files
         names = ", ".join(scn.builtin_names())
-        prompt = (f"Open a built-in scenario ({names})" if serving else
-                  f"Open a scenario: a built-in ({names}) or a path to a .toml file")
+        prompt = (_("Open a built-in scenario ({names})", names=names) if serving else
+                  _("Open a scenario: a built-in ({names}) or a path to a .toml file",
+                    names=names))
 
         def done(text: str | None) -> None:
             if not text:
                 return
             if serving and text not in scn.builtin_names():
-                self.notify("only built-in scenarios can be opened here", severity="error",
+                self.notify(_("only built-in scenarios can be opened here"), severity="error",
                             markup=False)
                 return
             try:
@@ -188,8 +203,9 @@ class SettingsActions:
         self.changed = {**getattr(self, "changed", {}), **change}
         self.changed = {k: v for k, v in self.changed.items() if getattr(base, k) != v}
         self._switch(self._with_settings(base), keep_place=False)
-        self.notify("started again from epoch 1 with " + (self.changes_text() or
-                    "the file's settings"), markup=False)
+        changes = self.changes_text()
+        self.notify(_("started again from epoch 1 with {changes}", changes=changes) if changes
+                    else _("started again from epoch 1 with the file's settings"), markup=False)
 
     def changes_text(self) -> str:
         """What differs from the file, for the status line ("" when nothing does)."""
@@ -214,8 +230,9 @@ class SettingsActions:
             self._apply_setting(learning_rate=lr)
 
         self.app.push_screen(TextScreen(
-            f"Learning rate η (now {self.cursor.scenario.learning_rate:g}; the file says "
-            f"{self.file_scenario.learning_rate:g})"), done)
+            _("Learning rate η (now {now}; the file says {file})",
+              now=f"{self.cursor.scenario.learning_rate:g}",
+              file=f"{self.file_scenario.learning_rate:g}")), done)
 
     def action_set_epochs(self) -> None:
         def done(n: int | None) -> None:
@@ -228,7 +245,8 @@ class SettingsActions:
         def done(text: str | None) -> None:
             if text not in MODES:
                 if text:
-                    self.notify(f"expected one of: {', '.join(MODES)}", severity="error",
+                    self.notify(_("expected one of: {choices}", choices=", ".join(MODES)),
+                                severity="error",
                                 markup=False)
                 return
             mode, reduction = MODES[text]
@@ -236,7 +254,8 @@ class SettingsActions:
 
         s = self.cursor.scenario
         now = "sample" if s.mode == "sample" else f"batch {s.reduction}"
-        self.app.push_screen(TextScreen(f"Update mode: {', '.join(MODES)} (now {now})"), done)
+        self.app.push_screen(TextScreen(_("Update mode: {modes} (now {now})",
+                                          modes=", ".join(MODES), now=now)), done)
 
     def action_save_settings(self) -> None:
         """The file's text with the changed settings, written to a new file in the working
@@ -259,7 +278,8 @@ class SettingsActions:
         except (BptuiError, OSError) as exc:
             self.notify(_("saving failed: {error}", error=exc), severity="error", markup=False)
             return
-        self.notify(f"saved the changed settings as a new scenario file: {path}", markup=False,
+        self.notify(_("saved the changed settings as a new scenario file: {path}", path=path),
+                    markup=False,
                     timeout=8)
 
 

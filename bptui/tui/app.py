@@ -6,7 +6,9 @@ from textual.app import App
 from textual.await_complete import AwaitComplete
 
 from bptui.cursor import Cursor
+from bptui.i18n import _
 from bptui.scenario import Scenario
+from bptui.tui import textual_words
 from bptui.tui.commands import StepCommands
 from bptui.tui.main import MainScreen
 from bptui.tui.palette import open_palette
@@ -50,7 +52,12 @@ class BackpropApp(App):
             open_palette(self)
 
     def on_mount(self) -> None:
+        textual_words.localise_palette_key(self)
         self.push_screen(self.main)
+
+    def get_system_commands(self, screen):
+        """Textual's palette commands (Keys, Quit, Screenshot, Theme) in the language."""
+        return textual_words.system_commands(super().get_system_commands(screen))
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
@@ -65,7 +72,7 @@ class BackpropApp(App):
         folder = Path(path) if path else export_folder(self)[0]
         name = filename or generate_datetime_filename(self.title, ".svg", time_format)
         key = super().deliver_screenshot(name, str(folder), time_format)
-        self.notify(f"screenshot saved to {folder / name}", markup=False, timeout=8)
+        self.notify(_("screenshot saved to {path}", path=folder / name), markup=False, timeout=8)
         return key
 
     def pop_screen(self) -> AwaitComplete:

@@ -62,7 +62,7 @@ class LabActions:
 
             screen = ProvenanceScreen(c.scenario, c.events, c.start_params, leaf=Source(
                 ref[1], c.start_params.values[ref[1]], "leaf", None,
-                "a leaf of the graph: its value at the start of this epoch"))
+                _("a leaf of the graph: its value at the start of this epoch")))
         elif ref[0] == "data":
             screen = ProvenanceScreen(c.scenario, c.events, c.start_params,
                                       leaf=leaf_source(c.scenario, ref[1], ref[2]))
@@ -72,8 +72,8 @@ class LabActions:
             _tag, lay, kind, j, i, name = ref
             params = self.view.params if self.view is not None else c.params_now()
             value = params.weights[lay - 1] if j is None else params.value(lay, kind, j, i)
-            note = ("its value now: not yet updated in this sample" if
-                    c.scenario.mode == "sample" else "its value now: not yet updated")
+            note = (_("its value now: not yet updated in this sample") if
+                    c.scenario.mode == "sample" else _("its value now: not yet updated"))
             screen = ProvenanceScreen(c.scenario, c.events, c.start_params,
                                       leaf=Source(name, value, "parameter", None, note))
         self.app.push_screen(screen)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bptui.compare import SIGNS, Result
+from bptui.i18n import _
 from bptui.marking import Mark, marks_for_epoch
 from bptui.visible import visible
 
@@ -37,7 +38,8 @@ class LearnerMarks:
     @property
     def count_text(self) -> str:
         right, wrong, carried, unknown = self.counts
-        return f"yours: {right} ✓ {wrong} ✗ {carried} → {unknown} ?"
+        return _("yours: {right} ✓ {wrong} ✗ {carried} → {unknown} ?", right=right, wrong=wrong,
+                 carried=carried, unknown=unknown)
 
 
 def for_epoch(result: Result, epoch: int) -> LearnerMarks:
@@ -75,14 +77,17 @@ class LearnerActions:
         try:
             result = check_file(self.cursor.scenario, path)
         except (BptuiError, OSError, ValueError) as exc:
-            self.notify(f"could not load the learner's file: {_line(exc)}", severity="error",
+            self.notify(_("could not load the learner's file: {error}", error=_line(exc)),
+                        severity="error",
                         markup=False, timeout=12)
             return False
         self.learner = result
         self.push_view()
         mk = result.marking
-        self.notify(f"loaded {_line(path)}: {len(mk.marks)} values, {mk.count('wrong')} wrong"
-                    + (" (J jumps to the first)" if mk.first_wrong else ""), markup=False)
+        said = dict(path=_line(path), n=len(mk.marks), wrong=mk.count("wrong"))
+        self.notify(_("loaded {path}: {n} values, {wrong} wrong (J jumps to the first)", **said)
+                    if mk.first_wrong else _("loaded {path}: {n} values, {wrong} wrong", **said),
+                    markup=False)
         return True
 
     def action_load_learner(self) -> None:
@@ -90,8 +95,8 @@ class LearnerActions:
         from bptui.tui.served import is_served
 
         if is_served(self.app) or getattr(self.app, "serving", False):
-            self.notify("a learner's file cannot be loaded here: the screen is served, and a "
-                        "viewer must not read the server's files", severity="error",
+            self.notify(_("a learner's file cannot be loaded here: the screen is served, and a "
+                          "viewer must not read the server's files"), severity="error",
                         markup=False, timeout=10)
             return
 
@@ -99,20 +104,20 @@ class LearnerActions:
             if text:
                 self.load_learner(text)
 
-        self.app.push_screen(TextScreen("Load a learner's file (JSON Lines or CSV): its "
-                                        "path"), done)
+        self.app.push_screen(TextScreen(_("Load a learner's file (JSON Lines or CSV): its "
+                                          "path")), done)
 
     def action_unload_learner(self) -> None:
         if self.learner is not None:
             self.learner = None
             self.push_view()
-            self.notify("unloaded the learner's file", markup=False)
+            self.notify(_("unloaded the learner's file"), markup=False)
 
     def action_first_wrong(self) -> None:
         """Go to the step of the learner's first wrong value."""
         first = None if self.learner is None else self.learner.marking.first_wrong
         if first is None or first.event is None:
-            self.notify("no wrong value in the learner's file", markup=False)
+            self.notify(_("no wrong value in the learner's file"), markup=False)
             return
 
         def there() -> None:
@@ -136,5 +141,6 @@ class LearnerActions:
         try:
             self.learner = check_file(self.cursor.scenario, path)
         except (BptuiError, OSError, ValueError) as exc:
-            self.notify(f"unloaded the learner's file: {_line(exc)}", severity="warning",
+            self.notify(_("unloaded the learner's file: {error}", error=_line(exc)),
+                        severity="warning",
                         markup=False, timeout=10)

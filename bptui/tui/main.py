@@ -19,7 +19,7 @@ from textual.widgets import Footer, ProgressBar, Static
 from bptui import i18n
 from bptui.cursor import Cursor
 from bptui.i18n import N_, _
-from bptui.tui import keys
+from bptui.tui import keys, textual_words
 from bptui.tui.actions import FileActions, SettingsActions
 from bptui.tui.equation import EquationBody
 from bptui.tui.lab import GradCheckBody
@@ -137,8 +137,8 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        yield Static(Text("terminal too small: make it at least "
-                          f"{MIN_WIDTH}×{MIN_HEIGHT}  (q quits)"), id="too-small")
+        yield Static(Text(_("terminal too small: make it at least {size}  (q quits)",
+                            size=f"{MIN_WIDTH}×{MIN_HEIGHT}")), id="too-small")
         with Vertical(id="main"):
             yield Box(EquationBody(id="equation-body"), title=N_("Equation"), id="equation")
             yield QuizBar(id="quiz")
@@ -297,10 +297,11 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
 
     def action_next(self) -> None:
         if self.cursor.at_end:
-            self.notify("training is at its end: this is the last sub-step of the last epoch"
-                        + (f" (it diverged at epoch {self.cursor.diverged_at})"
-                           if self.cursor.diverged_at else "")
-                        + ". home goes back to the start.", markup=False)
+            self.notify(_("training is at its end: this is the last sub-step of the last "
+                          "epoch (it diverged at epoch {epoch}). home goes back to the start.",
+                          epoch=self.cursor.diverged_at) if self.cursor.diverged_at else
+                        _("training is at its end: this is the last sub-step of the last "
+                          "epoch. home goes back to the start."), markup=False)
             return
         self._move(self.cursor.next)
 
@@ -345,6 +346,7 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         title, footer word and status part is drawn again in the new one."""
         i18n.set_language("en" if i18n.language() == "zh" else "zh")
         keys.localise(self)
+        textual_words.localise_palette_key(self.app)
         for box in self.query(Box):
             box.relabel()
         self.query_one(LossPanel).relabel()

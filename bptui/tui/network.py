@@ -21,11 +21,11 @@ from textual.widget import Widget
 from bptui.drawing import Picture
 from bptui.events import Event
 from bptui.graph.picture import GraphPainter
-from bptui.netdraw import NetworkPainter
+from bptui.i18n import _, ngettext
+from bptui.netdraw import NetworkPainter, layer_word
 from bptui.notation import fmt, pretty, shape_text
 from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, heat_strip, stats
 from bptui.tui.view import View
-from bptui.visible import visible
 
 POSITIVE, NEGATIVE = "#3b82f6", "#e5534b"  # read on dark and light backgrounds alike
 
@@ -217,10 +217,6 @@ class NetworkBody(Widget):
 # --------------------------------------------------------------------------- large layers
 
 
-def _count(n: int, noun: str) -> str:
-    """``1 sample``, ``2 samples``: the plural only when plural."""
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
 
 def _blocks(view: View, width: int) -> Text:
     """Layers too large to draw unit by unit: one block of statistics per layer."""
@@ -238,12 +234,15 @@ def _blocks(view: View, width: int) -> Text:
 
     x = s.inputs if ev.sample is None else s.inputs[ev.sample - 1: ev.sample]
     lw = 15
-    line(f"inputs: {s.input_size} values per sample, {_count(x.shape[0], 'sample')}", HEADING)
+    line(ngettext("inputs: {size} values per sample, {n} sample",
+                  "inputs: {size} values per sample, {n} samples", x.shape[0],
+                  size=s.input_size), HEADING)
     line(f"{NO_MARK}{'X':<{lw}}{stats(x)}")
     for lay, layer in enumerate(s.layers, start=1):
-        line(f"layer {lay}: {visible(layer.name, keep_newlines=False)}, "
-             f"{_count(layer.size, layer.activation + ' unit')} "
-             "(shape [min, max] mean ‖·‖)", HEADING)
+        line(ngettext("layer {layer}: {name}, {n} {activation} unit (shape [min, max] mean ‖·‖)",
+                      "layer {layer}: {name}, {n} {activation} units (shape [min, max] mean ‖·‖)",
+                      layer.size, layer=lay, name=layer_word(layer.name),
+                      activation=layer.activation), HEADING)
         w = view.params.weights[lay - 1]
         line(f"{NO_MARK}{'W' + str(lay):<{lw}}{stats(w)}")
         for sym in (f"net_{lay}", f"out_{lay}", f"dE/dout_{lay}", f"dout_{lay}/dnet_{lay}",
@@ -260,12 +259,14 @@ def _blocks(view: View, width: int) -> Text:
         cols = max(8, width - 4)
         rows = min(4, m.shape[0])
         line("")
-        line(f"{pretty(ev.symbol)}: first {_count(rows, 'row')} × {min(cols, m.shape[1])} of "
-             f"{shape_text(m)} (· low … █ high)", HEADING)
+        line(ngettext("{symbol}: first {n} row × {cols} of {shape} (· low … █ high)",
+                      "{symbol}: first {n} rows × {cols} of {shape} (· low … █ high)", rows,
+                      symbol=pretty(ev.symbol), cols=min(cols, m.shape[1]), shape=shape_text(m)),
+             HEADING)
         for strip in heat_strip(m, rows, cols):
             line("  " + strip)
     else:
         line("")
         line(f"{pretty(ev.symbol)} = {'?' if view.hidden else fmt(ev.value)}", CURRENT)
-    line("(too large to draw unit by unit: each layer is one block)", LABEL)
+    line(_("(too large to draw unit by unit: each layer is one block)"), LABEL)
     return out

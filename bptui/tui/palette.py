@@ -96,4 +96,7 @@ def open_palette(app: App) -> None:
     # node list is read): the key does nothing, the next ctrl+p opens it
     if any(isinstance(node, CommandPalette) for node in app._nodes):
         return
-    app.push_screen(GuardedCommandPalette(id="--command-palette"))
+    from bptui.i18n import _
+    from bptui.tui.textual_words import SEARCH
+
+    app.push_screen(GuardedCommandPalette(id="--command-palette", placeholder=_(SEARCH)))

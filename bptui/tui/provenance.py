@@ -30,6 +30,9 @@ from bptui.tui.status import PHASE_WORDS
 from bptui.tui.text import wrap
 
 LABEL_WIDTH = 9
+#: Where a source comes from (``Source.origin``), in words for the screen.
+ORIGINS = {"step": N_("step"), "input": N_("input"), "target": N_("target"),
+           "parameter": N_("parameter"), "leaf": N_("leaf")}
 
 
 def value_text(value) -> str:
@@ -44,10 +47,11 @@ def source_line(src: Source) -> str:
     """One line of the list of sources: name, value, where it comes from."""
     head = f"{src.label} = {value_text(src.value)}"
     if src.origin == "step" and src.index is not None:
-        return f"{head}    ← step {src.index + 1}: {src.note}"
+        return head + "    " + _("← step {step}: {note}", step=src.index + 1, note=src.note)
     if src.origin == "step":
         return f"{head}    ({src.note})"
-    return f"{head}    ■ {src.origin}: {src.note} (a leaf)"
+    return head + "    " + _("■ {origin}: {note} (a leaf)", origin=_(ORIGINS.get(src.origin, src.origin)),
+                              note=src.note)
 
 
 def leaf_source(scenario: Scenario, symbol: str, sample: int | None) -> Source:
@@ -56,16 +60,16 @@ def leaf_source(scenario: Scenario, symbol: str, sample: int | None) -> Source:
     if symbol in scenario.input_names:
         i = scenario.input_names.index(symbol)
         return Source(symbol, float(scenario.inputs[k, i]), "input", None,
-                      f"input of sample {k + 1}, from the scenario's data")
+                      _("input of sample {k}, from the scenario's data", k=k + 1))
     if symbol.startswith("target_") and symbol.removeprefix("target_") in scenario.layers[-1].names:
         j = scenario.layers[-1].names.index(symbol.removeprefix("target_"))
         return Source(symbol, float(scenario.targets[k, j]), "target", None,
-                      f"target of sample {k + 1}, from the scenario's data")
+                      _("target of sample {k}, from the scenario's data", k=k + 1))
     if symbol == "X":
         return Source(symbol, scenario.inputs[k], "input", None,
-                      f"the inputs of sample {k + 1}, from the scenario's data")
+                      _("the inputs of sample {k}, from the scenario's data", k=k + 1))
     return Source(symbol, scenario.targets[k], "target", None,
-                  f"the targets of sample {k + 1}, from the scenario's data")
+                  _("the targets of sample {k}, from the scenario's data", k=k + 1))
 
 
 class Head(Widget):
@@ -104,8 +108,8 @@ class ProvenanceScreen(ModalScreen[None]):
     """The provenance of one step (``index`` into the epoch's events) or of one leaf."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("q", "close_all", "Close all"),
+        Binding("escape", "back", N_("Back")),
+        Binding("q", "close_all", N_("Close all")),
     ]
 
     def __init__(self, scenario: Scenario, events: list[Event], start: Params,
@@ -132,7 +136,7 @@ class ProvenanceScreen(ModalScreen[None]):
         if self.prov is None:
             src = self.leaf
             rows.append((None, f"{src.label} = {value_text(src.value)}", "bold"))
-            rows.append((N_("from"), f"{src.origin}: {src.note}", ""))
+            rows.append((N_("from"), f"{_(ORIGINS.get(src.origin, src.origin))}: {src.note}", ""))
             rows.append((None, "", ""))
             rows.append((None, _("A leaf: nothing in this epoch computed it; the chain stops "
                                  "here."),
@@ -177,7 +181,7 @@ class ProvenanceScreen(ModalScreen[None]):
             with VerticalScroll(id="provenance-head"):
                 yield Head(self.head_rows(), id="provenance-text")
             if self.prov is not None and self.prov.sources:
-                yield Static(Text("It used (enter: where that one comes from):", style="bold"),
+                yield Static(Text(_("It used (enter: where that one comes from):"), style="bold"),
                              id="provenance-used")
                 options = [Option(Text(source_line(src)), id=str(n))
                            for n, src in enumerate(self.prov.sources)]

@@ -7,7 +7,7 @@ from functools import partial
 
 from textual.widgets import ProgressBar, Static
 
-from bptui.i18n import N_, _
+from bptui.i18n import N_, _, ngettext
 from bptui.notation import fmt
 from bptui.tui import run
 from bptui.tui.loss import LossPanel
@@ -34,9 +34,11 @@ class RunActions:
         self._run_total = max(1, goal - c.epoch)
         self.running = True
         self.query_one(ProgressBar).update(total=self._run_total, progress=0)
-        what = "to the end" if epochs is None else f"{epochs} epoch" + "s" * (epochs != 1)
-        self.query_one("#run-label", Static).update(f"running {what}… (escape stops)")
-        self.query_one(StatusBar).running("running")
+        self.query_one("#run-label", Static).update(
+            _("running to the end… (escape stops)") if epochs is None else
+            ngettext("running {n} epoch… (escape stops)", "running {n} epochs… (escape stops)",
+                     epochs))
+        self.query_one(StatusBar).running(_("running"))
         if self.compact:
             self.action_tab("loss")
         trained = run.runner(c)
@@ -63,9 +65,9 @@ class RunActions:
             return
         self.query_one(ProgressBar).update(progress=message.epoch - self._run_start)
         self.query_one("#run-label", Static).update(
-            f"epoch {message.epoch}/{self.cursor.scenario.epochs}  loss {fmt(message.loss, 6)}"
-            "  esc stops")
-        self.query_one(StatusBar).running(f"running: epoch {message.epoch}")
+            _("epoch {epoch}/{epochs}  loss {loss}  esc stops", epoch=message.epoch,
+              epochs=self.cursor.scenario.epochs, loss=fmt(message.loss, 6)))
+        self.query_one(StatusBar).running(_("running: epoch {epoch}", epoch=message.epoch))
         self.query_one(LossPanel).plot(message.losses, message.epoch, self.cursor.initial_loss,
                                        None, running=True)
 

@@ -41,15 +41,21 @@ class HelpScreen(Dismissable):
     BINDINGS = [Binding("question_mark", "close", "Close", show=False)]
 
     def compose(self) -> ComposeResult:
-        text = Text()
-        text.append(_("Keys") + "\n", style="bold")
+        from rich.console import Group
+        from rich.table import Table
+
+        # a grid, so that a long description wraps under itself (a Chinese one has no spaces
+        # to wrap at: in running text it would start on a line of its own)
+        keys = Table.grid(padding=(0, 2), pad_edge=True)
+        keys.add_column(style="bold", no_wrap=True)
+        keys.add_column(overflow="fold")
         for key, what in help_rows():
-            text.append(f"  {key:<12}", style="bold")
-            text.append(f"{what}\n")
+            keys.add_row(key, what)
+        text = Text()
         text.append("\n" + _(READING))
         text.append("\n\n" + _("escape, q or ? closes this help"), style="dim")
         with VerticalScroll(id="help-box", classes="dialog"):
-            yield Static(text, id="help-text")
+            yield Static(Group(Text(_("Keys"), style="bold"), keys, text), id="help-text")
 
     def on_mount(self) -> None:
         self.query_one("#help-box").border_title = _("Help")

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bptui.errors import BptuiError
+from bptui.i18n import _
 from bptui.visible import visible
 
 
@@ -25,7 +26,7 @@ def serve(target: str, title: str, *, host: str, port: int, mistake: str | None 
     except ImportError:
         from bptui.cli import SERVE_HINT
 
-        raise BptuiError(f"--serve needs textual-serve: {SERVE_HINT}") from None
+        raise BptuiError(_("--serve needs textual-serve: {hint}", hint=SERVE_HINT)) from None
     if Path(target).exists():  # each viewer's process may start in another folder
         target = str(Path(target).resolve())
     command = [sys.executable, "-m", "bptui", target]
@@ -34,10 +35,11 @@ def serve(target: str, title: str, *, host: str, port: int, mistake: str | None 
     if quiz:
         command += ["--quiz", ",".join(sorted(quiz))]
     title = visible(title, keep_newlines=False)  # text from the file: no escape codes
-    print(f"bptui: serving {title} at http://{host}:{port} (Ctrl+C to stop)", flush=True)
+    print(_("bptui: serving {title} at {url} (Ctrl+C to stop)", title=title,
+            url=f"http://{host}:{port}"), flush=True)
     try:
         Server(shlex.join(command), host=host, port=port, title=f"bptui: {title}").serve()
     except OSError as exc:
-        raise BptuiError(f"--serve: cannot listen on {host}:{port}: "
-                         f"{exc.strerror or exc}") from None
+        raise BptuiError(_("--serve: cannot listen on {address}: {error}",
+                           address=f"{host}:{port}", error=exc.strerror or exc)) from None
     return 0

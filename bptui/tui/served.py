@@ -17,6 +17,7 @@ from pathlib import Path
 from textual.app import App
 
 from bptui import files
+from bptui.i18n import _
 
 MAX_FILES = 20
 MAX_BYTES = 5_000_000
@@ -42,8 +43,9 @@ def export_folder(app: App) -> tuple[Path, str]:
         folder = Path(tempfile.mkdtemp(prefix="bptui-session-"))
         app._session_folder = folder
     files.session_folder(folder, max_files=MAX_FILES, max_bytes=MAX_BYTES)
-    return folder, (f" (this session's folder on the server: at most {MAX_FILES} files, "
-                    f"{MAX_BYTES // 1_000_000} MB; also sent to your browser as a download)")
+    return folder, _(" (this session's folder on the server: at most {files} files, {mb} MB; "
+                     "also sent to your browser as a download)", files=MAX_FILES,
+                     mb=MAX_BYTES // 1_000_000)
 
 
 def offer_download(app: App, path: Path) -> None:

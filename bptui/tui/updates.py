@@ -55,14 +55,15 @@ class UpdatesBody(Body):
         s = view.scenario
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         if not s.trained or not s.train:
-            out.append("nothing is updated (no [training] table)", style=LABEL)
+            out.append(_("nothing is updated (no [training] table)"), style=LABEL)
             self.refs = [None]
             return out
         grad_word = f"∂{s.output}/∂leaf"
-        rows = [(f"leaf⁺ = leaf - η · {grad_word}    with η = {fmt(s.learning_rate)}", HEADING)]
-        name_w = max([5] + [len(k) for k in s.train]) + 1
-        rows.append((NO_MARK + "leaf".ljust(name_w) + _cell("old") + _cell("gradient")
-                     + _cell("new") + _cell("change"), LABEL))
+        rows = [(_("leaf⁺ = leaf - η · {grad}    with η = {eta}", grad=grad_word,
+                   eta=fmt(s.learning_rate)), HEADING)]
+        name_w = max([5, cell_len(_("leaf"))] + [len(k) for k in s.train]) + 1
+        rows.append((NO_MARK + ljust(_("leaf"), name_w) + _cell(_("old")) + _cell(_("gradient"))
+                     + _cell(_("new")) + _cell(_("change")), LABEL))
         updates = {e.node: e for e in view.events if e.kind == "update"}
         grads = {e.node: e for e in view.events if e.kind == "grad"}
         self.refs = [None, None]
