@@ -137,6 +137,11 @@ class Event:
     correct_value: float | np.ndarray | None = None
     mistake: str | None = None  # the mistake that changed this step, if any
     tree: Any = None  # the right-hand side of the rule as a bptui.expr tree
+    # the rule's forms between its symbol and the tree (∂E/∂out · ∂out/∂net · ∂net/∂w5, Σ_k
+    # δ_k · w_k,h1), as trees, and a note after it ("elementwise", a mistake's "(BUG: …)"):
+    # the equation is written from these (bptui.expr_text.lines)
+    chain: tuple = field(default=(), compare=False)
+    note: str = ""
     layer_param: LayerRef | None = None  # layer-level grad/update steps: which matrix
     # Computational graphs (bptui.graph): the node a step is about and the use (edge) it goes
     # through ("n1", or "n1.2" for a second use within n1).
