@@ -83,6 +83,11 @@ def _indexed(node: Node, mode: int) -> bool:
     return isinstance(node, Sum) and node.over is not None and mode != NUMBERS
 
 
+def _prefix(node: Node, mode: int) -> bool:
+    """A sum written as a prefix (Σ_s ..., sum of ...), which reaches to the end of a product."""
+    return _indexed(node, mode) or (isinstance(node, Call) and node.fn in ("sum", "sum_rows"))
+
+
 def _atom(node: Node) -> bool:
     return isinstance(node, (Sym, Num))
 
@@ -180,9 +185,9 @@ def text(tree: Node, numbers: bool | int = False, bare: bool = False) -> str:
         sep = " ⊙ " if op == "*" and _elementwise(args) else _SEP[op]
         out = go(args[0], prec)
         for k, a in enumerate(args[1:], start=1):
-            if op == "*" and sep == " · " and _atom(args[k - 1]) and _group(a):
+            if op == "*" and _atom(args[k - 1]) and _group(a):
                 out += go(a, prec)  # a coefficient beside its group: out(1 - out)
-            elif op == "*" and k == len(args) - 1 and _indexed(a, mode):
+            elif op == "*" and k == len(args) - 1 and _prefix(a, mode):
                 out += sep + go(a, 0)  # a Σ at the end reaches to the end: η · Σ_s ...
             else:
                 out += sep + go(a, prec + (1 if op in "-/" else 0))
