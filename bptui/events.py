@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from bptui.expr import to_json
+from bptui.expr import plain, to_json
 from bptui.i18n import _
 
 PHASES = ("forward", "loss", "backward", "update")
@@ -168,7 +168,7 @@ class Event:
             "symbol": self.symbol,
             "equation": self.equation,
             "substituted": self.substituted,
-            "value": _plain(self.value),
+            "value": plain(self.value),
             "why": self.why,
             "uses": list(self.uses),
             "tree": to_json(self.tree),
@@ -178,8 +178,8 @@ class Event:
         if self.layer_param is not None:
             d["layer_param"] = self.layer_param.as_dict()
         if self.old is not None:
-            d["old"] = _plain(self.old)
-            d["grad"] = _plain(self.grad)
+            d["old"] = plain(self.old)
+            d["grad"] = plain(self.grad)
         if self.node is not None:
             d["node"] = self.node
             if self.via is not None:
@@ -187,13 +187,5 @@ class Event:
         if self.mistake is not None:
             d["mistake"] = self.mistake
             d["correct_equation"] = self.correct_equation
-            d["correct_value"] = _plain(self.correct_value)
+            d["correct_value"] = plain(self.correct_value)
         return d
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.floating):
-        return float(value)
-    return value

@@ -198,7 +198,8 @@ def parts(tree: Node) -> tuple[str, tuple]:
     return "", ()
 
 
-def _plain(v: Any) -> Any:
+def plain(v: Any) -> Any:
+    """A value as plain JSON-ready data: a list for an array, a float for a numpy number."""
     if isinstance(v, np.ndarray):
         return v.tolist()
     if isinstance(v, (np.floating, np.integer)):
@@ -212,10 +213,10 @@ def to_json(tree: Node | None) -> dict | None:
     if tree is None:
         return None
     if isinstance(tree, Sym):
-        return {"sym": tree.name, "value": _plain(tree.value)} | (
+        return {"sym": tree.name, "value": plain(tree.value)} | (
             {"updated": True} if tree.updated else {})
     if isinstance(tree, Num):
-        return {"num": _plain(tree.value)} | ({"name": tree.name} if tree.name else {})
+        return {"num": plain(tree.value)} | ({"name": tree.name} if tree.name else {})
     if isinstance(tree, Sum):
         return {"sum": [to_json(t) for t in tree.terms]} | (
             {"over": tree.over, "term": to_json(tree.term)} if tree.over else {})

@@ -12,12 +12,12 @@ mistakes gets three messages.
 from __future__ import annotations
 
 import ast
-import math
 from dataclasses import dataclass
 
 from bptui.errors import closest
 from bptui.graph.model import Node
 from bptui.graph.ops import BINARY, FUNCTIONS, OPERATIONS
+from bptui.toml_reader import Invalid, number
 
 MAX_NODES = 5000
 MAX_LENGTH = 100_000
@@ -117,13 +117,10 @@ class _Stager:
                 self.problem(node, f"expected a number or a name, found {v!r}")
                 return None
             try:
-                x = float(v)
-            except OverflowError:
-                x = math.inf
-            if not math.isfinite(x):
+                return number(v)  # the TOML reader's check: finite
+            except Invalid:
                 self.problem(node, f"the number {str(v)[:20]} is too large")
                 return None
-            return x
         if isinstance(node, ast.Name):
             return self.name(node)
         if isinstance(node, ast.UnaryOp):
