@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from bptui import backprop as bp
 from bptui.events import Event
+from bptui.expr import same_value
 from bptui.scenario import Scenario
 from bptui.schedule import Schedule
 
@@ -91,10 +90,7 @@ def _pair_with_correct(
 
 
 def _same(a: Event, b: Event) -> bool:
-    if a.equation != b.equation:
-        return False
-    va, vb = np.asarray(a.value), np.asarray(b.value)
-    return va.shape == vb.shape and bool(np.array_equal(va, vb))
+    return a.equation == b.equation and same_value(a.value, b.value)
 
 
 def _params_before_sample(

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from bptui.expr import to_json
+from bptui.expr import plain, to_json
 from bptui.i18n import _
 
 PHASES = ("forward", "loss", "backward", "update")
@@ -137,6 +137,11 @@ class Event:
     correct_value: float | np.ndarray | None = None
     mistake: str | None = None  # the mistake that changed this step, if any
     tree: Any = None  # the right-hand side of the rule as a bptui.expr tree
+    # the rule's forms between its symbol and the tree (∂E/∂out · ∂out/∂net · ∂net/∂w5, Σ_k
+    # δ_k · w_k,h1), as trees, and a note after it ("elementwise", a mistake's "(BUG: …)"):
+    # the equation is written from these (bptui.expr_text.lines)
+    chain: tuple = field(default=(), compare=False)
+    note: str = ""
     layer_param: LayerRef | None = None  # layer-level grad/update steps: which matrix
     # Computational graphs (bptui.graph): the node a step is about and the use (edge) it goes
     # through ("n1", or "n1.2" for a second use within n1).
@@ -163,7 +168,7 @@ class Event:
             "symbol": self.symbol,
             "equation": self.equation,
             "substituted": self.substituted,
-            "value": _plain(self.value),
+            "value": plain(self.value),
             "why": self.why,
             "uses": list(self.uses),
             "tree": to_json(self.tree),
@@ -173,8 +178,8 @@ class Event:
         if self.layer_param is not None:
             d["layer_param"] = self.layer_param.as_dict()
         if self.old is not None:
-            d["old"] = _plain(self.old)
-            d["grad"] = _plain(self.grad)
+            d["old"] = plain(self.old)
+            d["grad"] = plain(self.grad)
         if self.node is not None:
             d["node"] = self.node
             if self.via is not None:
@@ -182,13 +187,5 @@ class Event:
         if self.mistake is not None:
             d["mistake"] = self.mistake
             d["correct_equation"] = self.correct_equation
-            d["correct_value"] = _plain(self.correct_value)
+            d["correct_value"] = plain(self.correct_value)
         return d
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.floating):
-        return float(value)
-    return value

@@ -15,12 +15,15 @@ Nodes are frozen dataclasses:
   elementwise on matrices;
 - ``Call(fn, args)``: a function (:data:`FUNCTIONS`: the activations, their slopes, ``exp``,
   ``ln``, ``matmul``, ``transpose``, ``sum``, ...);
-- ``Sum(terms)``: a sum over units (Σ_k), kept apart from ``+`` so that its terms are known.
+- ``Sum(terms)``: a sum over units (Σ_k), kept apart from ``+`` so that its terms are known;
+  with ``over`` and ``term`` the rule writes it with its index (Σ_s ∂E_s/∂w2).
+
+How a tree is written (the rule, the rule with numbers, a layer's shapes) is
+:mod:`bptui.expr_text`'s business.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,18 +33,26 @@ import numpy as np
 from bptui.jsonout import FORMAT  # noqa: F401 (declared with the JSON writer)
 
 
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two values of a step are the same: equal numbers, or arrays of the same shape
+    and elements (what a tree's symbols and the engine's correct-vs-wrong twins compare)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if a is None or b is None:
+            return False
+        va, vb = np.asarray(a), np.asarray(b)
+        return va.shape == vb.shape and bool(np.array_equal(va, vb))
+    return bool(a == b)
+
+
 @dataclass(frozen=True, eq=False)
 class Sym:
     name: str
-    value: Any = None  # float, read-only ndarray, or None when not known
+    value: Any = None  # float, read-only ndarray, or None when not known (a rule's form)
+    updated: bool = False  # the value after this step's own update (written w5⁺)
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sym) or other.name != self.name:
-            return False
-        a, b = self.value, other.value
-        if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-            return a is not None and b is not None and bool(np.array_equal(a, b))
-        return bool(a == b)
+        return (isinstance(other, Sym) and other.name == self.name
+                and other.updated == self.updated and same_value(self.value, other.value))
 
     def __hash__(self) -> int:
         return hash(self.name)
@@ -50,6 +61,7 @@ class Sym:
 @dataclass(frozen=True)
 class Num:
     value: float
+    name: str | None = None  # how the rule writes it in symbols (η, N), its value in numbers
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,10 @@ class Call:
 @dataclass(frozen=True)
 class Sum:
     terms: tuple
+    # a sum the rule writes with its index: Σ_{over} {term} (term: the general term, with no
+    # values), while the numbers show every term
+    over: str | None = None
+    term: Any = None
 
 
 Node = Sym | Num | Op | Call | Sum
@@ -95,6 +111,7 @@ def _functions() -> dict[str, Callable[..., Any]]:
         "first_row": lambda a: np.asarray(a)[0],
         "sum_columns": lambda a: np.asarray(a).sum(axis=-1, keepdims=True),
         "row_dot": lambda a, b: (np.asarray(a) * np.asarray(b)).sum(axis=-1, keepdims=True),
+        "group": lambda a: a,  # brackets the rule is written with: (target - out)
     })
     return fns
 
@@ -181,7 +198,8 @@ def parts(tree: Node) -> tuple[str, tuple]:
     return "", ()
 
 
-def _plain(v: Any) -> Any:
+def plain(v: Any) -> Any:
+    """A value as plain JSON-ready data: a list for an array, a float for a numpy number."""
     if isinstance(v, np.ndarray):
         return v.tolist()
     if isinstance(v, (np.floating, np.integer)):
@@ -195,11 +213,13 @@ def to_json(tree: Node | None) -> dict | None:
     if tree is None:
         return None
     if isinstance(tree, Sym):
-        return {"sym": tree.name, "value": _plain(tree.value)}
+        return {"sym": tree.name, "value": plain(tree.value)} | (
+            {"updated": True} if tree.updated else {})
     if isinstance(tree, Num):
-        return {"num": _plain(tree.value)}
+        return {"num": plain(tree.value)} | ({"name": tree.name} if tree.name else {})
     if isinstance(tree, Sum):
-        return {"sum": [to_json(t) for t in tree.terms]}
+        return {"sum": [to_json(t) for t in tree.terms]} | (
+            {"over": tree.over, "term": to_json(tree.term)} if tree.over else {})
     if isinstance(tree, Call):
         return {"call": tree.fn, "args": [to_json(a) for a in tree.args]}
     return {"op": tree.op, "args": [to_json(a) for a in tree.args]}
@@ -212,11 +232,13 @@ def from_json(data: dict) -> Node:
         if isinstance(v, list):
             v = np.array(v, dtype=np.float64)
             v.setflags(write=False)
-        return Sym(data["sym"], v)
+        return Sym(data["sym"], v, bool(data.get("updated", False)))
     if "num" in data:
-        return Num(data["num"])
+        return Num(data["num"], data.get("name"))
     if "sum" in data:
-        return Sum(tuple(from_json(t) for t in data["sum"]))
+        over = data.get("over")
+        return Sum(tuple(from_json(t) for t in data["sum"]), over,
+                   from_json(data["term"]) if over else None)
     if "call" in data:
         return Call(data["call"], tuple(from_json(a) for a in data["args"]))
     return Op(data["op"], tuple(from_json(a) for a in data["args"]))
@@ -250,72 +272,14 @@ def call(fn: str, *args: Node) -> Call:
 _PREC = {"+": 1, "-": 1, "Sum": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
 
 
-def _matrix(node: Node) -> bool:
-    return isinstance(node, Sym) and isinstance(node.value, np.ndarray)
+def text(tree: Node, numbers: bool | int = False, bare: bool = False) -> str:
+    """The tree written out (see :func:`bptui.expr_text.text`)."""
+    from bptui.expr_text import text as written
+
+    return written(tree, numbers, bare)
 
 
-def call_text(fn: str, args: list[str]) -> str:
-    """A function applied to its written arguments: an activation as its registry writes it
-    (σ(net), max(0, net)), any other as fn(args). A negative number that is a function's
-    whole argument keeps only the call's brackets: σ(-0.5), exp(-0.5), not σ((-0.5))."""
-    from bptui.activations import ACTIVATIONS
-
-    act = ACTIVATIONS.get(fn)
-    if act is not None and len(args) == 1 and act.per_unit:
-        written = act.symbol.format(net=args[0])
-    else:
-        written = f"{fn}(" + ", ".join(args) + ")"
-    return re.sub(r"\(\((-[^()]*)\)\)", r"(\1)", written)
-
-
-def text(tree: Node, numbers: bool = False, bare: bool = False) -> str:
-    """The tree written out: in symbols (w5 · out_h1), or with ``numbers`` as the values
-    (0.4 · 0.5933). Negative numbers stand in brackets and ``·`` has a space on each side, as
-    in every equation the screen shows; with ``bare``, a negative number that is all there is
-    stands without them (out = -0.5)."""
-    from bptui.notation import fmt, fmt_term, pretty
-
-    def go(node: Node, outer: int) -> str:
-        if isinstance(node, Sym):
-            if numbers and isinstance(node.value, np.ndarray):  # a matrix: its shape
-                return "(" + "×".join(str(n) for n in node.value.shape) + ")"
-            if numbers and node.value is not None:
-                return fmt_term(node.value)
-            return pretty(node.name)
-        if isinstance(node, Num):
-            return fmt_term(node.value) if node.value < 0 else fmt(node.value)
-        if isinstance(node, Call) and node.fn == "transpose":
-            return go(node.args[0], 5) + "ᵀ"
-        if isinstance(node, Call) and node.fn == "matmul":
-            body = " · ".join(go(a, 2) for a in node.args)
-            return f"({body})" if 2 < outer else body
-        if isinstance(node, Call):
-            return call_text(node.fn, [go(a, 0) for a in node.args])
-        if isinstance(node, Sum):
-            body, prec = " + ".join(go(t, 1) for t in node.terms), 1
-        elif node.op == "neg":
-            body, prec = "-" + go(node.args[0], 3), 3
-        elif node.op == "**":
-            base, power = node.args
-            sup = "²" if isinstance(power, Num) and power.value == 2.0 else "^" + go(power, 4)
-            body, prec = go(base, 5) + sup, 4
-        else:
-            prec = _PREC[node.op]
-            sep = {"+": " + ", "-": " - ", "*": " · ", "/": " / "}[node.op]
-            if node.op == "*" and any(_matrix(a) for a in node.args):
-                sep = " ⊙ "  # elementwise on matrices
-            first = go(node.args[0], prec)
-            rest = [go(a, prec + (1 if node.op in "-/" else 0)) for a in node.args[1:]]
-            body = sep.join([first, *rest])
-        return f"({body})" if prec < outer else body
-
-    written = go(tree, 0)
-    if bare:
-        m = re.fullmatch(r"\((-[^()]*)\)", written)
-        return m.group(1) if m else written
-    return written
-
-
+_TEX_NAME = {"η": r"\eta", "(1/N)": r"\frac{1}{N}"}
 _TEX_FN = {"sigmoid": r"\sigma", "tanh": r"\tanh", "exp": r"\exp", "ln": r"\ln",
            "softmax": r"\mathrm{softmax}", "relu": r"\mathrm{relu}", "step": r"\mathbb{1}_{\geq 0}"}
 
@@ -339,7 +303,13 @@ def latex(tree: Node, numbers: bool = True, ident: Callable[[str], str] | None =
                 return numtex(node.value)
             return ident(node.name) if ident else r"\mathrm{" + node.name + "}"
         if isinstance(node, Num):
+            if node.name is not None and not numbers:
+                return _TEX_NAME.get(node.name, node.name)
             return numtex(node.value)
+        if isinstance(node, Call) and node.fn == "group":
+            return r"\left(" + go(node.args[0], 0) + r"\right)"
+        if isinstance(node, Sum) and node.over is not None and not numbers:
+            return r"\sum_{" + node.over + "} " + go(node.term, 2)
         if isinstance(node, Call):
             fn = _TEX_FN.get(node.fn, r"\mathrm{" + node.fn.replace("_", r"\_") + "}")
             return fn + r"\left(" + ", ".join(go(a, 0) for a in node.args) + r"\right)"

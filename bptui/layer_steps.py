@@ -16,8 +16,7 @@ from bptui.events import Event, LayerRef, because
 from bptui.expr import Node, Num, add, call, mul, sub
 from bptui.i18n import N_
 from bptui.losses import LOSSES
-from bptui.notation import shape_text
-from bptui.steps import Context, sym
+from bptui.steps import Context, form, sym
 
 
 def _rows(sample: int | None) -> str:
@@ -29,7 +28,8 @@ def a_prev_name(lay: int, sample: int | None) -> str:
 
 
 def _scaled(scale: float, tree: Node) -> Node:
-    return tree if scale == 1.0 else mul(Num(scale), tree)
+    """The tree times 1/N (a batch mean), or the tree itself."""
+    return tree if scale == 1.0 else mul(Num(scale, "(1/N)"), tree)
 
 
 def net_event(ctx: Context, params: bp.Params, fw: bp.Forward, lay: int, sample: int | None
@@ -37,17 +37,13 @@ def net_event(ctx: Context, params: bp.Params, fw: bp.Forward, lay: int, sample:
     layer = ctx.s.layers[lay - 1]
     a_prev = a_prev_name(lay, sample)
     b = params.biases[lay - 1]
-    bias = " + b" + str(lay) if b is not None else ""
     w = params.weights[lay - 1]
     tree: Node = call("matmul", sym(a_prev, fw.outs[lay - 1]), call("transpose", sym(f"W{lay}", w)))
     if b is not None:
         tree = add(tree, sym(f"b{lay}", b))
     return ctx.event(
         sample=sample, phase="forward", kind="net", layer=lay, unit=None, param=None,
-        symbol=f"net_{lay}", lhs=f"net_{lay}",
-        substituted=f"net_{lay} = ({shape_text(fw.outs[lay - 1])}) · "
-        f"({shape_text(w)})ᵀ{bias}",
-        value=fw.nets[lay],
+        symbol=f"net_{lay}", value=fw.nets[lay],
         why=because(N_("every unit of the {layer} layer sums its weighted inputs, for every "
                        "sample at once: one matrix product"), layer=layer.name),
         tree=tree,
@@ -59,14 +55,11 @@ def out_event(ctx: Context, fw: bp.Forward, lay: int, sample: int | None) -> Eve
     act = ACTIVATIONS[layer.activation]
     return ctx.event(
         sample=sample, phase="forward", kind="out", layer=lay, unit=None, param=None,
-        symbol=f"out_{lay}",
-        equation=f"out_{lay} = " + act.symbol.format(net=f"net_{lay}")
-        + (" row by row" if not act.per_unit else " elementwise"),
-        substituted=f"out_{lay} = {layer.activation}(net_{lay}) over "
-        f"{shape_text(fw.nets[lay])} values",
+        symbol=f"out_{lay}", note=" elementwise" if act.per_unit else " row by row",
         value=fw.outs[lay], why=because(act.out_why, unit=because(
             N_("the {layer} layer"), layer=layer.name)),
-        tree=act.tree(sym(f"net_{lay}", fw.nets[lay])),
+        # the activation by name (a linear one too), applied to the whole matrix
+        tree=call(act.name, sym(f"net_{lay}", fw.nets[lay])),
     )
 
 
@@ -77,15 +70,10 @@ def loss_event(ctx: Context, fw: bp.Forward, t: np.ndarray, sample: int | None, 
     loss = LOSSES[s.loss]
     per = bp.loss_terms(s.loss, fw.outs[n], t)
     scale = scale if sample is None else 1.0
-    red = "Σ_s " if sample is None and s.reduction == "sum" else (
-        "(1/N)Σ_s " if sample is None else "")
     terms = loss.term_tree(sym("T", t), sym(f"out_{n}", fw.outs[n]), s.layers[-1].size)
     return ctx.event(
         sample=sample, phase="loss", kind="loss", layer=n, unit=None, param=None,
-        symbol="E", equation=f"E = {red}Σ_k "
-        + loss.term_rule.format(t="T", out=f"out_{n}", n=s.layers[-1].size),
-        substituted=f"E = sum of {per.size} terms ({shape_text(per)})",
-        value=float(per.sum()) * scale,
+        symbol="E", value=float(per.sum()) * scale,
         why=because(N_("{loss}: {description}") if sample is not None
                     else N_("{loss}: {description}, over every sample of the batch"),
                     loss=loss.name, description=because(loss.description)),
@@ -98,16 +86,10 @@ def output_error_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.ndar
     s = ctx.s
     lay = ctx.n
     loss = LOSSES[s.loss]
-    grad_rule = ctx.rules.error_rule(loss)[0].format(t="T", out=f"out_{lay}",
-                                                     n=s.layers[-1].size)
-    if gscale != 1.0:
-        grad_rule = f"(1/N) · {grad_rule}"
     return ctx.event(
         sample=sample, phase="backward", kind="dE_dout", layer=lay, unit=None,
-        param=None, symbol=f"dE/dout_{lay}",
-        equation=f"∂E/∂out_{lay} = {grad_rule}",
-        substituted=f"∂E/∂out_{lay}: {shape_text(bw.err[lay])} values",
-        value=bw.err[lay], why=N_("the loss's derivative for every output and sample"),
+        param=None, symbol=f"dE/dout_{lay}", value=bw.err[lay],
+        why=N_("the loss's derivative for every output and sample"),
         tree=_scaled(gscale, ctx.rules.error_tree(loss, sym("T", t), sym(
             f"out_{lay}", fw.outs[lay]), s.layers[-1].size)),
     )
@@ -115,34 +97,25 @@ def output_error_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.ndar
 
 def sent_back_event(ctx: Context, params: bp.Params, bw: bp.Backward, lay: int,
                     sample: int | None, inline: bool) -> Event:
-    w_sym = f"W{lay + 1}" + ("⁺" if inline else "")
     w = bw.sent_with[lay]
     assert w is not None
     return ctx.event(
         sample=sample, phase="backward", kind="dE_din", layer=lay, unit=None,
-        param=None, symbol=f"dE/dout_{lay}",
-        equation=f"∂E/∂out_{lay} = " + ctx.rules.sent_back_layer_rule(lay, w_sym),
-        substituted=f"∂E/∂out_{lay} = ({shape_text(bw.delta[lay + 1])}) · "
-        f"({shape_text(params.weights[lay])})",
+        param=None, symbol=f"dE/dout_{lay}", note=ctx.rules.sent_back_note(),
         value=bw.err[lay],
         why=N_("each hidden unit's error is the sum over every unit it feeds of δ · w: "
                "one matrix product does all the sums"),
         tree=ctx.rules.send_back_tree(sym(f"delta_{lay + 1}", bw.delta[lay + 1]),
-                                      sym(f"W{lay + 1}", w)),
+                                      sym(f"W{lay + 1}", w, inline)),
     )
 
 
 def shortcut_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.ndarray,
                          sample: int | None, gscale: float) -> Event:
     lay = ctx.n
-    sign = ctx.rules.shortcut_text()[0]
-    per = "(1/N) · " if gscale != 1.0 else ""
     return ctx.event(
         sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
-        param=None, symbol=f"delta_{lay}",
-        equation=f"δ_{lay} = ∂E/∂net_{lay} = {sign}{per}(out_{lay} - T)",
-        substituted=f"δ_{lay} = {sign}(({shape_text(fw.outs[lay])}) - "
-        f"({shape_text(t)}))",
+        param=None, symbol=f"delta_{lay}", chain=(form(f"dE/dnet_{lay}"),),
         value=bw.delta[lay],
         why=N_("with cross-entropy after a softmax or sigmoid the chain rule collapses "
                "to out - target"),
@@ -155,15 +128,10 @@ def slope_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int, sample:
                 ) -> Event:
     layer = ctx.s.layers[lay - 1]
     act = ACTIVATIONS[layer.activation]
-    slope_rule, _, tag = ctx.rules.slope_rule(act)
-    if tag:
-        slope_rule += f"  (BUG: {tag})"
     return ctx.event(
         sample=sample, phase="backward", kind="dout_dnet", layer=lay, unit=None,
         param=None, symbol=f"dout_{lay}/dnet_{lay}",
-        equation=f"∂out_{lay}/∂net_{lay} = "
-        + slope_rule.format(out=f"out_{lay}", net=f"net_{lay}") + " elementwise",
-        substituted=f"∂out_{lay}/∂net_{lay}: {shape_text(bw.fprime[lay])} values",
+        note=ctx.rules.slope_note(act) + " elementwise",
         value=bw.fprime[lay], why=act.why_prime,
         tree=ctx.rules.slope_tree(act, sym(f"net_{lay}", fw.nets[lay]),
                                   sym(f"out_{lay}", fw.outs[lay])),
@@ -177,11 +145,7 @@ def jacobian_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int
     err = sym(f"dE/dout_{lay}", bw.err[lay])
     return ctx.event(
         sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
-        param=None, symbol=f"delta_{lay}",
-        equation=f"δ_{lay} = out_{lay} ⊙ (∂E/∂out_{lay} - rowsum(∂E/∂out_{lay} ⊙ out_{lay}))",
-        substituted=f"δ_{lay} = ({shape_text(fw.outs[lay])}) ⊙ (({shape_text(bw.err[lay])}) - "
-        "row sums)",
-        value=bw.delta[lay],
+        param=None, symbol=f"delta_{lay}", value=bw.delta[lay],
         why=N_("softmax ties every output of a row to every net, so each δ collects the error "
                "of every output of its row"),
         tree=mul(out, sub(err, call("row_dot", err, out))),
@@ -191,8 +155,7 @@ def jacobian_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int
 def delta_event(ctx: Context, bw: bp.Backward, lay: int, sample: int | None) -> Event:
     return ctx.event(
         sample=sample, phase="backward", kind="delta", layer=lay, unit=None,
-        param=None, symbol=f"delta_{lay}",
-        lhs=f"δ_{lay}", value=bw.delta[lay],
+        param=None, symbol=f"delta_{lay}", value=bw.delta[lay],
         why=N_("⊙ multiplies element by element: each unit's error times its own slope"),
         tree=mul(sym(f"dE/dout_{lay}", bw.err[lay]), sym(f"dout_{lay}/dnet_{lay}",
                                                           bw.fprime[lay])),
@@ -205,9 +168,6 @@ def weight_grad_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int,
     return ctx.event(
         sample=sample, phase="backward", kind="grad", layer=lay, unit=None,
         param=None, layer_param=LayerRef(lay, "weight"), symbol=f"dE/dW{lay}",
-        lhs=f"∂E/∂W{lay}",
-        substituted=f"∂E/∂W{lay} = ({shape_text(bw.delta[lay])})ᵀ · "
-        f"({shape_text(fw.outs[lay - 1])})",
         value=bw.grad_w[lay],
         why=because(N_("∂net/∂W{layer}[j,i] is input i's value, so the product sums "
                        "δ_j · in_i over the samples"), layer=lay),
@@ -223,9 +183,6 @@ def bias_grad_event(ctx: Context, bw: bp.Backward, lay: int, sample: int | None)
     return ctx.event(
         sample=sample, phase="backward", kind="grad", layer=lay, unit=None,
         param=None, layer_param=LayerRef(lay, "bias"), symbol=f"dE/db{lay}",
-        equation=f"∂E/∂b{lay} = " + ("Σ_s Σ_j δ_" if shared else "Σ_s δ_") + str(lay),
-        substituted=f"∂E/∂b{lay} = sum of ({shape_text(bw.delta[lay])}) over samples"
-        + (" and units" if shared else ""),
         value=bw.grad_b[lay],
         why=N_("∂net/∂b = 1, so the bias gradient sums δ over every unit the shared bias feeds")
         if shared else N_("∂net/∂b = 1, so the bias gradient sums δ"),
@@ -240,16 +197,12 @@ def weight_update_event(ctx: Context, before: bp.Params, after: bp.Params, bw: b
     return ctx.event(
         sample=sample, phase="update", kind="update", layer=lay, unit=None, param=None,
         layer_param=LayerRef(lay, "weight"), symbol=f"W{lay}+",
-        equation=f"W{lay}⁺ = W{lay}" if frozen
-        else f"W{lay}⁺ = W{lay} - η · ∂E/∂W{lay}",
-        substituted=f"W{lay}⁺ = W{lay} - {ctx.eta} · ∂E/∂W{lay} "
-        f"({shape_text(after.weights[lay - 1])})",
         value=after.weights[lay - 1], old=old, grad=bw.grad_w[lay],
         why=ctx.rules.frozen_why(None) if frozen
         else because(N_("every weight steps against its gradient, scaled by η = {eta}"),
                      eta=ctx.eta),
-        tree=sym(f"W{lay}", old) if frozen else sub(sym(f"W{lay}", old), mul(
-            Num(ctx.lr), sym(f"dE/dW{lay}", bw.grad_w[lay]))),
+        tree=sym(f"W{lay}", old) if frozen else ctx.step(
+            sym(f"W{lay}", old), sym(f"dE/dW{lay}", bw.grad_w[lay])),
     )
 
 
@@ -259,9 +212,7 @@ def bias_update_event(ctx: Context, before: bp.Params, after: bp.Params, bw: bp.
     return ctx.event(
         sample=sample, phase="update", kind="update", layer=lay, unit=None,
         param=None, layer_param=LayerRef(lay, "bias"), symbol=f"b{lay}+",
-        equation=f"b{lay}⁺ = b{lay} - η · ∂E/∂b{lay}",
-        substituted=f"b{lay}⁺ = b{lay} - {ctx.eta} · ∂E/∂b{lay}",
         value=after.biases[lay - 1], old=old, grad=bw.grad_b[lay],
         why=because(N_("the bias steps against its gradient, scaled by η = {eta}"), eta=ctx.eta),
-        tree=sub(sym(f"b{lay}", old), mul(Num(ctx.lr), sym(f"dE/db{lay}", bw.grad_b[lay]))),
+        tree=ctx.step(sym(f"b{lay}", old), sym(f"dE/db{lay}", bw.grad_b[lay])),
     )

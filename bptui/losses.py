@@ -98,8 +98,11 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
         r"\frac{{({t} - {out})^{{2}}}}{{{n}}}", r"-\frac{{2({t} - {out})}}{{{n}}}",
         None, None, False, None,
         "({t} - {a}) * ({t} - {a}) / {n}", "2.0 * ({a} - {t}) / {n}",
-        term_tree=lambda t, o, n: ex.Op("/", (ex.Op("**", (ex.sub(t, o), ex.Num(2.0))), ex.Num(float(n)))),
-        grad_tree=lambda t, o, n: ex.neg(ex.Op("/", (ex.mul(ex.Num(2.0), ex.sub(t, o)), ex.Num(float(n))))),
+        # the mean over the n outputs, written with its N (not a bare /2 that reads like ½)
+        term_tree=lambda t, o, n: ex.Op("/", (ex.Op("**", (ex.sub(t, o), ex.Num(2.0))),
+                                              ex.Num(float(n), "N"))),
+        grad_tree=lambda t, o, n: ex.neg(ex.Op("/", (ex.mul(ex.Num(2.0), ex.sub(t, o)),
+                                                     ex.Num(float(n), "N")))),
     ),
     Loss(
         "cross_entropy", lambda o, t: -t * _log(o),

@@ -39,27 +39,28 @@ HOOKS: dict[str, str] = {
     "trains": "whether a layer is updated",
     "updates_inline": "whether a layer is updated before the error goes further back",
     "gradient_scale": "the factor a batch gradient is multiplied by",
-    "error_rule": "the rule and the bug's sentence for dE/dout",
-    "shortcut_text": "the sign and the bug's sentence of the shortcut δ",
-    "slope_rule": "the rule, bug sentence and short tag for dout/dnet",
+    "error_why": "the bug's sentence for dE/dout",
+    "shortcut_why": "the bug's sentence of the shortcut δ",
+    "slope_why": "the bug's sentence for dout/dnet",
+    "slope_note": "the note after a layer's dout/dnet rule",
     "sent_back_terms": "which δ·w terms make up a hidden unit's error",
     "sent_back_why": "the bug's sentence for a hidden unit's error",
-    "sent_back_layer_rule": "the vectorised rule for a layer's error",
+    "sent_back_note": "the note after a layer's error rule",
     "frozen_why": "the sentence for a parameter that is not updated",
-    "batch_grad_word": "how a batch update writes the gradient it uses",
+    "batch_grad_note": "the note after a batch update's rule",
     "error_tree": "the expression tree of dE/dout",
     "shortcut_tree": "the expression tree of the shortcut δ",
     "slope_tree": "the expression tree of dout/dnet",
     "send_back_tree": "the expression tree of a whole layer's error (layer by layer)",
 }
 EXPLAINED_BY: dict[str, tuple[str, ...]] = {
-    "output_error": ("error_rule", "error_tree"),
-    "shortcut_delta": ("shortcut_text", "shortcut_tree"),
-    "slope": ("slope_rule", "slope_tree"),
-    "send_back": ("sent_back_terms", "sent_back_layer_rule", "send_back_tree"),
+    "output_error": ("error_why", "error_tree"),
+    "shortcut_delta": ("shortcut_why", "shortcut_tree"),
+    "slope": ("slope_why", "slope_note", "slope_tree"),
+    "send_back": ("sent_back_terms", "sent_back_note", "send_back_tree"),
     "trains": ("frozen_why",),
     "updates_inline": ("sent_back_why",),
-    "gradient_scale": ("batch_grad_word",),
+    "gradient_scale": ("batch_grad_note",),
 }
 
 
@@ -119,14 +120,17 @@ class Rules:
 
     # -- text hooks -------------------------------------------------------------------
 
-    def error_rule(self, loss: Loss) -> tuple[str, str | None]:
-        return loss.grad_rule, None
+    def error_why(self, loss: Loss) -> str | None:
+        return None
 
-    def shortcut_text(self) -> tuple[str, str | None]:
-        return "", None
+    def shortcut_why(self) -> str | None:
+        return None
 
-    def slope_rule(self, act: Activation) -> tuple[str, str | None, str | None]:
-        return act.prime_rule, None, None
+    def slope_why(self, act: Activation) -> str | None:
+        return None
+
+    def slope_note(self, act: Activation) -> str:
+        return ""
 
     def sent_back_terms(self, n_next: int, j: int) -> list[tuple[int, int, int]]:
         """(k, row, col): δ of unit k above times W[row, col], for hidden unit j."""
@@ -135,14 +139,14 @@ class Rules:
     def sent_back_why(self, unit: str, feeds: Phrases) -> Why | None:
         return None
 
-    def sent_back_layer_rule(self, lay: int, w_sym: str) -> str:
-        return f"δ_{lay + 1} · {w_sym}"
+    def sent_back_note(self) -> str:
+        return ""
 
     def frozen_why(self, name: str | None) -> Why | str:
         return ""
 
-    def batch_grad_word(self, s: Scenario) -> str:
-        return "(1/N)Σ_s ∂E_s/∂{p}" if s.reduction == "mean" else "Σ_s ∂E_s/∂{p}"
+    def batch_grad_note(self) -> str:
+        return ""
 
     # -- tree hooks -------------------------------------------------------------------
 
@@ -150,7 +154,7 @@ class Rules:
         return loss.grad_tree(t, out, n)
 
     def shortcut_tree(self, out: Node, t: Node) -> Node:
-        return ex.sub(out, t)
+        return ex.call("group", ex.sub(out, t))
 
     def slope_tree(self, act: Activation, net: Node, out: Node) -> Node:
         return act.prime_tree(net, out)
@@ -199,7 +203,7 @@ class GradientAscent(Rules):
     right = N_("∂E/∂out = -(target - out) = out - target")
     breaks = N_("every gradient has its sign flipped, so every step climbs the loss")
     source = N_("the 2-3-1 tutorial's code (label - y combined with w -= lr·grad)")
-    changes = ("output_error", "error_rule", "shortcut_delta", "shortcut_text", "error_tree",
+    changes = ("output_error", "error_why", "shortcut_delta", "shortcut_why", "error_tree",
                "shortcut_tree")
     BUG = N_("BUG (gradient-ascent): the sign is flipped, so the step climbs the error")
 
@@ -209,16 +213,20 @@ class GradientAscent(Rules):
     def shortcut_delta(self, out: Array, target: Array) -> Array | None:
         return -(out - target)
 
-    def error_rule(self, loss: Loss) -> tuple[str, str | None]:
-        rule = loss.grad_rule
-        return (rule[1:] if rule.startswith("-") else "-" + rule), self.BUG
+    def error_why(self, loss: Loss) -> str | None:
+        return self.BUG
 
-    def shortcut_text(self) -> tuple[str, str | None]:
-        return "-", self.BUG
+    def shortcut_why(self) -> str | None:
+        return self.BUG
 
     def error_tree(self, loss: Loss, t: Node, out: Node, n: int) -> Node:
+        """The derivative without its minus sign: -(t - y) becomes the code's (t - y)."""
         tree = loss.grad_tree(t, out, n)
-        return tree.args[0] if isinstance(tree, ex.Op) and tree.op == "neg" else ex.neg(tree)
+        if not (isinstance(tree, ex.Op) and tree.op == "neg"):
+            return ex.neg(tree)
+        inner = tree.args[0]
+        return ex.call("group", inner) if isinstance(inner, ex.Op) and inner.op in "+-" \
+            else inner
 
     def shortcut_tree(self, out: Node, t: Node) -> Node:
         return ex.neg(ex.sub(out, t))
@@ -233,7 +241,7 @@ class LossAsGradient(Rules):
               "so it loses the sign of out - target as well as the right size (for ½(t - y)² "
               "it is ½(t - y)² where -(t - y) belongs)")
     source = N_("the question's code in the 1-1-1 sigmoid-chain thread")
-    changes = ("output_error", "error_rule", "shortcut_delta", "shortcut_text", "error_tree",
+    changes = ("output_error", "error_why", "shortcut_delta", "shortcut_why", "error_tree",
                "shortcut_tree")
 
     def output_error(self, loss: Loss, out: Array, target: Array) -> Array:
@@ -248,35 +256,42 @@ class LossAsGradient(Rules):
     def shortcut_delta(self, out: Array, target: Array) -> Array | None:
         return None  # the wrong dE/dout goes through the activation's own chain rule
 
-    def error_rule(self, loss: Loss) -> tuple[str, str | None]:
-        return loss.term_rule, N_("BUG (loss-as-gradient): the loss itself is used instead of "
-                                "its derivative")
+    def error_why(self, loss: Loss) -> str | None:
+        return N_("BUG (loss-as-gradient): the loss itself is used instead of its derivative")
 
-    def shortcut_text(self) -> tuple[str, str | None]:
-        return "", None
+    def shortcut_why(self) -> str | None:
+        return None  # never taken: the wrong dE/dout goes through the activation's chain rule
 
 
 class _SigmoidSlope(Rules):
-    rule: ClassVar[str] = ""
+    """A wrong slope for sigmoid units (every other activation keeps its own)."""
+
     bug: ClassVar[str] = ""
     tag: ClassVar[str] = ""
-    changes = ("slope", "slope_rule", "slope_tree")
+    changes = ("slope", "slope_why", "slope_note", "slope_tree")
+
+    def wrong_slope(self, net: Array, out: Array) -> Array:
+        raise NotImplementedError
 
     def wrong_tree(self, net: Node, out: Node) -> Node:
         raise NotImplementedError
-
-    def slope_tree(self, act: Activation, net: Node, out: Node) -> Node:
-        return self.wrong_tree(net, out) if act.name == "sigmoid" else act.prime_tree(net, out)
 
     def requires(self, s: Scenario) -> str | None:
         if any(la.activation == "sigmoid" for la in s.layers):
             return None
         return N_("the network has no sigmoid unit")
 
-    def slope_rule(self, act: Activation) -> tuple[str, str | None, str | None]:
-        if act.name != "sigmoid":
-            return super().slope_rule(act)
-        return self.rule, self.bug, self.tag
+    def slope(self, act: Activation, net: Array, out: Array) -> Array:
+        return self.wrong_slope(net, out) if act.name == "sigmoid" else act.prime(net, out)
+
+    def slope_tree(self, act: Activation, net: Node, out: Node) -> Node:
+        return self.wrong_tree(net, out) if act.name == "sigmoid" else act.prime_tree(net, out)
+
+    def slope_why(self, act: Activation) -> str | None:
+        return self.bug if act.name == "sigmoid" else None
+
+    def slope_note(self, act: Activation) -> str:
+        return f"  (BUG: {self.tag})" if act.name == "sigmoid" else ""
 
 
 class SigmoidPrimeOfNet(_SigmoidSlope):
@@ -286,12 +301,11 @@ class SigmoidPrimeOfNet(_SigmoidSlope):
     right = N_("∂out/∂net = out(1 - out) = σ(net)(1 - σ(net))")
     breaks = N_("every gradient that passes through a sigmoid unit")
     source = N_("a classic: y(1-y) is σ' only when y is the sigmoid's output")
-    rule = "{net}(1 - {net})"
     bug = N_("BUG (sigmoid-prime-of-net): y(1-y) is σ' only when y is σ(net), not net")
     tag = "of the net, not the out"
 
-    def slope(self, act: Activation, net: Array, out: Array) -> Array:
-        return net * (1.0 - net) if act.name == "sigmoid" else act.prime(net, out)
+    def wrong_slope(self, net: Array, out: Array) -> Array:
+        return net * (1.0 - net)
 
     def wrong_tree(self, net: Node, out: Node) -> Node:
         return ex.mul(net, ex.sub(ex.Num(1.0), net))
@@ -304,19 +318,22 @@ class TanhPrimeForSigmoid(_SigmoidSlope):
     right = N_("∂out/∂net = out(1 - out)")
     breaks = N_("every gradient that passes through a sigmoid unit")
     source = N_("the 2-3-1 tutorial's code")
-    rule = "1 - {out}²"
     bug = N_("BUG (tanh-prime-for-sigmoid): 1 - out² is the slope of tanh, not of σ")
     tag = "tanh's slope"
 
-    def slope(self, act: Activation, net: Array, out: Array) -> Array:
-        return 1.0 - out * out if act.name == "sigmoid" else act.prime(net, out)
+    def wrong_slope(self, net: Array, out: Array) -> Array:
+        return 1.0 - out * out
 
     def wrong_tree(self, net: Node, out: Node) -> Node:
         return ex.sub(ex.Num(1.0), ex.Op("**", (out, ex.Num(2.0))))
 
 
-class _OneRowInSum(Rules):
-    changes = ("send_back", "sent_back_terms", "sent_back_layer_rule", "sent_back_why",
+class _WrongSendBack(Rules):
+    """The error sent back through the wrong weights: the maths, the terms a hidden unit's
+    error reads, the tree and the texts change together."""
+
+    note: ClassVar[str] = ""  # after a layer's rule: "  (BUG: ...)"
+    changes = ("send_back", "sent_back_terms", "sent_back_note", "sent_back_why",
                "send_back_tree")
 
     def requires(self, s: Scenario) -> str | None:
@@ -326,23 +343,24 @@ class _OneRowInSum(Rules):
             return None
         return N_("every hidden unit feeds a single unit, so there is no sum to get wrong")
 
+    def sent_back_note(self) -> str:
+        return self.note
 
-class MissingSum(_OneRowInSum):
+
+class MissingSum(_WrongSendBack):
     name = "missing-sum"
     title = N_("A hidden unit's error taken from one unit only")
     wrong = N_("∂E/∂out_h1 = δ_o1·w5  (only the first unit it feeds)")
     right = N_("∂E/∂out_h1 = Σ_k δ_k·w_k,h1 = δ_o1·w5 + δ_o2·w7")
     breaks = N_("every weight below the output layer")
     source = N_("the point the 2-2-2 walkthrough stresses: h1 affects both outputs")
+    note = "  (BUG: the first unit only)"
 
     def send_back(self, delta: Array, w: Array) -> Array:
         return delta[..., :1] * w[0]
 
     def sent_back_terms(self, n_next: int, j: int) -> list[tuple[int, int, int]]:
         return [(0, 0, j)]
-
-    def sent_back_layer_rule(self, lay: int, w_sym: str) -> str:
-        return f"δ_{lay + 1}[:, 1] · {w_sym}[1, :]  (BUG: the first unit only)"
 
     def send_back_tree(self, delta: Node, w: Node) -> Node:
         return ex.mul(ex.call("first_column", delta), ex.call("first_row", w))
@@ -352,23 +370,20 @@ class MissingSum(_OneRowInSum):
                           "feeds {feeds}"), unit=unit, feeds=feeds)
 
 
-class WrongWeightInSum(_OneRowInSum):
+class WrongWeightInSum(_WrongSendBack):
     name = "wrong-weight-in-sum"
     title = N_("The right sum, but the same weight in every term")
     wrong = N_("∂E/∂out_h1 = δ_o1·w5 + δ_o2·w5  (the weight into the first unit, every time)")
     right = N_("∂E/∂out_h1 = δ_o1·w5 + δ_o2·w7")
     breaks = N_("every weight below the output layer")
     source = N_("the 2-2-2 tutorial's Python code, which uses w5 in both terms of h1's error")
+    note = "  (BUG: one weight row for every term)"
 
     def send_back(self, delta: Array, w: Array) -> Array:
         return delta.sum(axis=-1, keepdims=True) * w[0]
 
     def sent_back_terms(self, n_next: int, j: int) -> list[tuple[int, int, int]]:
         return [(k, 0, j) for k in range(n_next)]
-
-    def sent_back_layer_rule(self, lay: int, w_sym: str) -> str:
-        return (f"(Σ_k δ_{lay + 1}[:, k]) · {w_sym}[1, :]  (BUG: one weight row "
-                "for every term)")
 
     def send_back_tree(self, delta: Node, w: Node) -> Node:
         return ex.mul(ex.call("sum_columns", delta), ex.call("first_row", w))
@@ -377,7 +392,7 @@ class WrongWeightInSum(_OneRowInSum):
         return N_("BUG (wrong-weight-in-sum): every term uses the weight into the first unit")
 
 
-class TransposedWeights(Rules):
+class TransposedWeights(_WrongSendBack):
     name = "transposed-weights"
     title = N_("The error sent back through W instead of Wᵀ")
     wrong = N_("∂E/∂out_h1 = δ_o1·w5 + δ_o2·w6  (the weights out of o1, not the weights out of h1)")
@@ -385,8 +400,7 @@ class TransposedWeights(Rules):
     breaks = N_("every weight below the output layer")
     source = N_("a shape slip: on a square layer W and Wᵀ have the same shape, so the code runs "
               "and only the numbers are wrong; on any other layer it is a shape error")
-    changes = ("send_back", "sent_back_terms", "sent_back_layer_rule", "sent_back_why",
-               "send_back_tree")
+    note = "  (BUG: W where Wᵀ belongs)"
 
     def requires(self, s: Scenario) -> str | None:
         if len(s.layers) < 2:
@@ -402,9 +416,6 @@ class TransposedWeights(Rules):
 
     def sent_back_terms(self, n_next: int, j: int) -> list[tuple[int, int, int]]:
         return [(k, j, k) for k in range(n_next)]
-
-    def sent_back_layer_rule(self, lay: int, w_sym: str) -> str:
-        return f"δ_{lay + 1} · {w_sym}ᵀ  (BUG: W where Wᵀ belongs)"
 
     def send_back_tree(self, delta: Node, w: Node) -> Node:
         return ex.call("matmul", delta, ex.call("transpose", w))
@@ -444,7 +455,7 @@ class SumForMean(Rules):
     right = N_("∂E/∂w = (1/N) Σ_s ∂E_s/∂w, because E = (1/N) Σ_s E_s")
     breaks = N_("every update, N times too large (the loss shown is still the mean)")
     source = N_("a common slip when batch code written for a summed loss is reused for a mean")
-    changes = ("gradient_scale", "batch_grad_word")
+    changes = ("gradient_scale", "batch_grad_note")
 
     def requires(self, s: Scenario) -> str | None:
         if s.mode != "batch":
@@ -456,8 +467,8 @@ class SumForMean(Rules):
     def gradient_scale(self, s: Scenario, scale: float) -> float:
         return 1.0
 
-    def batch_grad_word(self, s: Scenario) -> str:
-        return "Σ_s ∂E_s/∂{p}  (BUG: the 1/N of the mean left out)"
+    def batch_grad_note(self) -> str:
+        return "  (BUG: the 1/N of the mean left out)"
 
 
 MISTAKES: dict[str, Rules] = {m.name: m for m in (

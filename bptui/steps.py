@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from bptui import expr
+from bptui import expr, expr_text
 from bptui.events import Event, Why
 from bptui.mistakes import rules
-from bptui.notation import fmt
+from bptui.notation import fmt, pretty
 from bptui.scenario import Scenario
 
 
@@ -31,9 +31,22 @@ def frozen(value: Any) -> Any:
     return float(value)
 
 
-def sym(name: str, value: Any) -> expr.Sym:
+def sym(name: str, value: Any, updated: bool = False) -> expr.Sym:
     """A symbol of a tree with the value it had."""
-    return expr.Sym(name, frozen(value))
+    return expr.Sym(name, frozen(value), updated)
+
+
+def form(name: str) -> expr.Sym:
+    """A symbol of a rule's form (∂E/∂net_o1, δ_k): named, with no value."""
+    return expr.Sym(name)
+
+
+def written(symbol: str, kind: str, tree: expr.Node, value: Any,
+            chain: tuple[expr.Node, ...] = (), note: str = "") -> tuple[str, str]:
+    """(equation, substituted) of a layered step, from its tree: what :meth:`Context.event`
+    writes and ``tests/test_trees_render.py`` checks every event against. An out step's lone
+    negative number stands without brackets (out_y = -0.5)."""
+    return expr_text.lines(pretty(symbol), tree, value, chain, note, bare=kind == "out")
 
 
 class Context:
@@ -47,23 +60,24 @@ class Context:
         self.position = 0
         self.n = len(scenario.layers)
         self.lr = scenario.learning_rate
-        self.eta = fmt(scenario.learning_rate)
+        self.eta = fmt(scenario.learning_rate)  # for the sentences; the rules read eta_num
+        self.eta_num = expr.Num(scenario.learning_rate, "η")
+
+    def step(self, param: expr.Node, grad: expr.Node) -> expr.Node:
+        """Gradient descent's rule: param - η · grad."""
+        return expr.sub(param, expr.mul(self.eta_num, grad))
 
     def event(self, **kw: Any) -> Event:
-        """The next event; ``uses`` are the tree's symbols unless given."""
+        """The next event. Its rule and numbers are written from its tree (and the forms of
+        ``chain``, and ``note``), never by hand; ``uses`` are the tree's symbols."""
         kw["value"] = frozen(kw["value"])
         for k in ("old", "grad"):
             if kw.get(k) is not None:
                 kw[k] = frozen(kw[k])
-        if "uses" not in kw:
-            kw["uses"] = expr.symbols(kw.get("tree"))
-        # The rule and the numbers are written from the tree: ``lhs = chain... = tree``, and
-        # ``lhs = tree with its values`` (``bare``: a lone negative number without brackets).
-        lhs, chain, bare = kw.pop("lhs", None), kw.pop("chain", ()), kw.pop("bare", False)
-        if lhs is not None:
-            kw.setdefault("equation", " = ".join([lhs, *chain, expr.text(kw["tree"])]))
-            kw.setdefault("substituted",
-                          f"{lhs} = " + expr.text(kw["tree"], numbers=True, bare=bare))
+        kw["uses"] = expr.symbols(kw["tree"])
+        kw["chain"] = tuple(kw.get("chain", ()))
+        kw["equation"], kw["substituted"] = written(
+            kw["symbol"], kw["kind"], kw["tree"], kw["value"], kw["chain"], kw.get("note", ""))
         if isinstance(kw.get("why"), Why):
             kw["why_msg"] = kw["why"]
             kw["why"] = str(kw["why"])

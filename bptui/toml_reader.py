@@ -153,13 +153,15 @@ class Problems:
         self.file = file
         self.found: list[ScenarioError] = []
 
-    def add(self, key: str, message: str, *, line: int | None = None) -> None:
+    def add(self, key: str, message: str, *, line: int | None = None,
+            column: int | None = None) -> None:
         # Finding a line scans the file; only the first problems are shown, so a file with
         # thousands of problems is not scanned thousands of times.
         where = line
         if where is None and len(self.found) < MAX_LOCATED:
             where = self.line_of(key)
-        self.found.append(ScenarioError(message, file=self.file, key=key or None, line=where))
+        self.found.append(ScenarioError(message, file=self.file, key=key or None, line=where,
+                                        column=column))
 
     def line_of(self, key: str) -> int | None:
         return line_of(self.lines, key) if key else None

@@ -15,11 +15,16 @@ import numpy as np
 from bptui import backprop as bp
 from bptui.activations import ACTIVATIONS
 from bptui.events import Event, ParamRef, Phrases, because
-from bptui.expr import Node, Num, Op, Sum, call, mul, sub
+from bptui.expr import Node, Num, Op, Sum, call, mul, sub, text
 from bptui.i18n import N_
 from bptui.losses import LOSSES
-from bptui.notation import fmt_term
-from bptui.steps import Context, sym
+from bptui.steps import Context, form, sym
+
+
+def over(index: str, term: Node) -> Sum:
+    """A rule's form Σ_index term (the sum written with its index, not its terms)."""
+    return Sum((), index, term)
+
 
 # ----------------------------------------------------------------------------- forward
 
@@ -40,7 +45,7 @@ def net_event(ctx: Context, params: bp.Params, fw: bp.Forward, lay: int, j: int,
     net = f"net_{unit}"
     return ctx.event(
         sample=sample, phase="forward", kind="net", layer=lay, unit=j, param=None,
-        symbol=net, lhs=net, value=fw.nets[lay][j],
+        symbol=net, value=fw.nets[lay][j],
         why=because(N_("{net} is the weighted sum of what flows into {unit}, plus its bias")
                     if b is not None else N_("{net} is the weighted sum of what flows into {unit}"),
                     net=net, unit=unit),
@@ -57,13 +62,13 @@ def out_event(ctx: Context, fw: bp.Forward, lay: int, j: int, sample: int) -> Ev
         nets = [f"net_{u}" for u in layer.names]
         return ctx.event(
             sample=sample, phase="forward", kind="out", layer=lay, unit=j, param=None,
-            symbol=out, lhs=out, value=fw.outs[lay][j], why=because(act.out_why, unit=unit),
+            symbol=out, value=fw.outs[lay][j], why=because(act.out_why, unit=unit),
             tree=Op("/", (call("exp", sym(net, fw.nets[lay][j])), Sum(tuple(
                 call("exp", sym(n, v)) for n, v in zip(nets, fw.nets[lay], strict=True))))),
         )
     return ctx.event(
         sample=sample, phase="forward", kind="out", layer=lay, unit=j, param=None,
-        symbol=out, lhs=out, bare=True, value=fw.outs[lay][j],
+        symbol=out, value=fw.outs[lay][j],
         why=because(act.out_why, unit=unit),
         tree=act.tree(sym(net, fw.nets[lay][j])),
     )
@@ -80,12 +85,9 @@ def loss_events(ctx: Context, fw: bp.Forward, t: np.ndarray, sample: int) -> Ite
     for k, unit in enumerate(out_layer.names):
         e = f"E_{unit}"
         names.append(e)
-        rule = loss.term_rule.format(t=f"target_{unit}", out=f"out_{unit}", n=n_out)
-        nums = loss.term_rule.format(t=fmt_term(t[k]), out=fmt_term(fw.outs[-1][k]), n=n_out)
         yield ctx.event(
             sample=sample, phase="loss", kind="loss", layer=ctx.n, unit=k, param=None,
-            symbol=e, equation=f"{e} = {rule}", substituted=f"{e} = {nums}",
-            value=terms[k],
+            symbol=e, value=terms[k],
             why=because(N_("{e} measures how far {unit}'s output is from its target "
                            "({loss}: {description})"), e=e, unit=unit, loss=loss.name,
                         description=because(loss.description)),
@@ -94,7 +96,7 @@ def loss_events(ctx: Context, fw: bp.Forward, t: np.ndarray, sample: int) -> Ite
         )
     yield ctx.event(
         sample=sample, phase="loss", kind="loss", layer=ctx.n, unit=None, param=None,
-        symbol="E_total", lhs="E_total", value=float(terms.sum()),
+        symbol="E_total", value=float(terms.sum()),
         why=N_("the error of this sample adds the terms of every output unit"),
         tree=Sum(tuple(sym(e, v) for e, v in zip(names, terms, strict=True))),
     )
@@ -104,21 +106,16 @@ def batch_loss_event(ctx: Context, losses: list[float]) -> Event:
     """The epoch's loss in batch mode: the samples' losses summed or averaged."""
     s = ctx.s
     n = len(losses)
-    op = "Σ_s E_s" if s.reduction == "sum" else "(1/N) Σ_s E_s"
     value = float(np.sum(losses) if s.reduction == "sum" else np.mean(losses))
-    joined = " + ".join(fmt_term(v) for v in losses)
-    total = Sum(tuple(sym("E_total", v) for v in losses))
+    total = Sum(tuple(sym("E_total", v) for v in losses), "s", form("E_s"))
     return ctx.event(
         sample=None, phase="loss", kind="loss", layer=ctx.n, unit=None, param=None,
-        symbol="E_batch", equation=f"E_batch = {op}",
-        substituted=f"E_batch = {joined}" if s.reduction == "sum"
-        else f"E_batch = ({joined}) / {n}",
-        value=value,
+        symbol="E_batch", value=value,
         why=because(N_("in batch mode the {n} samples' errors are summed before one update")
                     if s.reduction == "sum" else
                     N_("in batch mode the {n} samples' errors are averaged before one update"),
                     n=n),
-        tree=total if s.reduction == "sum" else Op("/", (total, Num(float(n)))),
+        tree=total if s.reduction == "sum" else Op("/", (total, Num(float(n), "N"))),
     )
 
 
@@ -131,17 +128,12 @@ def output_error_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.ndar
     unit = s.layers[-1].names[k]
     loss = LOSSES[s.loss]
     n_out = s.layers[-1].size
-    rule, bug = ctx.rules.error_rule(loss)
-    why = bug or because(N_("the derivative of {rule} with respect to out"),
-                         rule=loss.term_rule.format(t='target', out='out', n=n_out))
+    why = ctx.rules.error_why(loss) or because(
+        N_("the derivative of {rule} with respect to out"),
+        rule=text(loss.term_tree(form("target"), form("out"), n_out)))
     return ctx.event(
         sample=sample, phase="backward", kind="dE_dout", layer=ctx.n, unit=k, param=None,
-        symbol=f"dE/dout_{unit}",
-        equation=f"∂E/∂out_{unit} = "
-        + rule.format(t=f"target_{unit}", out=f"out_{unit}", n=n_out),
-        substituted=f"∂E/∂out_{unit} = "
-        + rule.format(t=fmt_term(t[k]), out=fmt_term(fw.outs[-1][k]), n=n_out),
-        value=bw.err[ctx.n][k], why=why,
+        symbol=f"dE/dout_{unit}", value=bw.err[ctx.n][k], why=why,
         tree=ctx.rules.error_tree(loss, sym(f"target_{unit}", t[k]),
                                   sym(f"out_{unit}", fw.outs[-1][k]), n_out),
     )
@@ -155,12 +147,12 @@ def sent_back_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int
     nxt = s.layers[lay]
     w = bw.sent_with[lay]
     assert w is not None
-    terms, tree = [], []
+    tree = []
     for k, row, col in ctx.rules.sent_back_terms(nxt.size, j):
         wn = ctx.w_name(lay + 1, row, col)
         d = bw.delta[lay + 1][k]
-        terms.append(f"δ_{nxt.names[k]} · {wn}⁺")
-        tree.append(mul(sym(f"delta_{nxt.names[k]}", d), sym(wn, w[row, col])))
+        # updated weights (inline updates) are written w5⁺: the value read is the new one
+        tree.append(mul(sym(f"delta_{nxt.names[k]}", d), sym(wn, w[row, col], inline)))
     feeds_msg = Phrases(tuple(because(N_("{unit} through {w}"), unit=nxt.names[k],
                                       w=ctx.w_name(lay + 1, k, j)) for k in range(nxt.size)))
     if nxt.size == 1:
@@ -170,14 +162,10 @@ def sent_back_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int
         why = because(N_("{unit} feeds {feeds}: its error is the SUM of what comes back along "
                          "each"), unit=unit, feeds=feeds_msg)
     why = ctx.rules.sent_back_why(unit, feeds_msg) or why
-    chain = ("Σ_k δ_k · w_k," + unit,) if nxt.size > 1 else ()
-    # updated weights (inline updates) are marked ⁺ in the rule; the tree keeps the weight's
-    # own symbol, so their rule is written out here
-    inline_rule = {"equation": " = ".join([f"∂E/∂out_{unit}", *chain, " + ".join(terms)])
-                   } if inline else {}
+    chain = (over("k", mul(form("delta_k"), form("w_k," + unit))),) if nxt.size > 1 else ()
     return ctx.event(
         sample=sample, phase="backward", kind="dE_din", layer=lay, unit=j, param=None,
-        symbol=f"dE/dout_{unit}", lhs=f"∂E/∂out_{unit}", chain=chain, **inline_rule,
+        symbol=f"dE/dout_{unit}", chain=chain,
         value=bw.err[lay][j], why=why, tree=Sum(tuple(tree)),
     )
 
@@ -187,16 +175,11 @@ def slope_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int, j: int,
     layer = ctx.s.layers[lay - 1]
     unit = layer.names[j]
     act = ACTIVATIONS[layer.activation]
-    rule, bug, _ = ctx.rules.slope_rule(act)
     net, out = fw.nets[lay][j], fw.outs[lay][j]
     return ctx.event(
         sample=sample, phase="backward", kind="dout_dnet", layer=lay, unit=j, param=None,
         symbol=f"dout_{unit}/dnet_{unit}",
-        equation=f"∂out_{unit}/∂net_{unit} = "
-        + rule.format(out=f"out_{unit}", net=f"net_{unit}"),
-        substituted=f"∂out_{unit}/∂net_{unit} = "
-        + rule.format(out=fmt_term(out), net=fmt_term(net)),
-        value=bw.fprime[lay][j], why=bug or act.why_prime,
+        value=bw.fprime[lay][j], why=ctx.rules.slope_why(act) or act.why_prime,
         tree=ctx.rules.slope_tree(act, sym(f"net_{unit}", net), sym(f"out_{unit}", out)),
     )
 
@@ -212,23 +195,20 @@ def shortcut_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, t: np.nd
     layer = ctx.s.layers[-1]
     unit = layer.names[k]
     if layer.activation == "softmax":
-        chain = f"Σ_j ∂E/∂out_j · ∂out_j/∂net_{unit}"
+        chain = over("j", mul(form("dE/dout_j"), form(f"dout_j/dnet_{unit}")))
         why = because(N_("softmax ties every output to every net (∂out_j/∂net_{unit} = "
                          "out_j([j = {unit}] - out_{unit}), where [j = {unit}] is 1 for j = "
                          "{unit}, else 0); multiplied by cross-entropy's -target_j/out_j and "
                          "summed, everything cancels to out - target because the targets sum "
                          "to 1"), unit=unit)
     else:
-        chain = f"∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit}"
+        chain = mul(form(f"dE/dout_{unit}"), form(f"dout_{unit}/dnet_{unit}"))
         why = N_("the sigmoid's slope out(1 - out) cancels the denominator of the "
                  "cross-entropy's derivative, leaving out - target")
-    sign, bug = ctx.rules.shortcut_text()
     return ctx.event(
         sample=sample, phase="backward", kind="delta", layer=ctx.n, unit=k, param=None,
-        symbol=f"delta_{unit}",
-        equation=f"δ_{unit} = ∂E/∂net_{unit} = {chain} = {sign}(out_{unit} - target_{unit})",
-        substituted=f"δ_{unit} = {sign}({fmt_term(fw.outs[-1][k])} - {fmt_term(t[k])})",
-        value=bw.delta[ctx.n][k], why=bug or why,
+        symbol=f"delta_{unit}", chain=(form(f"dE/dnet_{unit}"), chain),
+        value=bw.delta[ctx.n][k], why=ctx.rules.shortcut_why() or why,
         tree=ctx.rules.shortcut_tree(sym(f"out_{unit}", fw.outs[-1][k]),
                                      sym(f"target_{unit}", t[k])),
     )
@@ -243,7 +223,8 @@ def jacobian_delta_event(ctx: Context, fw: bp.Forward, bw: bp.Backward, lay: int
     out, err = fw.outs[lay], bw.err[lay]
     return ctx.event(
         sample=sample, phase="backward", kind="delta", layer=lay, unit=j, param=None,
-        symbol=f"delta_{unit}", lhs=f"δ_{unit}", chain=(f"Σ_j ∂E/∂out_j · ∂out_j/∂net_{unit}",),
+        symbol=f"delta_{unit}",
+        chain=(over("j", mul(form("dE/dout_j"), form(f"dout_j/dnet_{unit}"))),),
         value=bw.delta[lay][j],
         why=because(N_("softmax ties every output to every net (∂out_j/∂net_{unit} = "
                        "out_j([j = {unit}] - out_{unit}), where [j = {unit}] is 1 for j = "
@@ -259,8 +240,7 @@ def delta_event(ctx: Context, bw: bp.Backward, lay: int, j: int, sample: int) ->
     unit = ctx.s.layers[lay - 1].names[j]
     return ctx.event(
         sample=sample, phase="backward", kind="delta", layer=lay, unit=j, param=None,
-        symbol=f"delta_{unit}",
-        lhs=f"δ_{unit}", value=bw.delta[lay][j],
+        symbol=f"delta_{unit}", value=bw.delta[lay][j],
         why=because(N_("δ_{unit} = ∂E/∂net_{unit}: how fast the error changes with {unit}'s "
                        "net input; every weight into {unit} shares it"), unit=unit),
         tree=mul(sym(f"dE/dout_{unit}", bw.err[lay][j]),
@@ -278,19 +258,18 @@ def weight_grad_event(ctx: Context, params: bp.Params, fw: bp.Forward, bw: bp.Ba
     if params.biases[lay - 1] is not None:
         net_terms.append(ctx.b_name(lay, j))
     a_in = sym(an, fw.outs[lay - 1][i])
-    numbers: dict[str, str] = {}
+    dnet = f"dnet_{unit}/d{wn}"
     if (lay == ctx.n and takes_shortcut(ctx)) or not ACTIVATIONS[layer.activation].per_unit:
-        chain = f"∂E/∂net_{unit} · ∂net_{unit}/∂{wn}"
+        chain = mul(form(f"dE/dnet_{unit}"), form(dnet))
     else:
-        chain = f"∂E/∂out_{unit} · ∂out_{unit}/∂net_{unit} · ∂net_{unit}/∂{wn}"
-        # the numbers expand δ into its two factors (the tree reads δ itself)
-        numbers["substituted"] = (f"∂E/∂{wn} = {fmt_term(bw.err[lay][j])} · "
-                                  f"{fmt_term(bw.fprime[lay][j])} · "
-                                  f"{fmt_term(fw.outs[lay - 1][i])}")
+        # the chain rule's three factors, with their values: the numbers expand δ into its
+        # two factors (the tree reads δ itself)
+        chain = mul(sym(f"dE/dout_{unit}", bw.err[lay][j]),
+                    sym(f"dout_{unit}/dnet_{unit}", bw.fprime[lay][j]),
+                    sym(dnet, fw.outs[lay - 1][i]))
     return ctx.event(
         sample=sample, phase="backward", kind="grad", layer=lay, unit=j,
-        param=ParamRef(lay, "weight", j, i), symbol=f"dE/d{wn}", lhs=f"∂E/∂{wn}",
-        chain=(chain,), **numbers,
+        param=ParamRef(lay, "weight", j, i), symbol=f"dE/d{wn}", chain=(chain,),
         value=bw.grad_w[lay][j, i],
         why=because(N_("∂net_{unit}/∂{w} is {a}, because net_{unit} = {terms}"), unit=unit,
                     w=wn, a=an, terms=" + ".join(net_terms)),
@@ -309,7 +288,7 @@ def bias_grad_event(ctx: Context, bw: bp.Backward, lay: int, j: int | None, samp
         return ctx.event(
             sample=sample, phase="backward", kind="grad", layer=lay, unit=None,
             param=ParamRef(lay, "bias", 0, 0), symbol=f"dE/d{bn}",
-            lhs=f"∂E/∂{bn}", chain=("Σ_j δ_j · 1",), value=bw.grad_b[lay][0],
+            chain=(over("j", mul(form("delta_j"), Num(1.0))),), value=bw.grad_b[lay][0],
             why=because(N_("{b} is added to the net of every unit in the layer, so its "
                            "gradient sums their deltas (∂net/∂b = 1)"), b=bn),
             tree=Sum(tuple(sym(f"delta_{u}", d)
@@ -320,7 +299,8 @@ def bias_grad_event(ctx: Context, bw: bp.Backward, lay: int, j: int | None, samp
     return ctx.event(
         sample=sample, phase="backward", kind="grad", layer=lay, unit=j,
         param=ParamRef(lay, "bias", j, 0), symbol=f"dE/d{bn}",
-        lhs=f"∂E/∂{bn}", chain=(f"δ_{unit} · ∂net_{unit}/∂{bn}",), value=bw.grad_b[lay][j],
+        chain=(mul(form(f"delta_{unit}"), form(f"dnet_{unit}/d{bn}")),),
+        value=bw.grad_b[lay][j],
         why=because(N_("∂net_{unit}/∂{b} is 1, because {b} is added to net_{unit} as it is"),
                     unit=unit, b=bn),
         tree=mul(sym(f"delta_{unit}", bw.delta[lay][j]), Num(1.0)),
@@ -343,7 +323,6 @@ def update_events(
     layer = ctx.s.layers[lay - 1]
     frozen_layer = not ctx.rules.trains(ctx.s, lay)
     summed = per_sample is not None
-    grad_word = ctx.rules.batch_grad_word(ctx.s) if summed else "∂E/∂{p}"
     refs = [(ParamRef(lay, "weight", j, i), ctx.w_name(lay, j, i), gw[j, i],
              [p.grad_w[lay][j, i] for p in per_sample or ()])
             for j in range(layer.size) for i in range(layer.inputs)]
@@ -355,19 +334,18 @@ def update_events(
     for ref, name, g, each in refs:
         old = before.value(ref.layer, ref.kind, ref.row, ref.col)
         new = after.value(ref.layer, ref.kind, ref.row, ref.col)
+        note = ""
         if frozen_layer:
-            eq, text = f"{name}⁺ = {name}", f"{name}⁺ = {fmt_term(old)}"
             why = ctx.rules.frozen_why(name)
-            tree = sym(name, old)
+            tree: Node = sym(name, old)
         else:
-            eq = f"{name}⁺ = {name} - η · " + grad_word.format(p=name)
             why = because(N_("gradient descent steps against the gradient, scaled by η = {eta}"),
                           eta=ctx.eta)
             if summed:
-                total = Sum(tuple(sym("dE/d" + name, v) for v in each))
-                grad: Node = total if scale == 1.0 else Op("/", (total, Num(float(n))))
-                shown = "(" + " + ".join(fmt_term(v) for v in each) + ")" + (
-                    "" if scale == 1.0 else f" / {n}")
+                total = Sum(tuple(sym("dE/d" + name, v) for v in each), "s",
+                            form(f"dE_s/d{name}"))
+                grad: Node = total if scale == 1.0 else Op("/", (total, Num(float(n), "N")))
+                note = ctx.rules.batch_grad_note()
                 why = because(N_("gradient descent steps against the gradient, scaled by "
                                  "η = {eta}; the gradient is the sum of the {n} samples' "
                                  "gradients") if scale == 1.0 else
@@ -376,11 +354,10 @@ def update_events(
                                  "gradients, divided by N = {n} for the mean"),
                               eta=ctx.eta, n=n)
             else:
-                grad, shown = sym("dE/d" + name, g), fmt_term(g)
-            text = f"{name}⁺ = {fmt_term(old)} - {ctx.eta} · {shown}"
-            tree = sub(sym(name, old), mul(Num(ctx.lr), grad))
+                grad = sym("dE/d" + name, g)
+            tree = ctx.step(sym(name, old), grad)
         yield ctx.event(
             sample=sample, phase="update", kind="update", layer=lay,
-            unit=ref.row, param=ref, symbol=f"{name}+", equation=eq, substituted=text,
+            unit=ref.row, param=ref, symbol=f"{name}+", note=note,
             value=new, old=old, grad=g, why=why, tree=tree,
         )

@@ -35,6 +35,10 @@ CHANGED: list[tuple[str, str, Callable[[Event], bool], str]] = [
      "0), not δ_jo1 right after δ meant a unit's error"),
     ("*/wrong-weight-in-sum", "uses", lambda e: e.kind == "dE_din",
      "wrong-weight-in-sum reads w5 twice; uses names it once"),
+    ("*/no-hidden-update", "text", lambda e: e.kind == "update" and e.layer_param is not None
+     and e.equation == f"{e.symbol[:-1]}⁺ = {e.symbol[:-1]}",
+     "issue 11 item 2: a frozen layer's numbers are written from its tree (W1⁺ = W1, shape), "
+     "no longer as the step W1 - η · ∂E/∂W1 it does not take"),
 ]
 
 

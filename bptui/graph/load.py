@@ -9,7 +9,6 @@ lines), so that a problem on the third assignment points at the file's line of i
 from __future__ import annotations
 
 import keyword
-import math
 import re
 from typing import Any
 
@@ -18,88 +17,42 @@ from bptui.graph.model import GraphScenario
 from bptui.graph.ops import FUNCTIONS, OPERATIONS
 from bptui.graph.parse import stage
 from bptui.i18n import _
-from bptui.visible import visible
+from bptui.toml_reader import Problems, ScenarioProblems, join, kind, number, string, unknown_key
 
 TOP_KEYS = {"title", "source", "notes", "title_zh", "notes_zh", "graph", "training"}
 GRAPH_KEYS = {"values", "expression"}
 TRAINING_KEYS = {"learning_rate", "epochs", "train"}
-MAX_ERRORS = 20
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class GraphErrors(ScenarioError):
-    """Several problems of one file, each its own line with file:line."""
-
-    def __init__(self, errors: list[ScenarioError]) -> None:
-        errors = sorted(errors, key=lambda e: e.line if e.line is not None else 10**9)
-        self.errors = errors[:MAX_ERRORS]
-        first = self.errors[0]
-        super().__init__(first.message, file=first.file, key=first.key, line=first.line,
-                         column=first.column)
-
-    @property
-    def problems(self) -> list[ScenarioError]:
-        """The same list under the name the layered loader's ScenarioProblems uses, so callers
-        (the app's error screen, the loader fuzzer) treat both kinds of file alike."""
-        return self.errors
-
-    def render(self) -> str:
-        lines = [ScenarioError.render(e) for e in self.errors]
-        return "\n".join(lines)
+#: Every problem of one graph file, each its own line with file:line: the general TOML
+#: reader's collection, under the name the graph package has always used.
+GraphErrors = ScenarioProblems
 
 
 class _Reader:
+    """Reads the tables, recording each problem in one :class:`Problems` (which finds its line
+    from the key path) and going on, so that every problem of the file is reported at once."""
+
     def __init__(self, doc: dict[str, Any], text: str, file: str, name: str) -> None:
         self.doc = doc
         self.lines = text.splitlines()
         self.file = file
         self.name = name
-        self.errors: list[ScenarioError] = []
+        self.problems = Problems(text, file)
+
+    @property
+    def errors(self) -> list[ScenarioError]:
+        return self.problems.found
 
     # -- where -----------------------------------------------------------------------
 
     def line_of(self, table: str, key: str | None = None) -> int | None:
-        start = None
-        for n, line in enumerate(self.lines):
-            if re.match(rf"\s*\[\s*{re.escape(table)}\s*\]", line):
-                start = n
-                break
-            if re.match(rf"\s*{re.escape(table)}\s*=", line) or (
-                    key and re.match(rf"\s*{re.escape(table)}\.{re.escape(key)}\s*=", line)):
-                return n + 1
-        if start is None:
-            return None
-        if key is None:
-            return start + 1
-        for n in range(start, len(self.lines)):
-            if n > start and re.match(r"\s*\[", self.lines[n]):
-                break
-            if re.match(rf"\s*{re.escape(key)}\s*=", self.lines[n]) or re.search(
-                    rf"[{{,]\s*{re.escape(key)}\s*=", self.lines[n]):
-                return n + 1
-        return start + 1
+        return self.problems.line_of(join(table, key or ""))
 
     def fail(self, key: str, message: str, line: int | None = None,
              column: int | None = None) -> None:
-        if line is None:
-            table, _, rest = key.partition(".")
-            line = self.line_of(table, rest.split(".")[0] or None) if rest else (
-                self.line_of(table) or self._top_line(table))
-            if "." in rest:  # a key inside an inline table: values.a
-                inner = rest.split(".", 1)[1]
-                for n in range((line or 1) - 1, len(self.lines)):
-                    if re.search(rf"(^|[{{,\s]){re.escape(inner)}\s*=", self.lines[n]):
-                        line = n + 1
-                        break
-        self.errors.append(ScenarioError(visible(message, keep_newlines=False), file=self.file,
-                                         key=visible(key, keep_newlines=False), line=line,
-                                         column=column))
-
-    def _top_line(self, key: str) -> int | None:
-        for n, line in enumerate(self.lines):
-            if re.match(rf"\s*{re.escape(key)}\s*=", line):
-                return n + 1
-        return None
+        self.problems.add(key, message, line=line, column=column)
 
     def expression_lines(self, expression: str) -> list[tuple[int | None, int]]:
         """For each line of the expression: (file line, column where it starts there)."""
@@ -123,41 +76,20 @@ class _Reader:
 
     def keys(self, table: Any, key: str, allowed: set[str]) -> dict:
         if not isinstance(table, dict):
-            self.fail(key or "graph", _("expected a table, found {found}",
-                                        found=type(table).__name__))
+            self.fail(key or "graph", _("expected a table, found {found}", found=kind(table)))
             return {}
         for k in table:
             if k not in allowed:
-                hint = closest(k, allowed)
-                did = _("; did you mean '{hint}'?", hint=hint) if hint else ""
-                self.fail(f"{key}.{k}" if key else k,
-                          _("unknown key '{key}'{did} (valid keys: {valid})", key=k, did=did,
-                            valid=", ".join(sorted(allowed))))
+                self.fail(join(key, k), unknown_key(k, allowed)[0])
         return table
 
     def string(self, value: Any, key: str) -> str:
-        if not isinstance(value, str):
-            self.fail(key, _("expected a string, found {found}", found=_kind(value)))
-            return ""
-        return value
+        return self.problems.value(key, lambda: string(value)) or ""
 
     def number(self, value: Any, key: str, positive: bool = False) -> float | None:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(key, _("expected a number, found {found}", found=_kind(value)))
-            return None
-        try:
-            x = float(value)
-        except OverflowError:
-            x = math.inf
-        if not math.isfinite(x):
-            self.fail(key, _("expected a finite number, found {found}", found=value))
-            return None
-        if positive and x <= 0:
-            self.fail(key, _("expected a number greater than 0, found {found}", found=value))
-            return None
-        return x
+        return self.problems.value(key, lambda: number(value, positive=positive))
 
-    def read(self) -> GraphScenario | None:
+    def read(self) -> GraphScenario:
         doc = self.keys(self.doc, "", TOP_KEYS | {"input", "layers", "data"})
         for k in ("input", "layers", "data"):
             if k in doc:
@@ -182,8 +114,7 @@ class _Reader:
                 self.fail("graph.expression", _("expected at least one assignment such as "
                                                 "\"L = a * b\", found an empty string"))
         lr, epochs, train = self.training(doc, leaves, nodes)
-        if self.errors:
-            return None
+        self.problems.raise_all()
         return GraphScenario(title=title, source=source, notes=notes, leaves=leaves,
                              nodes=tuple(nodes), learning_rate=lr, epochs=epochs,
                              train=train, expression=expression, path=self.file,
@@ -199,7 +130,7 @@ class _Reader:
         if not isinstance(raw, dict):
             self.fail("graph.values", _("expected a table of names and numbers such as "
                                         "{example}, found {found}",
-                                        example="{ a = 2.0, b = -3.0 }", found=_kind(raw)))
+                                        example="{ a = 2.0, b = -3.0 }", found=kind(raw)))
             return {}
         out = {}
         for name, v in raw.items():
@@ -269,7 +200,7 @@ class _Reader:
         epochs = tr.get("epochs", 100)
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
             self.fail("training.epochs", _("expected a whole number of at least 1, found "
-                                           "{found}", found=_kind(epochs)))
+                                           "{found}", found=kind(epochs)))
             epochs = 1
         names = tr.get("train")
         if names is None:
@@ -279,7 +210,7 @@ class _Reader:
             return lr, epochs, ()
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             self.fail("training.train", _("expected a list of leaf names, found {found}",
-                                          found=_kind(names)))
+                                          found=kind(names)))
             return lr, epochs, ()
         computed = {n.name for n in nodes}
         for n in names:
@@ -303,8 +234,6 @@ def read(doc: dict[str, Any], text: str, file: str = "<scenario>", name: str = "
 
     reader = _Reader(doc, text, file, name)
     graph = reader.read()
-    if graph is None:
-        raise GraphErrors(reader.errors)
     found = domain_problem(graph, forward(graph, graph.leaves))
     if found is not None:
         node, why = found
@@ -321,20 +250,6 @@ def read(doc: dict[str, Any], text: str, file: str = "<scenario>", name: str = "
             key="graph.expression",
             line=line or reader.line_of("graph", "expression"))])
     return graph
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return _("a boolean ({value})", value=str(value).lower())
-    if isinstance(value, int | float):
-        return _("a number ({value})", value=value)
-    if isinstance(value, str):
-        return _("a string ({value})", value=repr(value[:27]))
-    if isinstance(value, list):
-        return _("a list of {n}", n=len(value))
-    if isinstance(value, dict):
-        return _("a table")
-    return type(value).__name__
 
 
 __all__ = ["read", "GraphErrors", "OPERATIONS"]

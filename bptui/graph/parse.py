@@ -12,13 +12,13 @@ mistakes gets three messages.
 from __future__ import annotations
 
 import ast
-import math
 from dataclasses import dataclass
 
 from bptui.errors import closest
 from bptui.graph.model import Node
 from bptui.graph.ops import BINARY, FUNCTIONS, OPERATIONS
 from bptui.i18n import N_, _
+from bptui.toml_reader import Invalid, number
 
 MAX_NODES = 5000
 MAX_LENGTH = 100_000
@@ -122,13 +122,10 @@ class _Stager:
                                      found=repr(v)))
                 return None
             try:
-                x = float(v)
-            except OverflowError:
-                x = math.inf
-            if not math.isfinite(x):
+                return number(v)  # the TOML reader's check: finite
+            except Invalid:
                 self.problem(node, _("the number {number} is too large", number=str(v)[:20]))
                 return None
-            return x
         if isinstance(node, ast.Name):
             return self.name(node)
         if isinstance(node, ast.UnaryOp):
