@@ -32,17 +32,20 @@ class RunActions:
         self._run_start = c.epoch
         goal = min(run.target_epoch(c, epochs), c.last_epoch)
         self._run_total = max(1, goal - c.epoch)
-        self.running = True
-        self.query_one(ProgressBar).update(total=self._run_total, progress=0)
-        what = "to the end" if epochs is None else f"{epochs} epoch" + "s" * (epochs != 1)
-        self.query_one("#run-label", Static).update(f"running {what}… (escape stops)")
-        self.query_one(StatusBar).running("running")
-        if self.compact:
-            self.action_tab("loss")
+        # the worker first: the screen's changes below then overlap its training
         trained = run.runner(c)
         self.run_worker(partial(run.train, trained, epochs, self._stop, self.post_message),
                         name="run", group="run", thread=True, exclusive=True,
                         exit_on_error=False)
+        with self.app.batch_update():
+            self.running = True
+            self.query_one(ProgressBar).update(total=self._run_total, progress=0)
+            what = "to the end" if epochs is None else f"{epochs} epoch" + "s" * (epochs != 1)
+            self.query_one("#run-label", Static).update(f"running {what}… (escape stops)",
+                                                        layout=False)
+            self.query_one(StatusBar).running("running")
+            if self.compact:
+                self.action_tab("loss")
 
     def action_run_n(self) -> None:
         left = run.epochs_left(self.cursor)
@@ -64,7 +67,7 @@ class RunActions:
         self.query_one(ProgressBar).update(progress=message.epoch - self._run_start)
         self.query_one("#run-label", Static).update(
             f"epoch {message.epoch}/{self.cursor.scenario.epochs}  loss {fmt(message.loss, 6)}"
-            "  esc stops")
+            "  esc stops", layout=False)
         self.query_one(StatusBar).running(f"running: epoch {message.epoch}")
         self.query_one(LossPanel).plot(message.losses, message.epoch, self.cursor.initial_loss,
                                        None, running=True)
