@@ -32,6 +32,8 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # startup_bench's bare app
+# this checkout's bptui, not whichever is installed
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bptui import scenario as scn  # noqa: E402
 from bptui.tui.app import BackpropApp  # noqa: E402
