@@ -10,8 +10,8 @@ It measures the bptui of this checkout (children get it on PYTHONPATH), and prin
   numpy"`` (the floor both pay); the command-line paths' start-up against that floor;
 * in process: the fast path against the tutorials' loops, the event stream, memory;
 * the screen (``bench/screen_bench.py``, key press to painted frame, run twice: BLAS on one
-  thread as the screen process sets it, and BLAS's default) and its start-up
-  (``bench/startup_bench.py``).
+  thread as the screen process sets it, and BLAS's default), ``r`` against ``--train``
+  (``bench/screen_run_bench.py``) and its start-up (``bench/startup_bench.py``).
 
 Every comparison runs the sides in turn, round after round, and reports the best of the
 rounds with the min-max beside it: on a shared machine the best is the least disturbed.
@@ -213,6 +213,10 @@ def screen(quick: bool) -> None:
         print(f"\nscreen, key press to painted frame: {label}", flush=True)
         subprocess.run([PY, str(HERE / "screen_bench.py"), "--steps", steps, "--rounds", rounds],
                        env=env, cwd=ROOT, check=False)
+    print("\nscreen, r on batch_relu_1000_100_10 against --train for the same epochs",
+          flush=True)
+    subprocess.run([PY, str(HERE / "screen_run_bench.py"), "--rounds", "3" if quick else "5"],
+                   env=CHILD_ENV, cwd=ROOT, check=False)
     print("\nscreen start-up", flush=True)
     subprocess.run([PY, str(HERE / "startup_bench.py"), "--no-cli", "--repeats",
                     "5" if quick else "9"], env=CHILD_ENV, cwd=ROOT, check=False)

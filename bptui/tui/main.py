@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from functools import partial
 
@@ -14,7 +15,7 @@ from textual.message import Message
 from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from bptui import i18n
 from bptui.cursor import Cursor
@@ -22,6 +23,7 @@ from bptui.i18n import N_, _
 from bptui.tui import keys, textual_words
 from bptui.tui.actions import FileActions, SettingsActions
 from bptui.tui.equation import EquationBody
+from bptui.tui.footer import KeyFooter
 from bptui.tui.lab import GradCheckBody
 from bptui.tui.labactions import LabActions
 from bptui.tui.learner import LearnerActions
@@ -105,7 +107,8 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
     AUTO_FOCUS = ""  # the keys belong to the screen until the learner picks a panel or box
     BINDINGS = keys.bindings("screen")
 
-    running: reactive[bool] = reactive(False, init=False)
+    #: no repaint of the screen itself when it changes: that would redraw every widget
+    running: reactive[bool] = reactive(False, init=False, repaint=False)
     tab: reactive[str] = reactive("network", init=False)
     checking: reactive[bool] = reactive(False, init=False)
     tiny: reactive[bool] = reactive(False, init=False)
@@ -157,13 +160,20 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         with Horizontal(id="runbar"):
             yield Static("", id="run-label", markup=False)
             yield ProgressBar(id="progress", show_eta=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         keys.localise(self)
         self._apply_size(self.size.width, self.size.height)
         self._apply_tabs()
         self.push_view()
+        # Once drawn, the ~75,000 objects of start-up (modules, widgets, styles) live as long
+        # as the screen: frozen, Python's cycle collector stops walking them, and its full
+        # collections (30-60 ms each, at random key presses and runs) shrink to a few ms.
+        self.call_after_refresh(gc.freeze)
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # what the screen leaves behind is collectable again (tests open many)
 
     def on_resize(self, event: Resize) -> None:
         self._apply_size(event.size.width, event.size.height)
@@ -174,6 +184,7 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
 
     def watch_tiny(self, tiny: bool) -> None:
         self.set_class(tiny, "-tiny")
+        self._place_runbar()
         self.refresh_bindings()
 
     def watch_compact(self, compact: bool) -> None:
@@ -191,8 +202,16 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
             self._update_check(self.view)
 
     def watch_running(self, running: bool) -> None:
-        self.set_class(running, "-running")
+        self._place_runbar()
         self.refresh_bindings()
+
+    def _place_runbar(self) -> None:
+        """During a run the run bar takes the footer's line, so that no panel changes size
+        (a layout change redraws every panel, plot included, when a run starts and ends).
+        Set as each widget's own display, not by a class: a class change on the screen, or
+        even on the footer, restyles every widget under it."""
+        self.query_one("#runbar").display = self.running and not self.tiny
+        self.query_one(KeyFooter).display = not self.running and not self.tiny
 
     def _apply_tabs(self) -> None:
         for name in PANELS:

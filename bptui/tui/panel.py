@@ -35,10 +35,14 @@ class Body(Widget):
         self.selected: int | None = None  # the picked line, drawn underlined and marked »
 
     def show(self, view: View) -> None:
-        """Take a new View; relayout only if the number of lines changed."""
+        """Take a new View; relayout only if the number of lines changed. A hidden body
+        (another tab, the closed gradient check) only keeps the View: it is built when
+        shown, and a refresh here would cost every key press a layout pass."""
         lines = self.text.plain.count("\n")
         self.view = view
         self._built_for = None
+        if not all(node.display for node in self.ancestors_with_self if isinstance(node, Widget)):
+            return
         width = self.size.width
         if width:
             same = self._text_for(width).plain.count("\n") == lines

@@ -20,8 +20,10 @@ from bptui import backprop as bp
 from bptui.cursor import MIN_SPACING, Cursor
 
 PIECE = 0.05  # seconds of training between checks for escape (large snapshot spacings only)
-PROGRESS_EVERY = 0.25  # seconds between progress posts: a redraw of the loss plot costs the
-# main thread time the training thread needs (the GIL), so at most four a second
+#: Seconds between progress posts, the first one included: each redraws the loss plot, which
+#: costs the main thread about 10 ms that the training would otherwise have (the GIL, and on
+#: a busy machine the core), so twice a second, and none at all for a run shorter than that.
+PROGRESS_EVERY = 0.5
 
 
 class RunProgress(Message):
@@ -82,7 +84,7 @@ def train(c: Cursor, epochs: int | None, stop: threading.Event,
         goal = target_epoch(c, epochs)
         to_end = goal >= c.last_epoch
         goal = min(goal, c.last_epoch)
-        last = 0.0
+        last = time.monotonic()
 
         def on_epoch(epoch: int, loss: float) -> bool | None:
             nonlocal last

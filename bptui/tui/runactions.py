@@ -32,19 +32,21 @@ class RunActions:
         self._run_start = c.epoch
         goal = min(run.target_epoch(c, epochs), c.last_epoch)
         self._run_total = max(1, goal - c.epoch)
-        self.running = True
-        self.query_one(ProgressBar).update(total=self._run_total, progress=0)
-        self.query_one("#run-label", Static).update(
-            _("running to the end… (escape stops)") if epochs is None else
-            ngettext("running {n} epoch… (escape stops)", "running {n} epochs… (escape stops)",
-                     epochs))
-        self.query_one(StatusBar).running(_("running"))
-        if self.compact:
-            self.action_tab("loss")
+        # the worker first: the screen's changes below then overlap its training
         trained = run.runner(c)
         self.run_worker(partial(run.train, trained, epochs, self._stop, self.post_message),
                         name="run", group="run", thread=True, exclusive=True,
                         exit_on_error=False)
+        with self.app.batch_update():
+            self.running = True
+            self.query_one(ProgressBar).update(total=self._run_total, progress=0)
+            self.query_one("#run-label", Static).update(
+                _("running to the end… (escape stops)") if epochs is None else
+                ngettext("running {n} epoch… (escape stops)",
+                         "running {n} epochs… (escape stops)", epochs), layout=False)
+            self.query_one(StatusBar).running(_("running"))
+            if self.compact:
+                self.action_tab("loss")
 
     def action_run_n(self) -> None:
         left = run.epochs_left(self.cursor)
@@ -66,7 +68,7 @@ class RunActions:
         self.query_one(ProgressBar).update(progress=message.epoch - self._run_start)
         self.query_one("#run-label", Static).update(
             _("epoch {epoch}/{epochs}  loss {loss}  esc stops", epoch=message.epoch,
-              epochs=self.cursor.scenario.epochs, loss=fmt(message.loss, 6)))
+              epochs=self.cursor.scenario.epochs, loss=fmt(message.loss, 6)), layout=False)
         self.query_one(StatusBar).running(_("running: epoch {epoch}", epoch=message.epoch))
         self.query_one(LossPanel).plot(message.losses, message.epoch, self.cursor.initial_loss,
                                        None, running=True)

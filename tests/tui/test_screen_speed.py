@@ -1,0 +1,118 @@
+"""What the screen does to stay fast must not change what it shows.
+
+* The footer restyles its keys in place (hide, show, dim, add) instead of mounting them all
+  again: after every kind of change it must read exactly as a footer composed from scratch.
+* During a run the run bar takes the footer's line, so that no panel changes size; at a
+  terminal too small for anything, neither shows.
+* The loss plot draws at most a few points per column, the first and last epochs included.
+"""
+
+from __future__ import annotations
+
+from textual.widgets._footer import FooterKey
+
+from bptui.tui.footer import KeyFooter
+from tests.tui.helpers import long_run_app, make_app, screen_text, settle
+
+
+def footer_line(app) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
+def keys_shown(footer: KeyFooter) -> list[tuple[str, bool]]:
+    return [(k.key, k.has_class("-disabled")) for k in footer.query(FooterKey) if k.display]
+
+
+async def assert_as_composed(pilot) -> None:
+    """The footer as restyled in place reads as the one Textual composes from scratch."""
+    app = pilot.app
+    footer = app.main.query_one(KeyFooter)
+    await pilot.pause()
+    restyled, line = keys_shown(footer), footer_line(app)
+    with footer._context():  # as Textual runs it: compose binds to the footer
+        await footer.recompose()
+    await pilot.pause()
+    assert keys_shown(footer) == restyled
+    assert footer_line(app) == line
+
+
+async def test_the_footer_restyled_in_place_reads_as_a_composed_one():
+    app = make_app("two_three_one")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        footer = app.main.query_one(KeyFooter)
+        await assert_as_composed(pilot)  # at the start: p dimmed
+        assert ("p", True) in keys_shown(footer)
+        await pilot.press("n")
+        await assert_as_composed(pilot)  # p lit
+        assert ("p", False) in keys_shown(footer)
+        app.main.action_run(3)  # the stop key appears (mounted once), the moves hide
+        await settle(pilot)
+        await pilot.press("n")
+        await assert_as_composed(pilot)
+        app.main.action_run()
+        await settle(pilot)
+        assert app.cursor.at_end
+        await assert_as_composed(pilot)  # at the end: the forward moves dimmed
+        assert ("r", True) in keys_shown(footer)
+        await pilot.press("home")
+        await assert_as_composed(pilot)
+
+
+async def test_the_keys_mounted_once_are_reused_across_runs():
+    app = make_app("two_three_one")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        footer = app.main.query_one(KeyFooter)
+        app.main.action_run(2)
+        await settle(pilot)
+        mounted = list(footer.children)
+        app.main.action_run(2)
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        assert list(footer.children) == mounted  # restyled, not composed again
+        assert "escape" in [k.key for k in mounted]  # the stop key, hidden now
+        assert "escape" not in [key for key, _ in keys_shown(footer)]
+
+
+async def test_a_run_swaps_the_footer_for_the_run_bar_and_no_panel_moves():
+    app = long_run_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        main = app.main
+        before = {name: main.query_one(f"#{name}").region
+                  for name in ("network", "values", "updates", "loss", "equation")}
+        await pilot.press("r")
+        await pilot.pause(0.3)
+        assert main.running
+        assert main.query_one("#runbar").display and not main.query_one(KeyFooter).display
+        assert "escape stops" in footer_line(app) or "esc stops" in footer_line(app)
+        during = {name: main.query_one(f"#{name}").region for name in before}
+        assert during == before
+        await pilot.resize_terminal(40, 12)  # too small: only the message shows
+        await pilot.pause()
+        assert not main.query_one("#runbar").display
+        assert not main.query_one(KeyFooter).display
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert main.query_one("#runbar").display
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not main.query_one("#runbar").display and main.query_one(KeyFooter).display
+        after = {name: main.query_one(f"#{name}").region for name in before}
+        assert after == before
+        assert "Next" in footer_line(app)
+
+
+async def test_the_loss_plot_draws_a_few_points_per_column_first_and_last_included():
+    app = make_app("mazur_2_2_2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.main.action_run(300)
+        await settle(pilot)
+        plot = app.main.query_one("#loss-plot")
+        xs = plot.plt._active.monitor.x[0]
+        assert len(xs) <= 4 * plot.size.width < 301
+        assert xs[0] == 0 and xs[-1] == 300  # before training, after the 300th epoch
+        assert list(xs) == sorted(set(xs))
