@@ -1,0 +1,74 @@
+"""Issue 13, finding 8: a served session's export folder lives as long as the session.
+
+Under ``bptui --serve`` every viewer is one ``python -m bptui`` process whose exports go to a
+capped folder of its own; the folder is removed when that process ends, and a new session
+removes the folders left by sessions whose process was killed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from bptui import files
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SESSION = textwrap.dedent("""
+    import asyncio, os, sys
+    from bptui import scenario as scn
+    from bptui.tui.app import BackpropApp
+
+    async def main():
+        app = BackpropApp(scn.load("mazur_2_2_2"))
+        app.served = True  # what app.is_web says under bptui --serve
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("x", "x")
+            await pilot.pause()
+            folder = app._session_folder
+            print(folder, sorted(os.listdir(folder)), flush=True)
+    asyncio.run(main())
+""")
+
+
+def test_a_sessions_folder_is_removed_when_its_process_ends(tmp_path) -> None:
+    """The real screen, served, pressing x twice: while the session runs its two exports are
+    in its folder; once its process has ended the folder is gone, and nothing else is left."""
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", SESSION], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    folder, listing = done.stdout.strip().split(" ", 1)
+    assert Path(folder).parent == tmp_path
+    assert Path(folder).name.startswith(f"{files.SESSION_PREFIX}")
+    assert listing == "['mazur_2_2_2-2.md', 'mazur_2_2_2.md']"
+    assert not Path(folder).exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("bptui")] == []
+
+
+def test_a_new_session_removes_the_folders_of_sessions_that_are_gone(tmp_path) -> None:
+    """A killed session leaves its folder behind; the next session removes it, and keeps the
+    folders of sessions still running (here: this process's) and anything not a session's."""
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    dead = tmp_path / f"{files.SESSION_PREFIX}{gone}-abc"
+    dead.mkdir()
+    (dead / "mazur_2_2_2.md").write_text("old export")
+    running = tmp_path / f"{files.SESSION_PREFIX}{os.getpid()}-xyz"
+    running.mkdir()
+    other = tmp_path / f"{files.SESSION_PREFIX}notapid"
+    other.mkdir()
+    link = tmp_path / f"{files.SESSION_PREFIX}{gone}-link"
+    link.symlink_to(running)
+
+    new = files.new_session_folder(tmp_path)
+
+    assert not dead.exists()
+    assert running.is_dir() and other.is_dir() and link.is_symlink()
+    assert new.is_dir() and new.name.startswith(f"{files.SESSION_PREFIX}{os.getpid()}-")
+    assert oct(new.stat().st_mode & 0o777) == oct(0o700)
+    files.remove_session_folder(new)
+    assert not new.exists()
