@@ -72,3 +72,74 @@ def test_a_new_session_removes_the_folders_of_sessions_that_are_gone(tmp_path) -
     assert oct(new.stat().st_mode & 0o777) == oct(0o700)
     files.remove_session_folder(new)
     assert not new.exists()
+
+
+def test_a_served_viewer_leaving_removes_its_folder(tmp_path) -> None:
+    """The whole way: bptui --serve, a viewer on the websocket presses x (its export lands in
+    its session's folder, not in the server's working folder), closes the page, and its
+    folder is gone."""
+    import asyncio
+    import json
+    import time
+
+    import aiohttp
+    import pytest
+
+    pytest.importorskip("textual_serve")
+    from tests.test_serve import free_port, wait_for
+
+    work = tmp_path / "work"
+    work.mkdir()
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    port = free_port()
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "bptui", "mazur_2_2_2", "--serve", "--port",
+                             str(port)], cwd=work, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+    def sessions() -> list[Path]:
+        return sorted(temp.glob(f"{files.SESSION_PREFIX}*"))
+
+    async def until(check, seconds: float = 60.0) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if check():
+                return True
+            await asyncio.sleep(0.2)
+        return False
+
+    async def viewer() -> tuple[list[Path], list[str]]:
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(f"http://127.0.0.1:{port}/ws?width=120&height=40"
+                                          ) as ws:
+                await ws.send_str(json.dumps(["resize", {"width": 120, "height": 40}]))
+                drawn = b""
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and b"net_h1" not in drawn:
+                    try:
+                        msg = await ws.receive(timeout=1)
+                    except TimeoutError:
+                        continue
+                    if msg.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT):
+                        data = msg.data
+                        drawn += data if isinstance(data, bytes) else data.encode()
+                await ws.send_str(json.dumps(["stdin", "x"]))
+                assert await until(lambda: any(p.is_dir() and any(p.iterdir())
+                                               for p in sessions()))
+                folders = sessions()
+                exported = sorted(q.name for p in folders for q in p.iterdir())
+        return folders, exported
+
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", proc)
+        folders, exported = asyncio.run(viewer())
+        assert len(folders) == 1 and exported == ["mazur_2_2_2.md"]
+        assert list(work.iterdir()) == []
+        assert asyncio.run(until(lambda: not folders[0].exists())), "the folder outlived its session"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
