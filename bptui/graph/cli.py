@@ -136,21 +136,31 @@ def train(graph: GraphScenario, epochs: int, mistake: str | None, as_json: bool)
 
     params = engine.GraphParams.initial(graph)
     before = engine.output(graph, params)
-    result = engine.train(graph, params, epochs, mistake=GM[mistake] if mistake else None)
-    if as_json:
-        from bptui.jsonout import FORMAT
+    stream = None
+    if as_json:  # the outputs streamed a chunk at a time: memory does not grow with epochs
+        from bptui.jsonout import FORMAT, strict
 
-        print(json.dumps({
-            "format": FORMAT,
-            "scenario": graph.name, "mistake": mistake, "epochs": len(result.losses),
-            "initial_output": before, "output": result.losses,
-            "leaves": result.params.as_dict(), "diverged_at": result.diverged_at,
-        }, ensure_ascii=False))
+        out = sys.stdout
+        out.write('{"format": ' + str(FORMAT) + ', "scenario": ' + json.dumps(graph.name)
+                  + ', "mistake": ' + json.dumps(mistake) + ', "initial_output": '
+                  + strict(before) + ', "output": [')
+        sep = [""]
+
+        def stream(done: int, outputs: list[float], p) -> None:
+            out.write(sep[0] + ", ".join(map(repr, outputs)))
+            sep[0] = ", "
+
+    result = engine.train(graph, params, epochs, mistake=GM[mistake] if mistake else None,
+                          on_chunk=stream, keep_losses=False)
+    if as_json:
+        out.write('], "epochs": ' + str(result.epochs_done) + ', "leaves": '
+                  + strict(result.params.as_dict()) + ', "diverged_at": '
+                  + strict(result.diverged_at) + "}\n")
     else:
-        print(f"{visible(graph.title, keep_newlines=False)}: trained {len(result.losses)} "
+        print(f"{visible(graph.title, keep_newlines=False)}: trained {result.epochs_done} "
               "epochs" + (f" with mistake {mistake}" if mistake else ""))
-        if result.losses:
-            print(f"{graph.output}: {fmt(before)} before, {fmt(result.losses[-1])} after")
+        if result.last is not None:
+            print(f"{graph.output}: {fmt(before)} before, {fmt(result.last)} after")
         for leaf in graph.train:
             print(f"{leaf} = {fmt(result.params.values[leaf])}")
     if result.diverged_at is not None:
