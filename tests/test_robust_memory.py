@@ -157,3 +157,26 @@ learning_rate = 1e10
 epochs = 50
 train = ["w"]
 """
+
+
+def test_a_graph_export_too_long_to_hold_is_refused_up_front() -> None:
+    """A graph's export is built whole in memory (about 1.3 kB a step): an --epochs that
+    would not fit is refused at once, one line, exit 2, naming what does fit."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "bptui", "micrograd_neuron", "--export", "json",
+                           "--epochs", "1000000000"], cwd=root, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("bptui: error: --epochs")
+    assert "at most 2,777 epochs" in done.stderr  # 36 steps an epoch, 100,000 steps
+    assert time.monotonic() - start < 60
+    done = subprocess.run([sys.executable, "-m", "bptui", "micrograd_neuron", "--export", "json",
+                           "--epochs", "3"], cwd=root, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and json.loads(done.stdout)["epochs"] == 3

@@ -37,6 +37,22 @@ def mistake_problem(graph: GraphScenario, name: str | None) -> str | None:
     return None
 
 
+#: A graph's export is built in memory whole (about 1.3 kB a step): at most this many steps.
+MAX_EXPORT_STEPS = 100_000
+
+
+def refuse_a_long_export(graph: GraphScenario, epochs: int, mistake: str | None) -> None:
+    """Refuse up front an export whose document would not fit in a bounded memory (issue 13:
+    no request may grow memory without bound; --trace streams any number of epochs)."""
+    per_epoch = len(steps.epoch_events(graph, engine.GraphParams.initial(graph), 1,
+                                       mistake).events)
+    if per_epoch * epochs > MAX_EXPORT_STEPS:
+        raise BptuiError(f"--epochs {epochs}: a graph's export is built in memory whole, at "
+                         f"most {MAX_EXPORT_STEPS:,} steps; {per_epoch} steps an epoch allow "
+                         f"at most {MAX_EXPORT_STEPS // per_epoch:,} epochs (--trace streams "
+                         "any number)")
+
+
 def dispatch(graph: GraphScenario, args: argparse.Namespace) -> int:
     problem = mistake_problem(graph, args.mistake)
     if problem:
@@ -66,6 +82,7 @@ def dispatch(graph: GraphScenario, args: argparse.Namespace) -> int:
         from bptui import export as layered_export
         from bptui.graph import export
 
+        refuse_a_long_export(graph, args.epochs, args.mistake)
         text = export.render(graph, args.export, args.epochs, args.mistake)
         if args.output is None or args.output == "-":
             sys.stdout.write(text)
