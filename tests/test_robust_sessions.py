@@ -115,7 +115,7 @@ def test_a_served_viewer_leaving_removes_its_folder(tmp_path) -> None:
                                           ) as ws:
                 await ws.send_str(json.dumps(["resize", {"width": 120, "height": 40}]))
                 drawn = b""
-                deadline = time.monotonic() + 60
+                deadline = time.monotonic() + 120
                 while time.monotonic() < deadline and b"net_h1" not in drawn:
                     try:
                         msg = await ws.receive(timeout=1)
@@ -125,18 +125,21 @@ def test_a_served_viewer_leaving_removes_its_folder(tmp_path) -> None:
                         data = msg.data
                         drawn += data if isinstance(data, bytes) else data.encode()
                 await ws.send_str(json.dumps(["stdin", "x"]))
-                assert await until(lambda: any(p.is_dir() and any(p.iterdir())
-                                               for p in sessions()))
+                # the export is written atomically (a hidden temporary file, then its name)
+                assert await until(lambda: any((p / "mazur_2_2_2.md").exists()
+                                               for p in sessions()), 120)
                 folders = sessions()
-                exported = sorted(q.name for p in folders for q in p.iterdir())
+                exported = sorted(q.name for p in folders for q in p.iterdir()
+                                  if not q.name.startswith("."))
         return folders, exported
 
     try:
-        wait_for(f"http://127.0.0.1:{port}/", proc)
+        wait_for(f"http://127.0.0.1:{port}/", proc, 120)
         folders, exported = asyncio.run(viewer())
         assert len(folders) == 1 and exported == ["mazur_2_2_2.md"]
         assert list(work.iterdir()) == []
-        assert asyncio.run(until(lambda: not folders[0].exists())), "the folder outlived its session"
+        assert asyncio.run(until(lambda: not folders[0].exists(), 120)), \
+            "the folder outlived its session"
     finally:
         proc.terminate()
         try:
