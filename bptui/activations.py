@@ -122,7 +122,8 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         N_("relu passes the signal unchanged where net ≥ 0 and blocks it where net < 0"),
         N_("relu keeps {unit}'s net where it is positive and makes it 0 elsewhere"),
         r"\max(0, {net})", r"1 \text{{ if }} {net} \geq 0 \text{{ else }} 0", "relu",
-        "({n} if {n} > 0.0 else 0.0)", "(0.0 if {n} < 0.0 else 1.0)",
+        # written so that a nan net stays nan, as numpy's maximum keeps it (not 0)
+        "(0.0 if {n} <= 0.0 else {n})", "(0.0 if {n} < 0.0 else 1.0)",
         tree=lambda n: ex.call("relu", n), prime_tree=lambda n, o: ex.call("step", n),
     ),
     Activation(

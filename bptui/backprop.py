@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bptui import ordered
 from bptui.activations import ACTIVATIONS
 from bptui.losses import LOSSES
 from bptui.mistakes import rules
@@ -99,7 +100,7 @@ def forward(scenario: Scenario, params: Params, x: np.ndarray) -> Forward:
     outs: list[np.ndarray] = [x]
     a = x
     for layer, w, b in zip(scenario.layers, params.weights, params.biases, strict=True):
-        net = a @ w.T
+        net = ordered.matmul(a, w.T)
         if b is not None:
             net = net + b
         a = ACTIVATIONS[layer.activation].forward(net)
@@ -157,7 +158,7 @@ def layer_grads(
         gw = np.outer(delta, a_prev)
         gb_unit = delta
     else:
-        gw = delta.T @ a_prev
+        gw = ordered.matmul(delta.T, a_prev)
         gb_unit = delta.sum(axis=0)
     if bias is None:
         return gw, None

@@ -280,6 +280,55 @@ def checked_epochs(
             yield e, result.events, loss
 
 
+#: Losses a :class:`LossSpool` keeps in memory before it moves them to its temporary file.
+SPOOL_CHUNK = 4096
+
+
+class LossSpool:
+    """Every epoch's loss, in order, in bounded memory: the last :data:`SPOOL_CHUNK` in a
+    list, the earlier ones in an anonymous temporary file (8 bytes each, deleted when closed).
+
+    A document ends with its table (or JSON array) of every epoch's loss, but it is streamed
+    epoch by epoch; keeping the losses in memory until the end would make memory grow with
+    ``--epochs`` without bound. On disk they cost a few bytes beside the kilobytes an epoch
+    the document itself takes."""
+
+    def __init__(self, chunk: int | None = None) -> None:
+        self.chunk = chunk or SPOOL_CHUNK
+        self.recent = array("d")
+        self.file: Any = None
+        self.count = 0
+
+    def append(self, loss: float) -> None:
+        self.recent.append(loss)
+        self.count += 1
+        if len(self.recent) >= self.chunk:
+            if self.file is None:
+                import tempfile
+
+                try:
+                    self.file = tempfile.TemporaryFile()
+                except OSError as exc:
+                    raise BptuiError(_("cannot keep the list of losses in a temporary file: "
+                                       "{why}", why=files.why(exc))) from None
+            self.recent.tofile(self.file)
+            self.recent = array("d")
+
+    def chunks(self) -> Iterator[list[float]]:
+        """The losses in order, at most ``chunk`` at a time; then the spool is closed."""
+        if self.file is not None:
+            self.file.seek(0)
+            while block := self.file.read(8 * self.chunk):
+                part = array("d")
+                part.frombytes(block)
+                yield part.tolist()
+            self.file.close()
+            self.file = None
+        if self.recent:
+            yield self.recent.tolist()
+        self.recent = array("d")
+
+
 def _fenced(lines: list[str]) -> list[str]:
     """A fenced text block longer than any run of backticks inside (names may hold some)."""
     body = "\n".join(lines)
@@ -379,7 +428,7 @@ def markdown_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = N
                   _("- targets `T`: {summary}", summary=summary(s.targets)), ""]
 
     yield visible("\n".join(lines) + "\n")
-    losses = array("d")
+    losses = LossSpool()
     for e, events, loss in checked_epochs(s, epochs, mistake, outcome, first_epoch,
                                           params.copy()):
         lines = [_("## Epoch {epoch}", epoch=e), ""]
@@ -398,8 +447,14 @@ def markdown_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = N
     loss0 = fmt(_loss_of(s, params))
     lines += [_("Before training: {loss}.", loss=loss0) if first_epoch == 1
               else _("Before epoch {epoch}: {loss}.", epoch=first_epoch, loss=loss0), ""]
-    lines += _table([_("after epoch"), _("loss")],
-                    [[str(first_epoch + k), fmt(v)] for k, v in enumerate(losses)])
+    yield visible("\n".join(lines) + "\n")
+    header = _table([_("after epoch"), _("loss")], [])
+    yield "\n".join(header[:-1]) + "\n"
+    epoch = first_epoch
+    for part in losses.chunks():
+        yield "".join(f"| {epoch + k} | {fmt(v)} |\n" for k, v in enumerate(part))
+        epoch += len(part)
+    lines = [""]
     if outcome is not None and outcome.diverged_at is not None:
         lines += [_("**Training diverged at epoch {epoch}**: numbers from then on are no longer "
                     "finite (try a smaller learning rate).", epoch=outcome.diverged_at), ""]
@@ -439,15 +494,19 @@ def json_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = None,
                    "epochs": epochs, "first_epoch": first_epoch}, ensure_ascii=False)
     yield head[:-1] + ', "events": ['
     sep = ""
-    losses = array("d")
+    losses = LossSpool()
     for _epoch, events, loss in checked_epochs(s, epochs, mistake, outcome, first_epoch,
                                                params.copy()):
         for ev in events:
             yield sep + strict(ev.as_dict(), ensure_ascii=False)
             sep = ", "
         losses.append(loss)
-    yield ("], " + strict({"loss_before": _loss_of(s, params), "losses": losses.tolist(),
-                          "diverged_at": outcome.diverged_at})[1:] + "\n")
+    yield "], " + strict({"loss_before": _loss_of(s, params)})[1:-1] + ', "losses": ['
+    sep = ""
+    for part in losses.chunks():
+        yield sep + strict(part)[1:-1]
+        sep = ", "
+    yield "], " + strict({"diverged_at": outcome.diverged_at})[1:] + "\n"
 
 
 def json_document(scenario: Scenario, epochs: int = 1, mistake: str | None = None,

@@ -181,6 +181,75 @@ def flush_stdout() -> None:
         raise BptuiError(f"cannot write to standard output: {why(exc)}") from None
 
 
+#: How a served session's export folder is named: the prefix, then the pid of its process.
+SESSION_PREFIX = "bptui-session-"
+
+
+def new_session_folder(root: str | os.PathLike) -> Path:
+    """A new private folder (mode 700) in ``root`` for one served session's exports, named
+    after this process and removed when the process ends (a served session is one process).
+
+    A session's process that was killed cannot clean up after itself, so the folders of
+    sessions whose process is gone are removed first: the folders kept are those of the
+    sessions still running, each capped by :func:`session_folder`."""
+    import atexit
+    import tempfile
+
+    sweep_session_folders(root)
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f"{SESSION_PREFIX}{os.getpid()}-", dir=root))
+    except OSError as exc:
+        raise BptuiError(_("cannot make this session's export folder in {folder}: {why}",
+                           folder=_shown(root), why=why(exc))) from None
+    atexit.register(remove_session_folder, folder)
+    return folder
+
+
+def remove_session_folder(folder: str | os.PathLike) -> None:
+    """Remove a session's folder and what it holds (symlinks inside are not followed)."""
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (signal 0 only asks; it sends nothing)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except PermissionError:  # another user's process
+        return True
+    except (ProcessLookupError, OverflowError):
+        return False
+    return True
+
+
+def sweep_session_folders(root: str | os.PathLike) -> list[Path]:
+    """Remove the session folders in ``root`` that are ours (this user's, real folders, not
+    links) and whose process has ended; returns those removed."""
+    removed: list[Path] = []
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return removed
+    for name in names:
+        pid_text = name[len(SESSION_PREFIX):].split("-", 1)[0]
+        if not name.startswith(SESSION_PREFIX) or not pid_text.isdigit():
+            continue
+        path = Path(root) / name
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
+                or _alive(int(pid_text))):
+            continue
+        remove_session_folder(path)
+        removed.append(path)
+    return removed
+
+
 def session_folder(root: str | os.PathLike, *, max_files: int, max_bytes: int) -> Path:
     """A folder that may hold at most ``max_files`` files and ``max_bytes`` bytes in all
     (used by a served screen: a remote viewer never writes to the server's working folder).

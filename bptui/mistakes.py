@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from bptui import ordered
 from bptui.activations import Activation, ex  # ex: bptui.expr, imported when a tree is built
 from bptui.events import Phrases, Why, because
 from bptui.i18n import N_
@@ -106,7 +107,7 @@ class Rules:
 
     def send_back(self, delta: Array, w: Array) -> Array:
         """Σ_k δ_k · w_k,i for every unit i of the layer below."""
-        return delta @ w
+        return ordered.matmul(delta, w)
 
     def trains(self, s: Scenario, lay: int) -> bool:
         return True
@@ -412,7 +413,7 @@ class TransposedWeights(_WrongSendBack):
         return None
 
     def send_back(self, delta: Array, w: Array) -> Array:
-        return delta @ w.T
+        return ordered.matmul(delta, w.T)
 
     def sent_back_terms(self, n_next: int, j: int) -> list[tuple[int, int, int]]:
         return [(k, j, k) for k in range(n_next)]

@@ -23,6 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from bptui import backprop as bp
+from bptui import ordered
 from bptui.backprop import Params, TrainResult
 from bptui.functions import ACTIVATIONS
 from bptui.scenario import Scenario
@@ -74,7 +75,7 @@ class BatchBuffers:
         for lay, (la, w, b) in enumerate(zip(self.s.layers, params.weights, params.biases,
                                              strict=True), start=1):
             net, out = self.nets[lay], self.outs[lay]
-            np.matmul(a, w.T, out=net)
+            ordered.matmul(a, w.T, out=net)
             if b is not None:
                 np.add(net, b, out=net)
             if la.activation == "relu":
@@ -104,14 +105,14 @@ class BatchBuffers:
                 np.multiply(delta, mask, out=delta)
             elif la.activation != "linear":  # linear: δ = err · 1 = err
                 delta = delta * ACTIVATIONS[la.activation].prime(net, out)
-            np.matmul(delta.T, self.outs[lay - 1], out=self.grads[lay - 1])
+            ordered.matmul(delta.T, self.outs[lay - 1], out=self.grads[lay - 1])
             bias = params.biases[lay - 1]
             if bias is not None:
                 gb = delta.sum(axis=0)
                 grads_b[lay] = np.array([gb.sum()]) if bias.shape == (1,) else gb
             if lay > 1:
                 err = self.errs[lay - 1]
-                np.matmul(delta, params.weights[lay - 1], out=err)
+                ordered.matmul(delta, params.weights[lay - 1], out=err)
                 delta = err
         lr = s.learning_rate
         for lay in range(1, n + 1):

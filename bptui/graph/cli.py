@@ -39,6 +39,23 @@ def mistake_problem(graph: GraphScenario, name: str | None) -> str | None:
     return None
 
 
+#: A graph's export is built in memory whole (about 1.3 kB a step): at most this many steps.
+MAX_EXPORT_STEPS = 100_000
+
+
+def refuse_a_long_export(graph: GraphScenario, epochs: int, mistake: str | None) -> None:
+    """Refuse up front an export whose document would not fit in a bounded memory (issue 13:
+    no request may grow memory without bound; --trace streams any number of epochs)."""
+    per_epoch = len(steps.epoch_events(graph, engine.GraphParams.initial(graph), 1,
+                                       mistake).events)
+    if per_epoch * epochs > MAX_EXPORT_STEPS:
+        raise BptuiError(_("--epochs {epochs}: a graph's export is built in memory whole, at "
+                           "most {most} steps; {per_epoch} steps an epoch allow at most "
+                           "{epochs_most} epochs (--trace streams any number)", epochs=epochs,
+                           most=f"{MAX_EXPORT_STEPS:,}", per_epoch=per_epoch,
+                           epochs_most=f"{MAX_EXPORT_STEPS // per_epoch:,}"))
+
+
 def dispatch(graph: GraphScenario, args: argparse.Namespace) -> int:
     problem = mistake_problem(graph, args.mistake)
     if problem:
@@ -74,6 +91,7 @@ def dispatch(graph: GraphScenario, args: argparse.Namespace) -> int:
         from bptui import export as layered_export
         from bptui.graph import export
 
+        refuse_a_long_export(graph, args.epochs, args.mistake)
         text = export.render(graph, args.export, args.epochs, args.mistake)
         if args.output is None or args.output == "-":
             sys.stdout.write(text)
@@ -158,24 +176,34 @@ def train(graph: GraphScenario, epochs: int, mistake: str | None, as_json: bool)
 
     params = engine.GraphParams.initial(graph)
     before = engine.output(graph, params)
-    result = engine.train(graph, params, epochs, mistake=GM[mistake] if mistake else None)
-    if as_json:
-        from bptui.jsonout import FORMAT
+    stream = None
+    if as_json:  # the outputs streamed a chunk at a time: memory does not grow with epochs
+        from bptui.jsonout import FORMAT, strict
 
-        print(json.dumps({
-            "format": FORMAT,
-            "scenario": graph.name, "mistake": mistake, "epochs": len(result.losses),
-            "initial_output": before, "output": result.losses,
-            "leaves": result.params.as_dict(), "diverged_at": result.diverged_at,
-        }, ensure_ascii=False))
+        out = sys.stdout
+        out.write('{"format": ' + str(FORMAT) + ', "scenario": ' + json.dumps(graph.name)
+                  + ', "mistake": ' + json.dumps(mistake) + ', "initial_output": '
+                  + strict(before) + ', "output": [')
+        sep = [""]
+
+        def stream(done: int, outputs: list[float], p) -> None:
+            out.write(sep[0] + ", ".join(map(repr, outputs)))
+            sep[0] = ", "
+
+    result = engine.train(graph, params, epochs, mistake=GM[mistake] if mistake else None,
+                          on_chunk=stream, keep_losses=False)
+    if as_json:
+        out.write('], "epochs": ' + str(result.epochs_done) + ', "leaves": '
+                  + strict(result.params.as_dict()) + ', "diverged_at": '
+                  + strict(result.diverged_at) + "}\n")
     else:
         said = dict(title=visible(local(graph.title, graph.title_zh), keep_newlines=False),
-                    n=len(result.losses), mistake=mistake)
+                    n=result.epochs_done, mistake=mistake)
         print(_("{title}: trained {n} epochs with mistake {mistake}", **said) if mistake
               else _("{title}: trained {n} epochs", **said))
-        if result.losses:
+        if result.last is not None:
             print(_("{output}: {before} before, {after} after", output=graph.output,
-                    before=fmt(before), after=fmt(result.losses[-1])))
+                    before=fmt(before), after=fmt(result.last)))
         for leaf in graph.train:
             print(f"{leaf} = {fmt(result.params.values[leaf])}")
     if result.diverged_at is not None:

@@ -161,6 +161,8 @@ class TrainResult:
     losses: list[float]  # the output after each epoch
     diverged_at: int | None = None
     stopped: bool = False
+    epochs_done: int = 0  # finite epochs trained (losses may be empty: keep_losses=False)
+    last: float | None = None  # the output after the last of them
 
 
 def train(
@@ -172,11 +174,28 @@ def train(
     first_epoch: int = 1,
     on_chunk: Callable[[int, list[float], GraphParams], bool | None] | None = None,
     chunk: int | None = None,
+    keep_losses: bool = True,
 ) -> TrainResult:
-    """``epochs`` epochs of gradient descent on the output, as :func:`bptui.backprop.train`."""
+    """``epochs`` epochs of gradient descent on the output, as :func:`bptui.backprop.train`:
+    with ``keep_losses=False`` no history is kept (memory does not grow with ``epochs``), and
+    a caller that wants every output streams them from ``on_chunk``."""
     losses: list[float] = []
+    done: list = [0, None]  # epochs done, the last output
     end = first_epoch + epochs - 1
-    chunk = chunk or max(1, epochs)
+    chunk = chunk or min(max(1, epochs), 4096)
+
+    def result(**kw) -> TrainResult:
+        return TrainResult(params, losses, epochs_done=done[0], last=done[1], **kw)
+
+    def hand_over(last_epoch: int, got: list[float]) -> bool:
+        """Record a finished stretch; False when on_chunk asked to stop."""
+        if got:
+            done[0] += len(got)
+            done[1] = got[-1]
+            if keep_losses:
+                losses.extend(got)
+        return on_chunk is None or not got or on_chunk(last_epoch, got, params) is not False
+
     e = first_epoch
     while e <= end:
         n = min(end - e + 1, chunk - (e - 1) % chunk)
@@ -185,11 +204,11 @@ def train(
             trial = train_epoch(graph, params, mistake)
             out = output(graph, trial)
             if not math.isfinite(out) or not trial.finite():
-                return TrainResult(params, losses + got, diverged_at=k)
+                hand_over(k - 1, got)  # every finite epoch reaches on_chunk, as bp.train's do
+                return result(diverged_at=k)
             params = trial
             got.append(out)
-        losses += got
         e += n
-        if on_chunk is not None and on_chunk(e - 1, got, params) is False:
-            return TrainResult(params, losses, stopped=e <= end)
-    return TrainResult(params, losses)
+        if not hand_over(e - 1, got):
+            return result(stopped=e <= end)
+    return result()

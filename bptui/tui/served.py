@@ -5,8 +5,10 @@ A remote viewer pressing ``x`` must not fill the server's folder (issue 13: 300 
 300 files into the working folder). Served, every session (one app process per browser
 connection) gets its own new folder under the system's temporary folder, holding at most
 :data:`MAX_FILES` files and :data:`MAX_BYTES` bytes; when full, an export is refused with a
-message. The notice names the folder; the file is also offered to the viewer's browser as a
-download.
+message. The folder is removed when the session's process ends, and a new session first
+removes the folders of sessions whose process is gone (killed before it could clean up), so
+the folders on the server are those of the sessions running now. The notice names the
+folder; the file is also offered to the viewer's browser as a download.
 """
 
 from __future__ import annotations
@@ -40,12 +42,12 @@ def export_folder(app: App) -> tuple[Path, str]:
         return Path(getattr(app, "export_folder", None) or Path.cwd()), ""
     folder = getattr(app, "_session_folder", None)
     if folder is None:
-        folder = Path(tempfile.mkdtemp(prefix="bptui-session-"))
+        folder = files.new_session_folder(tempfile.gettempdir())
         app._session_folder = folder
     files.session_folder(folder, max_files=MAX_FILES, max_bytes=MAX_BYTES)
-    return folder, _(" (this session's folder on the server: at most {files} files, {mb} MB; "
-                     "also sent to your browser as a download)", files=MAX_FILES,
-                     mb=MAX_BYTES // 1_000_000)
+    return folder, _(" (this session's folder on the server, removed when the session ends: "
+                     "at most {files} files, {mb} MB; also sent to your browser as a download)",
+                     files=MAX_FILES, mb=MAX_BYTES // 1_000_000)
 
 
 def offer_download(app: App, path: Path) -> None:
