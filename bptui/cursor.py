@@ -16,9 +16,17 @@ import numpy as np
 from bptui import backprop as bp
 from bptui.engine import epoch_events
 from bptui.events import PHASES, Event
+from bptui.losshistory import LossHistory, Prefix
 from bptui.scenario import Scenario
 
 SNAPSHOT_BUDGET = 48 * 2**20
+#: The screen goes at most this far: it keeps every epoch's loss (8 bytes each, twice with a
+#: mistake on for the correct curve beside it), so memory stays under about 160 MB however
+#: many epochs a file asks for. ``--train`` runs any number.
+MAX_EPOCHS = 10_000_000
+#: What a snapshot costs beyond its numbers (the Params object, its lists, an array header
+#: per layer): about a kilobyte, which dominates for a tiny net.
+SNAPSHOT_OVERHEAD = 1024
 MIN_SPACING = 16
 
 
@@ -59,9 +67,10 @@ class Cursor:
     def __init__(self, scenario: Scenario, mistake: str | None = None) -> None:
         self.scenario = scenario
         self.mistake = mistake
-        per_snapshot = 8 * max(1, scenario.parameter_count + sum(
+        per_snapshot = SNAPSHOT_OVERHEAD + 8 * max(1, scenario.parameter_count + sum(
             0 if la.bias is None else la.bias.size for la in scenario.layers))
-        by_memory = math.ceil(scenario.epochs * per_snapshot / SNAPSHOT_BUDGET)
+        by_memory = math.ceil(min(scenario.epochs, MAX_EPOCHS) * per_snapshot
+                              / SNAPSHOT_BUDGET)
         # Replaying up to MIN_SPACING - 1 epochs of a small net costs well under a frame.
         self.snapshot_every = max(MIN_SPACING, by_memory)
         self._reset()
@@ -69,11 +78,11 @@ class Cursor:
     def _reset(self) -> None:
         self.initial = self._bp.Params.initial(self.scenario)
         self.snapshots: dict[int, bp.Params] = {1: self.initial.copy()}
-        self.losses: list[float] = []  # losses[e-1]: loss over all samples after epoch e
+        self.losses = LossHistory()  # losses[e-1]: loss over all samples after epoch e
         self.initial_loss = self._bp.dataset_loss(self.scenario, self.initial)
         self.diverged_at: int | None = None
         # With a mistake on: correct backprop's loss curve over the same epochs, to compare.
-        self._correct: list[float] = []
+        self._correct = LossHistory()
         self._correct_params = self.initial.copy()
         self._correct_diverged = False
         self.epoch = 1
@@ -103,7 +112,7 @@ class Cursor:
     @property
     def last_epoch(self) -> int:
         """The furthest epoch the learner may step into."""
-        return self.diverged_at or self.scenario.epochs
+        return self.diverged_at or min(self.scenario.epochs, MAX_EPOCHS)
 
     @property
     def at_start(self) -> bool:
@@ -150,7 +159,7 @@ class Cursor:
             first = done - len(losses) + 1
             known = len(self.losses)  # keep the part of this chunk not recorded yet
             if first - 1 <= known < done:
-                self.losses += losses[known - (first - 1):]
+                self.losses.extend(losses[known - (first - 1):])
             self._remember(done + 1, params)
 
         result = self._bp.train(self.scenario, self.snapshots[base].copy(), epoch - base,
@@ -261,10 +270,10 @@ class Cursor:
         want = limit - start + 1 if epochs is None else min(epochs, limit - start + 1)
         to_end = start + want - 1 >= limit
         fast = want - 1 if to_end else want  # the last epoch is shown as events instead
-        del self.losses[start - 1:]
+        self.losses.truncate(start - 1)
 
         def record(done: int, losses: list[float], p: bp.Params) -> bool | None:
-            self.losses += losses
+            self.losses.extend(losses)
             self._remember(done + 1, p)
             if on_epoch is None or not losses:
                 return None
@@ -274,7 +283,8 @@ class Cursor:
                           first_epoch=start, on_chunk=record, chunk=self.snapshot_every)
         if result.diverged_at is not None:
             # the chunk that blew up was never reported to record(): keep its finite losses
-            self.losses[start - 1:] = result.losses
+            self.losses.truncate(start - 1)
+            self.losses.extend(result.losses)
             self.diverged_at = result.diverged_at
             self._load_epoch(result.diverged_at, result.params.copy())
             self.index = 0
@@ -285,7 +295,7 @@ class Cursor:
         self.correct_losses()  # here, in the caller's (worker) thread, not in a redraw
         return result
 
-    def correct_losses(self) -> list[float]:
+    def correct_losses(self) -> LossHistory | list[float]:
         """Correct backprop's loss after each epoch, as far as :attr:`losses` goes.
 
         Only differs from :attr:`losses` when a mistake is switched on; it lets a loss plot
@@ -298,10 +308,15 @@ class Cursor:
         if len(self._correct) < want and not self._correct_diverged:
             result = self._bp.train(self.scenario, self._correct_params, want - len(self._correct),
                               first_epoch=len(self._correct) + 1)
-            self._correct += result.losses
+            self._correct.extend(result.losses)
             self._correct_params = result.params
             self._correct_diverged = result.diverged_at is not None
         return self._correct[:want]
+
+    def correct_upto(self, n: int) -> Prefix:
+        """The first ``n`` of :meth:`correct_losses`, without a copy (for a View)."""
+        self.correct_losses()
+        return (self.losses if self.mistake is None else self._correct).upto(n)
 
     def set_mistake(self, mistake: str | None) -> None:
         """Switch a mistake on or off, keeping the learner's place (epoch and sub-step)."""

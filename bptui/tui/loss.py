@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,6 +12,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from bptui.i18n import _
+from bptui.losshistory import Prefix
 from bptui.notation import fmt
 from bptui.tui.view import View
 
@@ -93,8 +96,8 @@ class LossPanel(Vertical):
                                       loss=show(correct[-1]))
         self.caption += tail
         caption.update(Text(self.caption))
-        y = np.asarray([initial, *losses], dtype=np.float64)
-        y2 = np.asarray([initial, *correct], dtype=np.float64) if both else None
+        y = _series(initial, losses)
+        y2 = _series(initial, correct) if both else None
         x = np.arange(len(y))
         widget = self.query_one("#loss-plot", PlotextPlot)
         # the plot is as wide as the panel's inside (it is not laid out yet when first shown)
@@ -153,3 +156,13 @@ def _outputs_text(outputs: tuple, names: tuple, epoch: int) -> str:
         head = f"  {k}: " if len(outputs) > 1 else "  "
         lines.append(head + "  ".join(f"{n} {fmt(v)}" for n, v in zip(names, row, strict=False)))
     return "\n".join(lines)
+
+
+def _series(initial: float, losses) -> np.ndarray:
+    """The loss before training then after each epoch, as one float64 array (a history's
+    :class:`~bptui.losshistory.Prefix` is copied in C, not unpacked value by value)."""
+    values = losses.array() if isinstance(losses, Prefix) else losses
+    out = np.empty(len(values) + 1, dtype=np.float64)
+    out[0] = initial
+    out[1:] = np.frombuffer(values, dtype=np.float64) if isinstance(values, array) else values
+    return out

@@ -167,6 +167,13 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         self._apply_size(self.size.width, self.size.height)
         self._apply_tabs()
         self.push_view()
+        from bptui.cursor import MAX_EPOCHS
+
+        if self.cursor.scenario.epochs > MAX_EPOCHS:  # said once: where "run to the end" stops
+            self.notify(_("the file asks for {epochs} epochs; the screen goes up to epoch "
+                          "{most} (it keeps every epoch's loss) and --train runs them all",
+                          epochs=f"{self.cursor.scenario.epochs:,}", most=f"{MAX_EPOCHS:,}"),
+                        markup=False, timeout=12)
         # Once drawn, the ~75,000 objects of start-up (modules, widgets, styles) live as long
         # as the screen: frozen, Python's cycle collector stops walking them, and its full
         # collections (30-60 ms each, at random key presses and runs) shrink to a few ms.

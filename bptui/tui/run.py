@@ -46,9 +46,9 @@ class RunFinished(Message):
 def runner(cursor: Cursor) -> Cursor:
     """A copy of ``cursor`` that shares nothing a run changes (lists, dicts, parameters)."""
     c = copy.copy(cursor)
-    c.losses = list(cursor.losses)
+    c.losses = cursor.losses.copy()
     c.snapshots = dict(cursor.snapshots)
-    c._correct = list(cursor._correct)
+    c._correct = cursor._correct.copy()
     c._correct_params = cursor._correct_params.copy()
     c.start_params = cursor.start_params.copy()
     c.end_params = cursor.end_params.copy()
@@ -93,7 +93,7 @@ def train(c: Cursor, epochs: int | None, stop: threading.Event,
             now = time.monotonic()
             if now - last >= PROGRESS_EVERY:
                 last = now
-                post(RunProgress(epoch, loss, tuple(c.losses)))
+                post(RunProgress(epoch, loss, c.losses.upto(len(c.losses))))
             return None
 
         result: bp.TrainResult | None = None

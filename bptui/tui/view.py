@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,7 @@ class View:
     last_epoch: int
     params: Params  # after the current sub-step (read only by convention)
     start_params: Params  # at the start of this epoch
-    losses: tuple[float, ...]  # losses[e-1]: loss over all samples after epoch e
+    losses: Sequence[float]  # losses[e-1]: loss over all samples after epoch e (a Prefix)
     initial_loss: float
     diverged_at: int | None
     at_start: bool
@@ -39,11 +40,11 @@ class View:
     # revealed (None when quiz mode is off)
     completed: int = 0  # epochs whose every sub-step the learner has reached
     outputs: tuple[tuple[float, ...], ...] = ()  # per sample, after epoch ``completed``
-    correct_losses: tuple[float, ...] = ()  # with a mistake on: correct backprop's losses
+    correct_losses: Sequence[float] = ()  # with a mistake on: correct backprop's losses
     learner: LearnerMarks | None = None  # a learner's file's marks in this epoch (--compare)
 
     @property
-    def shown_losses(self) -> tuple[float, ...]:
+    def shown_losses(self) -> Sequence[float]:
         """The losses of completed epochs only (the current one once on its last sub-step)."""
         return self.losses[: self.completed]
 
@@ -105,7 +106,7 @@ def make_view(cursor: Cursor, running: bool = False, hidden: bool = False,
         last_epoch=cursor.last_epoch,
         params=_params_before(cursor) if hide_update else cursor.params_now(),
         start_params=cursor.start_params,
-        losses=tuple(cursor.losses),
+        losses=cursor.losses.upto(len(cursor.losses)),
         initial_loss=cursor.initial_loss,
         diverged_at=cursor.diverged_at,
         at_start=cursor.at_start,
@@ -116,6 +117,6 @@ def make_view(cursor: Cursor, running: bool = False, hidden: bool = False,
         quiz=quiz,
         completed=completed,
         outputs=_outputs(cursor, completed),
-        correct_losses=tuple(cursor.correct_losses()[:completed]) if cursor.mistake else (),
+        correct_losses=cursor.correct_upto(completed) if cursor.mistake else (),
         learner=learner,
     )
