@@ -13,8 +13,15 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pytest
+# One BLAS thread per process, set before numpy is first imported (here, in the controller, so
+# that the xdist workers and every `python -m bptui` they start inherit it): with OpenBLAS's
+# own threads, two workers on two cores spin against each other and a 64x1000 @ 1000x100
+# product cost 30 times the CPU (the 1000-100-10 net's tests, most of the suite's numpy time).
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -104,7 +104,10 @@ async def test_ctrl_p_then_a_page_key_at_once_does_not_end_the_app(page) -> None
 async def test_textuals_own_palette_still_has_the_page_key_bug(page) -> None:
     """If this fails, Textual fixed _move_page upstream: bptui/tui/palette.py can go."""
     crashes = [await burst(UnguardedApp, ["ctrl+p", page]) for _ in range(3)]
-    assert all(isinstance(c, KeyError) for c in crashes), crashes
+    # the crash needs the page key before the list has its lines: on a loaded machine the
+    # list is sometimes ready first (once in three, seen), so one crash of three shows the bug
+    assert any(isinstance(c, KeyError) for c in crashes), crashes
+    assert all(c is None or isinstance(c, KeyError) for c in crashes), crashes
 
 
 async def test_two_palettes_in_one_burst_do_not_collide() -> None:
