@@ -129,11 +129,9 @@ async def test_cs231n_quiz_asks_node_values_and_gradients():
         # the backward steps are asked too: local derivatives, shares, gradients
         kinds = set()
         for _ in range(60):
-            await pilot.press("ctrl+s")  # reveal, then move on
-            await pilot.pause()
+            await pilot.press("ctrl+s")  # reveal, then move on (press waits for the screen)
             app.main.set_focus(None)
             await pilot.press("n")
-            await pilot.pause()
             if app.main.quiz.open is not None:
                 kinds.add(app.main.quiz.open.kind)
             if app.main.cursor.at_end:

@@ -193,7 +193,7 @@ async def test_rapid_resizing_between_tiny_and_normal_sizes(tmp_path, monkeypatc
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         # one size after another, each drawn, with a step or a panel switch in between
-        for n in range(60):
+        for n in range(36):
             size = rng.choice(SIZES)
             await pilot.resize_terminal(*size)
             if n % 3 == 0:
@@ -201,7 +201,7 @@ async def test_rapid_resizing_between_tiny_and_normal_sizes(tmp_path, monkeypatc
             await sized(pilot)
             assert_consistent(app)
         # bursts: many resizes before the screen gets to draw any of them
-        for _ in range(20):
+        for _ in range(12):
             burst = [rng.choice(SIZES) for _ in range(rng.randint(5, 30))]
             for size in burst:  # what pilot.resize_terminal does, without its pause
                 app._driver._size = Size(*size)
