@@ -210,6 +210,16 @@ def language_from_argv(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from bptui import codecache
+
+    codecache.speed_up_dataclasses()  # before bptui's modules define their classes
+    try:
+        return _main(argv)
+    finally:
+        codecache.save()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     i18n.set_language(language_from_argv(argv) or i18n.language_from_env())
     args = parse(argv)

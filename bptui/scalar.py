@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import lru_cache
+from types import CodeType
 
 import numpy as np
 
@@ -180,11 +181,10 @@ def _compiled(source: str) -> Runner:
 
 
 def cache_dir() -> str:
-    """Where compiled scalar code is kept between runs: $XDG_CACHE_HOME/bptui (or ~/.cache)."""
-    import os
+    """Where compiled scalar code is kept between runs (:func:`bptui.codecache.cache_dir`)."""
+    from bptui import codecache
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "bptui")
+    return codecache.cache_dir()
 
 
 def _code(source: str):
@@ -196,29 +196,12 @@ def _code(source: str):
     beside it and compared, so a checksum collision is harmless). A cache that cannot be read
     or written (a read-only home, no home) is skipped silently: it is only ever a speed-up.
     """
-    import marshal
-    import os
-    import sys
-    from binascii import crc32
+    from bptui import codecache
 
-    name = f"scalar-{sys.implementation.cache_tag}-{crc32(source.encode()):08x}-{len(source)}"
-    path = os.path.join(cache_dir(), name)
-    try:
-        with open(path, "rb") as fh:
-            stored, code = marshal.loads(fh.read())
-        if stored == source:
-            return code
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    code = compile(source, "<bptui scalar path>", "exec")
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(marshal.dumps((source, code)))
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    code = codecache.lookup("scalar", source)
+    if type(code) is not CodeType:
+        code = compile(source, "<bptui scalar path>", "exec")
+        codecache.store("scalar", source, code)
     return code
 
 
