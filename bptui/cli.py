@@ -481,12 +481,10 @@ def _train(scenario, args: argparse.Namespace) -> int:
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         initial_loss = bp.dataset_loss(scenario, params)
     if args.json:
-        import json
-
         from bptui.jsonout import FORMAT
 
-        out.write('{"format": ' + str(FORMAT) + ', "scenario": ' + json.dumps(scenario.name)
-                  + ', "mistake": ' + json.dumps(args.mistake) + ', "initial_loss": '
+        out.write('{"format": ' + str(FORMAT) + ', "scenario": ' + strict(scenario.name)
+                  + ', "mistake": ' + strict(args.mistake) + ', "initial_loss": '
                   + strict(initial_loss) + ', "loss": [')
         first = [True]
 

@@ -20,8 +20,8 @@ import os
 import sys
 from types import CodeType
 
-#: Classes the dataclass cache keeps at most; beyond, only those the last run used are kept.
-MAX_CLASSES = 2000
+#: Generated methods kept at most for one module; beyond, only those the last run used.
+MAX_CLASSES = 500
 
 
 def cache_dir() -> str:
@@ -100,30 +100,39 @@ def _prune(folder: str, prefix: str) -> None:
 class _DataclassCode:
     """``exec`` for :mod:`dataclasses`: the generated text's code from the cache, compiled
     only when new. The same text always compiles to the same code, so this changes nothing
-    but the time."""
+    but the time. One file per module that defines dataclasses (``exec`` is given that
+    module's globals), read when its first class is made: a path reads only its own."""
 
     def __init__(self) -> None:
-        self.path = os.path.join(cache_dir(), f"dataclasses-{sys.implementation.cache_tag}")
-        stored = read(self.path)
-        self.codes: dict[str, CodeType] = stored if isinstance(stored, dict) else {}
-        self.used: set[str] = set()
-        self.new = False
+        self.folder = cache_dir()
+        self.modules: dict[str, dict[str, CodeType]] = {}
+        self.used: dict[str, set[str]] = {}
+        self.new: set[str] = set()
+
+    def _path(self, module: str) -> str:
+        return os.path.join(self.folder, f"dataclasses-{sys.implementation.cache_tag}-{module}")
 
     def __call__(self, text: str, globals_: dict, locals_: dict | None = None) -> None:
-        code = self.codes.get(text)
+        module = str(globals_.get("__name__", "")).replace(os.sep, "_")
+        codes = self.modules.get(module)
+        if codes is None:
+            stored = read(self._path(module))
+            codes = self.modules[module] = stored if type(stored) is dict else {}
+            self.used[module] = set()
+        code = codes.get(text)
         if type(code) is not CodeType:
-            code = self.codes[text] = compile(text, "<string>", "exec")
-            self.new = True
-        self.used.add(text)
+            code = codes[text] = compile(text, "<string>", "exec")
+            self.new.add(module)
+        self.used[module].add(text)
         exec(code, globals_, locals_)  # noqa: S102 - dataclasses' own generated methods
 
     def save(self) -> None:
-        if not self.new:
-            return
-        if len(self.codes) > MAX_CLASSES:
-            self.codes = {t: c for t, c in self.codes.items() if t in self.used}
-        write(self.path, self.codes)
-        self.new = False
+        for module in self.new:
+            codes = self.modules[module]
+            if len(codes) > MAX_CLASSES:
+                codes = {t: c for t, c in codes.items() if t in self.used[module]}
+            write(self._path(module), codes)
+        self.new.clear()
 
 
 _dataclass_code: _DataclassCode | None = None

@@ -99,7 +99,8 @@ def test_dataclass_methods_from_the_cache_behave_as_compiled_ones(cache, monkeyp
             m.setattr(dataclasses, "exec", code, raising=False)
             cached = make()
         code.save()
-        assert code.codes and (cache / f"dataclasses-{sys.implementation.cache_tag}").exists()
+        assert (cache / f"dataclasses-{sys.implementation.cache_tag}-{__name__}").exists()
+        assert code.modules[__name__] and not code.new
         for cls in (plain, cached):
             p = cls(1.5, tags=("a",))
             assert (p.x, p.y, p.tags) == (1.5, 0.0, ("a",))
