@@ -25,9 +25,11 @@ MAX_CLASSES = 500
 
 
 def cache_dir() -> str:
-    """Where compiled code is kept between runs: $XDG_CACHE_HOME/bptui (or ~/.cache/bptui)."""
+    """Where compiled code is kept between runs: $XDG_CACHE_HOME/bptui (or ~/.cache/bptui).
+    Without a home (``~`` does not expand) there is no cache: never a folder named ``~`` in
+    the working folder."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "bptui")
+    return os.path.join(base, "bptui") if os.path.isabs(base) else ""
 
 
 def read(path: str) -> object | None:
@@ -41,6 +43,8 @@ def read(path: str) -> object | None:
 
 def write(path: str, value: object) -> None:
     """Store ``value`` at ``path`` atomically (readers never see half a file); never fails."""
+    if not os.path.isabs(path):  # no cache folder (see cache_dir)
+        return
     try:
         data = marshal.dumps(value)
     except ValueError:  # something marshal cannot write (a TOML date): nothing is kept

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import struct
 import sys
 import tomllib
@@ -126,3 +127,14 @@ def test_the_command_line_is_the_same_with_any_cache_state(tmp_path):
     for p in (tmp_path / "c" / "bptui").iterdir():  # damage every entry: still the same
         p.write_bytes(b"\x00garbage")
     assert run(tmp_path / "c") == empty
+
+
+def test_without_a_home_nothing_is_written_in_the_working_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)  # ~ cannot be expanded
+    monkeypatch.chdir(tmp_path)
+    assert codecache.cache_dir() == ""
+    assert toml_reader.parse_toml("x = 1\n", "f.toml") == {"x": 1}
+    codecache.store("scalar", "text", 1)
+    assert codecache.lookup("scalar", "text") is None
+    assert list(tmp_path.iterdir()) == []
