@@ -3,11 +3,14 @@ measured in the same run, the two sides interleaved.
 
 Run from the repository root: ``python bench/run.py`` (``--quick`` for fewer repeats,
 ``--no-screen`` to leave out the two Textual benchmarks, ``--json`` for the raw figures).
-It measures the bptui of this checkout (children get it on PYTHONPATH), and prints:
+``--whole`` runs only the whole-process comparisons. It measures the bptui of this checkout
+(children get it on PYTHONPATH), and prints:
 
 * whole processes, as a user runs them: ``bptui ... --train N --json`` against the tutorial's
   own loop run as a program that prints its result as JSON, both less ``python -c "import
-  numpy"`` (the floor both pay); the command-line paths' start-up against that floor;
+  numpy"`` (the floor both pay); the command-line paths' start-up against that floor; and,
+  when valgrind is installed, the same comparisons in instructions executed, which other
+  jobs on a shared machine barely disturb;
 * in process: the fast path against the tutorials' loops, the event stream, memory;
 * the screen (``bench/screen_bench.py``, key press to painted frame, run twice: BLAS on one
   thread as the screen process sets it, and BLAS's default), ``r`` against ``--train``
@@ -129,6 +132,60 @@ def whole_process(rounds: int) -> list[dict]:
     return rows
 
 
+def _instructions(cmd: list[str]) -> int:
+    """User-space instructions the command executes, counted by valgrind's callgrind: unlike
+    time, the count barely moves when other jobs load the machine. BLAS runs on one thread
+    (idle BLAS threads spin, which callgrind would count) and hashing is seeded, so two runs
+    agree to about 0.1%."""
+    env = CHILD_ENV | {"OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                           *cmd], capture_output=True, text=True, env=env, cwd=CHILD_CWD,
+                          check=True)
+    for line in done.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.rsplit(":", 1)[1])
+    raise RuntimeError(f"no instruction count from valgrind for {cmd}")
+
+
+def instruction_counts() -> list[dict]:
+    """The whole-process comparisons again, in instructions (one warm-up run each, then one
+    counted run: the count does not need rounds)."""
+    sides = {
+        "numpy": [PY, "-c", "import numpy"],
+        "mazur": bptui_cmd("mazur_2_2_2", "--train", "10000", "--json"),
+        "mazur ref": [PY, REF, "mazur", "10000"],
+        "--check": bptui_cmd("mazur_2_2_2", "--check"),
+        "--trace": bptui_cmd("mazur_2_2_2", "--trace"),
+        "--train 1 --json": bptui_cmd("mazur_2_2_2", "--train", "1", "--json"),
+        "--list": bptui_cmd("--list"),
+    }
+    for cmd in sides.values():  # .pyc files and bptui's caches, as a user's second run has
+        subprocess.run(cmd, capture_output=True, env=CHILD_ENV, cwd=CHILD_CWD, check=False)
+    n = {name: _instructions(cmd) for name, cmd in sides.items()}
+    rows = [{"name": "bptui mazur_2_2_2 --train 10000 --json (less numpy)",
+             "ours": n["mazur"], "ref": n["mazur ref"], "floor": n["numpy"],
+             "ratio": (n["mazur"] - n["numpy"]) / (n["mazur ref"] - n["numpy"]), "target": 0.5,
+             "reference": "2-2-2 tutorial's plain-Python loop, outputs as JSON"}]
+    for name in ("--check", "--trace", "--train 1 --json", "--list"):
+        what = f"start-up: bptui {'' if name == '--list' else 'mazur_2_2_2 '}{name}"
+        rows.append({"name": what, "ours": n[name], "ref": n["numpy"], "floor": 0,
+                     "ratio": n[name] / n["numpy"], "target": 1.15,
+                     "reference": 'python -c "import numpy"'})
+    for r in rows:
+        r["met"] = r["ratio"] <= r["target"]
+    return rows
+
+
+def print_instructions(rows: list[dict]) -> None:
+    print("\nwhole processes in instructions (valgrind --tool=callgrind, millions)")
+    print(f"{'what':<62} {'bptui':>9} {'reference':>10} {'ratio':>6}  target")
+    for r in rows:
+        floor = f", both less {r['floor'] / 1e6:.0f}M" if r["floor"] else ""
+        print(f"{r['name']:<62} {r['ours'] / 1e6:>8.0f}M {r['ref'] / 1e6:>9.0f}M "
+              f"{r['ratio']:>6.2f}  <= {r['target']}  {'met' if r['met'] else 'NOT met'}"
+              f"   (vs {r['reference']}{floor})")
+
+
 def in_process(rounds: int) -> list[dict]:
     s = scenario.load("mazur_2_2_2")
     t = interleaved({"ours": lambda: bp.train(s, bp.Params.initial(s), 10_000),
@@ -227,21 +284,35 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="fewer rounds")
     ap.add_argument("--no-screen", action="store_true", help="leave out the Textual benchmarks")
     ap.add_argument("--json", action="store_true", help="the raw figures as JSON")
+    ap.add_argument("--whole", action="store_true",
+                    help="only the whole-process comparisons (time, and instructions when "
+                    "valgrind is installed)")
     args = ap.parse_args()
     rounds = 5 if args.quick else 11
     procs = whole_process(rounds)
+    import shutil
+
+    counts = instruction_counts() if shutil.which("valgrind") else []
+    if args.whole:
+        print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end; "
+              f"{rounds} interleaved rounds, best of them")
+        print_rows("whole processes", procs)
+        print_instructions(counts)
+        return 0
     inproc = in_process(rounds)
     events = [bench_events("mazur_2_2_2", 200), bench_events("batch_relu_1000_100_10", 20)]
     memory = bench_memory()
     if args.json:
-        print(json.dumps({"whole_process": procs, "in_process": inproc, "events": events,
-                          "memory": memory}, indent=1))
+        print(json.dumps({"whole_process": procs, "instructions": counts,
+                          "in_process": inproc, "events": events, "memory": memory}, indent=1))
         return 0
     blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f} at the end, OPENBLAS_NUM_THREADS={blas}; "
           f"{rounds} interleaved rounds, best of them")
     print_rows("whole processes", procs)
+    if counts:
+        print_instructions(counts)
     print_rows("in process", inproc)
     print()
     for ev in events:

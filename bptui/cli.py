@@ -213,6 +213,16 @@ def language_from_argv(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from bptui import codecache
+
+    codecache.speed_up_dataclasses()  # before bptui's modules define their classes
+    try:
+        return _main(argv)
+    finally:
+        codecache.save()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     i18n.set_language(language_from_argv(argv) or i18n.language_from_env())
     args = parse(argv)
@@ -474,12 +484,10 @@ def _train(scenario, args: argparse.Namespace) -> int:
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         initial_loss = bp.dataset_loss(scenario, params)
     if args.json:
-        import json
-
         from bptui.jsonout import FORMAT
 
-        out.write('{"format": ' + str(FORMAT) + ', "scenario": ' + json.dumps(scenario.name)
-                  + ', "mistake": ' + json.dumps(args.mistake) + ', "initial_loss": '
+        out.write('{"format": ' + str(FORMAT) + ', "scenario": ' + strict(scenario.name)
+                  + ', "mistake": ' + strict(args.mistake) + ', "initial_loss": '
                   + strict(initial_loss) + ', "loss": [')
         first = [True]
 

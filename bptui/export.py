@@ -8,7 +8,6 @@ never over an existing file unless the caller says so.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from array import array
 from collections.abc import Iterator
@@ -513,6 +512,8 @@ def json_document(scenario: Scenario, epochs: int = 1, mistake: str | None = Non
                   first_epoch: int = 1) -> dict:
     """The trace events and the scenario as plain data, for other tools (in memory: for a
     long document use :func:`json_chunks`)."""
+    import json  # not at the top: --trace imports this module, and json costs its start-up
+
     return json.loads("".join(json_chunks(scenario, epochs, mistake, first_epoch=first_epoch)))
 
 

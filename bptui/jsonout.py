@@ -4,11 +4,17 @@ Python's json module writes ``NaN`` and ``Infinity``, which are not JSON: a stri
 browser, jq, most other languages) rejects the whole document. A diverged training is exactly
 when such numbers appear, so every JSON writer goes through :func:`dumps`, which also says
 whether it had to replace anything (the caller reports the divergence and exits 1).
+
+Plain data (what --train and --trace write: dicts, lists, floats, ints, plain strings) is
+written by :func:`_plain`, text for text what :func:`json.dumps` writes, so that a command line
+need not import json (it compiles eight regular expressions at import: milliseconds of
+start-up); anything else goes through json, and so does a call with options (--export json's
+events: on the 1000-100-10 net, writing its matrices through :func:`_plain` grew the peak
+memory with the epochs, tests/test_unbreakable.py).
 """
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -35,8 +41,51 @@ def finite_or_null(value: Any) -> Any:
     return value
 
 
+class _NotPlain(Exception):
+    """A value :func:`_plain` leaves to json."""
+
+
+def _plain(value: Any, nonfinite: list[bool]) -> str:
+    """``json.dumps(value, ensure_ascii=False)``'s text for plain data, non-finite numbers as
+    null (noted in ``nonfinite``); raises :class:`_NotPlain` for anything else."""
+    kind = type(value)
+    if kind is float:
+        if value - value == 0.0:  # finite: float repr, as json writes it
+            return repr(value)
+        nonfinite.append(True)
+        return "null"
+    if kind is str:
+        if '"' in value or "\\" in value or not value.isprintable():
+            raise _NotPlain  # json's escapes
+        return '"' + value + '"'
+    if kind is int:
+        return repr(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is list or kind is tuple:
+        return "[" + ", ".join([_plain(v, nonfinite) for v in value]) + "]"
+    if kind is dict:
+        items = []
+        for k, v in value.items():
+            if type(k) is not str:
+                raise _NotPlain
+            items.append(_plain(k, nonfinite) + ": " + _plain(v, nonfinite))
+        return "{" + ", ".join(items) + "}"
+    raise _NotPlain
+
+
 def dumps(value: Any, **kwargs: Any) -> tuple[str, bool]:
     """(strict JSON text, whether a non-finite number had to be written as null)."""
+    if not kwargs:
+        nonfinite: list[bool] = []
+        try:
+            return _plain(value, nonfinite), bool(nonfinite)
+        except (_NotPlain, RecursionError):
+            pass
+    import json
+
     kwargs.setdefault("ensure_ascii", False)
     try:
         return json.dumps(value, allow_nan=False, **kwargs), False

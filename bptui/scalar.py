@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import lru_cache
+from types import CodeType
 
 import numpy as np
 
@@ -103,8 +104,11 @@ def _source(s: Scenario) -> str:
     w(1, "before = []")
     w(1, "losses = []")
 
-    def forward(depth: int, with_loss: bool) -> None:
+    def unpack(depth: int) -> None:
         w(depth, "(" + ", ".join(f"a0_{i}" for i in range(sizes[0])) + ",) = x")
+        w(depth, "(" + ", ".join(f"t_{k}" for k in range(n_out)) + ",) = t")
+
+    def forward(depth: int, with_loss: bool) -> None:
         for lay, la in enumerate(s.layers, start=1):
             for j in range(la.size):
                 terms = [f"w{lay}_{j}_{i} * a{lay - 1}_{i}" for i in range(la.inputs)]
@@ -112,7 +116,6 @@ def _source(s: Scenario) -> str:
                     terms.append(f"b{lay}_{0 if la.bias.size == 1 else j}")
                 w(depth, f"n{lay}_{j} = " + " + ".join(terms))
                 w(depth, f"a{lay}_{j} = " + _act(la.activation, f"n{lay}_{j}"))
-        w(depth, "(" + ", ".join(f"t_{k}" for k in range(n_out)) + ",) = t")
         if with_loss:
             w(depth, "e_loss = " + " + ".join(
                 _loss_term(s.loss, f"a{L}_{k}", f"t_{k}", n_out) for k in range(n_out)))
@@ -129,44 +132,54 @@ def _source(s: Scenario) -> str:
                 slope = _slope(below.activation, f"n{lay - 1}_{i}", f"a{lay - 1}_{i}")
                 w(depth, f"d{lay - 1}_{i} = ({err}) * ({slope})")
 
-    w(1, "for _epoch in range(epochs):")
-    if batch:
-        for p, _ in trained:
-            w(2, f"G_{p} = 0.0")
-    w(2, "for x, t in zip(X, T):")
-    forward(3, with_loss=single)
     if single:
-        w(3, "before.append(e_loss)")
-    backward(3)
-    if batch:
+        # One sample, updated after itself: its inputs and targets are read once, and each
+        # epoch is the sample's forward pass (its loss is the previous epoch's result),
+        # backward pass and update. Every gradient is complete before the first update (they
+        # depend on deltas and outs only), so each update takes its gradient inline.
+        w(1, "x, t = X[0], T[0]")
+        unpack(1)
+        w(1, "for _epoch in range(epochs):")
+        forward(2, with_loss=True)
+        w(2, "before.append(e_loss)")
+        w(2, "if e_loss - e_loss != 0.0:")
+        w(3, "return None, losses, True")
+        backward(2)
         for p, g in trained:
-            w(3, f"G_{p} += {g}")
-        for p, _ in trained:
-            w(2, f"{p} -= lr * scale * G_{p}")
+            w(2, f"{p} -= lr * ({g})")
+        forward(1, with_loss=True)
+        w(1, "before.append(e_loss)")
+        w(1, "losses = before[1:]")
+        w(1, "if losses and losses[-1] - losses[-1] != 0.0:")
+        w(2, "return None, losses, True")
     else:
-        for p, g in trained:
-            w(3, f"g_{p} = {g}")
-        for p, _ in trained:
-            w(3, f"{p} -= lr * g_{p}")
-    if not single:
+        w(1, "for _epoch in range(epochs):")
+        if batch:
+            for p, _ in trained:
+                w(2, f"G_{p} = 0.0")
+        w(2, "for x, t in zip(X, T):")
+        unpack(3)
+        forward(3, with_loss=False)
+        backward(3)
+        if batch:
+            for p, g in trained:
+                w(3, f"G_{p} += {g}")
+            for p, _ in trained:
+                w(2, f"{p} -= lr * scale * G_{p}")
+        else:
+            for p, g in trained:
+                w(3, f"g_{p} = {g}")
+            for p, _ in trained:
+                w(3, f"{p} -= lr * g_{p}")
         w(2, "total = 0.0")
         w(2, "for x, t in zip(X, T):")
+        unpack(3)
         forward(3, with_loss=True)
         w(3, "total += e_loss")
         w(2, "total = total * scale")
         w(2, "if total - total != 0.0:")
         w(3, "return None, losses, True")
         w(2, "losses.append(total)")
-    else:
-        w(2, "if before[-1] - before[-1] != 0.0:")
-        w(3, "return None, losses, True")
-    if single:
-        w(1, "for x, t in zip(X, T):")
-        forward(2, with_loss=True)
-        w(2, "before.append(e_loss)")
-        w(1, "losses = before[1:]")
-        w(1, "if losses and losses[-1] - losses[-1] != 0.0:")
-        w(2, "return None, losses, True")
     w(1, "return [" + ", ".join(names) + "], losses, False")
     return "\n".join(w.lines) + "\n"
 
@@ -180,11 +193,10 @@ def _compiled(source: str) -> Runner:
 
 
 def cache_dir() -> str:
-    """Where compiled scalar code is kept between runs: $XDG_CACHE_HOME/bptui (or ~/.cache)."""
-    import os
+    """Where compiled scalar code is kept between runs (:func:`bptui.codecache.cache_dir`)."""
+    from bptui import codecache
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "bptui")
+    return codecache.cache_dir()
 
 
 def _code(source: str):
@@ -196,29 +208,12 @@ def _code(source: str):
     beside it and compared, so a checksum collision is harmless). A cache that cannot be read
     or written (a read-only home, no home) is skipped silently: it is only ever a speed-up.
     """
-    import marshal
-    import os
-    import sys
-    from binascii import crc32
+    from bptui import codecache
 
-    name = f"scalar-{sys.implementation.cache_tag}-{crc32(source.encode()):08x}-{len(source)}"
-    path = os.path.join(cache_dir(), name)
-    try:
-        with open(path, "rb") as fh:
-            stored, code = marshal.loads(fh.read())
-        if stored == source:
-            return code
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    code = compile(source, "<bptui scalar path>", "exec")
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(marshal.dumps((source, code)))
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    code = codecache.lookup("scalar", source)
+    if type(code) is not CodeType:
+        code = compile(source, "<bptui scalar path>", "exec")
+        codecache.store("scalar", source, code)
     return code
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import math
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -63,8 +62,15 @@ def parse_toml(text: str, file: str) -> dict[str, Any]:
         raise ScenarioError(_("starts with a byte order mark (BOM, U+FEFF), which TOML does not "
                               "allow: save the file as UTF-8 without BOM"), file=file, line=1,
                             column=1)
+    from bptui import codecache
+
+    doc = codecache.lookup("toml", text)
+    if type(doc) is dict:
+        return doc
+    import tomllib  # only for a text not read before: it compiles regular expressions
+
     try:
-        return tomllib.loads(text)
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
@@ -91,6 +97,8 @@ def parse_toml(text: str, file: str) -> dict[str, Any]:
         raise ScenarioError(_("not valid for bptui: a whole number with {digits}; at most "
                               "{most} digits can be read", digits=digits, most=f"{MAX_DIGITS:,}"),
                             file=file, line=line) from None
+    codecache.store("toml", text, doc)  # a document with dates cannot be kept: not stored
+    return doc
 
 
 def line_of(lines: list[str], key: str) -> int | None:

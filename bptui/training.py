@@ -186,6 +186,7 @@ def train(
     chunk = chunk or min(max(1, epochs), DEFAULT_CHUNK)
     fast = scalar.supported(scenario, mistake)
     data = (scenario.inputs.tolist(), scenario.targets.tolist()) if fast else None
+    run = scalar.runner(scenario) if fast else None  # its source is written once, not per chunk
     buffers = BatchBuffers(scenario) if BatchBuffers.supports(scenario, mistake) else None
     ref = ReferenceEpochs(scenario, mistake)
 
@@ -206,8 +207,8 @@ def train(
             n = min(end - e + 1, chunk - (e - 1) % chunk)
             got: list[float] = []
             diverged: int | None = None
-            if fast and data is not None:
-                flat, got, blew = scalar.runner(scenario)(
+            if fast and data is not None and run is not None:
+                flat, got, blew = run(
                     scalar.flatten(params.weights, params.biases), data[0], data[1], n,
                     scenario.learning_rate, bp.batch_scale(scenario))
                 if blew or not _finite_flat(flat):
