@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from bptui import __version__, i18n
 from bptui.errors import BptuiError, ScenarioError
-from bptui.i18n import LANGUAGES, _
+from bptui.i18n import LANGUAGES, _, ngettext
 
 if TYPE_CHECKING:  # argparse is imported only when a command line needs it (see parse)
     import argparse
@@ -144,16 +144,16 @@ def _positive(text: str) -> int:
     try:
         n = int(text)
     except ValueError:
-        raise _type_error(f"expected a whole number, found {text!r}") from None
+        raise _type_error(_("expected a whole number, found {found}", found=repr(text))) from None
     if n < 1:
-        raise _type_error(f"expected a number of at least 1, found {n}")
+        raise _type_error(_("expected a number of at least 1, found {found}", found=n))
     return n
 
 
 def _port(text: str) -> int:
     n = _positive(text)
     if n > 65535:
-        raise _type_error(f"expected a port from 1 to 65535, found {n}")
+        raise _type_error(_("expected a port from 1 to 65535, found {found}", found=n))
     return n
 
 
@@ -175,12 +175,12 @@ def _positive_float(text: str) -> float:
     try:
         x = float(text)
     except ValueError:
-        raise _type_error(f"expected a number, found {text!r}") from None
+        raise _type_error(_("expected a number, found {found}", found=repr(text))) from None
     if not EPSILON_RANGE[0] <= x <= EPSILON_RANGE[1]:
-        raise _type_error(
-            f"expected a finite-difference step from {EPSILON_RANGE[0]:g} to "
-            f"{EPSILON_RANGE[1]:g}, found {text} (smaller steps drown in rounding error, "
-            "larger ones in the curvature)")
+        raise _type_error(_(
+            "expected a finite-difference step from {low} to {high}, found {found} (smaller "
+            "steps drown in rounding error, larger ones in the curvature)",
+            low=f"{EPSILON_RANGE[0]:g}", high=f"{EPSILON_RANGE[1]:g}", found=text))
     return x
 
 
@@ -285,14 +285,17 @@ def check_options(args: argparse.Namespace) -> str:
     """The one action asked for; an option that would be silently ignored is an error."""
     chosen = [a for a in ACTIONS if getattr(args, a) not in (None, False)]
     if len(chosen) > 1:
-        raise BptuiError("choose one of --" + ", --".join(ACTIONS) + ": found "
-                         + " and ".join("--" + a for a in chosen))
+        raise BptuiError(_("choose one of {actions}: found {found}",
+                           actions=", ".join("--" + a for a in ACTIONS),
+                           found=_(" and ").join("--" + a for a in chosen)))
     action = chosen[0] if chosen else "screen"
     for attr, (flag, valid) in OPTIONS.items():
         if getattr(args, attr) not in (None, False) and action not in valid:
-            where = "opening the screen" if action == "screen" else f"--{action}"
-            uses = ", ".join("the screen" if v == "screen" else f"--{v}" for v in sorted(valid))
-            raise BptuiError(f"{flag} means nothing with {where}; it goes with {uses}")
+            where = _("opening the screen") if action == "screen" else f"--{action}"
+            uses = ", ".join(_("the screen") if v == "screen" else f"--{v}"
+                             for v in sorted(valid))
+            raise BptuiError(_("{flag} means nothing with {where}; it goes with {uses}",
+                               flag=flag, where=where, uses=uses))
     args.epochs = args.epochs or 1
     args.host = args.host or "127.0.0.1"
     args.port = args.port or 8000
@@ -316,10 +319,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bptui.errors import closest
 
         hint = closest(args.mistake, known)
-        did = f" Did you mean '{hint}'?" if hint else ""
-        raise BptuiError(
-            f"unknown mistake '{args.mistake}'.{did} Mistakes: {', '.join(known)}"
-        )
+        did = _(" Did you mean '{hint}'?", hint=hint) if hint else ""
+        raise BptuiError(_("unknown mistake '{name}'.{did} Mistakes: {mistakes}",
+                           name=args.mistake, did=did, mistakes=", ".join(known)))
     from bptui import scenario as scn
 
     scenario = scn.load(DEFAULT_SCENARIO if args.scenario is None else args.scenario)
@@ -332,8 +334,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.mistake is not None:
         why_not = mistakes.MISTAKES[args.mistake].applies(scenario)
         if why_not:
-            raise BptuiError(f"mistake '{args.mistake}' does not apply to {scenario.name}: "
-                             f"{why_not}")
+            raise BptuiError(_("mistake '{name}' does not apply to {graph}: {why}",
+                               name=args.mistake, graph=scenario.name, why=why_not))
     if args.check:
         print(summary(scenario))
         return 0
@@ -543,12 +545,13 @@ def _gradcheck(scenario, args: argparse.Namespace) -> int:
     from bptui import gradcheck
 
     if args.sample is not None and scenario.mode == "batch":
-        raise BptuiError(f"--sample: {scenario.name} trains in batch mode, so the check is of "
-                         "the whole batch's gradient (leave --sample out)")
+        raise BptuiError(_("--sample: {name} trains in batch mode, so the check is of the "
+                           "whole batch's gradient (leave --sample out)", name=scenario.name))
     args.sample = args.sample or 1
     if args.sample > scenario.samples:
-        count = f"{scenario.samples} sample" + ("s" if scenario.samples != 1 else "")
-        raise BptuiError(f"--sample {args.sample}: the scenario has {count}")
+        raise BptuiError(ngettext("--sample {sample}: the scenario has {n} sample",
+                                  "--sample {sample}: the scenario has {n} samples",
+                                  scenario.samples, sample=args.sample))
     import numpy as np
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
@@ -613,7 +616,7 @@ def check_address(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError):
-        raise BptuiError(f"--host {shown}: not a host name or IP address") from None
+        raise BptuiError(_("--host {host}: not a host name or IP address", host=shown)) from None
     family, kind, proto, _name, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -621,22 +624,24 @@ def check_address(host: str, port: int) -> None:
             probe.bind(address)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise BptuiError(f"--port {port}: already in use on {shown} (choose another "
-                                 "port, or stop what listens there)") from None
-            if exc.errno == errno.EADDRNOTAVAIL:
-                raise BptuiError(f"--host {shown}: not an address of this machine") from None
-            if exc.errno == errno.EACCES:
-                raise BptuiError(f"--port {port}: needs privileges (use a port above 1023)"
+                raise BptuiError(_("--port {port}: already in use on {host} (choose another "
+                                   "port, or stop what listens there)", port=port, host=shown)
                                  ) from None
-            raise BptuiError(f"--serve: cannot listen on {shown}:{port}: "
-                             f"{exc.strerror or exc}") from None
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise BptuiError(_("--host {host}: not an address of this machine",
+                                   host=shown)) from None
+            if exc.errno == errno.EACCES:
+                raise BptuiError(_("--port {port}: needs privileges (use a port above 1023)",
+                                   port=port)) from None
+            raise BptuiError(_("--serve: cannot listen on {host}:{port}: {why}", host=shown,
+                               port=port, why=exc.strerror or exc)) from None
 
 
 def _open_screen(scenario, args: argparse.Namespace) -> int:
     try:
         from bptui.tui.app import BackpropApp
     except ImportError as exc:  # pragma: no cover - only without the screen installed
-        raise BptuiError(f"the screen is not available: {exc}") from None
+        raise BptuiError(_("the screen is not available: {why}", why=exc)) from None
     from bptui.events import KINDS
     from bptui.quiz import default_kinds, kinds_problem
 
