@@ -263,7 +263,7 @@ OPTIONS = {
     "sample": ("--sample", {"gradcheck"}),
     "quiz": ("--quiz", {"screen", "serve"}),
     "mistake": ("--mistake", {"trace", "train", "gradcheck", "export", "serve", "screen"}),
-    "graph": ("--graph", {"check", "trace", "train", "gradcheck", "export", "screen"}),
+    "graph": ("--graph", {"check", "trace", "train", "gradcheck", "export", "screen", "serve"}),
 }
 
 
@@ -601,7 +601,7 @@ def _serve(scenario, args: argparse.Namespace) -> int:
     check_address(args.host, args.port)
     target = DEFAULT_SCENARIO if args.scenario is None else args.scenario
     return serve(target, scenario.title, host=args.host, port=args.port, mistake=args.mistake,
-                 quiz=args.quiz)
+                 quiz=args.quiz, graph=bool(getattr(args, "graph", False)))
 
 
 def check_address(host: str, port: int) -> None:

@@ -140,10 +140,11 @@ def test_bad_graph_files(case, tmp_path):
     assert path.stat().st_mtime_ns == before
 
 
-def test_serve_on_a_graph_is_a_clear_exit_2():
-    r = run_cli_inprocess("micrograd_expression", "--serve")
+def test_serve_on_a_graph_checks_its_address_like_any_scenario():
+    """--serve works on graphs (tests/test_serve.py serves one); a bad port is still one line."""
+    r = run_cli_inprocess("micrograd_expression", "--serve", "--host", "not a host")
     assert r.returncode == 2, r.stderr
-    assert "does not work on computational graphs yet" in r.stderr, r.stderr
+    assert "--host not a host: not a host name or IP address" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
 
 

@@ -155,6 +155,55 @@ def test_the_served_app_draws_its_screen(server) -> None:
     assert b"net_h1" in drawn and b"Mazur" in drawn  # the first sub-step of the 2-2-2 example
 
 
+async def _drawn(port: int, want: bytes) -> bytes:
+    """What a browser viewer's websocket receives until ``want`` is drawn (or 30 s)."""
+    import json
+
+    import aiohttp
+
+    buf = b""
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(f"http://127.0.0.1:{port}/ws?width=100&height=30") as ws:
+            await ws.send_str(json.dumps(["resize", {"width": 100, "height": 30}]))
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and want not in buf:
+                try:
+                    msg = await ws.receive(timeout=1)
+                except TimeoutError:
+                    continue
+                if msg.type == aiohttp.WSMsgType.BINARY:
+                    buf += msg.data
+                elif msg.type == aiohttp.WSMsgType.TEXT:
+                    buf += msg.data.encode()
+                else:
+                    break
+    return buf
+
+
+@pytest.mark.parametrize("args, title, first", [
+    (["micrograd_expression"], "micrograd", "n1 = a·b".encode()),
+    (["mazur_2_2_2", "--graph"], "as a computational graph", "n1 = w1·i1".encode()),
+])
+def test_a_computational_graph_is_served_too(args, title, first) -> None:
+    """A [graph] file, and a layered one as its graph (each viewer's process gets --graph)."""
+    import asyncio
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "bptui", *args, "--serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        page = wait_for(f"http://127.0.0.1:{port}/", proc)
+        assert title in page.replace("&#39;", "'")
+        drawn = asyncio.run(_drawn(port, first))
+        assert first in drawn, drawn[-2000:]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 @pytest.mark.skipif(shutil.which("chromium") is None,
                     reason="headless Chromium is not installed (apt-get install chromium)")
 def test_page_renders_in_headless_chromium(server, tmp_path) -> None:

@@ -103,10 +103,10 @@ def dispatch(graph: GraphScenario, args: argparse.Namespace) -> int:
         from bptui import compare_cli  # the same worksheets and marking as layered networks
 
         return compare_cli.run(graph, args)
-    if args.serve:
-        raise BptuiError(_("--{flag} does not work on computational graphs yet: use the "
-                           "screen, --check, --trace, --train N, --gradcheck or --export",
-                           flag="serve"))
+    if args.serve:  # the same screen in a browser: each viewer's process opens the graph
+        from bptui.cli import _serve
+
+        return _serve(graph, args)
     from bptui.cli import _open_screen
 
     return _open_screen(graph, args)

@@ -19,7 +19,7 @@ from bptui.visible import visible
 
 
 def serve(target: str, title: str, *, host: str, port: int, mistake: str | None = None,
-          quiz: Iterable[str] | None = None) -> int:
+          quiz: Iterable[str] | None = None, graph: bool = False) -> int:
     """Serve the screen of scenario ``target`` (a path or built-in name) until Ctrl+C."""
     try:
         from textual_serve.server import Server
@@ -34,6 +34,8 @@ def serve(target: str, title: str, *, host: str, port: int, mistake: str | None 
         command += ["--mistake", mistake]
     if quiz:
         command += ["--quiz", ",".join(sorted(quiz))]
+    if graph:  # a layered scenario shown as its computational graph (--graph)
+        command += ["--graph"]
     title = visible(title, keep_newlines=False)  # text from the file: no escape codes
     print(_("bptui: serving {title} at {url} (Ctrl+C to stop)", title=title,
             url=f"http://{host}:{port}"), flush=True)
