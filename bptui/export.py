@@ -26,6 +26,7 @@ from bptui.i18n import N_, _, local, ngettext
 from bptui.jsonout import strict
 from bptui.notation import fmt, summary
 from bptui.scenario import Scenario
+from bptui.steps import shown_numbers
 from bptui.visible import visible
 
 # ----------------------------------------------------------------------------- LaTeX
@@ -192,7 +193,7 @@ def _event_markdown(ev: Event) -> list[str]:
     lines = [f"**{ev.position + 1}. {_(KIND_WORDS[ev.kind])}: `{ev.symbol}`**", ""]
     if ev.is_matrix:
         lines += [f"$${rule_tex(ev)}$$", "",
-                  _("Shapes: `{shapes}`. Values: {values}.", shapes=ev.substituted,
+                  _("Shapes: `{shapes}`. Values: {values}.", shapes=shown_numbers(ev),
                     values=summary(np.asarray(ev.value))), ""]
     else:
         lines += [f"$${event_latex(ev)}$$", ""]

@@ -19,12 +19,15 @@ that computes the value. The conventions are the tutorials' own:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
 from bptui.expr import Call, Node, Num, Op, Sum, Sym, walk
+from bptui.i18n import N_
 from bptui.notation import fmt_term, pretty
 
 SYMBOLS, NUMBERS, NAMES = 0, 1, 2  # what a symbol shows: its name, its value, its name
@@ -42,9 +45,31 @@ FORMS: dict[str, tuple[str, int, str, int]] = {
     "first_column": ("{0}[:, 1]", 9, "{0}", 9),
     "first_row": ("{0}[1, :]", 9, "{0}", 9),
     "sum_columns": ("Σ_k {0}[:, k]", 1, "{0}", 9),
-    "row_dot": ("rowsum({0} ⊙ {1})", 9, "row sums", 9),
-    "sum_rows": ("Σ_s {0}", 1, "sum of {0} over samples", 1),
+    "row_dot": ("rowsum({0} ⊙ {1})", 9, N_("row sums"), 9),
+    "sum_rows": ("Σ_s {0}", 1, N_("sum of {a0} over samples"), 1),
 }
+#: The numbers forms that are words, not symbols: said in the learner's language on the screen
+#: and in the Markdown export (:func:`in_words`), always in English in an event (``--trace``).
+_WORDED = {"row_dot", "sum_rows"}
+
+_words: ContextVar[Callable[..., str] | None] = ContextVar("bptui_expr_words", default=None)
+
+
+def _say(template: str, **values: Any) -> str:
+    """A numbers line's words: English, or through the translator of :func:`in_words`."""
+    translate = _words.get()
+    return template.format(**values) if translate is None else translate(template, **values)
+
+
+@contextmanager
+def in_words(translate: Callable[..., str]) -> Iterator[None]:
+    """Render with the words of a language (``bptui.i18n._``) in this thread only: a screen
+    shows a layer's numbers line in Chinese while a worker's events stay English."""
+    token = _words.set(translate)
+    try:
+        yield
+    finally:
+        _words.reset(token)
 #: Functions that only rearrange or reduce matrices (a layer's numbers show their shapes).
 _STRUCTURAL = {"matmul", "transpose", "group", "first_column", "first_row", "sum_columns",
                "row_dot", "sum", "sum_rows"}
@@ -169,11 +194,16 @@ def text(tree: Node, numbers: bool | int = False, bare: bool = False) -> str:
         if fn == "sum":
             dims = shape(args[0])
             if mode == NUMBERS:
-                return f"sum of {int(np.prod(dims))} terms ({_shape_text(dims)})", 1
+                return _say(N_("sum of {n} terms ({shape})"), n=int(np.prod(dims)),
+                            shape=_shape_text(dims)), 1
             return ("Σ_s Σ_k " if len(dims) > 1 else "Σ_k ") + go(args[0], 2), 1
         if fn in FORMS:
             rule, rule_prec, nums, nums_prec = FORMS[fn]
-            written = (nums if mode else rule).format(*(go(a, 0) for a in args))
+            parts = [go(a, 0) for a in args]
+            if mode and fn in _WORDED:
+                written = _say(nums, **{f"a{i}": p for i, p in enumerate(parts)})
+            else:
+                written = (nums if mode else rule).format(*parts)
             return written, nums_prec if mode else rule_prec
         return call_text(fn, [go(a, 0) for a in args]), 9
 
@@ -227,13 +257,14 @@ def _layer_line(lhs: str, tree: Node, value: np.ndarray) -> str:
     nodes = list(walk(tree))
     if isinstance(tree, Call) and tree.fn in ACTIVATIONS and isinstance(tree.args[0], Sym):
         arg = tree.args[0]
-        return f"{lhs} = {tree.fn}({pretty(arg.name)}) over {_shape_text(shape(arg))} values"
+        return _say(N_("{lhs} = {fn}({arg}) over {dims} values"), lhs=lhs, fn=tree.fn,
+                    arg=pretty(arg.name), dims=_shape_text(shape(arg)))
     if isinstance(tree, Sym) or any(isinstance(n, Num) and n.name for n in nodes):
         return f"{lhs} = " + text(tree, numbers=NAMES) + f" ({dims})"
     if all(not isinstance(n, Num) and (not isinstance(n, Call) or n.fn in _STRUCTURAL)
            for n in nodes):
         return f"{lhs} = " + text(tree, numbers=True)
-    return f"{lhs}: {dims} values"
+    return _say(N_("{lhs}: {dims} values"), lhs=lhs, dims=dims)
 
 
 def lines(lhs: str, tree: Node, value: Any, chain: Sequence[Node] = (), note: str = "",

@@ -65,7 +65,8 @@ def shape_text(a: np.ndarray) -> str:
 def summary(a: np.ndarray) -> str:
     """min / max / mean / norm of a matrix, the way the large-layer panels show it."""
     a = np.asarray(a, dtype=np.float64)
-    return (
-        f"{shape_text(a)}  min {fmt(a.min(), 4)}  max {fmt(a.max(), 4)}  "
-        f"mean {fmt(a.mean(), 4)}  ‖·‖ {fmt(float(np.linalg.norm(a)), 4)}"
-    )
+    from bptui.i18n import _
+
+    return _("{shape}  min {min}  max {max}  mean {mean}  ‖·‖ {norm}", shape=shape_text(a),
+             min=fmt(a.min(), 4), max=fmt(a.max(), 4), mean=fmt(a.mean(), 4),
+             norm=fmt(float(np.linalg.norm(a)), 4))

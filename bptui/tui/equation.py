@@ -10,6 +10,7 @@ from bptui.diagnosis import both_rules
 from bptui.events import Event, shown_why
 from bptui.i18n import N_, _
 from bptui.notation import fmt, pretty, summary
+from bptui.steps import shown_numbers
 from bptui.tui.panel import Body
 from bptui.tui.text import CURRENT, LABEL, short_matrix, wrap
 from bptui.tui.view import View
@@ -68,7 +69,7 @@ class EquationBody(Body):
         if view.hidden:  # quiz mode: the rule and its numbers, the result is the question
             rows += [
                 (N_("wrong ✗") if ev.mistake else N_("rule"), ev.equation, "bold"),
-                (N_("numbers"), ev.substituted, ""),
+                (N_("numbers"), shown_numbers(ev), ""),
                 (N_("result"), _("{symbol} = ?   your turn: type it in the box below",
                                  symbol=shown(ev)),
                  CURRENT),
@@ -76,7 +77,7 @@ class EquationBody(Body):
         elif ev.mistake:
             rows += [
                 (N_("wrong ✗"), ev.equation, "bold"),
-                (N_("numbers"), ev.substituted, ""),
+                (N_("numbers"), shown_numbers(ev), ""),
                 (N_("result ✗"), result_text(ev), CURRENT),
                 (N_("right ✓"), ev.correct_equation or "", "bold"),
                 (N_("should"), result_text(ev, ev.correct_value), "bold"),
@@ -84,7 +85,7 @@ class EquationBody(Body):
         else:
             rows += [
                 (N_("rule"), ev.equation, "bold"),
-                (N_("numbers"), ev.substituted, ""),
+                (N_("numbers"), shown_numbers(ev), ""),
                 (N_("result"), result_text(ev), CURRENT),
             ]
         rows += learner_rows(view)

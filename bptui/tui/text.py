@@ -13,6 +13,7 @@ import textwrap
 import numpy as np
 from rich.cells import cell_len
 
+from bptui.i18n import _
 from bptui.notation import fmt, shape_text
 
 MARK = "▶ "
@@ -126,5 +127,6 @@ def heat_strip(a: np.ndarray, rows: int, cols: int) -> list[str]:
 def stats(a: np.ndarray) -> str:
     """Shape, range, mean and norm of a matrix in one short line."""
     a = np.asarray(a, dtype=np.float64)
-    return (f"{shape_text(a):<9}[{fmt(a.min(), 4)}, {fmt(a.max(), 4)}]  mean {fmt(a.mean(), 4)}"
-            f"  ‖·‖ {fmt(norm(a), 4)}")
+    return _("{shape}[{min}, {max}]  mean {mean}  ‖·‖ {norm}", shape=f"{shape_text(a):<9}",
+             min=fmt(a.min(), 4), max=fmt(a.max(), 4), mean=fmt(a.mean(), 4),
+             norm=fmt(norm(a), 4))
