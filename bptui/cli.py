@@ -369,12 +369,21 @@ def _one_blas_thread() -> None:
 def _list() -> int:
     from bptui import scenario as scn
     from bptui.i18n import local
+    from bptui.notation import shape_words
 
     names = scn.builtin_names()
     width = max(len(n) for n in names)
     for name in names:
         shape, title, title_zh, source = scn.listing(name)
-        print(f"{name:<{width}}  {shape:<12}  {local(title, title_zh)}")
+        shown = shape_words(shape)
+        if shown.isascii():
+            width_shown = len(shown)
+        else:  # a Chinese character takes two cells
+            from bptui.drawing import cells
+
+            width_shown = cells(shown)
+        pad = " " * max(0, 12 - width_shown)
+        print(f"{name:<{width}}  {shown}{pad}  {local(title, title_zh)}")
         print(f"{'':<{width}}  {'':<12}  " + _("source: {source}", source=source))
     return 0
 
@@ -410,10 +419,11 @@ def _list_mistakes(args: argparse.Namespace) -> int:
 def summary(s) -> str:
     """A short description of a valid scenario, for --check (in the learner's language)."""
     from bptui.i18n import language, local, ngettext
+    from bptui.notation import shape_words
 
     zh = language() == "zh"
     lines = [_("{path}: ok", path=s.path), _("title: {title}", title=local(s.title, s.title_zh)),
-             _("shape: {shape}", shape=s.shape)]
+             _("shape: {shape}", shape=shape_words(s.shape))]
     if s.source:
         lines.append(_("source: {source}", source=s.source))
     for n, la in enumerate(s.layers, start=1):

@@ -70,3 +70,13 @@ def summary(a: np.ndarray) -> str:
     return _("{shape}  min {min}  max {max}  mean {mean}  ‖·‖ {norm}", shape=shape_text(a),
              min=fmt(a.min(), 4), max=fmt(a.max(), 4), mean=fmt(a.mean(), 4),
              norm=fmt(float(np.linalg.norm(a)), 4))
+
+
+def shape_words(shape: str) -> str:
+    """A scenario's shape as a learner reads it: ``2-2-2`` as it is, a computational graph's
+    ``graph 5→1`` (the word its ``shape`` keeps for comparisons) in the learner's language."""
+    if not shape.startswith("graph "):
+        return shape
+    from bptui.i18n import _
+
+    return _("graph {leaves}", leaves=shape[len("graph "):])

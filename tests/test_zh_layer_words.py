@@ -64,3 +64,16 @@ def test_a_worker_thread_renders_english_while_the_screen_renders_chinese(events
         t.start()
         t.join()
     assert "values" in seen[0]
+
+
+def test_a_graphs_shape_is_said_in_chinese_in_list_and_check():
+    from tests.conftest import run_cli
+
+    listed = run_cli("--list", "--lang", "zh")
+    assert listed.returncode == 0
+    row = next(line for line in listed.stdout.splitlines()
+               if line.startswith("micrograd_expression"))
+    assert "计算图 4→1" in row and "graph" not in row
+    checked = run_cli("micrograd_neuron", "--check", "--lang", "zh")
+    assert "结构：计算图 5→1" in checked.stdout, checked.stdout
+    assert "graph 5→1" in run_cli("micrograd_neuron", "--check").stdout

@@ -15,7 +15,7 @@ from bptui.graph import engine, steps
 from bptui.graph.mistakes import MISTAKES
 from bptui.graph.model import GraphScenario
 from bptui.i18n import _, local
-from bptui.notation import fmt
+from bptui.notation import fmt, shape_words
 from bptui.visible import visible
 
 
@@ -119,7 +119,7 @@ def summary(g: GraphScenario) -> str:
 
     v = lambda s: visible(s, keep_newlines=False)  # noqa: E731
     lines = [_("{path}: ok", path=v(g.path)), _("title: {title}", title=v(local(g.title, g.title_zh))),
-             _("shape: {shape}", shape=g.shape)]
+             _("shape: {shape}", shape=shape_words(g.shape))]
     if g.source:
         lines.append(_("source: {source}", source=v(g.source)))
     lines.append(_("leaves: {leaves}", leaves=", ".join(f"{k} = {fmt(x)}"

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from bptui.i18n import N_, _, local, ngettext
+from bptui.notation import shape_words
 from bptui.tui.keys import help_rows
 
 READING = N_("""\
@@ -78,7 +79,7 @@ class NotesScreen(Dismissable):
                              "rate {rate}, {epochs} epochs, {n} sample, {mode} mode",
                              "shape {shape}, {count} trained parameters, loss {loss}, learning "
                              "rate {rate}, {epochs} epochs, {n} samples, {mode} mode",
-                             s.samples, shape=s.shape, count=f"{s.parameter_count:,}",
+                             s.samples, shape=shape_words(s.shape), count=f"{s.parameter_count:,}",
                              loss=s.loss, rate=f"{s.learning_rate:g}", epochs=s.epochs,
                              mode=s.mode) + "\n\n")
         text.append(local(s.notes, s.notes_zh).strip() + "\n")
