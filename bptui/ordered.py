@@ -8,7 +8,7 @@ bits change. Once a term overflows, that decides the result: -inf + inf is nan, 
 a·b + (-inf) is -inf, and then relu(-inf) = 0 is finite where relu(nan) is not (issue 13: a
 2-2-2 linear/relu net at η = 1e175 diverged in --trace and not in --train).
 
-So :func:`matmul` uses BLAS when a cheap bound (Σ|a| times Σ|b|) shows that nothing can
+So :func:`matmul` uses BLAS when a cheap bound (K·max|a|·max|b|) shows that nothing can
 overflow, and otherwise adds the terms one at a time, first to last, each product rounded on
 its own: the order of the hand calculation and of the scalar path's generated code
 (w1·a1 + w2·a2 + ...), whether the product is of one sample or of a whole batch.
@@ -22,19 +22,23 @@ import numpy as np
 SAFE = 2.0 ** 1000
 
 
-def _total(x: np.ndarray) -> float:
-    """Σ|x|: no product of an entry of ``x`` with one of ``y``, and no partial sum of such
-    products, exceeds Σ|x|·Σ|y| (nan when x holds a nan, inf when it holds an inf). Small
-    arrays are summed as Python floats: a numpy call costs more than the whole sum."""
+def _largest(x: np.ndarray) -> float:
+    """max|x| (nan when x holds a nan, inf when it holds an inf), from x's max and min: two
+    fast reductions and no temporary array, where |x| would allocate one as large as x. Small
+    arrays as Python floats: a numpy call costs more than the whole scan."""
     if x.size <= 32:
-        return sum(map(abs, x.ravel().tolist()))
-    return float(np.abs(x).sum())
+        values = x.ravel().tolist()
+        if not all(v == v for v in values):
+            return float("nan")
+        return max(map(abs, values), default=0.0)
+    return float(max(x.max(), -x.min()))
 
 
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``a @ b`` (``a`` one row or a matrix, ``b`` a matrix), into ``out`` if given; summed in
-    order, term by term, when an overflow is possible."""
-    if _total(a) * _total(b) < SAFE:  # a nan compares False: in order
+    order, term by term, when an overflow is possible: no product of an entry of ``a`` with one
+    of ``b``, and no partial sum of K such products, exceeds K·max|a|·max|b|."""
+    if a.shape[-1] * _largest(a) * _largest(b) < SAFE:  # a nan compares False: in order
         return np.matmul(a, b, out=out)
     return in_order(a, b, out)
 
