@@ -122,39 +122,6 @@ def test_listening_addresses_reads_the_kernels_table() -> None:
         assert listening_addresses(s.getsockname()[1]) == ["127.0.0.1"]
 
 
-def test_the_served_app_draws_its_screen(server) -> None:
-    """Speak the browser's side of the websocket and read what the app draws."""
-    import asyncio
-    import json
-
-    import aiohttp
-
-    port, proc = server
-    wait_for(f"http://127.0.0.1:{port}/", proc)
-
-    async def screen_bytes() -> bytes:
-        buf = b""
-        async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(f"http://127.0.0.1:{port}/ws?width=100&height=30") as ws:
-                await ws.send_str(json.dumps(["resize", {"width": 100, "height": 30}]))
-                deadline = time.monotonic() + 30
-                while time.monotonic() < deadline and b"net_h1" not in buf:
-                    try:
-                        msg = await ws.receive(timeout=1)
-                    except TimeoutError:
-                        continue
-                    if msg.type == aiohttp.WSMsgType.BINARY:
-                        buf += msg.data
-                    elif msg.type == aiohttp.WSMsgType.TEXT:
-                        buf += msg.data.encode()
-                    else:
-                        break
-        return buf
-
-    drawn = asyncio.run(screen_bytes())
-    assert b"net_h1" in drawn and b"Mazur" in drawn  # the first sub-step of the 2-2-2 example
-
-
 async def _drawn(port: int, want: bytes) -> bytes:
     """What a browser viewer's websocket receives until ``want`` is drawn (or 30 s)."""
     import json
@@ -180,6 +147,35 @@ async def _drawn(port: int, want: bytes) -> bytes:
     return buf
 
 
+def test_the_served_app_draws_its_screen(server) -> None:
+    """Speak the browser's side of the websocket and read what the app draws."""
+    import asyncio
+
+    port, proc = server
+    wait_for(f"http://127.0.0.1:{port}/", proc)
+    drawn = asyncio.run(_drawn(port, b"net_h1"))
+    assert b"net_h1" in drawn and b"Mazur" in drawn  # the first sub-step of the 2-2-2 example
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None,
+                    reason="headless Chromium is not installed (apt-get install chromium)")
+def test_page_renders_in_headless_chromium(server, tmp_path) -> None:
+    port, proc = server
+    wait_for(f"http://127.0.0.1:{port}/", proc)
+    dom = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--timeout=8000", "--dump-dom",
+         f"http://127.0.0.1:{port}/"],
+        capture_output=True, text=True, timeout=90,
+    ).stdout
+    assert "xterm-screen" in dom, dom[:2000]  # the page's xterm.js terminal was built
+    proc.terminate()
+    log = proc.communicate(timeout=10)[0]
+    # ...and the browser opened the app's websocket, which starts a bptui session
+    assert "/ws?width=" in log.replace("\n", " ") and " 101 " in log.replace("\n", " "), log
+
+
 @pytest.mark.parametrize("args, title, first", [
     (["micrograd_expression"], "micrograd", "n1 = a·b".encode()),
     (["mazur_2_2_2", "--graph"], "as a computational graph", "n1 = w1·i1".encode()),
@@ -202,22 +198,3 @@ def test_a_computational_graph_is_served_too(args, title, first) -> None:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-
-
-@pytest.mark.skipif(shutil.which("chromium") is None,
-                    reason="headless Chromium is not installed (apt-get install chromium)")
-def test_page_renders_in_headless_chromium(server, tmp_path) -> None:
-    port, proc = server
-    wait_for(f"http://127.0.0.1:{port}/", proc)
-    dom = subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--timeout=8000", "--dump-dom",
-         f"http://127.0.0.1:{port}/"],
-        capture_output=True, text=True, timeout=90,
-    ).stdout
-    assert "xterm-screen" in dom, dom[:2000]  # the page's xterm.js terminal was built
-    proc.terminate()
-    log = proc.communicate(timeout=10)[0]
-    # ...and the browser opened the app's websocket, which starts a bptui session
-    assert "/ws?width=" in log.replace("\n", " ") and " 101 " in log.replace("\n", " "), log
