@@ -295,7 +295,7 @@ class Cursor:
         self.correct_losses()  # here, in the caller's (worker) thread, not in a redraw
         return result
 
-    def correct_losses(self) -> LossHistory | list[float]:
+    def correct_losses(self) -> LossHistory | Prefix:
         """Correct backprop's loss after each epoch, as far as :attr:`losses` goes.
 
         Only differs from :attr:`losses` when a mistake is switched on; it lets a loss plot
@@ -311,12 +311,7 @@ class Cursor:
             self._correct.extend(result.losses)
             self._correct_params = result.params
             self._correct_diverged = result.diverged_at is not None
-        return self._correct[:want]
-
-    def correct_upto(self, n: int) -> Prefix:
-        """The first ``n`` of :meth:`correct_losses`, without a copy (for a View)."""
-        self.correct_losses()
-        return (self.losses if self.mistake is None else self._correct).upto(n)
+        return self._correct.upto(want)  # a window, not a copy: a View holds it
 
     def set_mistake(self, mistake: str | None) -> None:
         """Switch a mistake on or off, keeping the learner's place (epoch and sub-step)."""

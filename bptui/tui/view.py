@@ -117,6 +117,6 @@ def make_view(cursor: Cursor, running: bool = False, hidden: bool = False,
         quiz=quiz,
         completed=completed,
         outputs=_outputs(cursor, completed),
-        correct_losses=cursor.correct_upto(completed) if cursor.mistake else (),
+        correct_losses=cursor.correct_losses()[:completed] if cursor.mistake else (),
         learner=learner,
     )
