@@ -86,17 +86,13 @@ def test_a_served_viewer_leaving_removes_its_folder(tmp_path) -> None:
     import pytest
 
     pytest.importorskip("textual_serve")
-    from tests.test_serve import free_port, wait_for
+    from tests.test_serve import served, wait_for
 
     work = tmp_path / "work"
     work.mkdir()
     temp = tmp_path / "temp"
     temp.mkdir()
-    port = free_port()
     env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "bptui", "mazur_2_2_2", "--serve", "--port",
-                             str(port)], cwd=work, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
 
     def sessions() -> list[Path]:
         return sorted(temp.glob(f"{files.SESSION_PREFIX}*"))
@@ -133,16 +129,10 @@ def test_a_served_viewer_leaving_removes_its_folder(tmp_path) -> None:
                                   if not q.name.startswith("."))
         return folders, exported
 
-    try:
+    with served("mazur_2_2_2", cwd=work, env=env) as (port, proc):
         wait_for(f"http://127.0.0.1:{port}/", proc, 120)
         folders, exported = asyncio.run(viewer())
         assert len(folders) == 1 and exported == ["mazur_2_2_2.md"]
         assert list(work.iterdir()) == []
         assert asyncio.run(until(lambda: not folders[0].exists(), 120)), \
             "the folder outlived its session"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()

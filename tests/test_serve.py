@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,13 +37,12 @@ def wait_for(url: str, proc: subprocess.Popen, seconds: float = 30.0) -> str:
     raise AssertionError(f"no answer from {url}: {last}")
 
 
-@pytest.fixture()
-def server():
+@contextmanager
+def served(*args: str, **popen):
+    """``bptui ARGS --serve`` on a free port: (port, process), stopped on leaving."""
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bptui", "mazur_2_2_2", "--serve", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    proc = subprocess.Popen([sys.executable, "-m", "bptui", *args, "--serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
     try:
         yield port, proc
     finally:
@@ -51,6 +51,12 @@ def server():
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture()
+def server():
+    with served("mazur_2_2_2") as running:
+        yield running
 
 
 def test_serves_the_apps_page_on_loopback(server) -> None:
@@ -184,17 +190,8 @@ def test_a_computational_graph_is_served_too(args, title, first) -> None:
     """A [graph] file, and a layered one as its graph (each viewer's process gets --graph)."""
     import asyncio
 
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "bptui", *args, "--serve", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
+    with served(*args) as (port, proc):
         page = wait_for(f"http://127.0.0.1:{port}/", proc)
         assert title in page.replace("&#39;", "'")
         drawn = asyncio.run(_drawn(port, first))
         assert first in drawn, drawn[-2000:]
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
