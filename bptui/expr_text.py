@@ -51,6 +51,9 @@ FORMS: dict[str, tuple[str, int, str, int]] = {
 #: The numbers forms that are words, not symbols: said in the learner's language on the screen
 #: and in the Markdown export (:func:`in_words`), always in English in an event (``--trace``).
 _WORDED = {"row_dot", "sum_rows"}
+#: What the English of those words (and of :func:`_layer_line`'s) looks like in a numbers line:
+#: how a reader of an event tells that it has words to say in another language.
+ENGLISH_WORDS = (" values", "sum of ", "row sums")
 
 _words: ContextVar[Callable[..., str] | None] = ContextVar("bptui_expr_words", default=None)
 

@@ -53,19 +53,14 @@ def shown_numbers(ev: Event) -> str:
     """An event's numbers line as a learner reads it: a layer-level step's words (\"64×10
     values\", \"sum of 640 terms\") in the learner's language, everything else exactly as the
     event carries it (``--trace`` keeps the English line)."""
-    if ev.tree is None or not any(w in ev.substituted for w in _ENGLISH_WORDS):
+    if ev.tree is None or not any(w in ev.substituted for w in expr_text.ENGLISH_WORDS):
         return ev.substituted  # symbols and numbers only: the same in every language
     from bptui.i18n import _, language
 
     if language() == "en":
         return ev.substituted
     with expr_text.in_words(_):
-        return expr_text.numbers_line(pretty(ev.symbol), ev.tree, ev.value, ev.chain,
-                                      bare=ev.kind == "out")
-
-
-#: The words a layer-level numbers line may hold (expr_text's worded forms).
-_ENGLISH_WORDS = (" values", "sum of ", "row sums")
+        return written(ev.symbol, ev.kind, ev.tree, ev.value, ev.chain)[1]
 
 
 class Context:
