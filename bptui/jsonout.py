@@ -65,6 +65,13 @@ def _plain(value: Any, nonfinite: list[bool]) -> str:
     if kind is bool:
         return "true" if value else "false"
     if kind is list or kind is tuple:
+        try:  # a row of floats (a weight matrix's row, a loss history): written at C speed
+            text = ", ".join(map(float.__repr__, value))
+        except TypeError:  # not all floats
+            pass
+        else:
+            if "n" not in text:  # no inf and no nan: a finite float's repr has no "n"
+                return "[" + text + "]"
         return "[" + ", ".join([_plain(v, nonfinite) for v in value]) + "]"
     if kind is dict:
         items = []

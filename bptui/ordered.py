@@ -22,7 +22,7 @@ import numpy as np
 SAFE = 2.0 ** 1000
 
 
-def _largest(x: np.ndarray) -> float:
+def largest(x: np.ndarray) -> float:
     """max|x| (nan when x holds a nan, inf when it holds an inf), from x's max and min: two
     fast reductions and no temporary array, where |x| would allocate one as large as x. Small
     arrays as Python floats: a numpy call costs more than the whole scan."""
@@ -38,9 +38,34 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     """``a @ b`` (``a`` one row or a matrix, ``b`` a matrix), into ``out`` if given; summed in
     order, term by term, when an overflow is possible: no product of an entry of ``a`` with one
     of ``b``, and no partial sum of K such products, exceeds K·max|a|·max|b|."""
-    if a.shape[-1] * _largest(a) * _largest(b) < SAFE:  # a nan compares False: in order
+    if a.shape[-1] * largest(a) * largest(b) < SAFE:  # a nan compares False: in order
         return np.matmul(a, b, out=out)
     return in_order(a, b, out)
+
+
+def matmul_within(a: np.ndarray, b: np.ndarray, a_max: float, b_max: float,
+                  out: np.ndarray | None = None) -> np.ndarray:
+    """:func:`matmul` given upper bounds ``a_max`` ≥ max|a| and ``b_max`` ≥ max|b| that the
+    caller already knows (the batch loop's constant inputs, and weights whose bound it carries
+    from epoch to epoch), so that no large array is scanned. It chooses exactly as
+    :func:`matmul` does: a bound under :data:`SAFE` means the exact maxima are under it too
+    (BLAS), and when the bound is not under it the exact maxima decide."""
+    k = a.shape[-1]
+    if k * a_max * b_max < SAFE:
+        return np.matmul(a, b, out=out)
+    return matmul(a, b, out)
+
+
+def product_bound(k: int, a_max: float, b_max: float) -> float:
+    """An upper bound on max|a @ b| for K = ``k`` terms, rounding included: each computed sum
+    is within (1 + K·u) of a sum bounded by K·max|a|·max|b| (u = 2⁻⁵³), and the slack here is
+    twice that and more."""
+    return k * a_max * b_max * slack(k)
+
+
+def slack(k: int) -> float:
+    """A factor above 1 that covers the rounding of ``k`` additions or multiplications."""
+    return 1.0 + (k + 4) * 2.0 ** -51
 
 
 def in_order(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

@@ -105,3 +105,47 @@ def test_the_scalar_code_keeps_nan_and_inf_as_numpy_does(name) -> None:
             want_slope = float(act.prime(np.array([n]), np.array([want]))[0])
         slope = eval(act.code_prime.format(n="n", a="a"), env, {"n": n, "a": got})  # noqa: S307
         assert (math.isnan(want_slope) and math.isnan(slope)) or want_slope == slope, (name, n)
+
+
+def test_carried_bounds_choose_as_the_measured_maxima_do() -> None:
+    """The batch loop carries upper bounds on max|x| instead of scanning its largest arrays
+    every epoch (ordered.matmul_within). Any bound at or above the true maximum must choose
+    BLAS or the in-order sum exactly as the measured maxima do, so the bits never differ from
+    the reference path's: here on products straddling the overflow guard's threshold."""
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        k = int(rng.integers(1, 6))
+        a = rng.normal(size=(3, k)) * 10.0 ** rng.uniform(140, 160)
+        b = rng.normal(size=(k, 2)) * 10.0 ** rng.uniform(140, 160)
+        loose = 1.0 + float(rng.uniform(0, 1)) ** 8 * 1e6  # from exact to far above
+        got = ordered.matmul_within(a, b, ordered.largest(a) * loose, ordered.largest(b))
+        want = ordered.matmul(a, b)
+        np.testing.assert_array_equal(got, want, err_msg=f"trial {trial}")
+
+
+def test_the_batch_loop_and_the_reference_agree_bit_for_bit_across_the_threshold(
+        tmp_path) -> None:
+    """Weights that grow towards the overflow guard's threshold at several speeds: the
+    preallocated batch loop (carried bounds) and the reference path (measured maxima) keep
+    identical bits at every epoch, up to and past the divergence."""
+    from bptui.training import BatchBuffers, ReferenceEpochs
+
+    crossed = 0
+    for lr, scale in [(-10, 0), (2, 20), (50, 40), (26, 60), (80, 100), (100, 98)]:
+        case = tmp_path / f"grow_{lr}_{scale}.toml"
+        case.write_text(CASE.read_text().replace("1e+175", f"1e{lr:+d}").replace(
+            "[[-1.488, 1.43], [-0.489, -1.779]]",
+            f"[[-1.488e{scale}, 1.43e{scale}], [-0.489e{scale}, -1.779e{scale}]]"))
+        s = scn.load(str(case))
+        fast, slow = bp.Params.initial(s), bp.Params.initial(s)
+        buffers, ref = BatchBuffers(s), ReferenceEpochs(s, None)
+        with np.errstate(all="ignore"):
+            for _ in range(10):
+                first = 2 * ordered.largest(s.inputs) * ordered.largest(fast.weights[0])
+                crossed += fast.finite() and not first < ordered.SAFE
+                loss = buffers.epoch(fast)
+                slow, want = ref.epoch(slow)
+                assert loss == want or (math.isnan(loss) and math.isnan(want)), (lr, scale)
+                for w, v in zip(fast.weights, slow.weights, strict=True):
+                    np.testing.assert_array_equal(w, v, err_msg=f"{lr} {scale}")
+    assert crossed, "no finite weights reached the threshold: the case tests nothing"
