@@ -99,7 +99,7 @@ def row(name: str, t: dict[str, list[float]], ours: str, ref_name: str, ref: str
 
 
 #: What the installed ``bptui`` script runs (it is this checkout's bptui through PYTHONPATH).
-CONSOLE_SCRIPT = "import sys; from bptui.cli import main; sys.exit(main())"
+CONSOLE_SCRIPT = "import sys; from bptui.cli import run; sys.exit(run())"
 
 
 def bptui_cmd(*args: str) -> list[str]:

@@ -2,6 +2,6 @@
 
 import sys
 
-from bptui.cli import main
+from bptui.cli import run
 
-sys.exit(main())
+sys.exit(run())

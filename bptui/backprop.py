@@ -9,14 +9,17 @@ swapped, which is exactly how the bug looks in the tutorials' code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bptui import ordered
 from bptui.activations import ACTIVATIONS
 from bptui.losses import LOSSES
-from bptui.mistakes import rules
 from bptui.scenario import Scenario
+
+if TYPE_CHECKING:
+    from bptui.mistakes import Rules
 
 
 @dataclass
@@ -92,6 +95,15 @@ class Backward:
     sent_with: list[np.ndarray | None]
     params: Params
     updated_inline: bool
+
+
+def rules(mistake: str | None) -> Rules:
+    """The rules to compute with (:func:`bptui.mistakes.rules`), imported on first use: the
+    scalar fast path never needs them, and the mistakes module brings in the events and the
+    expression trees (about a tenth of a command line's start-up beyond numpy)."""
+    from bptui.mistakes import rules as of
+
+    return of(mistake)
 
 
 def forward(scenario: Scenario, params: Params, x: np.ndarray) -> Forward:

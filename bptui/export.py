@@ -7,7 +7,6 @@ never over an existing file unless the caller says so.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from array import array
 from collections.abc import Iterator
@@ -15,10 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from bptui import backprop as bp
 from bptui import expr, files
 from bptui.activations import ACTIVATIONS
-from bptui.engine import epoch_events
+from bptui.epochs import Outcome, checked_epochs, loss_of, start_params, with_params  # noqa: F401
 from bptui.errors import BptuiError
 from bptui.events import Event, shown_why
 from bptui.expr import FORMAT
@@ -217,69 +215,6 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]|<>$])", r"\\\1", text)
 
 
-class Outcome:
-    """What streaming a document found out by its end: the epoch training diverged at."""
-
-    def __init__(self) -> None:
-        self.diverged_at: int | None = None
-
-
-def start_params(scenario: Scenario, first_epoch: int, mistake: str | None) -> bp.Params:
-    """The parameters epoch ``first_epoch`` starts from: the earlier epochs trained on the
-    fast path, under the same mistake. A training that diverged before it is an error."""
-    params = bp.Params.initial(scenario)
-    if first_epoch <= 1:
-        return params
-    from bptui.training import train
-
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        result = train(scenario, params, first_epoch - 1, mistake=mistake, keep_losses=False)
-    if result.diverged_at is not None:
-        raise BptuiError(_("training diverged at epoch {epoch}, before epoch {first}: nothing "
-                           "to export from there", epoch=result.diverged_at, first=first_epoch))
-    return result.params
-
-
-def with_params(scenario: Scenario, params: bp.Params) -> Scenario:
-    """The scenario with its starting weights and biases replaced by ``params``."""
-    layers = []
-    for lay, layer in enumerate(scenario.layers):
-        bias = params.biases[lay]
-        layers.append(dataclasses.replace(layer, weights=params.weights[lay].copy(),
-                                          bias=None if bias is None else bias.copy()))
-    return dataclasses.replace(scenario, layers=tuple(layers))
-
-
-def _loss_of(scenario: Scenario, params: bp.Params) -> float:
-    """A loss that may overflow (a diverging file): no raw warning then."""
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        return bp.dataset_loss(scenario, params)
-
-
-def checked_epochs(
-    scenario: Scenario, epochs: int, mistake: str | None, outcome: Outcome | None = None,
-    first_epoch: int = 1, params: bp.Params | None = None,
-) -> Iterator[tuple[int, list[Event], float]]:
-    """(epoch, its events, the loss after it) for ``epochs`` epochs from ``first_epoch``, one
-    epoch in memory at a time: what both document formats and --trace are written from.
-
-    ``outcome.diverged_at`` becomes the first epoch after which the dataset loss or a
-    parameter is no longer finite: the training paths' rule (bptui.training), so that every
-    output agrees on the epoch. An inf inside a step (a net overflowing under tanh) is not
-    divergence when the epoch ends finite. The epochs go on, as --trace's do, with nulls."""
-    if params is None:
-        params = start_params(scenario, first_epoch, mistake)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        for e in range(first_epoch, first_epoch + epochs):
-            result = epoch_events(scenario, params, e, mistake)
-            params = result.params
-            loss = bp.dataset_loss(scenario, params)
-            if outcome is not None and outcome.diverged_at is None and not (
-                    np.isfinite(loss) and params.finite()):
-                outcome.diverged_at = e
-            yield e, result.events, loss
-
-
 #: Losses a :class:`LossSpool` keeps in memory before it moves them to its temporary file.
 SPOOL_CHUNK = 4096
 
@@ -444,7 +379,7 @@ def markdown_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = N
         losses.append(loss)
         yield visible("\n".join(lines) + "\n")
     lines = [_("## Loss"), ""]
-    loss0 = fmt(_loss_of(s, params))
+    loss0 = fmt(loss_of(s, params))
     lines += [_("Before training: {loss}.", loss=loss0) if first_epoch == 1
               else _("Before epoch {epoch}: {loss}.", epoch=first_epoch, loss=loss0), ""]
     yield visible("\n".join(lines) + "\n")
@@ -501,7 +436,7 @@ def json_chunks(scenario: Scenario, epochs: int = 1, mistake: str | None = None,
             yield sep + strict(ev.as_dict(), ensure_ascii=False)
             sep = ", "
         losses.append(loss)
-    yield "], " + strict({"loss_before": _loss_of(s, params)})[1:-1] + ', "losses": ['
+    yield "], " + strict({"loss_before": loss_of(s, params)})[1:-1] + ', "losses": ['
     sep = ""
     for part in losses.chunks():
         yield sep + strict(part)[1:-1]

@@ -18,7 +18,6 @@ that computes the value. The conventions are the tutorials' own:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,7 +27,7 @@ import numpy as np
 
 from bptui.expr import Call, Node, Num, Op, Sum, Sym, walk
 from bptui.i18n import N_
-from bptui.notation import fmt_term, pretty
+from bptui.notation import fmt_term, one_bracket, pretty, unbracket_alone
 
 SYMBOLS, NUMBERS, NAMES = 0, 1, 2  # what a symbol shows: its name, its value, its name
 
@@ -148,7 +147,7 @@ def call_text(fn: str, args: list[str]) -> str:
         written = act.symbol.format(net=args[0])
     else:
         written = f"{fn}(" + ", ".join(args) + ")"
-    return re.sub(r"\(\((-[^()]*)\)\)", r"(\1)", written)
+    return one_bracket(written)
 
 
 def text(tree: Node, numbers: bool | int = False, bare: bool = False) -> str:
@@ -228,8 +227,7 @@ def text(tree: Node, numbers: bool | int = False, bare: bool = False) -> str:
 
     written = go(tree, 0)
     if bare:
-        m = re.fullmatch(r"\((-[^()]*)\)", written)
-        return m.group(1) if m else written
+        return unbracket_alone(written)
     return written
 
 

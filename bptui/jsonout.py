@@ -16,6 +16,7 @@ memory with the epochs, tests/test_unbreakable.py).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -65,13 +66,14 @@ def _plain(value: Any, nonfinite: list[bool]) -> str:
     if kind is bool:
         return "true" if value else "false"
     if kind is list or kind is tuple:
-        try:  # a row of floats (a weight matrix's row, a loss history): written at C speed
-            text = ", ".join(map(float.__repr__, value))
-        except TypeError:  # not all floats
-            pass
-        else:
-            if "n" not in text:  # no inf and no nan: a finite float's repr has no "n"
-                return "[" + text + "]"
+        if value and type(value[0]) is float:
+            try:  # a row of floats (a weight matrix's row, a loss history): at C speed
+                text = ", ".join(map(float.__repr__, value))
+            except TypeError:  # not all floats
+                pass
+            else:
+                if "n" not in text:  # no inf and no nan: a finite float's repr has no "n"
+                    return "[" + text + "]"
         return "[" + ", ".join([_plain(v, nonfinite) for v in value]) + "]"
     if kind is dict:
         items = []
@@ -83,9 +85,35 @@ def _plain(value: Any, nonfinite: list[bool]) -> str:
     raise _NotPlain
 
 
+def _refuse(value: Any) -> Any:
+    raise TypeError  # not plain data: json's own path (finite_or_null) writes it
+
+
+def _c_encoder() -> Callable[[Any, int], Any] | None:
+    """The C encoder json.dumps itself uses (``_json.make_encoder``), made directly: importing
+    json would compile its regular expressions. Separators, string escapes and float text are
+    json.dumps's with ensure_ascii=False; a non-finite float raises ValueError and anything
+    that is not plain data TypeError, and :func:`_plain` or json take over."""
+    try:
+        import _json
+
+        return _json.make_encoder(None, _refuse, _json.encode_basestring, None, ": ", ", ",
+                                  False, False, False)
+    except (ImportError, AttributeError, TypeError):  # another Python: the pure path
+        return None
+
+
+_encode = _c_encoder()
+
+
 def dumps(value: Any, **kwargs: Any) -> tuple[str, bool]:
     """(strict JSON text, whether a non-finite number had to be written as null)."""
     if not kwargs:
+        if _encode is not None:
+            try:
+                return "".join(_encode(value, 0)), False
+            except (ValueError, TypeError, RecursionError):
+                pass
         nonfinite: list[bool] = []
         try:
             return _plain(value, nonfinite), bool(nonfinite)

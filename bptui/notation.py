@@ -12,8 +12,6 @@ import numpy as np
 
 DIGITS = 10
 
-_PARTIAL = re.compile(r"^d(.+)/d(.+)$")
-
 
 def fmt(x: float, digits: int = DIGITS) -> str:
     """A number as the learner reads it: fixed significant digits, no float noise."""
@@ -41,16 +39,43 @@ def fill(rule: str, **numbers: float) -> str:
     """A rule with numbers for its {placeholders}: negative numbers in brackets, except where
     the rule already brackets them alone (σ(-0.5), not σ((-0.5))) or they are all there is."""
     text = rule.format(**{k: fmt_term(v) for k, v in numbers.items()})
-    text = re.sub(r"\(\((-[^()]*)\)\)", r"(\1)", text)
+    return unbracket_alone(one_bracket(text))
+
+
+def one_bracket(text: str) -> str:
+    """σ((-0.5)) -> σ(-0.5): a negative number that is a bracket's whole content keeps one
+    pair. (The regular expression runs only where there is one to rewrite: most text has
+    none, and a command line should not compile it for nothing.)"""
+    return re.sub(r"\(\((-[^()]*)\)\)", r"(\1)", text) if "((-" in text else text
+
+
+def unbracket_alone(text: str) -> str:
+    """(-0.5) -> -0.5 when the bracketed negative number is all there is."""
+    if not (text[:2] == "(-" and text[-1:] == ")"):
+        return text
     m = re.fullmatch(r"\((-[^()]*)\)", text)
     return m.group(1) if m else text
 
 
+def _partial(symbol: str) -> tuple[str, str] | None:
+    """``^d(.+)/d(.+)$`` (greedy, so the last "/d" that leaves something after it) without a
+    regular expression: compiling one costs more at start-up than every symbol's match."""
+    body = symbol[:-1] if symbol.endswith("\n") else symbol  # $ matches before a last \n
+    if body[:1] != "d" or "\n" in body:
+        return None
+    end = len(body)
+    while (at := body.rfind("/d", 0, end)) > 1:
+        if at + 2 < len(body):
+            return body[1:at], body[at + 2:]
+        end = at
+    return None
+
+
 def pretty(symbol: str) -> str:
     """The display form of an ASCII symbol: dE/dw5 -> ∂E/∂w5, delta_o1 -> δ_o1, w5+ -> w5⁺."""
-    m = _PARTIAL.match(symbol)
-    if m:
-        return f"∂{m.group(1)}/∂{m.group(2)}"
+    partial = _partial(symbol)
+    if partial:
+        return f"∂{partial[0]}/∂{partial[1]}"
     if symbol.startswith("delta_"):
         return "δ_" + symbol[6:]
     if symbol.endswith("+"):

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 
 # C0 controls (except newline and tab, which plain text may use), DEL, and C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 # Bidirectional overrides could reorder what the learner reads.
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_BIDI = r"[\u202a-\u202e\u2066-\u2069]"
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -28,10 +28,12 @@ def visible(text: str, *, keep_newlines: bool = True) -> str:
     Newlines and tabs are kept when ``keep_newlines`` (notes are multi-line); in one-line
     places (titles, names, error messages) they are written out too.
     """
+    if text.isprintable():  # the usual case: no control, bidi, newline or tab character
+        return text
     if not keep_newlines:
         text = text.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
-    text = _CONTROL.sub(_escape, text)
-    return _BIDI.sub(_escape, text)
+    text = re.sub(_CONTROL, _escape, text)
+    return re.sub(_BIDI, _escape, text)
 
 
 def visible_scenario(scenario):

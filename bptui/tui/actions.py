@@ -310,7 +310,7 @@ def _starting_at(s: scn.Scenario, params) -> scn.Scenario:
     its leaves' values)."""
     if getattr(s, "is_graph", False):
         return dataclasses.replace(s, leaves={k: params.values[k] for k in s.leaves})
-    from bptui.export import with_params
+    from bptui.epochs import with_params
 
     return with_params(s, params)
 
