@@ -140,13 +140,18 @@ class NetworkBody(Widget):
             self.styles.width = "1fr" if wanted is None else wanted
         old = self._runs
         strips = []
+        changed = []
         for y, row in enumerate(runs):
             if y < len(old) and old[y] == row and y < len(self._strips):
                 strips.append(self._strips[y])  # unchanged since the last step
             else:
                 strips.append(self._strip(row))
+                changed.append(y)
         self._runs, self._strips = runs, strips
-        self.refresh(layout=len(self._lines) != before)
+        if len(self._lines) != before or len(runs) != len(old):
+            self.refresh(layout=True)
+        elif changed:  # repaint only the rows that changed: a step lights a few cells
+            self.refresh(*[Region(0, y, max(1, self.size.width), 1) for y in changed])
         if self.picture is not None and self.picture.focus is not None:
             self.call_after_refresh(self._follow)
 

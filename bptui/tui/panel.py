@@ -19,6 +19,10 @@ from bptui.tui.view import View
 NUMBER = re.compile(r"(?<![\w⁺])[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?(?![\w])")
 
 
+def _widest(lines) -> int:
+    return max((cell_len(line.plain) for line in lines), default=0)
+
+
 class Body(Widget):
     """Renders one View as plain rich Text; subclasses implement :meth:`build`."""
 
@@ -34,24 +38,41 @@ class Body(Widget):
         self.refs: list[object | None] = []  # per line: what it shows, for picking (or None)
         self.selected: int | None = None  # the picked line, drawn underlined and marked »
 
-    def show(self, view: View) -> None:
-        """Take a new View; relayout only if the number of lines changed. A hidden body
-        (another tab, the closed gradient check) only keeps the View: it is built when
-        shown, and a refresh here would cost every key press a layout pass."""
-        lines = self.text.plain.count("\n")
+    def show(self, view: View) -> bool:
+        """Take a new View; whether what the body shows changed. Repaint only then, and
+        relayout only if the number of lines changed: most key presses change two or three
+        panels, and every repainted one costs the screen a compositor pass over its area.
+        A hidden body (another tab, the closed gradient check) only keeps the View: it is
+        built when shown, and a refresh here would cost every key press a layout pass."""
+        before = self.text
         self.view = view
         self._built_for = None
         if not all(node.display for node in self.ancestors_with_self if isinstance(node, Widget)):
-            return
+            return False
         width = self.size.width
-        if width:
-            same = self._text_for(width).plain.count("\n") == lines
-            self.refresh(layout=not same)
-        else:
+        if not width:
             self.refresh(layout=True)
+            return True
+        after = self._text_for(width)
+        if after == before:  # the same characters and styles (rich Text compares both)
+            return False
+        old, new = before.split("\n"), after.split("\n")
+        if len(old) != len(new) or _widest(old) != _widest(new):  # its size changed
+            self.refresh(layout=True)
+        else:  # repaint only the lines that changed (a step moves ▶ and adds a value)
+            self.refresh(*[Region(0, y, width, 1)
+                           for y, (a, b) in enumerate(zip(old, new, strict=True)) if a != b])
+        return True
 
     def build(self, view: View, width: int) -> Text:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    #: Whether the body fills its box's visible height with blank lines below the text: a
+    #: body that gains a line at every step (the values) would otherwise change its size, and
+    #: so the screen's layout, at every key press until it fills the box: a second frame, and
+    #: a press took 30% longer. Below the text the box is blank either way; past the box's
+    #: height nothing is added (no scroll bar appears that the text does not need).
+    FILL = False
 
     def _text_for(self, width: int) -> Text:
         if self.view is None:
@@ -59,7 +80,13 @@ class Body(Widget):
         width = max(10, width)
         key = (id(self.view), width)
         if key != self._built_for:
-            self.text = self.build(self.view, width)
+            text = self.build(self.view, width)
+            if self.FILL and isinstance(self.parent, Widget):
+                room = self.parent.scrollable_content_region.height
+                lines = text.plain.count("\n") + 1
+                if lines < room:
+                    text.append("\n" * (room - lines))
+            self.text = text
             self._built_for = key
         return self.text
 
@@ -100,7 +127,7 @@ class Body(Widget):
     @property
     def plain(self) -> str:
         """What the panel shows, as plain text (for tests and for reading aloud)."""
-        return self.text.plain
+        return self.text.plain.rstrip("\n") if self.FILL else self.text.plain
 
 
 class Box(VerticalScroll, can_focus=False):
@@ -120,8 +147,8 @@ class Box(VerticalScroll, can_focus=False):
         yield self.body
 
     def show(self, view: View) -> None:
-        self.body.show(view)
-        self.call_after_refresh(self.scroll_to_current)
+        if self.body.show(view) is not False:  # the drawn network says nothing: it may move
+            self.call_after_refresh(self.scroll_to_current)
 
     def scroll_to_current(self) -> None:
         """Keep the highlighted element in view (unless the learner is picking lines)."""

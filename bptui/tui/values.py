@@ -25,6 +25,8 @@ def learner_note(view: View, ev) -> str:
 
 
 class ValuesBody(Body):
+    FILL = True  # a line more at every step: see Body.FILL
+
     def build(self, view: View, width: int) -> Text:
         s = view.scenario
         rows: list[tuple[str, str, str]] = []  # name, value text, style ("head" rows: name only)

@@ -116,3 +116,46 @@ async def test_the_loss_plot_draws_a_few_points_per_column_first_and_last_includ
         assert len(xs) <= 4 * plot.size.width < 301
         assert xs[0] == 0 and xs[-1] == 300  # before training, after the 300th epoch
         assert list(xs) == sorted(set(xs))
+
+
+async def test_a_step_repaints_only_what_changed_and_never_cuts_a_number():
+    """A key press repaints the panels whose text changed, line by line where their size
+    stays (the values panel fills its box with blank lines, so that the value each step adds
+    does not relayout the screen), and every panel still reads as one built from scratch."""
+    from textual.widget import Widget
+
+    from bptui.tui.updates import UpdatesBody
+    from bptui.tui.values import ValuesBody
+
+    app = make_app("mazur_2_2_2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        values = app.main.query_one(ValuesBody)
+        updates = app.main.query_one(UpdatesBody)
+        calls: list[tuple[str, tuple, bool]] = []
+        real = Widget.refresh
+
+        def spy(self, *regions, **kw):
+            if self in (values, updates):
+                calls.append((self.id, regions, kw.get("layout", False)))
+            return real(self, *regions, **kw)
+
+        height = values.size.height
+        Widget.refresh = spy
+        try:
+            for _ in range(4):  # forward pass of sample 1: the updates do not change
+                await pilot.press("n")
+                await pilot.pause()
+        finally:
+            Widget.refresh = real
+        assert not [c for c in calls if c[0] == updates.id]
+        assert calls and all(c[0] == values.id and c[1] and not c[2] for c in calls)
+        assert values.size.height == height  # no relayout: the body already filled its box
+        shown = values.plain
+        values._built_for = None  # built again from scratch: the same text, no blank lines
+        assert values._text_for(values.size.width).plain.rstrip("\n") == shown
+        assert not shown.endswith("\n")
+        await pilot.press("e")
+        await pilot.pause()
+        assert "…" not in updates.plain and "…" not in screen_text(app)
