@@ -260,9 +260,10 @@ def _numpy_stretch(
     """Epochs ``first``..``first+n-1`` in place, checked; (params, losses, diverged epoch)."""
     got: list[float] = []
     e, end = first, first + n - 1
+    saved = None
     while e <= end:
         m = min(CHECK_EVERY, end - e + 1)
-        saved = params.copy()
+        saved = params.copy_into(saved)
         ok = True
         losses: list[float] = []
         for _ in range(m):
@@ -279,7 +280,7 @@ def _numpy_stretch(
             e += m
             continue
         # replay from the copy, checking every epoch, to find where it blew up
-        params = saved
+        params = saved.copy()
         ref.fresh = False
         if buffers is not None:
             buffers.fresh = False

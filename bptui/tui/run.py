@@ -16,7 +16,11 @@ from collections.abc import Callable
 
 from textual.message import Message
 
+# The fast path's modules (bptui.training, bptui.scalar) are imported lazily by the core;
+# the screen loads them with itself: imported in the worker at the first r, they cost a
+# 1000-100-10 run 20 ms (reading their code while the main thread holds the GIL).
 from bptui import backprop as bp
+from bptui import scalar, training  # noqa: F401
 from bptui.cursor import MIN_SPACING, Cursor
 
 PIECE = 0.05  # seconds of training between checks for escape (large snapshot spacings only)
