@@ -67,12 +67,14 @@ class Body(Widget):
     def build(self, view: View, width: int) -> Text:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    #: Whether the body fills its box's visible height with blank lines below the text: a
-    #: body that gains a line at every step (the values) would otherwise change its size, and
-    #: so the screen's layout, at every key press until it fills the box: a second frame, and
-    #: a press took 30% longer. Below the text the box is blank either way; past the box's
-    #: height nothing is added (no scroll bar appears that the text does not need).
+    #: Whether the body fills its box's visible height with blank lines below the text, and
+    #: past it grows in steps of :data:`GROW_BY` lines: a body that gains a line at every step
+    #: (the values) would otherwise change its size, and so the screen's layout, at every key
+    #: press: a second frame, and a press took 30% longer. Below the text the box is blank
+    #: either way, no scroll bar appears that the text does not need, and the highlighted
+    #: line is kept in view (a few blank lines may follow it when scrolled to the end).
     FILL = False
+    GROW_BY = 8
 
     def _text_for(self, width: int) -> Text:
         if self.view is None:
@@ -84,8 +86,9 @@ class Body(Widget):
             if self.FILL and isinstance(self.parent, Widget):
                 room = self.parent.scrollable_content_region.height
                 lines = text.plain.count("\n") + 1
-                if lines < room:
-                    text.append("\n" * (room - lines))
+                want = room if lines <= room else lines + (-lines % self.GROW_BY)
+                if lines < want:
+                    text.append("\n" * (want - lines))
             self.text = text
             self._built_for = key
         return self.text
