@@ -19,8 +19,27 @@ from bptui.tui.view import View
 NUMBER = re.compile(r"(?<![\w⁺])[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?(?![\w])")
 
 
-def _widest(lines) -> int:
-    return max((cell_len(line.plain) for line in lines), default=0)
+def _widest(lines: list[str]) -> int:
+    return max((cell_len(line) for line in lines), default=0)
+
+
+def _changed_lines(before: Text, after: Text, old: list[str], new: list[str]) -> set[int]:
+    """The lines whose characters or styles differ between two texts of as many lines: the
+    lines' plain text compared, and the lines a style span added or removed covers (cheaper
+    than splitting both rich Texts into lines)."""
+    changed = {y for y, (a, b) in enumerate(zip(old, new, strict=True)) if a != b}
+    spans = set(before.spans) ^ set(after.spans)
+    if spans:
+        starts = [0]
+        for line in new[:-1]:
+            starts.append(starts[-1] + len(line) + 1)
+        from bisect import bisect_right
+
+        for span in spans:
+            first = bisect_right(starts, span.start) - 1
+            last = bisect_right(starts, max(span.start, span.end - 1)) - 1
+            changed.update(range(first, last + 1))
+    return changed
 
 
 class Body(Widget):
@@ -47,7 +66,7 @@ class Body(Widget):
         before = self.text
         self.view = view
         self._built_for = None
-        if not all(node.display for node in self.ancestors_with_self if isinstance(node, Widget)):
+        if not self._shown():
             return False
         width = self.size.width
         if not width:
@@ -56,12 +75,20 @@ class Body(Widget):
         after = self._text_for(width)
         if after == before:  # the same characters and styles (rich Text compares both)
             return False
-        old, new = before.split("\n"), after.split("\n")
+        old, new = before.plain.split("\n"), after.plain.split("\n")
         if len(old) != len(new) or _widest(old) != _widest(new):  # its size changed
             self.refresh(layout=True)
         else:  # repaint only the lines that changed (a step moves ▶ and adds a value)
-            self.refresh(*[Region(0, y, width, 1)
-                           for y, (a, b) in enumerate(zip(old, new, strict=True)) if a != b])
+            self.refresh(*[Region(0, y, width, 1) for y in _changed_lines(before, after, old, new)])
+        return True
+
+    def _shown(self) -> bool:
+        """Whether this body and every container around it is displayed."""
+        node = self
+        while isinstance(node, Widget):
+            if not node.display:
+                return False
+            node = node.parent
         return True
 
     def build(self, view: View, width: int) -> Text:  # pragma: no cover - abstract
