@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+
+from textual import events
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
 from bptui import scenario as scn
 from bptui.tui.app import BackpropApp
@@ -64,3 +70,36 @@ async def settle(pilot, timeout: float = 60.0) -> None:
         await pilot.pause(0.05)
         waited += 0.05
     await pilot.pause()
+
+
+def key_event(key: str) -> events.Key:
+    """The Key event pilot.press sends for ``key``."""
+    if len(key) == 1 and not key.isalnum():
+        key = _character_to_key(key)
+    try:
+        char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+    except KeyError:
+        char = key if len(key) == 1 else None
+    return events.Key(key, char)
+
+
+async def type_fast(pilot, keys: list[str]) -> None:
+    """Send keys like pilot.press, but without its idle wait after every key (about 80 ms
+    each), as a fast typist would; then wait until the screen has handled them all.
+
+    During a run this is the way to press a key: pilot.press and pilot.pause() wait until the
+    process's CPU goes idle, which a run's training thread keeps from happening, so each of
+    them then lasts its full second."""
+    for key in keys:
+        pilot.app.post_message(key_event(key))
+    await pilot.pause(0)
+
+
+async def until(pilot, check: Callable[[], bool], timeout: float = 30.0) -> bool:
+    """Wait until ``check()`` holds (checked every 20 ms, at most ``timeout`` seconds of wall
+    time: generous for a loaded machine) and say whether it does; the caller asserts it.
+    Unlike pilot.pause(), this does not wait for a run's thread to go idle."""
+    end = time.monotonic() + timeout
+    while not check() and time.monotonic() < end:
+        await pilot.pause(0.02)
+    return check()

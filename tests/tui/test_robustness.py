@@ -13,12 +13,10 @@ from __future__ import annotations
 import math
 import random
 import re
-import unicodedata
 from pathlib import Path
 
 from textual import events
 from textual.geometry import Size
-from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
 from bptui import scenario as scn
 from bptui.notation import pretty
@@ -26,7 +24,15 @@ from bptui.tui.app import BackpropApp
 from bptui.tui.keys import KEYS
 from bptui.tui.lab import MistakeScreen
 from bptui.tui.main import MIN_HEIGHT, MIN_WIDTH, PANELS, WIDE_HEIGHT, WIDE_WIDTH
-from tests.tui.helpers import NUMBER, panel, result_of, screen_text, settle, status
+from tests.tui.helpers import (
+    NUMBER,
+    panel,
+    result_of,
+    screen_text,
+    settle,
+    status,
+    type_fast,
+)
 from tests.tui.test_screen import PUBLISHED
 
 SCENARIOS = scn.BUILTIN_FOLDER
@@ -53,25 +59,6 @@ def long_mazur(tmp_path: Path, epochs: int = 200_000) -> BackpropApp:
     """Mazur's 2-2-2 with more epochs, so that a run lasts a moment (200,000: a second)."""
     return BackpropApp(scn.load(str(copy_with(tmp_path, "mazur_2_2_2", "epochs = 10000",
                                               f"epochs = {epochs}"))))
-
-
-def key_event(key: str) -> events.Key:
-    """The Key event pilot.press sends for ``key``."""
-    if len(key) == 1 and not key.isalnum():
-        key = _character_to_key(key)
-    try:
-        char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
-    except KeyError:
-        char = key if len(key) == 1 else None
-    return events.Key(key, char)
-
-
-async def type_fast(pilot, keys: list[str]) -> None:
-    """Send keys like pilot.press, but without its idle wait after every key (about 80 ms
-    each), as a fast typist would; then wait until the screen has handled them all."""
-    for key in keys:
-        pilot.app.post_message(key_event(key))
-    await pilot.pause(0)
 
 
 def assert_consistent(app: BackpropApp) -> None:

@@ -14,6 +14,8 @@ from tests.tui.helpers import (
     screen_text,
     settle,
     status,
+    type_fast,
+    until,
 )
 
 # Mazur's published numbers (shared/sources/003), compared at the digits published.
@@ -156,19 +158,22 @@ async def test_run_then_step_through_the_next_epoch():
 
 
 async def test_escape_stops_a_run_and_the_screen_stays_responsive():
+    """(Keys during the run are typed with type_fast and waited for with until: pilot.press
+    and pilot.pause() would each wait a full second for the training thread to go idle.)"""
     app = long_run_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("r")
+        await type_fast(pilot, ["r"])
         await pilot.pause(0.3)
         assert app.main.running
         assert app.main.check_action("next", ()) is None  # stepping is off while running
-        await pilot.press("?")  # still answers keys: help opens over the run
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
-        await pilot.press("escape")
-        await pilot.pause()
-        await pilot.press("escape")
+        await type_fast(pilot, ["question_mark"])  # still answers keys: help opens over the run
+        assert await until(pilot, lambda: isinstance(app.screen, HelpScreen)), app.screen
+        assert app.main.running
+        await type_fast(pilot, ["escape"])
+        assert await until(pilot, lambda: app.screen is app.main), app.screen_stack
+        assert app.main.running  # the escape closed the help, not the run
+        await type_fast(pilot, ["escape"])
         await settle(pilot)
         assert not app.main.running
         epoch = app.cursor.epoch

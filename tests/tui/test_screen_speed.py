@@ -9,10 +9,12 @@
 
 from __future__ import annotations
 
+from textual.events import Resize
+from textual.geometry import Size
 from textual.widgets._footer import FooterKey
 
 from bptui.tui.footer import KeyFooter
-from tests.tui.helpers import long_run_app, make_app, screen_text, settle
+from tests.tui.helpers import long_run_app, make_app, screen_text, settle, type_fast, until
 
 
 def footer_line(app) -> str:
@@ -77,32 +79,43 @@ async def test_the_keys_mounted_once_are_reused_across_runs():
 
 
 async def test_a_run_swaps_the_footer_for_the_run_bar_and_no_panel_moves():
+    """(During the run, keys and resizes are sent without pilot.press and pilot.pause(),
+    which would each wait a full second for the training thread to go idle; :func:`until`
+    waits for what is asserted next instead.)"""
     app = long_run_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         main = app.main
         before = {name: main.query_one(f"#{name}").region
                   for name in ("network", "values", "updates", "loss", "equation")}
-        await pilot.press("r")
+        await type_fast(pilot, ["r"])
         await pilot.pause(0.3)
         assert main.running
         assert main.query_one("#runbar").display and not main.query_one(KeyFooter).display
         assert "escape stops" in footer_line(app) or "esc stops" in footer_line(app)
         during = {name: main.query_one(f"#{name}").region for name in before}
         assert during == before
-        await pilot.resize_terminal(40, 12)  # too small: only the message shows
-        await pilot.pause()
+        await resize(pilot, 40, 12)  # too small: only the message shows
+        assert await until(pilot, lambda: main.tiny and main.has_class("-tiny"))
         assert not main.query_one("#runbar").display
         assert not main.query_one(KeyFooter).display
-        await pilot.resize_terminal(120, 40)
-        await pilot.pause()
+        await resize(pilot, 120, 40)
+        assert await until(pilot, lambda: not main.tiny and not main.has_class("-tiny"))
+        assert main.running
         assert main.query_one("#runbar").display
-        await pilot.press("escape")
+        await type_fast(pilot, ["escape"])
         await settle(pilot)
         assert not main.query_one("#runbar").display and main.query_one(KeyFooter).display
         after = {name: main.query_one(f"#{name}").region for name in before}
         assert after == before
         assert "Next" in footer_line(app)
+
+
+async def resize(pilot, width: int, height: int) -> None:
+    """pilot.resize_terminal without its pause (see above)."""
+    pilot.app._driver._size = Size(width, height)
+    pilot.app.post_message(Resize(Size(width, height), Size(width, height)))
+    await pilot.pause(0)
 
 
 async def test_the_loss_plot_draws_a_few_points_per_column_first_and_last_included():

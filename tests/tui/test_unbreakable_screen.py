@@ -14,8 +14,7 @@ import bptui.tui.app as app_module
 from bptui import scenario as scn
 from bptui.tui import served
 from bptui.tui.app import BackpropApp
-from tests.tui.helpers import screen_text
-from tests.tui.test_robustness import key_event
+from tests.tui.helpers import key_event, screen_text
 
 SCENARIOS = scn.BUILTIN_FOLDER
 
