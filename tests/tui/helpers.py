@@ -32,6 +32,28 @@ def long_run_app() -> BackpropApp:
     return BackpropApp(s)
 
 
+def n_presses(times: int, *then: str, real: int = 1, before: Callable | None = None) -> dict:
+    """snap_compare's ``run_before`` and ``press`` for the screen after ``times`` presses of n
+    (then the keys ``then``): all but the last ``real`` of them in one move of the screen's
+    own, those by the real key. Each press costs a redraw and the pilot's wait (40 of them
+    were most of a snapshot test's time); the SVG must be the one the presses give (the
+    snapshot comparison checks it). Some must be real: the network panel scrolls only as far
+    as keeps the lit unit in view, so where it stands depends on the steps before (a jump
+    alone left the 2-3-1 at 80x24 one line off; the 2-2-2 at 100x32 needs the last 3 of 21
+    and the last 7 of 35). ``before`` runs first (e.g. a theme change)."""
+    assert 1 <= real <= times
+
+    async def go(pilot) -> None:
+        if before is not None:
+            before(pilot)
+        await pilot.pause()
+        main = pilot.app.main
+        main._move(lambda: main.cursor.goto(1, times - real))
+        await pilot.pause()
+
+    return {"run_before": go, "press": ["n"] * real + list(then)}
+
+
 def panel(app: BackpropApp, name: str) -> str:
     """The plain text a panel shows: equation, network, values or updates."""
     return app.main.query_one(f"#{name}-body").plain

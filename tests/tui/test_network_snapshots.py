@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.helpers import DATA, make_app
+from tests.tui.helpers import DATA, make_app, n_presses
 
 DENSE = str(DATA / "dense_12_12.toml")
 
-# (scenario, keys pressed): each at a step that lights something
+# (scenario, sub-step shown, as that many presses of n reach it): each lights something
 DRAWN = {
-    "mazur_2_2_2": ("mazur_2_2_2", ["n"] * 21),  # ∂E/∂out_h1: δ flows back along w5 and w7
-    "two_three_one": ("two_three_one", ["n"] * 6),  # net_y: every edge into y
-    "dense_12_12": (DENSE, ["n"] * 40),  # a gradient in the middle of the 12-12 layer
+    "mazur_2_2_2": ("mazur_2_2_2", 21),  # ∂E/∂out_h1: δ flows back along w5 and w7
+    "two_three_one": ("two_three_one", 6),  # net_y: every edge into y
+    "dense_12_12": (DENSE, 40),  # a gradient in the middle of the 12-12 layer
 }
 
 
@@ -27,13 +27,12 @@ DRAWN = {
 def test_drawn_network(snap_compare, monkeypatch, name, size, colour):
     if colour == "mono":
         monkeypatch.setenv("NO_COLOR", "1")
-    scenario, keys = DRAWN[name]
-    assert snap_compare(make_app(scenario), press=keys, terminal_size=size)
+    scenario, step = DRAWN[name]
+    assert snap_compare(make_app(scenario), **n_presses(step), terminal_size=size)
 
 
 def test_drawn_network_on_the_light_theme(snap_compare):
     def light(pilot):
         pilot.app.theme = "textual-light"
 
-    assert snap_compare(make_app(), press=["n"] * 35, terminal_size=(120, 40),
-                        run_before=light)
+    assert snap_compare(make_app(), **n_presses(35, before=light), terminal_size=(120, 40))
