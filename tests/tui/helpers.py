@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual import events
+from textual.geometry import Size
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
 from bptui import scenario as scn
@@ -114,6 +115,14 @@ async def type_fast(pilot, keys: list[str]) -> None:
     them then lasts its full second."""
     for key in keys:
         pilot.app.post_message(key_event(key))
+    await pilot.pause(0)
+
+
+async def resize_now(pilot, width: int, height: int) -> None:
+    """pilot.resize_terminal without its idle wait (see type_fast: during a run it lasts a
+    full second); the screen takes the size a moment later (wait for it with until)."""
+    pilot.app._driver._size = Size(width, height)
+    pilot.app.post_message(events.Resize(Size(width, height), Size(width, height)))
     await pilot.pause(0)
 
 

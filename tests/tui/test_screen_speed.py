@@ -9,12 +9,18 @@
 
 from __future__ import annotations
 
-from textual.events import Resize
-from textual.geometry import Size
 from textual.widgets._footer import FooterKey
 
 from bptui.tui.footer import KeyFooter
-from tests.tui.helpers import long_run_app, make_app, screen_text, settle, type_fast, until
+from tests.tui.helpers import (
+    long_run_app,
+    make_app,
+    resize_now,
+    screen_text,
+    settle,
+    type_fast,
+    until,
+)
 
 
 def footer_line(app) -> str:
@@ -95,11 +101,11 @@ async def test_a_run_swaps_the_footer_for_the_run_bar_and_no_panel_moves():
         assert "escape stops" in footer_line(app) or "esc stops" in footer_line(app)
         during = {name: main.query_one(f"#{name}").region for name in before}
         assert during == before
-        await resize(pilot, 40, 12)  # too small: only the message shows
+        await resize_now(pilot, 40, 12)  # too small: only the message shows
         assert await until(pilot, lambda: main.tiny and main.has_class("-tiny"))
         assert not main.query_one("#runbar").display
         assert not main.query_one(KeyFooter).display
-        await resize(pilot, 120, 40)
+        await resize_now(pilot, 120, 40)
         assert await until(pilot, lambda: not main.tiny and not main.has_class("-tiny"))
         assert main.running
         assert main.query_one("#runbar").display
@@ -109,13 +115,6 @@ async def test_a_run_swaps_the_footer_for_the_run_bar_and_no_panel_moves():
         after = {name: main.query_one(f"#{name}").region for name in before}
         assert after == before
         assert "Next" in footer_line(app)
-
-
-async def resize(pilot, width: int, height: int) -> None:
-    """pilot.resize_terminal without its pause (see above)."""
-    pilot.app._driver._size = Size(width, height)
-    pilot.app.post_message(Resize(Size(width, height), Size(width, height)))
-    await pilot.pause(0)
 
 
 async def test_the_loss_plot_draws_a_few_points_per_column_first_and_last_included():
