@@ -11,7 +11,7 @@ from bptui import scenario as scn
 from bptui.events import KINDS
 from bptui.tui.app import BackpropApp
 from bptui.tui.commands import StepCommands
-from tests.tui.helpers import make_app, panel, result_of, screen_text, status
+from tests.tui.helpers import make_app, panel, result_of, screen_text, status, until
 
 # Mazur's published numbers (shared/sources/003)
 E_TOTAL = "0.298371109"
@@ -33,11 +33,17 @@ def message(app) -> str:
 
 
 async def goto_symbol(pilot, symbol: str) -> None:
-    """Step to ``symbol``, skipping the questions on the way (ctrl+s, then n)."""
+    """Step to ``symbol``, skipping the questions on the way (ctrl+s, then n). There, a
+    question's box takes the keyboard after the screen's next refresh: wait for it (a pause
+    alone was sometimes too soon on a loaded machine). (The keys stay pilot.press: typed
+    without its idle waits, an answer was sometimes marked without its mistake's name.)"""
     app = pilot.app
     for _ in range(60):
         if app.cursor.event.symbol == symbol:
             await pilot.pause()
+            box = app.main.query_one("#quiz-input")
+            assert await until(pilot, lambda b=box: not asking(app) or app.focused is b), (
+                app.focused)
             return
         if asking(app):
             await pilot.press("ctrl+s")
