@@ -21,12 +21,21 @@ from bptui.errors import BptuiError
 from bptui.marking import close, correct_events
 from bptui.mistakes import MISTAKES
 
+from .conftest import run_cli_inprocess
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
+def run_real(*args: str) -> subprocess.CompletedProcess:
+    """``python -m bptui ARGS``: the entry point itself (test_own_trace_through_the_cli...)."""
     return subprocess.run([sys.executable, "-m", "bptui", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
+
+
+def run_cli(*args: str):
+    """bptui's command line in this interpreter (:func:`run_cli_inprocess`: the same code
+    path as the real process, without its start-up); the real process is run_real's."""
+    return run_cli_inprocess(*args, cwd=ROOT)
 
 
 def write_jsonl(path: Path, events) -> Path:
@@ -72,10 +81,10 @@ def test_own_trace_is_all_right(name, tmp_path):
 
 
 def test_own_trace_through_the_cli_is_all_right(tmp_path):
-    trace = run_cli("mazur_2_2_2", "--trace", "--epochs", "2")
+    trace = run_real("mazur_2_2_2", "--trace", "--epochs", "2")
     path = tmp_path / "trace.jsonl"
     path.write_text(trace.stdout, encoding="utf-8")
-    done = run_cli("mazur_2_2_2", "--compare", str(path), "--json")
+    done = run_real("mazur_2_2_2", "--compare", str(path), "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["checked"] == report["right"] == 78
