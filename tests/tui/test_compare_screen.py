@@ -15,13 +15,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from textual.widgets import Input
 
 from bptui import scenario as scn
 from bptui.compare import check_file
 from bptui.engine import iter_epochs
 from bptui.notation import fmt
 from bptui.tui.app import BackpropApp
-from tests.tui.helpers import panel, status
+from tests.tui.helpers import panel, status, type_fast
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -144,12 +145,17 @@ async def test_palette_loads_a_file_and_a_bad_file_changes_nothing(tmp_path):
     async with app.run_test(size=(140, 50)) as pilot:
         await pilot.pause()
         assert not app.main.check_action("first_wrong", ())  # nothing loaded: no J
-        for path in (bad, good):
+        for path in (bad, good):  # the text typed in bursts (type_fast), enter pressed
             await pilot.press("ctrl+p")
             await pilot.pause()
-            await pilot.press(*"load a learner", "enter")
+            await type_fast(pilot, list("load a learner"))
             await pilot.pause()
-            await pilot.press(*str(path), "enter")
+            await pilot.press("enter")
+            await pilot.pause()
+            await type_fast(pilot, list(str(path)))
+            await pilot.pause()
+            assert app.screen.query_one(Input).value == str(path)
+            await pilot.press("enter")
             await pilot.pause()
             if path is bad:
                 assert app.main.learner is None
