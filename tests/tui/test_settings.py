@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bptui import scenario as scn
 from bptui.tui.app import BackpropApp
-from tests.tui.helpers import make_app, panel, screen_text, status
+from tests.tui.helpers import make_app, panel, screen_text, status, type_fast
 
 SCENARIOS = scn.BUILTIN_FOLDER
 
@@ -20,8 +20,10 @@ def own_copy(tmp_path: Path) -> Path:
 
 
 async def type_into_dialog(pilot, text: str) -> None:
+    """The text in one burst (type_fast: a tmp path is 70 keys), then enter pressed."""
     await pilot.pause()
-    await pilot.press(*list(text), "enter")
+    await type_fast(pilot, list(text))
+    await pilot.press("enter")
     await pilot.pause()
 
 
