@@ -130,7 +130,9 @@ async def test_marks_follow_the_epoch_and_go_when_unloaded_from_the_palette(tmp_
         assert "✗ 0.5" in value_row(panel(app, "values"), "net_h1")
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"unload the learner", "enter")
+        await type_fast(pilot, list("unload the learner"))
+        await pilot.pause()
+        await pilot.press("enter")
         await pilot.pause()
         assert app.main.learner is None
         assert "✗" not in panel(app, "values") and "yours" not in status(app)
@@ -207,7 +209,8 @@ async def test_a_changed_scenario_marks_the_file_again_or_unloads_it(tmp_path):
         assert app.main.learner is not None and "yours: 1 ✓ 0 ✗" in status(app)
         app.main.action_open_scenario()
         await pilot.pause()
-        await pilot.press(*"sigmoid_chain_1_1_1", "enter")  # no net_h1 there
+        await type_fast(pilot, list("sigmoid_chain_1_1_1"))  # no net_h1 there
+        await pilot.press("enter")
         await pilot.pause()
         assert app.main.learner is None and "yours" not in status(app)
         assert "unloaded the learner's file" in notices(app)[-2]
