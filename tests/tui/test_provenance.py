@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from bptui.tui.provenance import ProvenanceScreen
-from tests.tui.helpers import make_app, result_of, screen_text
+from tests.tui.helpers import make_app, result_of, screen_text, type_fast
 
 
 async def step_to(pilot, symbol: str) -> None:
+    """n until ``symbol``'s step, each key handled before the next (type_fast, without
+    pilot.press's idle waits), then a pause as pilot.press ends with."""
     app = pilot.app
     for _ in range(60):
         if result_of(app)[0] == symbol:
+            await pilot.pause()
             return
-        await pilot.press("n")
+        await type_fast(pilot, ["n"])
     raise AssertionError(f"never reached {symbol}")
 
 
