@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bptui.tui.lab import MistakeScreen
-from tests.tui.helpers import BRACKETS, make_app, panel, result_of, status
+from tests.tui.helpers import BRACKETS, make_app, panel, result_of, status, type_fast
 
 
 def check_rows(app) -> dict[str, str]:
@@ -30,7 +30,8 @@ async def test_gradient_check_opens_and_follows_the_learner():
         first = rows["V[1]"]
         # the row of the current sub-step's parameter is marked as the learner steps
         while result_of(app)[0] != "∂E/∂V[1]":
-            await pilot.press("n")
+            await type_fast(pilot, ["n"])  # handled before the next (no idle wait)
+        await pilot.pause()
         assert "▶ V[1]" in panel(app, "gradcheck")
         # into sample 2: checked again at the parameters sample 2 starts from
         await pilot.press("s", "n")
@@ -57,8 +58,8 @@ async def test_mistake_chooser_switches_a_mistake_on_and_off():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        for _ in range(14):
-            await pilot.press("n")
+        await type_fast(pilot, ["n"] * 14)
+        await pilot.pause()
         assert result_of(app)[0] == "∂E/∂w5"
         await pilot.press("m")
         await pilot.pause()

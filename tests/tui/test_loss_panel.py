@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from tests.tui.helpers import make_app, settle, status
+from tests.tui.helpers import make_app, settle, status, type_fast
 
 # Mazur (shared/sources/003): inputs, biases (not trained) and the weights after one update
 I1, I2, B1, B2 = 0.05, 0.10, 0.35, 0.60
@@ -37,8 +37,8 @@ async def test_the_epochs_loss_appears_on_its_last_sub_step_with_the_outputs_aft
         await pilot.pause()
         loss = app.main.query_one("#loss")
         assert "after epoch 1" not in loss.caption and "outputs after" not in loss.caption
-        for _ in range(37):
-            await pilot.press("n")
+        await type_fast(pilot, ["n"] * 37)  # in one burst, each handled in turn
+        await pilot.pause()
         assert "step 38 of 39" in status(app)
         assert "after epoch 1" not in loss.caption  # w4 is not updated yet
         await pilot.press("n")

@@ -43,7 +43,7 @@ async def test_first_epoch_shows_published_numbers_at_their_sub_steps():
             symbol, value = result_of(app)
             seen[symbol] = (value, status(app))
             if step < 39:
-                await pilot.press("n")
+                await type_fast(pilot, ["n"])  # the panels are written as the key is handled
         assert "step 39 of 39" in status(app)
     for symbol, (published, digits) in PUBLISHED.items():
         value, where = seen[symbol]
@@ -62,7 +62,8 @@ async def test_weight_gradient_shows_the_chain_rule_and_its_numbers():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         while result_of(app)[0] != "∂E/∂w5":
-            await pilot.press("n")
+            await type_fast(pilot, ["n"])  # handled before the next (no idle wait)
+        await pilot.pause()
         text = panel(app, "equation")
         assert "∂E/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5" in text
         rule, numbers = text.splitlines()[0], text.splitlines()[1]
@@ -228,7 +229,8 @@ async def test_names_with_square_brackets_show_literally():
         assert "Brackets [bold]everywhere[/]: x[1], W[2]" in text
         assert "W[1]" in text and "W[2]" in text and "x[1]" in text and "b[/]" in text
         while result_of(app)[0] != "∂E/∂V[/]":
-            await pilot.press("n")
+            await type_fast(pilot, ["n"])  # handled before the next (no idle wait)
+        await pilot.pause()
         assert "∂E/∂V[/]" in screen_text(app)
         await pilot.press("i")
         await pilot.pause()
