@@ -10,6 +10,7 @@ evaluates to ``value``; and a form of the chain rule that carries values multipl
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -81,14 +82,20 @@ def test_every_rule_is_rendered_from_its_tree(name: str, mistake: str | None) ->
                 _close(expr.evaluate(form), ev.value, f"{ev.symbol}: {ev.equation}")
 
 
+@functools.cache
+def _right_rules(name: str) -> frozenset[str]:
+    """The equations of correct backprop's steps (computed once per scenario, not once per
+    mistake: the dense 12-12's took a second each time)."""
+    return frozenset(ev.equation for ev in _events(name, None)[1])
+
+
 @pytest.mark.parametrize(("name", "mistake"), RUNS, ids=[f"{n}-{m}" for n, m in RUNS])
 def test_a_mistakes_correct_rule_is_a_rendered_rule_too(name: str, mistake: str | None) -> None:
     """correct_equation is the equation of the same step under correct backprop."""
     if mistake is None:
         return
     s, wrong = _events(name, mistake)
-    _, right = _events(name, None)
-    rules = {ev.equation for ev in right}
+    rules = _right_rules(name)
     for ev in wrong:
         if ev.correct_equation is not None:
             assert ev.correct_equation in rules, ev.symbol
