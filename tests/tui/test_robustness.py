@@ -185,9 +185,11 @@ async def test_rapid_resizing_between_tiny_and_normal_sizes(tmp_path, monkeypatc
     rng = random.Random(11)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        # one size after another, each drawn, with a step or a panel switch in between
-        for n in range(36):
-            size = rng.choice(SIZES)
+        # one size after another, each drawn, with a step or a panel switch in between: every
+        # size twice, in a shuffled order (36 random picks before, which could miss one)
+        order = SIZES * 2
+        rng.shuffle(order)
+        for n, size in enumerate(order):
             await pilot.resize_terminal(*size)
             if n % 3 == 0:
                 await type_fast(pilot, [rng.choice(["n", "p", "tab", "2", "c", "]"])])
