@@ -233,18 +233,26 @@ SERIAL_GROUPS = {
 }
 
 
-def _screen_tests_first(item) -> int:
-    """0 for the screen's tests (tests/tui: a Textual app each, a second or more), 1 for the
-    rest (most of them milliseconds)."""
-    return 0 if item.nodeid.startswith("tests/tui/") else 1
+#: Core modules with tests of seconds each (child processes, the 1000-100-10 net, memory
+#: measurements): handed out with the screen's tests, before the many fast ones.
+SLOW_CORE = ("tests/test_unbreakable.py", "tests/test_gradcheck_rule.py",
+             "tests/test_event_hashes.py", "tests/test_divergence_property.py",
+             "tests/test_robust_memory.py", "tests/test_training.py")
+
+
+def _slow_tests_first(item) -> int:
+    """0 for the screen's tests (tests/tui: a Textual app each, a second or more) and the
+    slow core modules, 1 for the rest (most of them milliseconds)."""
+    path = item.nodeid.split("::", 1)[0]
+    return 0 if path.startswith("tests/tui/") or path in SLOW_CORE else 1
 
 
 def pytest_collection_modifyitems(config, items):
     """Mark the grouped modules' tests for ``--dist loadgroup`` (see pyproject's addopts),
-    and run the screen's tests first: xdist hands out the tests in this order (the groups
+    and run the slow tests first: xdist hands out the tests in this order (the groups
     first), so the long ones start early and the run ends on short ones, both workers busy
     to the end instead of one finishing a long test alone."""
-    items.sort(key=_screen_tests_first)  # stable: each part keeps its own order
+    items.sort(key=_slow_tests_first)  # stable: each part keeps its own order
     for item in items:
         group = SERIAL_GROUPS.get(item.nodeid.split("::", 1)[0])
         if group is not None:
