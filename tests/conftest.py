@@ -7,6 +7,7 @@ independent implementation of the loss.
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -245,6 +246,20 @@ def _slow_tests_first(item) -> int:
     slow core modules, 1 for the rest (most of them milliseconds)."""
     path = item.nodeid.split("::", 1)[0]
     return 0 if path.startswith("tests/tui/") or path in SLOW_CORE else 1
+
+
+#: The cyclic collector's thresholds for the screen's tests (Python's default is 700, 10, 10).
+#: A Textual app makes tens of thousands of objects; collecting every 700 allocations scanned
+#: them again and again: at 20,000 the screen's tests took 11% less CPU (three runs of four
+#: of their modules, 18.2-18.6 s against 15.9-16.8 s), the garbage still collected, in larger
+#: batches (a worker's memory rose by about 120 MB). The other tests keep Python's default:
+#: some measure memory with tracemalloc, where garbage kept longer would count.
+SCREEN_GC = (20_000, 20, 20)
+_DEFAULT_GC = gc.get_threshold()
+
+
+def pytest_runtest_setup(item) -> None:
+    gc.set_threshold(*(SCREEN_GC if item.nodeid.startswith("tests/tui/") else _DEFAULT_GC))
 
 
 def pytest_collection_modifyitems(config, items):
