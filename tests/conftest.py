@@ -242,24 +242,31 @@ SLOW_CORE = ("tests/test_unbreakable.py", "tests/test_gradcheck_rule.py",
 
 
 def _slow_tests_first(item) -> int:
-    """0 for the screen's tests (tests/tui: a Textual app each, a second or more) and the
-    slow core modules, 1 for the rest (most of them milliseconds)."""
+    """0 for the modules that measure memory (see TEST_GC), 1 for the screen's tests
+    (tests/tui: a Textual app each, a second or more) and the slow core modules, 2 for the
+    rest (most of them milliseconds)."""
     path = item.nodeid.split("::", 1)[0]
-    return 0 if path.startswith("tests/tui/") or path in SLOW_CORE else 1
+    if path in MEMORY_TESTS:
+        return 0
+    return 1 if path.startswith("tests/tui/") or path in SLOW_CORE else 2
 
 
-#: The cyclic collector's thresholds for the screen's tests (Python's default is 700, 10, 10).
-#: A Textual app makes tens of thousands of objects; collecting every 700 allocations scanned
+#: The cyclic collector's thresholds in the tests (Python's default is 700, 10, 10). A
+#: Textual app makes tens of thousands of objects; collecting every 700 allocations scanned
 #: them again and again: at 20,000 the screen's tests took 11% less CPU (three runs of four
 #: of their modules, 18.2-18.6 s against 15.9-16.8 s), the garbage still collected, in larger
-#: batches (a worker's memory rose by about 120 MB). The other tests keep Python's default:
-#: some measure memory with tracemalloc, where garbage kept longer would count.
-SCREEN_GC = (20_000, 20, 20)
+#: batches (a worker's memory peaks about 250 MB higher). Only the modules that measure
+#: memory with tracemalloc (MEMORY_TESTS: garbage kept longer would count there) keep
+#: Python's default; they are handed out first, so that the switch back does not make the
+#: first of them collect a worker's whole heap (0.8 s after 20 screen tests, seen).
+TEST_GC = (20_000, 20, 20)
 _DEFAULT_GC = gc.get_threshold()
+MEMORY_TESTS = ("tests/test_robust_memory.py", "tests/test_losshistory.py")
 
 
 def pytest_runtest_setup(item) -> None:
-    gc.set_threshold(*(SCREEN_GC if item.nodeid.startswith("tests/tui/") else _DEFAULT_GC))
+    path = item.nodeid.split("::", 1)[0]
+    gc.set_threshold(*(_DEFAULT_GC if path in MEMORY_TESTS else TEST_GC))
 
 
 def pytest_collection_modifyitems(config, items):
