@@ -255,8 +255,9 @@ def _slow_tests_first(item) -> int:
 #: Textual app makes tens of thousands of objects; collecting every 700 allocations scanned
 #: them again and again: at 20,000 the screen's tests took 11% less CPU (three runs of four
 #: of their modules, 18.2-18.6 s against 15.9-16.8 s), the garbage still collected, in larger
-#: batches (a worker's memory peaks about 250 MB higher). Only the modules that measure
-#: memory with tracemalloc (MEMORY_TESTS: garbage kept longer would count there) keep
+#: batches (the largest process of a full run peaked at 830-950 MB, against 430-770 MB
+#: before; four of the screen's modules alone: 315 MB against 195 MB). Only the modules
+#: that measure memory with tracemalloc (MEMORY_TESTS: garbage kept longer would count) keep
 #: Python's default; they are handed out first, so that the switch back does not make the
 #: first of them collect a worker's whole heap (0.8 s after 20 screen tests, seen).
 TEST_GC = (20_000, 20, 20)
