@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import zip_longest
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -24,17 +26,17 @@ def _widest(lines: list[str]) -> int:
 
 
 def _changed_lines(before: Text, after: Text, old: list[str], new: list[str]) -> set[int]:
-    """The lines whose characters or styles differ between two texts of as many lines: the
-    lines' plain text compared, and the lines a style span added or removed covers (cheaper
-    than splitting both rich Texts into lines)."""
-    changed = {y for y, (a, b) in enumerate(zip(old, new, strict=True)) if a != b}
-    spans = set(before.spans) ^ set(after.spans)
-    if spans:
+    """The lines whose characters or styles differ between two texts (a line only one of them
+    has differs): their plain lines compared, and the lines each style span found in only one
+    of them covers (cheaper than splitting both rich Texts into lines)."""
+    changed = {y for y, (a, b) in enumerate(zip_longest(old, new)) if a != b}
+    for text, lines, other in ((before, old, after), (after, new, before)):
+        spans = set(text.spans) - set(other.spans)
+        if not spans:
+            continue
         starts = [0]
-        for line in new[:-1]:
+        for line in lines[:-1]:
             starts.append(starts[-1] + len(line) + 1)
-        from bisect import bisect_right
-
         for span in spans:
             first = bisect_right(starts, span.start) - 1
             last = bisect_right(starts, max(span.start, span.end - 1)) - 1
@@ -76,7 +78,9 @@ class Body(Widget):
         if after == before:  # the same characters and styles (rich Text compares both)
             return False
         old, new = before.plain.split("\n"), after.plain.split("\n")
-        if len(old) != len(new) or _widest(old) != _widest(new):  # its size changed
+        room = self._room()
+        if (self._height_for(len(old), room) != self._height_for(len(new), room)
+                or _widest(old) != _widest(new)):  # its size changed
             self.refresh(layout=True)
         else:  # repaint only the lines that changed (a step moves ▶ and adds a value)
             self.refresh(*[Region(0, y, width, 1) for y in _changed_lines(before, after, old, new)])
@@ -94,14 +98,26 @@ class Body(Widget):
     def build(self, view: View, width: int) -> Text:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    #: Whether the body fills its box's visible height with blank lines below the text, and
-    #: past it grows in steps of :data:`GROW_BY` lines: a body that gains a line at every step
-    #: (the values) would otherwise change its size, and so the screen's layout, at every key
-    #: press: a second frame, and a press took 30% longer. Below the text the box is blank
+    #: Whether the body is as tall as its box's visible height when its text is shorter,
+    #: and past it grows in steps of :data:`GROW_BY` lines: a body that gains a line at every
+    #: step (the values) would otherwise change its size, and so the screen's layout, at every
+    #: key press: a second frame, and a press took 30% longer. Below the text the box is blank
     #: either way, no scroll bar appears that the text does not need, and the highlighted
-    #: line is kept in view (a few blank lines may follow it when scrolled to the end).
+    #: line is kept in view (a few blank lines may follow it when scrolled to the end). The
+    #: height is worked out when the screen is laid out (:meth:`get_content_height`), from
+    #: the room the box has then: never from a room a resize has since changed.
     FILL = False
     GROW_BY = 8
+
+    def _room(self) -> int:
+        """The height of the box this body scrolls in (0 when not laid out yet)."""
+        box = self.parent
+        return box.scrollable_content_region.height if isinstance(box, Widget) else 0
+
+    def _height_for(self, lines: int, room: int) -> int:
+        if not self.FILL or room <= 0:
+            return lines
+        return room if lines <= room else lines + (-lines % self.GROW_BY)
 
     def _text_for(self, width: int) -> Text:
         if self.view is None:
@@ -109,14 +125,7 @@ class Body(Widget):
         width = max(10, width)
         key = (id(self.view), width)
         if key != self._built_for:
-            text = self.build(self.view, width)
-            if self.FILL and isinstance(self.parent, Widget):
-                room = self.parent.scrollable_content_region.height
-                lines = text.plain.count("\n") + 1
-                want = room if lines <= room else lines + (-lines % self.GROW_BY)
-                if lines < want:
-                    text.append("\n" * (want - lines))
-            self.text = text
+            self.text = self.build(self.view, width)
             self._built_for = key
         return self.text
 
@@ -136,7 +145,7 @@ class Body(Widget):
         return text
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return self._text_for(width).plain.count("\n") + 1
+        return self._height_for(self._text_for(width).plain.count("\n") + 1, self._room())
 
     def get_content_width(self, container, viewport) -> int:
         """As wide as the longest line: a panel too narrow for it scrolls sideways rather
@@ -157,7 +166,7 @@ class Body(Widget):
     @property
     def plain(self) -> str:
         """What the panel shows, as plain text (for tests and for reading aloud)."""
-        return self.text.plain.rstrip("\n") if self.FILL else self.text.plain
+        return self.text.plain
 
 
 class Box(VerticalScroll, can_focus=False):
