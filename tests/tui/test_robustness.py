@@ -33,6 +33,7 @@ from tests.tui.helpers import (
     settle,
     status,
     type_fast,
+    until,
 )
 from tests.tui.test_screen import PUBLISHED
 
@@ -207,10 +208,11 @@ async def test_rapid_resizing_between_tiny_and_normal_sizes(tmp_path, monkeypatc
             assert_consistent(app)
         # resizing while a run is going: the run goes on and ends where it should
         await pilot.resize_terminal(120, 40)
+        await sized(pilot)  # r acts only once the screen is no longer "too small"
         if app.main.checking:
             await pilot.press("c")
         await type_fast(pilot, ["r"])
-        assert app.main.running
+        assert await until(pilot, lambda: app.main.running)
         for size in [rng.choice(SIZES) for _ in range(15)]:
             await resize_now(pilot, *size)
             await sized(pilot)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bptui import scenario as scn
 from bptui.tui.app import BackpropApp
-from tests.tui.helpers import make_app, panel, screen_text, status, type_fast
+from tests.tui.helpers import make_app, panel, screen_text, status, type_fast, until
 
 SCENARIOS = scn.BUILTIN_FOLDER
 
@@ -145,7 +145,10 @@ async def test_navigation_keys_pass_through_the_empty_quiz_box():
             if app.main.quiz.open is not None:
                 break
             await pilot.press("n")
-        assert app.main.quiz.open is not None and app.focused is box
+        assert app.main.quiz.open is not None
+        # the box takes the keyboard after the next refresh: on a busy machine later than a
+        # pause that only waits for the process to look idle
+        assert await until(pilot, lambda: app.focused is box)
         await pilot.press("0", ".", "5", "n")  # once the box has text, every key types
         assert box.value == "0.5n"
 
