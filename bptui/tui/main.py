@@ -234,8 +234,8 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         self.query_one("#left").display = left
         self.query_one("#right").display = not self.compact or not left
         self.query_one(TabLine).active = self.tab
-        for box in self.query(Box):
-            self.call_after_refresh(box.scroll_to_current)
+        for box in self.query(Box):  # a panel just shown: its highlighted row in view
+            self.call_after_refresh(box.scroll_to_current, True)
 
     def on_tab_line_picked(self, message: TabLine.Picked) -> None:
         self.action_tab(message.name)

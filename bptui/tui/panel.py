@@ -189,9 +189,10 @@ class Box(VerticalScroll, can_focus=False):
         if self.body.show(view) is not False:  # the drawn network says nothing: it may move
             self.call_after_refresh(self.scroll_to_current)
 
-    def scroll_to_current(self) -> None:
-        """Keep the highlighted element in view (unless the learner is picking lines)."""
-        if self.has_focus or not self.display:
+    def scroll_to_current(self, picking_too: bool = False) -> None:
+        """Keep the highlighted element in view (unless the learner is picking lines; a panel
+        just brought into view by a tab shows it even then)."""
+        if (self.has_focus and not picking_too) or not self.display:
             return
         region = self.body.current_region()
         if region is not None:

@@ -160,3 +160,21 @@ def _correct(s, n: int) -> list[float]:
     from bptui import backprop as bp
 
     return bp.train(s, bp.Params.initial(s), n).losses
+
+
+async def test_a_panel_brought_into_view_by_its_tab_shows_its_highlighted_row():
+    """80x24 shows one panel at a time: at E_total (the 11th step), 2 brings the values in and
+    focuses them for picking; their ▶ row, below the first screenful, must be in view (it
+    was left at the top, the ▶ row out of sight)."""
+    from bptui.tui.values import ValuesBody
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*["n"] * 10, "2")
+        await pilot.pause()
+        body = app.main.query_one(ValuesBody)
+        box = body.parent
+        lines = body.plain.split("\n")
+        row = next(n for n, line in enumerate(lines) if line.startswith("▶"))
+        assert row >= box.scrollable_content_region.height  # below the first screenful
+        assert box.scroll_y <= row < box.scroll_y + box.scrollable_content_region.height
