@@ -229,8 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
     finally:
         codecache.save()
-        start_work()
         gc.unfreeze()  # a caller in the same process (the tests) collects as before
+        if _collecting:
+            gc.enable()
 
 
 def run() -> int:

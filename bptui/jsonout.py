@@ -6,7 +6,8 @@ when such numbers appear, so every JSON writer goes through :func:`dumps`, which
 whether it had to replace anything (the caller reports the divergence and exits 1).
 
 Plain data (what --train and --trace write: dicts, lists, floats, ints, plain strings) is
-written by :func:`_plain`, text for text what :func:`json.dumps` writes, so that a command line
+written by json's own C encoder (made directly, :func:`_c_encoder`), or where a number is not
+finite by :func:`_plain`: text for text what :func:`json.dumps` writes, so that a command line
 need not import json (it compiles eight regular expressions at import: milliseconds of
 start-up); anything else goes through json, and so does a call with options (--export json's
 events: on the 1000-100-10 net, writing its matrices through :func:`_plain` grew the peak
@@ -66,14 +67,6 @@ def _plain(value: Any, nonfinite: list[bool]) -> str:
     if kind is bool:
         return "true" if value else "false"
     if kind is list or kind is tuple:
-        if value and type(value[0]) is float:
-            try:  # a row of floats (a weight matrix's row, a loss history): at C speed
-                text = ", ".join(map(float.__repr__, value))
-            except TypeError:  # not all floats
-                pass
-            else:
-                if "n" not in text:  # no inf and no nan: a finite float's repr has no "n"
-                    return "[" + text + "]"
         return "[" + ", ".join([_plain(v, nonfinite) for v in value]) + "]"
     if kind is dict:
         items = []

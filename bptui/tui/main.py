@@ -234,8 +234,16 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         self.query_one("#left").display = left
         self.query_one("#right").display = not self.compact or not left
         self.query_one(TabLine).active = self.tab
-        for box in self.query(Box):  # a panel just shown: its highlighted row in view
+        for box in self.boxes:  # a panel just shown: its highlighted row in view
             self.call_after_refresh(box.scroll_to_current, True)
+
+    @property
+    def boxes(self) -> list[Box]:
+        """The panels' frames, found once (they are composed once): a CSS query at every key
+        press cost 0.7 ms."""
+        if self._boxes is None:
+            self._boxes = list(self.query(Box))
+        return self._boxes
 
     def on_tab_line_picked(self, message: TabLine.Picked) -> None:
         self.action_tab(message.name)
@@ -280,9 +288,7 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         with self.app.batch_update():
             self.query_one(StatusBar).changes = self.changes_text()
             self.query_one(StatusBar).show(view)
-            if self._boxes is None:  # composed once: a CSS query per key press cost 0.7 ms
-                self._boxes = list(self.query(Box))
-            for box in self._boxes:
+            for box in self.boxes:
                 box.show(view)
             self.query_one(LossPanel).show(view)
             self._show_quiz(view)
@@ -376,7 +382,7 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         i18n.set_language("en" if i18n.language() == "zh" else "zh")
         keys.localise(self)
         textual_words.localise_palette_key(self.app)
-        for box in self.query(Box):
+        for box in self.boxes:
             box.relabel()
         self.query_one(LossPanel).relabel()
         self.query_one(QuizBar).relabel()

@@ -60,9 +60,10 @@ class Body(Widget):
         self.selected: int | None = None  # the picked line, drawn underlined and marked »
 
     def show(self, view: View) -> bool:
-        """Take a new View; whether what the body shows changed. Repaint only then, and
-        relayout only if the number of lines changed: most key presses change two or three
-        panels, and every repainted one costs the screen a compositor pass over its area.
+        """Take a new View; whether what the body shows changed. Repaint only then (only the
+        changed lines), and relayout only if the body's size changed (its height, see
+        :attr:`FILL`, or its widest line): most key presses change two or three panels, and
+        every repainted one costs the screen a compositor pass over its area.
         A hidden body (another tab, the closed gradient check) only keeps the View: it is
         built when shown, and a refresh here would cost every key press a layout pass."""
         before = self.text
