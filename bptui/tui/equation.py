@@ -63,6 +63,8 @@ def learner_rows(view: View) -> list[tuple[str, str, str]]:
 
 
 class EquationBody(Body):
+    KEEP_SIZE = True  # its rows wrap to more or fewer lines from step to step
+
     def build(self, view: View, width: int) -> Text:
         ev = view.event
         rows: list[tuple[str, str, str]] = []  # label, text, style

@@ -8,6 +8,7 @@ import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.visual import visualize
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
@@ -81,7 +82,7 @@ class LossPanel(Vertical):
                 "{word} before training {before}.", word=word, before=show(initial))) + "\n" + _(
                 "The plot appears once more than one epoch has run (r runs them).") + tail
             self.caption = text
-            caption.update(Text(text))
+            _set_caption(caption, text)
             return
         self.add_class("-plotted")
         now = _("running") if running else _("now in epoch {epoch}", epoch=epoch)
@@ -95,7 +96,7 @@ class LossPanel(Vertical):
             self.caption += "\n" + _("⣿ {mistake}   • correct: {loss}", mistake=mistake,
                                       loss=show(correct[-1]))
         self.caption += tail
-        caption.update(Text(self.caption))
+        _set_caption(caption, self.caption)
         y = _series(initial, losses)
         y2 = _series(initial, correct) if both else None
         x = np.arange(len(y))
@@ -145,6 +146,14 @@ class LossPanel(Vertical):
             plt.vline(epoch)  # the loss the current epoch arrives at
         plt.xlabel(_("epoch"))
         widget.refresh()
+
+
+def _set_caption(caption: Static, text: str) -> None:
+    """Show ``text``, laying the panel out again only if its height changes: the caption
+    changes once per epoch, and a relayout costs that key press a second frame."""
+    width, height = caption.content_size
+    same = bool(width) and visualize(caption, Text(text)).get_height(caption.styles, width) == height
+    caption.update(Text(text), layout=not same)
 
 
 def _outputs_text(outputs: tuple, names: tuple, epoch: int) -> str:

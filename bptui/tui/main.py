@@ -160,7 +160,9 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
                     yield LossPanel(id="loss")
         with Horizontal(id="runbar"):
             yield Static("", id="run-label", markup=False)
-            yield ProgressBar(id="progress", show_eta=False)
+            # a total from the start: a bar without one animates, 15 redraws a second even
+            # while hidden, and each made the next scroll repaint the whole screen
+            yield ProgressBar(id="progress", total=1, show_eta=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:

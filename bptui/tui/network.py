@@ -24,6 +24,7 @@ from bptui.graph.picture import GraphPainter
 from bptui.i18n import _, ngettext
 from bptui.netdraw import NetworkPainter, layer_word
 from bptui.notation import fmt, pretty, shape_text
+from bptui.tui.panel import LAYOUT, LINES, SAME, Change, SelectBox
 from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, heat_strip, stats
 from bptui.tui.view import View
 
@@ -71,6 +72,7 @@ class NetworkBody(Widget):
     """The network panel's body: ``show(view)`` takes each new View, ``plain`` is its text."""
 
     DEFAULT_CSS = "NetworkBody { height: auto; width: 1fr; }"
+    RECENTRE = False  # the box scrolls the least distance to what is lit (see Body.RECENTRE)
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
@@ -82,13 +84,14 @@ class NetworkBody(Widget):
         self._strips: list[Strip] = []
         self._lines: list[str] = []
         self._width = (0, 0)
-        self._wide: int | None = None  # a graph wider than the panel: its width
+        self._wide: int | None = None  # a graph (or blocks) wider than the panel: its width
+        self._blocks_widest: tuple[object, int] = (None, 0)  # (scenario, widest line so far)
 
     # -- taking a View ----------------------------------------------------------------
 
-    def show(self, view: View) -> None:
+    def show(self, view: View) -> Change:
         self.view = view
-        self._rebuild()
+        return self._rebuild()
 
     def _room(self) -> tuple[int, int]:
         box = self.parent
@@ -97,10 +100,12 @@ class NetworkBody(Widget):
             return max(20, region.width), region.height
         return max(20, self.size.width or 72), 0
 
-    def _rebuild(self) -> None:
+    def _rebuild(self) -> Change:
+        """Draw the View again; what changed (the box scrolls to what is lit: at once, or
+        after the relayout a change of size brings)."""
         view = self.view
         if view is None:
-            return
+            return SAME
         before = len(self._lines)
         width, height = self._room()
         if not height:  # not laid out yet: draw again once the panel has its size
@@ -129,12 +134,19 @@ class NetworkBody(Widget):
             self.picture = None
             self._grid = []
             text = _blocks(view, width)
-            runs = [((line.plain, line),) for line in text.split("\n")]
+            runs = [((line.plain, line),) for line in text.split("\n", allow_blank=True)]
             self._lines = text.plain.split("\n")
-        # a graph may be wider than the panel (its columns cannot shrink): the panel then
-        # scrolls sideways, following the lit node or edge
+        # a graph may be wider than the panel (its columns cannot shrink), and so may the
+        # blocks' lines of numbers: the panel then scrolls sideways (following the lit node
+        # or edge) rather than cut a number; the blocks keep their widest line so far, so
+        # that the panel does not change its width from step to step
         widest = max([len(line) for line in self._lines] + [1])
-        wanted = widest if graph and widest > width else None
+        if self.picture is None:
+            if self._blocks_widest[0] is not view.scenario:
+                self._blocks_widest = (view.scenario, 0)
+            widest = max(widest, self._blocks_widest[1])
+            self._blocks_widest = (view.scenario, widest)
+        wanted = widest if (graph or self.picture is None) and widest > width else None
         if wanted != self._wide:
             self._wide = wanted
             self.styles.width = "1fr" if wanted is None else wanted
@@ -148,12 +160,13 @@ class NetworkBody(Widget):
                 strips.append(self._strip(row))
                 changed.append(y)
         self._runs, self._strips = runs, strips
-        if len(self._lines) != before or len(runs) != len(old):
+        if len(self._lines) != before or len(runs) != len(old) or not height:
             self.refresh(layout=True)
-        elif changed:  # repaint only the rows that changed: a step lights a few cells
+            return LAYOUT
+        if changed:  # repaint only the rows that changed: a step lights a few cells
             self.refresh(*[Region(0, y, max(1, self.size.width), 1) for y in changed])
-        if self.picture is not None and self.picture.focus is not None:
-            self.call_after_refresh(self._follow)
+            return LINES
+        return SAME
 
     def _strip(self, row: tuple) -> Strip:
         segs = []
@@ -181,10 +194,16 @@ class NetworkBody(Widget):
         return None if f is None else Region(f.x, f.y, max(1, f.w), max(1, f.h))
 
     def _again(self) -> None:
+        """The panel was resized: draw for the new room, then scroll to what is lit."""
         if self.view is not None and self._room() != self._width and self._room()[1]:
             self._rebuild()
+            self.call_after_refresh(self._follow)
 
     def on_resize(self, event: Resize) -> None:
+        self._again()
+
+    def box_resized(self) -> None:
+        """The box's room changed (the picture is planned for it): draw for the new room."""
         self._again()
 
     # -- painting ---------------------------------------------------------------------
@@ -213,8 +232,6 @@ class NetworkBody(Widget):
         ref = self.picture.ref_at(event.x, event.y)
         if ref is None:
             return
-        from bptui.tui.panel import SelectBox
-
         event.stop()
         self.post_message(SelectBox.Picked(self.parent, ref))  # the main screen opens it
 
@@ -223,8 +240,16 @@ class NetworkBody(Widget):
 
 
 
+#: What a layer's block lists, once computed in the current sample (in this order).
+BLOCK_SYMBOLS = ("net_{lay}", "out_{lay}", "dE/dout_{lay}", "dout_{lay}/dnet_{lay}",
+                 "delta_{lay}", "dE/dW{lay}", "W{lay}+")
+#: Rows of a matrix's heat strip under the blocks.
+HEAT_ROWS = 4
+
+
 def _blocks(view: View, width: int) -> Text:
-    """Layers too large to draw unit by unit: one block of statistics per layer."""
+    """Layers too large to draw unit by unit: one block of statistics per layer (padded with
+    blank lines to the tallest it can get)."""
     s = view.scenario
     ev = view.event
     latest: dict[str, Event] = {}
@@ -238,7 +263,9 @@ def _blocks(view: View, width: int) -> Text:
         out.append(text, style=style or None)
 
     x = s.inputs if ev.sample is None else s.inputs[ev.sample - 1: ev.sample]
-    lw = 15
+    # the names' column: the longest name and a space (the lines of numbers are long)
+    lw = 1 + max(len(pretty(f.format(lay=lay))) for lay in range(1, len(s.layers) + 1)
+                 for f in BLOCK_SYMBOLS)
     line(ngettext("inputs: {size} values per sample, {n} sample",
                   "inputs: {size} values per sample, {n} samples", x.shape[0],
                   size=s.input_size), HEADING)
@@ -250,8 +277,7 @@ def _blocks(view: View, width: int) -> Text:
                       activation=layer.activation), HEADING)
         w = view.params.weights[lay - 1]
         line(f"{NO_MARK}{'W' + str(lay):<{lw}}{stats(w)}")
-        for sym in (f"net_{lay}", f"out_{lay}", f"dE/dout_{lay}", f"dout_{lay}/dnet_{lay}",
-                    f"delta_{lay}", f"dE/dW{lay}", f"W{lay}+"):
+        for sym in (f.format(lay=lay) for f in BLOCK_SYMBOLS):
             e = latest.get(sym)
             if e is None:
                 continue
@@ -262,7 +288,7 @@ def _blocks(view: View, width: int) -> Text:
     if ev.is_matrix:
         m = np.atleast_2d(ev.value)
         cols = max(8, width - 4)
-        rows = min(4, m.shape[0])
+        rows = min(HEAT_ROWS, m.shape[0])
         line("")
         line(ngettext("{symbol}: first {n} row × {cols} of {shape} (· low … █ high)",
                       "{symbol}: first {n} rows × {cols} of {shape} (· low … █ high)", rows,
@@ -274,4 +300,9 @@ def _blocks(view: View, width: int) -> Text:
         line("")
         line(f"{pretty(ev.symbol)} = {'?' if view.hidden else fmt(ev.value)}", CURRENT)
     line(_("(too large to draw unit by unit: each layer is one block)"), LABEL)
+    # as tall as it can get from the first step on: a panel that grew a line at each step
+    # made the screen lay itself out twice per key press (a second frame, 16 ms later), and
+    # its scroll bar came and went (taking a column from the numbers, see _rebuild)
+    tallest = 2 + len(s.layers) * (2 + len(BLOCK_SYMBOLS)) + 2 + HEAT_ROWS + 1
+    out.append("\n" * max(0, tallest - 1 - out.plain.count("\n")))
     return out

@@ -9,10 +9,12 @@ from itertools import zip_longest
 from rich.cells import cell_len
 from rich.text import Text
 from textual.containers import VerticalScroll
-from textual.events import Click
+from textual.css.scalar import Unit
+from textual.events import Click, Resize
 from textual.geometry import Region
 from textual.message import Message
-from textual.widget import Widget
+from textual.visual import Visual, visualize
+from textual.widget import Widget, _RenderCache
 
 from bptui.i18n import N_, _
 from bptui.tui.keys import bindings
@@ -44,6 +46,14 @@ def _changed_lines(before: Text, after: Text, old: list[str], new: list[str]) ->
     return changed
 
 
+#: What taking a View changed in a body: nothing, some lines (repainted where they are), or
+#: its size (a relayout, and only then does the box scroll to ▶ after the screen is laid out).
+Change = str
+SAME: Change = "same"
+LINES: Change = "lines"
+LAYOUT: Change = "layout"
+
+
 class Body(Widget):
     """Renders one View as plain rich Text; subclasses implement :meth:`build`."""
 
@@ -58,34 +68,51 @@ class Body(Widget):
         self._built_for: tuple[int, int] | None = None
         self.refs: list[object | None] = []  # per line: what it shows, for picking (or None)
         self.selected: int | None = None  # the picked line, drawn underlined and marked »
+        self._kept: dict[object, object] = {}  # see KEEP_SIZE: width -> most lines, "widest"
+        self._line_strips: dict[object, object] = {}  # a line's text -> its strip, see below
 
-    def show(self, view: View) -> bool:
-        """Take a new View; whether what the body shows changed. Repaint only then (only the
-        changed lines), and relayout only if the body's size changed (its height, see
-        :attr:`FILL`, or its widest line): most key presses change two or three panels, and
-        every repainted one costs the screen a compositor pass over its area.
+    def show(self, view: View) -> Change:
+        """Take a new View and say what changed (:data:`SAME`, :data:`LINES` or
+        :data:`LAYOUT`). Repaint only the changed lines, and relayout only if the body's size
+        changed (its height, see :attr:`FILL` and :attr:`KEEP_SIZE`, or the width of a body
+        as wide as its text): a relayout costs the whole screen a second frame at that key
+        press (the panels around it are resized, the drawn network laid out again).
         A hidden body (another tab, the closed gradient check) only keeps the View: it is
         built when shown, and a refresh here would cost every key press a layout pass."""
         before = self.text
+        shown = self._shown()  # first: the size of a hidden widget costs a full layout map
+        width = self.size.width if shown else 0
+        size = self._layout_size(before) if width and self.view is not None else None
         self.view = view
         self._built_for = None
-        if not self._shown():
-            return False
-        width = self.size.width
-        if not width:
+        if not shown:
+            return SAME
+        if size is None:
             self.refresh(layout=True)
-            return True
+            return LAYOUT
         after = self._text_for(width)
         if after == before:  # the same characters and styles (rich Text compares both)
-            return False
-        old, new = before.plain.split("\n"), after.plain.split("\n")
-        room = self._room()
-        if (self._height_for(len(old), room) != self._height_for(len(new), room)
-                or _widest(old) != _widest(new)):  # its size changed
+            return SAME
+        if self._layout_size(after) != size:
             self.refresh(layout=True)
-        else:  # repaint only the lines that changed (a step moves ▶ and adds a value)
-            self.refresh(*[Region(0, y, width, 1) for y in _changed_lines(before, after, old, new)])
-        return True
+            return LAYOUT
+        old, new = before.plain.split("\n"), after.plain.split("\n")
+        # repaint only the lines that changed (a step moves ▶ and adds a value)
+        self.refresh(*[Region(0, y, width, 1) for y in _changed_lines(before, after, old, new)])
+        return LINES
+
+    def _layout_size(self, text: Text) -> tuple[int, int | None]:
+        """The size the screen's layout gives this body showing ``text``: its height, and
+        its width where that follows the text (``width: auto`` in the stylesheet; never
+        narrower than the box: ``min-width: 100%``)."""
+        plain = text.plain
+        height = self._height_for(plain.count("\n") + 1, self._room(), self.size.width)
+        width = self.styles.width
+        if width is None or not width.is_auto:
+            return height, None  # the box decides
+        box = self.parent
+        least = box.scrollable_content_region.width if isinstance(box, Widget) else 0
+        return height, max(least, _widest(plain.split("\n")), self._kept.get("widest", 0))
 
     def _shown(self) -> bool:
         """Whether this body and every container around it is displayed."""
@@ -109,13 +136,45 @@ class Body(Widget):
     #: the room the box has then: never from a room a resize has since changed.
     FILL = False
     GROW_BY = 8
+    #: Whether the body keeps the size of its largest text so far (its most lines at each
+    #: width, its widest line; for this scenario): the equation's rows wrap to a different
+    #: number of lines from step to step, and the values start again at each epoch; at each
+    #: change of size the screen was laid out twice (a second frame, 16 ms later) and the
+    #: panels below the equation moved. A smaller text leaves blank room instead (for the
+    #: values, the scroll bar shows how long an epoch's list gets).
+    KEEP_SIZE = False
+    #: Whether the box, when its ▶ line leaves the view, scrolls a quarter of a box at once
+    #: rather than the least distance: a list the steps walk down (the values) then scrolls
+    #: once every few key presses instead of at every one (a scroll repaints the whole box
+    #: and its scroll bar), and the eye keeps its place in between. Three quarters of the box
+    #: still show the values before ▶.
+    RECENTRE = False
+
+    def _most_shown(self) -> int:
+        """The most lines the box around this body shows (its ``max-height`` less its
+        border), or a very large number if the stylesheet sets none."""
+        box = self.parent
+        most = box.styles.max_height if isinstance(box, Widget) else None
+        if most is None or most.unit != Unit.CELLS:
+            return 1 << 30
+        return max(1, int(most.value) - box.styles.gutter.height)
 
     def _room(self) -> int:
         """The height of the box this body scrolls in (0 when not laid out yet)."""
         box = self.parent
         return box.scrollable_content_region.height if isinstance(box, Widget) else 0
 
-    def _height_for(self, lines: int, room: int) -> int:
+    def expected_lines(self, lines: int) -> int:
+        """How many lines the text showing the current View will have by the end of its
+        epoch, as far as the body can tell (a :attr:`FILL` body is that tall from the
+        start, so that it does not grow step by step)."""
+        return lines
+
+    def _height_for(self, lines: int, room: int, width: int) -> int:
+        if self.FILL and self.view is not None:
+            lines = self.expected_lines(lines)
+        if self.KEEP_SIZE:  # never past what the box shows without a scroll bar
+            lines = max(lines, min(self._kept.get(max(10, width), 0), self._most_shown()))
         if not self.FILL or room <= 0:
             return lines
         return room if lines <= room else lines + (-lines % self.GROW_BY)
@@ -128,6 +187,12 @@ class Body(Widget):
         if key != self._built_for:
             self.text = self.build(self.view, width)
             self._built_for = key
+            if self.KEEP_SIZE:  # most lines per width: the layout measures more than one
+                if self._kept.get(None) is not self.view.scenario:
+                    self._kept = {None: self.view.scenario, "widest": 0}
+                plain = self.text.plain
+                self._kept[width] = max(plain.count("\n") + 1, self._kept.get(width, 0))
+                self._kept["widest"] = max(_widest(plain.split("\n")), self._kept["widest"])
         return self.text
 
     def render(self) -> Text:
@@ -145,14 +210,50 @@ class Body(Widget):
             text = text[:start] + Text("»", style="bold underline") + text[start + 1:]
         return text
 
+    def _render_content(self) -> None:
+        """Turn the text into the screen's lines, one line at a time, reusing the lines that
+        did not change since the last time (Textual's own turns every line of a body into
+        strips again whenever any of it changed: a step changes two lines of the values, and
+        the other forty were converted again at every key press). Each line is rendered by
+        Textual's own :meth:`Visual.to_strips`, so it looks exactly as before; a mouse
+        selection of text, whose offsets span lines, takes Textual's whole-body path."""
+        width, height = self.size
+        if self.text_selection is not None or self.styles.content_align != ("left", "top"):
+            self._line_strips = {}
+            super()._render_content()
+            return
+        style = self.visual_style
+        if self._line_strips.get(None) != (width, style):  # every line depends on both
+            self._line_strips = {None: (width, style)}
+        old, new = self._line_strips, {None: (width, style)}
+        strips = []  # below the text, Widget.render_line draws blank lines, as before
+        lines = self.render().split("\n", allow_blank=True)
+        for y, line in enumerate(lines[:height]):
+            key = (line.plain, tuple(line.spans), line.style)
+            strip = old.get(key)
+            if strip is None:
+                strip = Visual.to_strips(self, visualize(self, line, markup=False), width, 1,
+                                         style)[0]
+            new[key] = strip
+            # each segment's style says where it is drawn (x, y), as mouse events read it:
+            # rendered alone, a line was drawn at y = 0
+            strips.append(strip.apply_offsets(0, y) if y else strip)
+        self._line_strips = new
+        self._render_cache = _RenderCache(self.size, strips)
+        self._dirty_regions.clear()
+
     def get_content_height(self, container, viewport, width: int) -> int:
-        return self._height_for(self._text_for(width).plain.count("\n") + 1, self._room())
+        return self._height_for(self._text_for(width).plain.count("\n") + 1, self._room(),
+                                 width)
 
     def get_content_width(self, container, viewport) -> int:
         """As wide as the longest line: a panel too narrow for it scrolls sideways rather
         than cut a number."""
         text = self._text_for(container.width)
-        return max((cell_len(line) for line in text.plain.split("\n")), default=1)
+        return max(_widest(text.plain.split("\n")), self._kept.get("widest", 1))
+
+    def box_resized(self) -> None:
+        """The box around this body changed size: text bodies follow by themselves."""
 
     def current_region(self) -> Region | None:
         """Where the highlighted (▶) element is drawn, to keep it in view; a body that draws
@@ -187,8 +288,21 @@ class Box(VerticalScroll, can_focus=False):
         yield self.body
 
     def show(self, view: View) -> None:
-        if self.body.show(view) is not False:  # the drawn network says nothing: it may move
+        """Hand the View to the body and keep its highlighted element in view: at once when
+        only lines changed (the same frame paints the scroll), after the next refresh when
+        the body is laid out again (its new size is known only then)."""
+        change = self.body.show(view)
+        if change == LINES:
+            self.scroll_to_current()
+        elif change == LAYOUT:
             self.call_after_refresh(self.scroll_to_current)
+
+    def on_resize(self, event: Resize) -> None:
+        """The box was resized (a panel beside it grew, the terminal changed size): a body
+        drawn for its room is drawn again, and the highlighted element is kept in view once
+        the screen is laid out (a scroll made at the key press was for the old size)."""
+        self.body.box_resized()
+        self.call_after_refresh(self.scroll_to_current)
 
     def scroll_to_current(self, picking_too: bool = False) -> None:
         """Keep the highlighted element in view (unless the learner is picking lines; a panel
@@ -196,8 +310,17 @@ class Box(VerticalScroll, can_focus=False):
         if (self.has_focus and not picking_too) or not self.display:
             return
         region = self.body.current_region()
-        if region is not None:
-            self.scroll_to_region(region, animate=False, immediate=True, force=True)
+        if region is None:
+            return
+        top, height = round(self.scroll_y), self.scrollable_content_region.height
+        if self.body.RECENTRE and height > 3:
+            if region.y >= top + height:  # walked off the bottom: ▶ to three quarters down
+                self.scroll_to(y=region.y - height * 3 // 4, animate=False, immediate=True,
+                               force=True)
+            elif region.y < top:  # stepped back off the top: ▶ to a quarter down
+                self.scroll_to(y=region.y - height // 4, animate=False, immediate=True,
+                               force=True)
+        self.scroll_to_region(region, animate=False, immediate=True, force=True)
 
 
 class SelectBox(Box, can_focus=True):

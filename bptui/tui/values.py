@@ -26,6 +26,8 @@ def learner_note(view: View, ev) -> str:
 
 class ValuesBody(Body):
     FILL = True  # a line more at every step: see Body.FILL
+    KEEP_SIZE = True  # and back to a few lines at each new epoch: see Body.KEEP_SIZE
+    RECENTRE = True  # and ▶ walks down it: see Body.RECENTRE
 
     def build(self, view: View, width: int) -> Text:
         s = view.scenario
@@ -79,6 +81,16 @@ class ValuesBody(Body):
             else:
                 out.append((name.ljust(name_w) + val).rstrip(), style=style or None)
         return out
+
+    def expected_lines(self, lines: int) -> int:
+        """A line per step still to come in this epoch, and for each sample still to come
+        its heading and given rows."""
+        view = self.view
+        more = view.steps - 1 - view.index
+        k = view.event.sample
+        if k is not None and k < view.scenario.samples:
+            more += (view.scenario.samples - k) * (1 + len(self._given_refs(view, k)))
+        return lines + more
 
     def _given_refs(self, view: View, k: int) -> list[tuple]:
         """("data", symbol, sample) for each row :meth:`_given` makes."""

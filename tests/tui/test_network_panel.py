@@ -71,3 +71,20 @@ async def test_the_lit_unit_or_edge_is_always_in_view():
             top, height = box.scroll_offset.y, box.scrollable_content_region.height
             assert top <= f.y and f.y + min(f.h, height) <= top + height, \
                 (result_of(app), f, top, height)
+
+
+async def test_the_blocks_of_a_large_network_never_cut_a_number():
+    """The 1000-100-10's blocks at 120x40: once its scroll bar showed (the blocks are taller
+    than the panel in the backward pass), a line of numbers was one column too wide and
+    lost its last digit. Now the panel scrolls sideways to every line's end."""
+    app = make_app("batch_relu_1000_100_10")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        box = app.main.query_one("#network")
+        body = app.main.query_one("#network-body")
+        for _ in range(len(app.cursor.events) + 1):
+            await pilot.press("n")
+            await pilot.pause()
+            widest = max(len(line) for line in body.plain.split("\n"))
+            seen = box.scrollable_content_region.width + box.max_scroll_x
+            assert widest <= seen, (app.cursor.event.symbol, widest, seen)

@@ -171,3 +171,121 @@ async def test_a_step_repaints_only_what_changed_and_never_cuts_a_number():
         await pilot.press("e")
         await pilot.pause()
         assert "…" not in updates.plain and "…" not in screen_text(app)
+
+
+class Layouts:
+    """Counts the screen's full layouts (a second frame for that key press) and its scrolls,
+    while in a ``with`` block."""
+
+    def __init__(self, screen) -> None:
+        self.screen, self.reflows, self.scrolls = screen, 0, 0
+
+    def __enter__(self) -> Layouts:
+        real = self.real = type(self.screen)._refresh_layout
+
+        def counted(screen, size=None, scroll=False):
+            if scroll and not screen._layout_widgets:
+                self.scrolls += 1
+            else:
+                self.reflows += 1
+            return real(screen, size, scroll)
+
+        self.screen._refresh_layout = counted.__get__(self.screen)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        del self.screen._refresh_layout
+
+
+async def press_n(pilot, times: int) -> None:
+    for _ in range(times):
+        await pilot.press("n")
+        await pilot.pause()
+
+
+async def test_a_step_lays_nothing_out_again():
+    """A key press that changes no panel's size is one frame: the equation and the values
+    keep the size of their largest text (the values are as tall as their epoch's list from
+    its first step), the blocks of a large network are as tall as they can get, and the loss
+    caption is laid out again only if its height changes. Measured on the 2-2-2's first
+    epoch and on the 1000-100-10's third and fourth (its first ones grow the panels once;
+    every step laid the blocks out again before: 28 layouts at least)."""
+    app = make_app("mazur_2_2_2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_n(pilot, 1)
+        with Layouts(app.screen) as counted:
+            await press_n(pilot, 35)
+        assert app.cursor.epoch == 1 and counted.reflows == 0
+        assert counted.scrolls <= 35 // 3  # the values scroll a quarter of their box at once
+    app = make_app("batch_relu_1000_100_10")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_n(pilot, 2 * len(app.cursor.events) + 1)
+        assert app.cursor.epoch == 3
+        with Layouts(app.screen) as counted:
+            await press_n(pilot, 2 * len(app.cursor.events))
+        # at most one widening of the blocks (three layouts, as its sideways scroll bar
+        # appears): this net's numbers grow, and a line of them may first outgrow the panel
+        assert app.cursor.epoch == 5 and counted.reflows <= 3
+
+
+async def test_the_values_scroll_a_quarter_of_their_box_and_keep_the_current_line_in_view():
+    from bptui.tui.values import ValuesBody
+
+    app = make_app("mazur_2_2_2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        box = app.main.query_one("#values")
+        body = app.main.query_one(ValuesBody)
+        tops = []
+        for _ in range(2 * len(app.cursor.events)):
+            await pilot.press("n")
+            await pilot.pause()
+            line = body.current_region().y
+            top, height = box.scroll_offset.y, box.scrollable_content_region.height
+            assert top <= line < top + height
+            tops.append(top)
+        moves = [b - a for a, b in zip(tops, tops[1:], strict=False) if b != a]
+        assert moves and all(m >= height // 4 or m < 0 for m in moves), moves
+        for _ in range(10):  # stepping back: ▶ stays in view
+            await pilot.press("p")
+            await pilot.pause()
+            line = body.current_region().y
+            assert box.scroll_offset.y <= line < box.scroll_offset.y + height
+
+
+async def test_a_body_rendered_line_by_line_reads_as_textual_renders_it_whole():
+    """Panels turn only their changed lines into strips (panel.Body._render_content): the
+    strips must be Textual's own for the whole text, picked line and all."""
+    from textual.widget import Widget
+
+    from bptui.tui.panel import Body
+
+    app = make_app("two_three_one")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_n(pilot, 7)
+        await pilot.press("tab")  # the values panel takes the focus: a picked line
+        await pilot.press("up")
+        await press_n(pilot, 2)
+        bodies = [b for b in app.main.query(Body) if b._shown() and b.size.width]
+        assert len(bodies) >= 3
+        assert any(b.selected is not None for b in bodies)
+        for body in bodies:
+            body._dirty_regions.add(body.region)
+            Body._render_content(body)
+            ours = list(body._render_cache.lines)
+            Widget._render_content(body)
+            assert ours == list(body._render_cache.lines), body.id
+
+
+async def test_the_hidden_progress_bar_does_not_animate():
+    """A bar without a total animates: 15 redraws a second, each making the next scroll
+    repaint the whole screen. Between runs it has a total and stands still."""
+    from textual.widgets import ProgressBar
+
+    app = make_app("mazur_2_2_2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert all(not w.auto_refresh for w in app.main.query_one(ProgressBar).walk_children())
+        app.main.action_run(5)
+        await settle(pilot)
+        assert all(not w.auto_refresh for w in app.main.query_one(ProgressBar).walk_children())
