@@ -127,6 +127,7 @@ def heat_strip(a: np.ndarray, rows: int, cols: int) -> list[str]:
 def stats(a: np.ndarray) -> str:
     """Shape, range, mean and norm of a matrix in one short line."""
     a = np.asarray(a, dtype=np.float64)
-    return _("{shape}[{min}, {max}]  mean {mean}  ‖·‖ {norm}", shape=f"{shape_text(a):<9}",
+    # single spaces: a layer's block line must fit a 120-column screen's network panel
+    return _("{shape}[{min}, {max}] mean {mean} ‖·‖ {norm}", shape=f"{shape_text(a):<9}",
              min=fmt(a.min(), 4), max=fmt(a.max(), 4), mean=fmt(a.mean(), 4),
              norm=fmt(norm(a), 4))
