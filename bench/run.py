@@ -12,8 +12,9 @@ Run from the repository root: ``python bench/run.py`` (``--quick`` for fewer rep
   when valgrind is installed, the same comparisons in instructions executed, which other
   jobs on a shared machine barely disturb;
 * in process: the fast path against the tutorials' loops, the event stream, memory;
-* the screen (``bench/screen_bench.py``, key press to painted frame, run twice: BLAS on one
-  thread as the screen process sets it, and BLAS's default), ``r`` against ``--train``
+* the screen (``bench/screen_bench.py``, key press to the frame that shows the whole step,
+  and to the first frame, run twice: BLAS on one thread as the screen process sets it, and
+  BLAS's default), ``r`` against ``--train``
   (``bench/screen_run_bench.py``) and its start-up (``bench/startup_bench.py``).
 
 Every comparison runs the sides in turn, round after round, and reports the best of the
@@ -267,7 +268,7 @@ def screen(quick: bool) -> None:
         env = {k: v for k, v in CHILD_ENV.items() if not k.endswith("_NUM_THREADS")}
         if blas:
             env["OPENBLAS_NUM_THREADS"] = env["MKL_NUM_THREADS"] = blas
-        print(f"\nscreen, key press to painted frame: {label}", flush=True)
+        print(f"\nscreen, key press to the settled frame: {label}", flush=True)
         subprocess.run([PY, str(HERE / "screen_bench.py"), "--steps", steps, "--rounds", rounds],
                        env=env, cwd=ROOT, check=False)
     print("\nscreen, r on batch_relu_1000_100_10 against --train for the same epochs",

@@ -360,9 +360,11 @@ class SelectBox(Box, can_focus=True):
         self.body.selected = marked[0] if marked else (picks[-1] if picks else None)
 
     def on_blur(self) -> None:
+        """Picking ends: the panel follows ▶ again (it had followed the picked line)."""
         self.border_title = str(self.border_title).removesuffix(_(self.HINT))
         self.body.selected = None
         self.body.refresh()
+        self.call_after_refresh(self.scroll_to_current)
 
     def _follow(self) -> None:
         n = self.body.selected

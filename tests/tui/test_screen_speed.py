@@ -289,3 +289,25 @@ async def test_the_hidden_progress_bar_does_not_animate():
         app.main.action_run(5)
         await settle(pilot)
         assert all(not w.auto_refresh for w in app.main.query_one(ProgressBar).walk_children())
+
+
+async def test_leaving_a_panel_after_picking_brings_the_current_line_back_into_view():
+    from bptui.tui.values import ValuesBody
+
+    app = make_app("mazur_2_2_2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_n(pilot, 30)
+        box = app.main.query_one("#values")
+        body = app.main.query_one(ValuesBody)
+        box.focus()
+        await pilot.pause()
+        for _ in range(25):  # pick a line far above ▶: the panel follows the picked line
+            await pilot.press("up")
+        await pilot.pause()
+        height = box.scrollable_content_region.height
+        assert not box.scroll_offset.y <= body.current_region().y < box.scroll_offset.y + height
+        app.main.query_one("#updates").focus()
+        await pilot.pause()
+        await pilot.pause()
+        line = body.current_region().y
+        assert box.scroll_offset.y <= line < box.scroll_offset.y + height
