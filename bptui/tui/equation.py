@@ -63,7 +63,12 @@ def learner_rows(view: View) -> list[tuple[str, str, str]]:
 
 
 class EquationBody(Body):
-    KEEP_SIZE = True  # its rows wrap to more or fewer lines from step to step
+    @property
+    def KEEP_SIZE(self) -> bool:  # noqa: N802 - Body's switch, decided per screen here
+        """Its rows wrap to more or fewer lines from step to step: on a wide screen it keeps
+        its largest size (see Body.KEEP_SIZE); on a small one (one panel at a time below
+        it) rows are scarce, and it is as tall as its text."""
+        return not self.screen.has_class("-compact")
 
     def build(self, view: View, width: int) -> Text:
         ev = view.event
