@@ -147,7 +147,8 @@ class NetworkBody(Widget):
             widest = max(widest, self._blocks_widest[1])
             self._blocks_widest = (view.scenario, widest)
         wanted = widest if (graph or self.picture is None) and widest > width else None
-        if wanted != self._wide:
+        relayout = wanted != self._wide  # a new width: scroll sideways once laid out
+        if relayout:
             self._wide = wanted
             self.styles.width = "1fr" if wanted is None else wanted
         old = self._runs
@@ -160,7 +161,7 @@ class NetworkBody(Widget):
                 strips.append(self._strip(row))
                 changed.append(y)
         self._runs, self._strips = runs, strips
-        if len(self._lines) != before or len(runs) != len(old) or not height:
+        if len(self._lines) != before or len(runs) != len(old) or not height or relayout:
             self.refresh(layout=True)
             return LAYOUT
         if changed:  # repaint only the rows that changed: a step lights a few cells
@@ -221,8 +222,9 @@ class NetworkBody(Widget):
 
     @property
     def plain(self) -> str:
-        """What the panel shows, as plain text (for tests and for reading aloud)."""
-        return "\n".join(self._lines)
+        """What the panel shows, as plain text (for tests and for reading aloud), without
+        the blank lines that pad the blocks of a large network."""
+        return "\n".join(self._lines).rstrip("\n")
 
     # -- where a value comes from -----------------------------------------------------
 

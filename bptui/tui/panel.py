@@ -68,7 +68,8 @@ class Body(Widget):
         self._built_for: tuple[int, int] | None = None
         self.refs: list[object | None] = []  # per line: what it shows, for picking (or None)
         self.selected: int | None = None  # the picked line, drawn underlined and marked »
-        self._kept: dict[object, object] = {}  # see KEEP_SIZE: width -> most lines, "widest"
+        self._kept: dict[object, object] = {}  # see KEEP_SIZE: width -> (most lines, widest)
+        self._stale = False  # a View came while hidden
         self._line_strips: dict[object, object] = {}  # a line's text -> its strip, see below
 
     def show(self, view: View) -> Change:
@@ -81,11 +82,13 @@ class Body(Widget):
         built when shown, and a refresh here would cost every key press a layout pass."""
         before = self.text
         shown = self._shown()  # first: the size of a hidden widget costs a full layout map
-        width = self.size.width if shown else 0
+        width = self.build_width() if shown else 0
         size = self._layout_size(before) if width and self.view is not None else None
+        drawn_for = self._built_for[1] if self._built_for else None  # the width before was
         self.view = view
         self._built_for = None
         if not shown:
+            self._stale = True  # drawn again when shown (on_show)
             return SAME
         if size is None:
             self.refresh(layout=True)
@@ -96,23 +99,44 @@ class Body(Widget):
         if self._layout_size(after) != size:
             self.refresh(layout=True)
             return LAYOUT
+        if drawn_for != max(10, width):  # the text before was built for another width
+            self.refresh()
+            return LINES
         old, new = before.plain.split("\n"), after.plain.split("\n")
         # repaint only the lines that changed (a step moves ▶ and adds a value)
         self.refresh(*[Region(0, y, width, 1) for y in _changed_lines(before, after, old, new)])
         return LINES
+
+    def on_show(self) -> None:
+        """Shown again (a tab, the gradient check, a wide screen after a small one): a View
+        that came while hidden is drawn now (Textual would show its old lines otherwise)."""
+        if self._stale:
+            self._stale = False
+            self._built_for = None
+            self.refresh(layout=True)
 
     def _layout_size(self, text: Text) -> tuple[int, int | None]:
         """The size the screen's layout gives this body showing ``text``: its height, and
         its width where that follows the text (``width: auto`` in the stylesheet; never
         narrower than the box: ``min-width: 100%``)."""
         plain = text.plain
-        height = self._height_for(plain.count("\n") + 1, self._room(), self.size.width)
-        width = self.styles.width
-        if width is None or not width.is_auto:
+        height = self._height_for(plain.count("\n") + 1, self._room(), self.build_width())
+        if not self._sized_by_text():
             return height, None  # the box decides
         box = self.parent
         least = box.scrollable_content_region.width if isinstance(box, Widget) else 0
-        return height, max(least, _widest(plain.split("\n")), self._kept.get("widest", 0))
+        kept = self._kept.get(max(10, self.build_width()), (0, 0))[1] if self.KEEP_SIZE else 0
+        return height, max(least, _widest(plain.split("\n")), kept)
+
+    def build_width(self) -> int:
+        """The width the text is built for: what the box shows. A body as wide as its text
+        (``width: auto``) is laid out wider than its box when a line is long, and a scroll
+        bar takes a column of the box: built for its own width, the values' numbers were
+        written longer than the box shows, and cut."""
+        box = self.parent
+        if self._sized_by_text() and isinstance(box, Widget) and box.size.width:
+            return box.scrollable_content_region.width
+        return self.size.width
 
     def _shown(self) -> bool:
         """Whether this body and every container around it is displayed."""
@@ -174,7 +198,8 @@ class Body(Widget):
         if self.FILL and self.view is not None:
             lines = self.expected_lines(lines)
         if self.KEEP_SIZE:  # never past what the box shows without a scroll bar
-            lines = max(lines, min(self._kept.get(max(10, width), 0), self._most_shown()))
+            lines = max(lines, min(self._kept.get(max(10, width), (0, 0))[0],
+                                   self._most_shown()))
         if not self.FILL or room <= 0:
             return lines
         return room if lines <= room else lines + (-lines % self.GROW_BY)
@@ -189,14 +214,15 @@ class Body(Widget):
             self._built_for = key
             if self.KEEP_SIZE:  # most lines per width: the layout measures more than one
                 if self._kept.get(None) is not self.view.scenario:
-                    self._kept = {None: self.view.scenario, "widest": 0}
+                    self._kept = {None: self.view.scenario}
                 plain = self.text.plain
-                self._kept[width] = max(plain.count("\n") + 1, self._kept.get(width, 0))
-                self._kept["widest"] = max(_widest(plain.split("\n")), self._kept["widest"])
+                lines, widest = self._kept.get(width, (0, 0))
+                self._kept[width] = (max(plain.count("\n") + 1, lines),
+                                     max(_widest(plain.split("\n")), widest))
         return self.text
 
     def render(self) -> Text:
-        text = self._text_for(self.size.width)
+        text = self._text_for(self.build_width())
         n = self.selected
         if n is None or not 0 <= n < len(self.refs):
             return text
@@ -242,15 +268,27 @@ class Body(Widget):
         self._render_cache = _RenderCache(self.size, strips)
         self._dirty_regions.clear()
 
+    def _measured_width(self, width: int) -> int:
+        """The width to measure the text at, as it will be drawn (:meth:`build_width`; the
+        layout offers a body as wide as its text the width it is being given)."""
+        return (self.build_width() or width) if self._sized_by_text() else width
+
+    def _sized_by_text(self) -> bool:
+        width = self.styles.width
+        return width is not None and width.is_auto
+
     def get_content_height(self, container, viewport, width: int) -> int:
+        width = self._measured_width(width)
         return self._height_for(self._text_for(width).plain.count("\n") + 1, self._room(),
                                  width)
 
     def get_content_width(self, container, viewport) -> int:
         """As wide as the longest line: a panel too narrow for it scrolls sideways rather
         than cut a number."""
-        text = self._text_for(container.width)
-        return max(_widest(text.plain.split("\n")), self._kept.get("widest", 1))
+        width = self._measured_width(container.width)
+        text = self._text_for(width)
+        kept = self._kept.get(max(10, width), (0, 0))[1] if self.KEEP_SIZE else 0
+        return max(_widest(text.plain.split("\n")), kept, 1)
 
     def box_resized(self) -> None:
         """The box around this body changed size: text bodies follow by themselves."""
@@ -260,7 +298,7 @@ class Body(Widget):
         something else (the drawn network) overrides this."""
         if self.view is None or not self.size.width:
             return None
-        for n, line in enumerate(self._text_for(self.size.width).plain.split("\n")):
+        for n, line in enumerate(self._text_for(self.build_width()).plain.split("\n")):
             if "▶" in line[:2]:
                 return Region(0, n, max(1, len(line)), 1)
         return None
@@ -296,6 +334,11 @@ class Box(VerticalScroll, can_focus=False):
             self.scroll_to_current()
         elif change == LAYOUT:
             self.call_after_refresh(self.scroll_to_current)
+
+    def on_show(self) -> None:
+        """Brought into view (the gradient check opened, a tab): its ▶ line too, once laid
+        out."""
+        self.call_after_refresh(self.scroll_to_current)
 
     def on_resize(self, event: Resize) -> None:
         """The box was resized (a panel beside it grew, the terminal changed size): a body
@@ -353,7 +396,7 @@ class SelectBox(Box, can_focus=True):
             return
         self.body.selected = None
         if self.body.size.width:
-            self.body._text_for(self.body.size.width)  # refs as drawn now
+            self.body._text_for(self.body.build_width())  # refs as drawn now
         lines = self.body.text.plain.split("\n")
         picks = self._pickable()
         marked = [n for n in picks if n < len(lines) and "▶" in lines[n][:2]]

@@ -65,7 +65,9 @@ class ValuesBody(Body):
                 val += learner_note(view, ev)
             rows.append(((MARK if here else NO_MARK) + name_of(ev.symbol), val,
                          CURRENT if here else ""))
-        room = max(8, width - 18)  # names longer than this put their value on the next line
+        # names longer than this put their value on the next line: a value takes up to 20
+        # columns (text.aligned), and a line must fit the box (no number cut)
+        room = max(8, width - 20)
         name_w = min(room, max(len(r[0]) for r in rows if r[2] != HEADING) + 2)
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         self.refs = []

@@ -311,3 +311,39 @@ async def test_leaving_a_panel_after_picking_brings_the_current_line_back_into_v
         await pilot.pause()
         line = body.current_region().y
         assert box.scroll_offset.y <= line < box.scroll_offset.y + height
+
+
+async def test_panels_hidden_while_the_learner_stepped_show_the_new_step_when_shown_again():
+    """Wide, 12 steps; small (one panel at a time), 2 steps; wide again: the values and
+    updates panels had kept their old lines on screen (nothing repainted a panel that
+    took its new View while hidden and came back at its old size)."""
+    from bptui.notation import pretty
+
+    app = make_app("mazur_2_2_2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_n(pilot, 12)
+        await resize_now(pilot, 80, 24)
+        assert await until(pilot, lambda: app.main.compact)
+        await press_n(pilot, 2)
+        await resize_now(pilot, 120, 40)
+        assert await until(pilot, lambda: not app.main.compact)
+        await pilot.pause()
+        shown = screen_text(app)
+        assert f"▶ {pretty(app.cursor.event.symbol)}" in shown
+        assert "0.08216704056" in shown  # ∂E/∂w5 in the updates panel, new since hidden
+
+
+async def test_the_values_are_written_for_the_width_their_box_shows():
+    """A body as wide as its text is laid out wider than its box when a line is long, and
+    the scroll bar takes a column: the values were written for that width, and the box cut
+    their last digits."""
+    from tests.tui.helpers import BRACKETS
+
+    app = make_app(BRACKETS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_n(pilot, 16)
+        box = app.main.query_one("#values")
+        body = app.main.query_one("#values-body")
+        assert box.show_vertical_scrollbar
+        seen = box.scrollable_content_region.width
+        assert all(len(line) <= seen for line in body.plain.split("\n")), seen
