@@ -340,6 +340,11 @@ class Box(VerticalScroll, can_focus=False):
         out."""
         self.call_after_refresh(self.scroll_to_current)
 
+    def watch_virtual_size(self) -> None:
+        """The body changed size (a box just shown learns its body's height a layout pass
+        later than its own): ▶ in view again, once that size is in force."""
+        self.call_after_refresh(self.scroll_to_current)
+
     def on_resize(self, event: Resize) -> None:
         """The box was resized (a panel beside it grew, the terminal changed size): a body
         drawn for its room is drawn again, and the highlighted element is kept in view once

@@ -347,3 +347,24 @@ async def test_the_values_are_written_for_the_width_their_box_shows():
         assert box.show_vertical_scrollbar
         seen = box.scrollable_content_region.width
         assert all(len(line) <= seen for line in body.plain.split("\n")), seen
+
+
+async def test_the_gradient_check_opened_on_a_small_terminal_shows_its_current_row():
+    """At 62x20 the check's box learns its body's height a layout pass after it is shown:
+    its ▶ row (the current parameter) was left below the view."""
+    for steps in (30, 33):
+        app = make_app("mazur_2_2_2")
+        async with app.run_test(size=(62, 20)) as pilot:
+            await pilot.pause()
+            main = app.main
+            main._move(lambda main=main, steps=steps: main.cursor.goto(1, steps))
+            await pilot.pause()
+            await pilot.press("3")
+            await pilot.press("c")
+            await pilot.pause()
+            await pilot.pause()
+            box = main.query_one("#gradcheck")
+            row = box.body.current_region()
+            assert row is not None
+            top, height = box.scroll_offset.y, box.scrollable_content_region.height
+            assert top <= row.y < top + height, (steps, row.y, top, height)
