@@ -179,15 +179,6 @@ class NetworkBody(Widget):
             segs.append(Segment(text, style))
         return Strip(segs)
 
-    def _follow(self) -> None:
-        """Scroll the highlighted unit or edge into view."""
-        f = self.picture.focus if self.picture is not None else None
-        box = self.parent
-        if f is None or not isinstance(box, Widget) or not hasattr(box, "scroll_to_region"):
-            return
-        box.scroll_to_region(Region(f.x, f.y, max(1, f.w), max(1, f.h)), animate=False,
-                             immediate=True)
-
     def current_region(self) -> Region | None:
         """Where the highlighted unit or edge is drawn: the Box around this body asks every
         body for it after each step (panel.Box.scroll_to_current)."""
@@ -195,10 +186,10 @@ class NetworkBody(Widget):
         return None if f is None else Region(f.x, f.y, max(1, f.w), max(1, f.h))
 
     def _again(self) -> None:
-        """The panel was resized: draw for the new room, then scroll to what is lit."""
+        """The panel was resized: draw for the new room (the box then scrolls to what is lit:
+        panel.Box.on_resize, Box.watch_virtual_size)."""
         if self.view is not None and self._room() != self._width and self._room()[1]:
             self._rebuild()
-            self.call_after_refresh(self._follow)
 
     def on_resize(self, event: Resize) -> None:
         self._again()

@@ -68,7 +68,8 @@ class Body(Widget):
         self._built_for: tuple[int, int] | None = None
         self.refs: list[object | None] = []  # per line: what it shows, for picking (or None)
         self.selected: int | None = None  # the picked line, drawn underlined and marked »
-        self._kept: dict[object, object] = {}  # see KEEP_SIZE: width -> (most lines, widest)
+        self._kept: dict[int, tuple[int, int]] = {}  # KEEP_SIZE: width -> (lines, widest)
+        self._kept_for: object = None  # the scenario those sizes are of
         self._stale = False  # a View came while hidden
         self._line_strips: dict[object, object] = {}  # a line's text -> its strip, see below
 
@@ -119,14 +120,11 @@ class Body(Widget):
         """The size the screen's layout gives this body showing ``text``: its height, and
         its width where that follows the text (``width: auto`` in the stylesheet; never
         narrower than the box: ``min-width: 100%``)."""
-        plain = text.plain
-        height = self._height_for(plain.count("\n") + 1, self._room(), self.build_width())
+        plain, width = text.plain, self.build_width()  # for such a body: the box's width
+        height = self._height_for(plain.count("\n") + 1, self._room(), width)
         if not self._sized_by_text():
             return height, None  # the box decides
-        box = self.parent
-        least = box.scrollable_content_region.width if isinstance(box, Widget) else 0
-        kept = self._kept.get(max(10, self.build_width()), (0, 0))[1] if self.KEEP_SIZE else 0
-        return height, max(least, _widest(plain.split("\n")), kept)
+        return height, max(width, _widest(plain.split("\n")), self._kept_widest(width))
 
     def build_width(self) -> int:
         """The width the text is built for: what the box shows. A body as wide as its text
@@ -213,8 +211,8 @@ class Body(Widget):
             self.text = self.build(self.view, width)
             self._built_for = key
             if self.KEEP_SIZE:  # most lines per width: the layout measures more than one
-                if self._kept.get(None) is not self.view.scenario:
-                    self._kept = {None: self.view.scenario}
+                if self._kept_for is not self.view.scenario:
+                    self._kept, self._kept_for = {}, self.view.scenario
                 plain = self.text.plain
                 lines, widest = self._kept.get(width, (0, 0))
                 self._kept[width] = (max(plain.count("\n") + 1, lines),
@@ -287,8 +285,11 @@ class Body(Widget):
         than cut a number."""
         width = self._measured_width(container.width)
         text = self._text_for(width)
-        kept = self._kept.get(max(10, width), (0, 0))[1] if self.KEEP_SIZE else 0
-        return max(_widest(text.plain.split("\n")), kept, 1)
+        return max(_widest(text.plain.split("\n")), self._kept_widest(width), 1)
+
+    def _kept_widest(self, width: int) -> int:
+        """The widest line kept at this width (see :attr:`KEEP_SIZE`; 0 if none)."""
+        return self._kept.get(max(10, width), (0, 0))[1] if self.KEEP_SIZE else 0
 
     def box_resized(self) -> None:
         """The box around this body changed size: text bodies follow by themselves."""
