@@ -75,27 +75,27 @@ class BareApp(App):
 def hook_bptui(app: BackpropApp, marks: Marks) -> Callable[[], None]:
     """Time bptui's move + View + panel updates; returns what to do at the scenario's end."""
     main = app.main
-    push, step = main.push_view, main.cursor.next
+    move = main._move
 
-    def timed_push() -> None:
+    def timed_move(step, back: bool = False) -> None:
         t = time.perf_counter()
-        push()
+        move(step, back)
         marks["view"] = time.perf_counter()
-        marks["work"] = marks["view"] - t + marks.pop("move", 0.0)
+        marks["work"] = marks["view"] - t
 
-    def timed_step() -> bool:
-        t = time.perf_counter()
-        moved = step()
-        marks["move"] = time.perf_counter() - t
-        return moved
+    main._move = timed_move
+    prepare = main._prepare_next
 
-    main.push_view = timed_push
-    main.cursor.next = timed_step
+    def timed_prepare() -> None:
+        marks["preparing"] = time.perf_counter()  # frames from here on are not the press's
+        prepare()
+
+    main._prepare_next = timed_prepare
 
     def rewind() -> None:
         if main.cursor.at_end:
             main.cursor.home()
-            push()
+            main.push_view()
 
     return rewind
 
@@ -108,7 +108,7 @@ def hook_paint(screen, marks: Marks, profiler=None) -> None:
 
     def timed_paint() -> None:
         paint()
-        if "view" in marks:
+        if "view" in marks and "preparing" not in marks:
             marks["settled"] = time.perf_counter()
             marks["settled cpu"] = time.process_time()
             marks["frames"] = marks.get("frames", 0) + 1

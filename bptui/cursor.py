@@ -8,6 +8,7 @@ bounded however long a run is: snapshots are spaced so that all of them together
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Iterable
 
@@ -61,6 +62,18 @@ def _engine(scenario):
     return bp, epoch_events, apply_updates
 
 
+class CorrectCurve:
+    """Correct backprop's losses so far (with a mistake on), and where training stands: one
+    object, so that a copy of the cursor (:meth:`Cursor.ahead`) extends the same curve."""
+
+    def __init__(self, losses: LossHistory, params: bp.Params, diverged: bool = False
+                 ) -> None:
+        self.losses, self.params, self.diverged = losses, params, diverged
+
+    def copy(self) -> CorrectCurve:
+        return CorrectCurve(self.losses.copy(), self.params.copy(), self.diverged)
+
+
 class Cursor:
     """A position in the training of one scenario, movable one sub-step at a time."""
 
@@ -82,9 +95,10 @@ class Cursor:
         self.initial_loss = self._bp.dataset_loss(self.scenario, self.initial)
         self.diverged_at: int | None = None
         # With a mistake on: correct backprop's loss curve over the same epochs, to compare.
-        self._correct = LossHistory()
-        self._correct_params = self.initial.copy()
-        self._correct_diverged = False
+        self._correct = CorrectCurve(LossHistory(), self.initial.copy())
+        # The next epoch worked out ahead (prepare_next_epoch): (the epoch, the parameters it
+        # was worked out from, the mistake), its start parameters, its events and loss.
+        self._ready: tuple | None = None
         self.epoch = 1
         self.index = 0
         self._load_epoch(1, self.initial.copy())
@@ -128,10 +142,15 @@ class Cursor:
 
     # -- loading epochs ---------------------------------------------------------------
 
-    def _load_epoch(self, epoch: int, params: bp.Params) -> None:
+    def _work_out(self, epoch: int, params: bp.Params) -> tuple:
+        """An epoch's sub-steps from ``params``, and the loss after it."""
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = self._epoch_events(self.scenario, params, epoch, self.mistake)
-            loss = self._bp.dataset_loss(self.scenario, result.params)
+            return result, self._bp.dataset_loss(self.scenario, result.params)
+
+    def _load_epoch(self, epoch: int, params: bp.Params, worked_out: tuple | None = None
+                    ) -> None:
+        result, loss = worked_out or self._work_out(epoch, params)
         self.start_params = params
         self.end_params = result.params
         self.events = result.events
@@ -170,11 +189,45 @@ class Cursor:
 
     # -- moving -----------------------------------------------------------------------
 
+    def prepare_next_epoch(self) -> None:
+        """Work out the next epoch's sub-steps now, for the move into it to find them ready:
+        the screen calls this while the learner reads an epoch's last sub-step, so that the
+        key press into the next epoch (5 ms of the 1000-100-10's 20) only shows it."""
+        epoch = self.epoch + 1
+        key = (epoch, self.end_params, self.mistake)
+        if epoch > self.last_epoch or (self._ready is not None and self._ready_for(epoch)):
+            return
+        params = self.end_params.copy()
+        self._ready = (key, params, self._work_out(epoch, params))
+
+    def _ready_for(self, epoch: int) -> bool:
+        """Whether the epoch worked out ahead is ``epoch``, from this epoch's end."""
+        if self._ready is None or epoch != self.epoch + 1:
+            return False
+        ready_epoch, source, mistake = self._ready[0]
+        return ready_epoch == epoch and source is self.end_params and mistake == self.mistake
+
+    def ahead(self) -> Cursor | None:
+        """A copy of this cursor one sub-step on (None at the very end), for the screen to
+        prepare the next View while the learner reads this one; this cursor does not move.
+        The copy shares this cursor's history (losses, snapshots, the correct curve) and
+        only extends it as the move itself would (with the same numbers)."""
+        if self.at_end:
+            return None
+        if self.index == len(self.events) - 1:
+            self.prepare_next_epoch()
+        twin = copy.copy(self)
+        twin.next()
+        return twin
+
     def goto(self, epoch: int, index: int = 0) -> None:
         """Jump to sub-step ``index`` (negative counts from the end) of ``epoch``."""
         epoch = min(max(1, epoch), self.last_epoch)
         if epoch != self.epoch:
-            self._load_epoch(epoch, self._params_at(epoch))
+            if self._ready_for(epoch):
+                self._load_epoch(epoch, self._ready[1], self._ready[2])
+            else:
+                self._load_epoch(epoch, self._params_at(epoch))
         n = len(self.events)
         self.index = min(max(0, index if index >= 0 else n + index), n - 1)
 
@@ -305,13 +358,14 @@ class Cursor:
         if self.mistake is None:
             return self.losses
         want = len(self.losses)
-        if len(self._correct) < want and not self._correct_diverged:
-            result = self._bp.train(self.scenario, self._correct_params, want - len(self._correct),
-                              first_epoch=len(self._correct) + 1)
-            self._correct.extend(result.losses)
-            self._correct_params = result.params
-            self._correct_diverged = result.diverged_at is not None
-        return self._correct.upto(want)  # a window, not a copy: a View holds it
+        c = self._correct
+        if len(c.losses) < want and not c.diverged:
+            result = self._bp.train(self.scenario, c.params, want - len(c.losses),
+                                    first_epoch=len(c.losses) + 1)
+            c.losses.extend(result.losses)
+            c.params = result.params
+            c.diverged = result.diverged_at is not None
+        return c.losses.upto(want)  # a window, not a copy: a View holds it
 
     def set_mistake(self, mistake: str | None) -> None:
         """Switch a mistake on or off, keeping the learner's place (epoch and sub-step)."""

@@ -236,3 +236,40 @@ def test_phase_moves_round_trip():
     assert c.prev_phase()
     assert c.epoch == 1 and c.event.phase == "update"
     assert c.events[c.index - 1].phase == "backward"
+
+
+@pytest.mark.parametrize("name", ["mazur_2_2_2", "micrograd_neuron"])
+def test_a_copy_one_step_ahead_leaves_the_cursor_where_it_is(name):
+    """Cursor.ahead (the screen prepares the next step with it): the cursor does not move,
+    the copy stands where next() would, and the next epoch it works out ahead is the one
+    the cursor then walks into."""
+    c, fresh = Cursor(scenario.load(name)), Cursor(scenario.load(name))
+    for _ in range(2 * len(c.events) + 1):
+        here, events = key(c), list(c.events)
+        ahead = c.ahead()
+        assert key(c) == here and c.events == events
+        fresh.next()
+        assert key(ahead) == key(fresh)
+        assert_same_events(list(ahead.events), list(fresh.events), "ahead")
+        c.next()
+        assert key(c) == key(fresh) and list(c.losses) == list(fresh.losses)
+        assert_same_events(list(c.events), list(fresh.events), "after next")
+    c.goto(c.last_epoch, -1)
+    assert c.ahead() is None  # the very end
+
+
+def test_a_next_epoch_worked_out_ahead_is_used_only_from_the_parameters_it_came_from():
+    c = Cursor(scenario.load("mazur_2_2_2"))
+    c.goto(1, -1)
+    c.prepare_next_epoch()
+    ready = c._ready[2][0].events
+    c.next()
+    assert c.events is ready  # not worked out again
+    c.goto(1, -1)
+    c.prepare_next_epoch()
+    other = c.end_params.copy()
+    other.weights[0][0, 0] += 0.5  # as if the epoch had ended elsewhere
+    c.end_params = other
+    c.next()
+    assert c.events is not c._ready[2][0].events
+    assert c.start_params.weights[0][0, 0] == other.weights[0][0, 0]

@@ -65,6 +65,7 @@ class KeyFooter(Footer):
         if not keys or wanted is None or not all(type(k) is FooterKey for k in keys):
             return False
         shown: set[FooterKey] = set()
+        changed: list[FooterKey] = []
         at = 0  # the first mounted key not yet matched or passed
         for want in wanted:
             found = next((j for j in range(at, len(keys)) if want.matches(keys[j])), None)
@@ -84,11 +85,23 @@ class KeyFooter(Footer):
             if key._disabled != disabled:
                 key._disabled = disabled
                 key.set_class(disabled, "-disabled")
+                changed.append(key)
             if want.tooltip and key.tooltip != want.tooltip:
                 key.tooltip = want.tooltip
+        moved = False
         for key in keys:
             if key.display != (key in shown):
                 key.display = key in shown
+                changed.append(key)
+                moved = True
+        if changed:
+            # Each key is a message pump of its own, and the screen hears of a key's redraw
+            # only once that pump is idle: after the screen's next frame, so that a change
+            # of keys cost a second frame (at the end of a run, at the first step). The
+            # footer asks instead, in time for the next frame, which draws the keys anew.
+            for key in changed:
+                key._repaint_required = key._layout_required = False
+            self.refresh(layout=moved)
         return True
 
     def _new_key(self, want: Wanted) -> FooterKey:

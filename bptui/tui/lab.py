@@ -42,6 +42,8 @@ def params_for_sample(view: View) -> Params:
 class GradCheckBody(Body):
     """The gradient check's table, the row of the current sub-step's parameter marked."""
 
+    PREPARE = False  # its text is the report's, worked out for the View it is shown with
+
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.report: Report | None = None

@@ -25,13 +25,33 @@ MAX_POINTS = 400
 POINTS_PER_COLUMN = 4
 
 
+class LossPlot(PlotextPlot):
+    """The plot, blank until there are two epochs to draw: blank rather than hidden, so
+    that its first drawing (at the end of a run) changes no size on the screen (showing a
+    hidden widget lays the screen out twice)."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.blank = True
+
+    def show_plot(self, shown: bool) -> None:
+        if self.blank == shown:
+            self.blank = not shown
+            self.refresh()
+
+    def render(self):
+        return Text("") if self.blank else super().render()
+
+
 class LossPanel(Vertical):
     """Shows a hint until two epochs' losses exist, then the plot."""
 
-    DEFAULT_CSS = """
-    LossPanel > Static { height: auto; }
-    LossPanel > PlotextPlot { height: 1fr; display: none; }
-    LossPanel.-plotted > PlotextPlot { display: block; }
+    #: The caption's fewest rows: as many as its form before the plot takes in a narrow
+    #: panel, so that the plot's first appearance (at the end of a run) changes no size.
+    CAPTION_ROWS = 3
+    DEFAULT_CSS = f"""
+    LossPanel > Static {{ height: auto; min-height: {CAPTION_ROWS}; }}
+    LossPanel > LossPlot {{ height: 1fr; }}
     """
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
@@ -47,17 +67,48 @@ class LossPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="loss-caption", markup=False)
-        yield PlotextPlot(id="loss-plot")
+        yield LossPlot(id="loss-plot")
+
+    @staticmethod
+    def _args(view: View) -> dict:
+        """What :meth:`plot` shows of ``view``: only completed epochs (the current epoch's
+        loss appears on its last sub-step)."""
+        return dict(losses=view.shown_losses, epoch=view.epoch, initial=view.initial_loss,
+                    diverged_at=view.diverged_at, outputs=view.outputs,
+                    names=view.scenario.layers[-1].names if view.scenario.layers else (),
+                    mask=view.hidden and view.event.kind == "loss",
+                    correct=view.correct_losses, mistake=view.mistake,
+                    word=(_("output {name}", name=view.scenario.output)
+                          if getattr(view.scenario, "is_graph", False) else _("loss")))
 
     def show(self, view: View) -> None:
-        """Only completed epochs: the current epoch's loss appears on its last sub-step."""
-        self.plot(view.shown_losses, view.epoch, view.initial_loss, view.diverged_at,
-                  outputs=view.outputs,
-                  names=view.scenario.layers[-1].names if view.scenario.layers else (),
-                  mask=view.hidden and view.event.kind == "loss",
-                  correct=view.correct_losses, mistake=view.mistake,
-                  word=(_("output {name}", name=view.scenario.output)
-                        if getattr(view.scenario, "is_graph", False) else _("loss")))
+        self.plot(**self._args(view))
+
+    def prepare(self, view: View) -> None:
+        """The caption ``view`` will show, measured ahead of its key press: a taller one
+        takes its room now, between key presses (see :meth:`bptui.tui.panel.Body.prepare`)."""
+        caption = self.query_one("#loss-caption", Static)
+        if caption.size.width and self.display:
+            self._set_caption(caption, caption_text(**self._args(view)), ahead=True)
+
+    def _set_caption(self, caption: Static, text: str, ahead: bool = False) -> None:
+        """Show ``text``, laying the panel out again only if the caption's height changes
+        (the caption changes once per epoch, and a relayout costs that key press a second
+        frame); ``ahead``: only make room now for a taller caption to come."""
+        width, height = caption.content_size
+        if not width:
+            if not ahead:
+                caption.update(Text(text))
+            return
+        rows = max(self.CAPTION_ROWS,
+                   visualize(caption, Text(text)).get_height(caption.styles, width))
+        if ahead:
+            if rows > height:
+                caption.styles.min_height = rows + caption.styles.gutter.height
+            return
+        if rows != height:
+            caption.styles.min_height = None  # the stylesheet's again
+        caption.update(Text(text), layout=rows != height)
 
     def plot(self, losses, epoch: int, initial: float, diverged_at: int | None,
              running: bool = False, outputs: tuple = (), names: tuple = (),
@@ -73,34 +124,17 @@ class LossPanel(Vertical):
         self._key = key
         caption = self.query_one("#loss-caption", Static)
         done = len(losses)
-        tail = _outputs_text(outputs, names, done)
-        show = (lambda x: _("? (quiz)")) if mask else fmt
+        self.caption = caption_text(losses, epoch, initial, diverged_at, running, outputs,
+                                    names, mask, correct, mistake, word)
+        self._set_caption(caption, self.caption)
+        widget = self.query_one(LossPlot)
+        widget.show_plot(done >= 2)
         if done < 2:
-            self.remove_class("-plotted")
-            text = (_("{word} before training {before}, after epoch 1 {after}.", word=word,
-                      before=show(initial), after=show(losses[0])) if losses else _(
-                "{word} before training {before}.", word=word, before=show(initial))) + "\n" + _(
-                "The plot appears once more than one epoch has run (r runs them).") + tail
-            self.caption = text
-            _set_caption(caption, text)
             return
-        self.add_class("-plotted")
-        now = _("running") if running else _("now in epoch {epoch}", epoch=epoch)
-        self.caption = _("after epoch {done}: {loss} ({now})", done=done, loss=show(losses[-1]),
-                         now=now)
-        if diverged_at:
-            self.caption = _("after epoch {done}: {loss} ({now}); diverged at epoch {epoch}",
-                             done=done, loss=show(losses[-1]), now=now, epoch=diverged_at)
         both = bool(mistake) and len(correct) == done
-        if both:
-            self.caption += "\n" + _("⣿ {mistake}   • correct: {loss}", mistake=mistake,
-                                      loss=show(correct[-1]))
-        self.caption += tail
-        _set_caption(caption, self.caption)
         y = _series(initial, losses)
         y2 = _series(initial, correct) if both else None
         x = np.arange(len(y))
-        widget = self.query_one("#loss-plot", PlotextPlot)
         # the plot is as wide as the panel's inside (it is not laid out yet when first shown)
         columns = widget.size.width or self.content_size.width
         most = min(MAX_POINTS, POINTS_PER_COLUMN * columns or MAX_POINTS)
@@ -148,12 +182,28 @@ class LossPanel(Vertical):
         widget.refresh()
 
 
-def _set_caption(caption: Static, text: str) -> None:
-    """Show ``text``, laying the panel out again only if its height changes: the caption
-    changes once per epoch, and a relayout costs that key press a second frame."""
-    width, height = caption.content_size
-    same = bool(width) and visualize(caption, Text(text)).get_height(caption.styles, width) == height
-    caption.update(Text(text), layout=not same)
+def caption_text(losses, epoch: int, initial: float, diverged_at: int | None,
+                 running: bool = False, outputs: tuple = (), names: tuple = (),
+                 mask: bool = False, correct: tuple = (), mistake: str | None = None,
+                 word: str = "loss") -> str:
+    """The words above the plot (see :meth:`LossPanel.plot` for the arguments)."""
+    done = len(losses)
+    tail = _outputs_text(outputs, names, done)
+    show = (lambda x: _("? (quiz)")) if mask else fmt
+    if done < 2:
+        return (_("{word} before training {before}, after epoch 1 {after}.", word=word,
+                  before=show(initial), after=show(losses[0])) if losses else _(
+            "{word} before training {before}.", word=word, before=show(initial))) + "\n" + _(
+            "The plot appears once more than one epoch has run (r runs them).") + tail
+    now = _("running") if running else _("now in epoch {epoch}", epoch=epoch)
+    text = _("after epoch {done}: {loss} ({now})", done=done, loss=show(losses[-1]), now=now)
+    if diverged_at:
+        text = _("after epoch {done}: {loss} ({now}); diverged at epoch {epoch}",
+                 done=done, loss=show(losses[-1]), now=now, epoch=diverged_at)
+    if bool(mistake) and len(correct) == done:
+        text += "\n" + _("⣿ {mistake}   • correct: {loss}", mistake=mistake,
+                         loss=show(correct[-1]))
+    return text + tail
 
 
 def _outputs_text(outputs: tuple, names: tuple, epoch: int) -> str:

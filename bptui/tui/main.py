@@ -136,6 +136,8 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         self.last_export = None
         self.file_scenario = cursor.scenario  # as the file says (settings change a copy)
         self.changed: dict = {}
+        self._prepared: tuple[tuple, View] | None = None  # the next step's View, made ahead
+        self._prepare_timer = None
 
     # -- layout -----------------------------------------------------------------------
 
@@ -278,27 +280,75 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         """Make one immutable View of the cursor; the watcher hands it to every panel."""
         hidden = not self.running and self.quiz.arrive(self.cursor.event, self.cursor.mistake)
         previous = self.view
-        self.view = make_view(self.cursor, self.running, hidden=hidden,
-                              quiz=self.quiz.score(),
-                              learner=self.learner_view(self.cursor.epoch))
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and prepared[0] == self._view_key(self.cursor, hidden):
+            self.view = prepared[1]  # made while the learner read the step before
+        else:
+            self.view = make_view(self.cursor, self.running, hidden=hidden,
+                                  quiz=self.quiz.score(),
+                                  learner=self.learner_view(self.cursor.epoch))
         if previous is not None and self.quiz.on and self.view.epoch > previous.epoch:
             self._quiz_summary(previous.epoch)
+        self._schedule_prepare()
+
+    def _view_key(self, cursor: Cursor, hidden: bool) -> tuple:
+        """Everything a View is made from besides the scenario's fixed data: a View prepared
+        ahead is shown only if its key is the cursor's when the key press comes."""
+        return (self.cursor, cursor.epoch, cursor.index, len(cursor.losses), cursor.diverged_at,
+                cursor.mistake, self.running, hidden, self.quiz.score(), self.learner)
+
+    # -- the next step, made ready while the learner reads this one --------------------
+
+    #: Seconds after a step is shown before the next one is prepared: after its frame is
+    #: painted, and soon enough to be ready for a learner who reads fast.
+    PREPARE_AFTER = 0.02
+
+    def _schedule_prepare(self) -> None:
+        if self._prepare_timer is not None:
+            self._prepare_timer.stop()
+        self._prepare_timer = self.set_timer(self.PREPARE_AFTER, self._prepare_next,
+                                             name="prepare next step")
+
+    def _prepare_next(self) -> None:
+        """Make the View one sub-step on (the key most pressed is n) and let every panel
+        build its text, its drawing and the strips of its new lines for it: the key press
+        then only shows what is ready (about half of its time on the 2-2-2, and at an epoch's
+        end the next epoch's sub-steps, 5 ms of the 1000-100-10's press). Nothing is prepared
+        while a run goes, in quiz mode (arriving at a step opens its question) or under
+        another screen; a View prepared for a state the cursor is no longer in is never
+        shown (:meth:`_view_key`)."""
+        self._prepare_timer = self._prepared = None
+        if (self.running or self.quiz.on or self.tiny or self.app.screen is not self
+                or self.view is None):
+            return
+        ahead = self.cursor.ahead()
+        if ahead is None:
+            return
+        view = make_view(ahead, hidden=False, quiz=self.quiz.score(),
+                         learner=self.learner_view(ahead.epoch))
+        self._prepared = (self._view_key(ahead, False), view)
+        self.query_one(StatusBar).prepare(view)
+        for box in self.boxes:
+            box.prepare(view)
+        self.query_one(LossPanel).prepare(view)
 
     def watch_view(self, view: View | None) -> None:
         if view is None:
             return
         with self.app.batch_update():
+            state = (view.at_start, view.at_end, self.running, self.compact, self.quiz.on,
+                     view.hidden)
+            if state != self._binding_state:  # the footer redraws only when a key dims
+                # first: its keys' redraws reach the screen last (each key is a widget
+                # restyled by a class), and after the panels' they missed the first frame
+                self._binding_state = state
+                self.refresh_bindings()
             self.query_one(StatusBar).changes = self.changes_text()
             self.query_one(StatusBar).show(view)
             for box in self.boxes:
                 box.show(view)
             self.query_one(LossPanel).show(view)
             self._show_quiz(view)
-            state = (view.at_start, view.at_end, self.running, self.compact, self.quiz.on,
-                     view.hidden)
-            if state != self._binding_state:  # the footer redraws only when a key dims
-                self._binding_state = state
-                self.refresh_bindings()
         if self.checking:
             self._update_check(view)
 

@@ -25,7 +25,16 @@ from bptui.i18n import _, ngettext
 from bptui.netdraw import NetworkPainter, layer_word
 from bptui.notation import fmt, pretty, shape_text
 from bptui.tui.panel import LAYOUT, LINES, SAME, Change, SelectBox
-from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, heat_strip, stats
+from bptui.tui.text import (
+    CURRENT,
+    HEADING,
+    LABEL,
+    MARK,
+    NO_MARK,
+    heat_strip,
+    stats,
+    stats_widest,
+)
 from bptui.tui.view import View
 
 POSITIVE, NEGATIVE = "#3b82f6", "#e5534b"  # read on dark and light backgrounds alike
@@ -86,6 +95,7 @@ class NetworkBody(Widget):
         self._width = (0, 0)
         self._wide: int | None = None  # a graph (or blocks) wider than the panel: its width
         self._blocks_widest: tuple[object, int] = (None, 0)  # (scenario, widest line so far)
+        self._ahead: tuple | None = None  # prepare(): (view, room, what _rebuild would make)
 
     # -- taking a View ----------------------------------------------------------------
 
@@ -111,55 +121,15 @@ class NetworkBody(Widget):
         if not height:  # not laid out yet: draw again once the panel has its size
             self.call_after_refresh(self._again)
         self._width = (width, height)
-        graph = getattr(view.scenario, "is_graph", False)
-        if graph or view.scenario.unit_by_unit:
-            if self._painter is None or self._painter.scenario is not view.scenario:
-                self._painter = (GraphPainter(view.scenario) if graph
-                                 else NetworkPainter(view.scenario))
-            ev = view.event
-            if graph:  # a computational graph: nodes, edges with their operation
-                self.picture = self._painter.picture(view.params.values, view.events, ev,
-                                                     view.hidden, width, height)
-            else:
-                sample = ev.sample if ev.sample is not None else view.sample
-                self.picture = self._painter.picture(view.params, view.sample_events(), ev,
-                                                     sample, view.hidden, width, height)
-            pic, old = self.picture, self._grid
-            runs = [self._runs[y] if y < len(old) and y < len(self._runs)
-                    and old[y] == (pic.chars[y], pic.tags[y]) else tuple(pic.runs(y))
-                    for y in range(len(pic.chars))]  # rows that did not change are reused
-            self._grid = [(pic.chars[y], pic.tags[y]) for y in range(len(pic.chars))]
-            self._lines = pic.lines()
+        ahead = self._ahead
+        if ahead is not None and ahead[0] is view and ahead[1] == (width, height):
+            self.picture, self._grid, runs, self._lines, strips = ahead[2]  # prepared
         else:
-            self.picture = None
-            self._grid = []
-            text = _blocks(view, width)
-            runs = [((line.plain, line),) for line in text.split("\n", allow_blank=True)]
-            self._lines = text.plain.split("\n")
-        # a graph may be wider than the panel (its columns cannot shrink), and so may the
-        # blocks' lines of numbers: the panel then scrolls sideways (following the lit node
-        # or edge) rather than cut a number; the blocks keep their widest line so far, so
-        # that the panel does not change its width from step to step
-        widest = max([len(line) for line in self._lines] + [1])
-        if self.picture is None:
-            if self._blocks_widest[0] is not view.scenario:
-                self._blocks_widest = (view.scenario, 0)
-            widest = max(widest, self._blocks_widest[1])
-            self._blocks_widest = (view.scenario, widest)
-        wanted = widest if (graph or self.picture is None) and widest > width else None
-        relayout = wanted != self._wide  # a new width: scroll sideways once laid out
-        if relayout:
-            self._wide = wanted
-            self.styles.width = "1fr" if wanted is None else wanted
+            self.picture, self._grid, runs, self._lines = self._draw(view, width, height)
+            strips = self._strips_for(runs)
+        relayout = self._widen(view, width)
         old = self._runs
-        strips = []
-        changed = []
-        for y, row in enumerate(runs):
-            if y < len(old) and old[y] == row and y < len(self._strips):
-                strips.append(self._strips[y])  # unchanged since the last step
-            else:
-                strips.append(self._strip(row))
-                changed.append(y)
+        changed = [y for y, row in enumerate(runs) if y >= len(old) or old[y] != row]
         self._runs, self._strips = runs, strips
         if len(self._lines) != before or len(runs) != len(old) or not height or relayout:
             self.refresh(layout=True)
@@ -168,6 +138,77 @@ class NetworkBody(Widget):
             self.refresh(*[Region(0, y, max(1, self.size.width), 1) for y in changed])
             return LINES
         return SAME
+
+    def prepare(self, view: View) -> None:
+        """Draw ``view``, the step the learner is likely to go to next, while they read this
+        one (see :meth:`bptui.tui.panel.Body.prepare`): its key press then only repaints the
+        rows that changed. A wider drawing is laid out now, between key presses."""
+        if self.view is None or not self.size.width or not self.display:
+            return
+        width, height = self._room()
+        if not height or (width, height) != self._width:
+            return
+        picture, grid, runs, lines = self._draw(view, width, height)
+        self._ahead = (view, (width, height), (picture, grid, runs, lines,
+                                               self._strips_for(runs)))
+        if self._widen(view, width, lines):
+            self.refresh(layout=True)
+
+    def _draw(self, view: View, width: int, height: int) -> tuple:
+        """The picture (or the blocks) of ``view`` for a room of width × height: (picture,
+        its rows' characters and tags, each row as runs of one style, the plain lines)."""
+        graph = getattr(view.scenario, "is_graph", False)
+        if graph or view.scenario.unit_by_unit:
+            if self._painter is None or self._painter.scenario is not view.scenario:
+                self._painter = (GraphPainter(view.scenario) if graph
+                                 else NetworkPainter(view.scenario))
+            ev = view.event
+            if graph:  # a computational graph: nodes, edges with their operation
+                picture = self._painter.picture(view.params.values, view.events, ev,
+                                                view.hidden, width, height)
+            else:
+                sample = ev.sample if ev.sample is not None else view.sample
+                picture = self._painter.picture(view.params, view.sample_events(), ev,
+                                                sample, view.hidden, width, height)
+            old = self._grid
+            grid = [(picture.chars[y], picture.tags[y]) for y in range(len(picture.chars))]
+            runs = [self._runs[y] if y < len(old) and y < len(self._runs) and old[y] == row
+                    else tuple(picture.runs(y))
+                    for y, row in enumerate(grid)]  # rows that did not change are reused
+            return picture, grid, runs, picture.lines()
+        text = _blocks(view, width)
+        runs = [((line.plain, line),) for line in text.split("\n", allow_blank=True)]
+        return None, [], runs, text.plain.split("\n")
+
+    def _strips_for(self, runs: list[tuple]) -> list[Strip]:
+        """Each row's strip, reusing the strips of rows that did not change."""
+        old = self._runs
+        return [self._strips[y] if y < len(old) and y < len(self._strips) and old[y] == row
+                else self._strip(row) for y, row in enumerate(runs)]
+
+    def _widen(self, view: View, width: int, lines: list[str] | None = None) -> bool:
+        """A graph (or blocks) wider than the panel (its columns cannot shrink; neither can
+        the blocks' lines of numbers) makes the panel scroll sideways (following the lit
+        node or edge) rather than cut a number; the blocks keep their widest line so far, so
+        that the panel does not change its width from step to step. Whether the width
+        changed (then the panel is laid out again)."""
+        lines = self._lines if lines is None else lines
+        widest = max([len(line) for line in lines] + [1])
+        graph = getattr(view.scenario, "is_graph", False)
+        blocks = not graph and not view.scenario.unit_by_unit
+        if isinstance(self.parent, Widget):
+            self.parent.set_class(blocks, "-blocks")
+        if blocks:
+            if self._blocks_widest[0] is not view.scenario:
+                self._blocks_widest = (view.scenario, blocks_widest(view.scenario))
+            widest = max(widest, self._blocks_widest[1])
+            self._blocks_widest = (view.scenario, widest)
+        wanted = widest if (graph or blocks) and widest > width else None
+        if wanted == self._wide:
+            return False
+        self._wide = wanted
+        self.styles.width = "1fr" if wanted is None else wanted
+        return True
 
     def _strip(self, row: tuple) -> Strip:
         segs = []
@@ -240,6 +281,21 @@ BLOCK_SYMBOLS = ("net_{lay}", "out_{lay}", "dE/dout_{lay}", "dout_{lay}/dnet_{la
 HEAT_ROWS = 4
 
 
+def _names_column(s) -> int:
+    """The width of the blocks' names column: the longest name and a space (the lines of
+    numbers are long)."""
+    return 1 + max(len(pretty(f.format(lay=lay))) for lay in range(1, len(s.layers) + 1)
+                   for f in BLOCK_SYMBOLS)
+
+
+def blocks_widest(s) -> int:
+    """The most columns a line of the blocks can take (a mark, a name, the statistics at
+    their longest). The blocks are laid out that wide from the first step: their numbers
+    grow longer as training goes on, and a panel that widened then (at the end of a run)
+    laid the screen out a second time."""
+    return len(MARK) + _names_column(s) + stats_widest()
+
+
 def _blocks(view: View, width: int) -> Text:
     """Layers too large to draw unit by unit: one block of statistics per layer (padded with
     blank lines to the tallest it can get)."""
@@ -256,9 +312,7 @@ def _blocks(view: View, width: int) -> Text:
         out.append(text, style=style or None)
 
     x = s.inputs if ev.sample is None else s.inputs[ev.sample - 1: ev.sample]
-    # the names' column: the longest name and a space (the lines of numbers are long)
-    lw = 1 + max(len(pretty(f.format(lay=lay))) for lay in range(1, len(s.layers) + 1)
-                 for f in BLOCK_SYMBOLS)
+    lw = _names_column(s)
     line(ngettext("inputs: {size} values per sample, {n} sample",
                   "inputs: {size} values per sample, {n} samples", x.shape[0],
                   size=s.input_size), HEADING)

@@ -54,7 +54,70 @@ LINES: Change = "lines"
 LAYOUT: Change = "layout"
 
 
-class Body(Widget):
+class LineStrips(Widget):
+    """A widget whose text is turned into the screen's lines one line at a time, reusing the
+    lines that did not change (Textual's own turns every line of a widget into strips again
+    whenever any of it changed: a step changes two lines of the values, and the other forty
+    were converted again at every key press), and whose next text's new lines can be turned
+    into strips ahead of time (:meth:`_prepare_strips`, while the learner reads a step)."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self._line_strips: dict[object, object] = {}  # a line's text -> its strip
+        self._strips_ahead: dict[object, object] = {}  # _prepare_strips: new lines' strips
+
+    def _prepare_strips(self, text: Text) -> None:
+        """Turn the lines of ``text`` (the next step's) that are not on the screen now into
+        strips, for :meth:`_render_content` to find them ready."""
+        if self.text_selection is not None or self.styles.content_align != ("left", "top"):
+            return
+        style, width = self.visual_style, self.size.width
+        known = self._line_strips if self._line_strips.get(None) == (width, style) else {}
+        ahead: dict[object, object] = {None: (width, style)}
+        for line in text.split("\n", allow_blank=True)[:self.size.height]:
+            key = (line.plain, tuple(line.spans), line.style)
+            if key not in known:
+                ahead[key] = self._strip(line, width, style)
+        self._strips_ahead = ahead
+
+    def _render_content(self) -> None:
+        """Turn the text into the screen's lines, one line at a time, reusing the lines that
+        did not change since the last time or were prepared. Each line is rendered by
+        Textual's own :meth:`Visual.to_strips`, so it looks exactly as before; a mouse
+        selection of text, whose offsets span lines, takes Textual's whole-body path."""
+        width, height = self.size
+        if self.text_selection is not None or self.styles.content_align != ("left", "top"):
+            self._line_strips = {}
+            super()._render_content()
+            return
+        style = self.visual_style
+        if self._line_strips.get(None) != (width, style):  # every line depends on both
+            self._line_strips = {None: (width, style)}
+        old, new = self._line_strips, {None: (width, style)}
+        ahead = self._strips_ahead if self._strips_ahead.get(None) == (width, style) else {}
+        strips = []  # below the text, Widget.render_line draws blank lines, as before
+        lines = self.render().split("\n", allow_blank=True)
+        for y, line in enumerate(lines[:height]):
+            key = (line.plain, tuple(line.spans), line.style)
+            strip = old.get(key)
+            if strip is None:
+                strip = ahead.get(key)
+                if strip is None:
+                    strip = self._strip(line, width, style)
+            new[key] = strip
+            # each segment's style says where it is drawn (x, y), as mouse events read it:
+            # rendered alone, a line was drawn at y = 0
+            strips.append(strip.apply_offsets(0, y) if y else strip)
+        self._line_strips = new
+        self._render_cache = _RenderCache(self.size, strips)
+        self._dirty_regions.clear()
+
+    def _strip(self, line: Text, width: int, style) -> object:
+        """One line of text as the screen draws it, by Textual's own rendering."""
+        return Visual.to_strips(self, visualize(self, line, markup=False), width, 1, style)[0]
+
+
+class Body(LineStrips):
     """Renders one View as plain rich Text; subclasses implement :meth:`build`."""
 
     DEFAULT_CSS = """
@@ -71,7 +134,7 @@ class Body(Widget):
         self._kept: dict[int, tuple[int, int]] = {}  # KEEP_SIZE: width -> (lines, widest)
         self._kept_for: object = None  # the scenario those sizes are of
         self._stale = False  # a View came while hidden
-        self._line_strips: dict[object, object] = {}  # a line's text -> its strip, see below
+        self._ahead: tuple[View, int, Text] | None = None  # prepare(): (view, width, text)
 
     def show(self, view: View) -> Change:
         """Take a new View and say what changed (:data:`SAME`, :data:`LINES` or
@@ -107,6 +170,23 @@ class Body(Widget):
         # repaint only the lines that changed (a step moves ▶ and adds a value)
         self.refresh(*[Region(0, y, width, 1) for y in _changed_lines(before, after, old, new)])
         return LINES
+
+    def prepare(self, view: View) -> None:
+        """Build the text of ``view``, the step the learner is likely to go to next, while
+        they read this one: its key press then finds the text built and its new lines turned
+        into strips, and only repaints them. A size the prepared text needs (see
+        :attr:`KEEP_SIZE`) is laid out now, between key presses, rather than cost the press
+        a second frame (the box grows by a blank line one step early)."""
+        if not self.PREPARE or self.view is None or not self.size.width or not self._shown():
+            return
+        width = max(10, self.build_width())
+        size = self._layout_size(self._text_for(width))
+        text = self.build(view, width)
+        self._ahead = (view, width, text)
+        self._keep(text, width)
+        if self._layout_size(self.text) != size:
+            self.refresh(layout=True)
+        self._prepare_strips(text)
 
     def on_show(self) -> None:
         """Shown again (a tab, the gradient check, a wide screen after a small one): a View
@@ -171,6 +251,9 @@ class Body(Widget):
     #: and its scroll bar), and the eye keeps its place in between. Three quarters of the box
     #: still show the values before ▶.
     RECENTRE = False
+    #: Whether the body builds a step's text ahead (:meth:`prepare`): not one whose text
+    #: comes from more than its View (the gradient check's report).
+    PREPARE = True
 
     def _most_shown(self) -> int:
         """The most lines the box around this body shows (its ``max-height`` less its
@@ -208,16 +291,26 @@ class Body(Widget):
         width = max(10, width)
         key = (id(self.view), width)
         if key != self._built_for:
-            self.text = self.build(self.view, width)
+            ahead = self._ahead
+            if ahead is not None and ahead[0] is self.view and ahead[1] == width:
+                self.text = ahead[2]  # prepared while the learner read the step before
+            else:
+                self.text = self.build(self.view, width)
+                self._keep(self.text, width)
             self._built_for = key
-            if self.KEEP_SIZE:  # most lines per width: the layout measures more than one
-                if self._kept_for is not self.view.scenario:
-                    self._kept, self._kept_for = {}, self.view.scenario
-                plain = self.text.plain
-                lines, widest = self._kept.get(width, (0, 0))
-                self._kept[width] = (max(plain.count("\n") + 1, lines),
-                                     max(_widest(plain.split("\n")), widest))
         return self.text
+
+    def _keep(self, text: Text, width: int) -> None:
+        """Remember the text's size among the largest at this width (:attr:`KEEP_SIZE`;
+        the layout measures more than one width)."""
+        if not self.KEEP_SIZE or self.view is None:
+            return
+        if self._kept_for is not self.view.scenario:
+            self._kept, self._kept_for = {}, self.view.scenario
+        plain = text.plain
+        lines, widest = self._kept.get(width, (0, 0))
+        self._kept[width] = (max(plain.count("\n") + 1, lines),
+                             max(_widest(plain.split("\n")), widest))
 
     def render(self) -> Text:
         text = self._text_for(self.build_width())
@@ -233,38 +326,6 @@ class Body(Widget):
         if lines[n][:1] == " ":  # a mark without colour, where the ▶ column has room
             text = text[:start] + Text("»", style="bold underline") + text[start + 1:]
         return text
-
-    def _render_content(self) -> None:
-        """Turn the text into the screen's lines, one line at a time, reusing the lines that
-        did not change since the last time (Textual's own turns every line of a body into
-        strips again whenever any of it changed: a step changes two lines of the values, and
-        the other forty were converted again at every key press). Each line is rendered by
-        Textual's own :meth:`Visual.to_strips`, so it looks exactly as before; a mouse
-        selection of text, whose offsets span lines, takes Textual's whole-body path."""
-        width, height = self.size
-        if self.text_selection is not None or self.styles.content_align != ("left", "top"):
-            self._line_strips = {}
-            super()._render_content()
-            return
-        style = self.visual_style
-        if self._line_strips.get(None) != (width, style):  # every line depends on both
-            self._line_strips = {None: (width, style)}
-        old, new = self._line_strips, {None: (width, style)}
-        strips = []  # below the text, Widget.render_line draws blank lines, as before
-        lines = self.render().split("\n", allow_blank=True)
-        for y, line in enumerate(lines[:height]):
-            key = (line.plain, tuple(line.spans), line.style)
-            strip = old.get(key)
-            if strip is None:
-                strip = Visual.to_strips(self, visualize(self, line, markup=False), width, 1,
-                                         style)[0]
-            new[key] = strip
-            # each segment's style says where it is drawn (x, y), as mouse events read it:
-            # rendered alone, a line was drawn at y = 0
-            strips.append(strip.apply_offsets(0, y) if y else strip)
-        self._line_strips = new
-        self._render_cache = _RenderCache(self.size, strips)
-        self._dirty_regions.clear()
 
     def _measured_width(self, width: int) -> int:
         """The width to measure the text at, as it will be drawn (:meth:`build_width`; the
@@ -335,6 +396,10 @@ class Box(VerticalScroll, can_focus=False):
             self.scroll_to_current()
         elif change == LAYOUT:
             self.call_after_refresh(self.scroll_to_current)
+
+    def prepare(self, view: View) -> None:
+        """Let the body get ``view`` ready ahead of its key press (:meth:`Body.prepare`)."""
+        self.body.prepare(view)
 
     def on_show(self) -> None:
         """Brought into view (the gradient check opened, a tab): its ▶ line too, once laid

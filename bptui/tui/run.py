@@ -53,7 +53,6 @@ def runner(cursor: Cursor) -> Cursor:
     c.losses = cursor.losses.copy()
     c.snapshots = dict(cursor.snapshots)
     c._correct = cursor._correct.copy()
-    c._correct_params = cursor._correct_params.copy()
     c.start_params = cursor.start_params.copy()
     c.end_params = cursor.end_params.copy()
     return c

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.widget import Widget
 
 from bptui.i18n import N_, _, local
 from bptui.quiz import Score
+from bptui.tui.panel import LineStrips
 from bptui.tui.view import View
 
 #: the phases as the status line names them (the events keep the English word)
@@ -20,7 +20,7 @@ def score_line(score: tuple[int, int, int]) -> str:
     return Score(*score).line()
 
 
-class StatusBar(Widget):
+class StatusBar(LineStrips):
     DEFAULT_CSS = """
     StatusBar { height: 1; width: 1fr; }
     """
@@ -35,12 +35,18 @@ class StatusBar(Widget):
         self.view = view
         self.refresh()
 
+    def prepare(self, view: View) -> None:
+        """Turn the line ``view`` will show into a strip ahead of its key press (see
+        :meth:`bptui.tui.panel.Body.prepare`)."""
+        if self.view is not None and self.size.width:
+            self._prepare_strips(self.line(view))
+
     def running(self, text: str) -> None:
         self.run_text = text
         self.refresh()
 
-    def parts(self) -> list[str]:
-        v = self.view
+    def parts(self, view: View | None = None) -> list[str]:
+        v = self.view if view is None else view
         if v is None:
             return []
         s = v.scenario
@@ -70,10 +76,9 @@ class StatusBar(Widget):
             parts.append(score_line(v.quiz))
         return parts
 
-    def _fit(self, parts: list[str]) -> list[str]:
+    def _fit(self, parts: list[str], v: View) -> list[str]:
         """Fewer words when the line would not fit: "sample 1 of 1" goes first, then the
         phase; the epoch, the step and the quiz score (one wording everywhere) stay."""
-        v = self.view
         if v is None or not self.size.width:
             return parts
         for drop in (_("sample {k} of {n}", k=1, n=1), _(PHASE_WORDS[v.event.phase])):
@@ -94,9 +99,13 @@ class StatusBar(Widget):
         return local(s.title, getattr(s, "title_zh", "")) if s is not None else ""
 
     def render(self) -> Text:
-        if self.view is None:
+        return self.line(self.view)
+
+    def line(self, view: View | None) -> Text:
+        """The status line showing ``view``."""
+        if view is None:
             return Text("")
-        rest = " │ " + " │ ".join(self._fit(self.parts()))
+        rest = " │ " + " │ ".join(self._fit(self.parts(view), view))
         room = max(4, self.size.width - cell_len(rest) - 1)
         title = self.title()
         if cell_len(title) > room:

@@ -13,7 +13,7 @@ import textwrap
 import numpy as np
 from rich.cells import cell_len
 
-from bptui.i18n import _
+from bptui.i18n import N_, _
 from bptui.notation import fmt, shape_text
 
 MARK = "▶ "
@@ -124,10 +124,20 @@ def heat_strip(a: np.ndarray, rows: int, cols: int) -> list[str]:
     return out
 
 
+STATS = N_("{shape}[{min}, {max}] mean {mean} ‖·‖ {norm}")
+
+
 def stats(a: np.ndarray) -> str:
     """Shape, range, mean and norm of a matrix in one short line."""
     a = np.asarray(a, dtype=np.float64)
     # single spaces: a layer's block line must fit a 120-column screen's network panel
-    return _("{shape}[{min}, {max}] mean {mean} ‖·‖ {norm}", shape=f"{shape_text(a):<9}",
-             min=fmt(a.min(), 4), max=fmt(a.max(), 4), mean=fmt(a.mean(), 4),
-             norm=fmt(norm(a), 4))
+    return _(STATS, shape=f"{shape_text(a):<9}", min=fmt(a.min(), 4), max=fmt(a.max(), 4),
+             mean=fmt(a.mean(), 4), norm=fmt(norm(a), 4))
+
+
+def stats_widest() -> int:
+    """The most columns :func:`stats` can take (four numbers of 4 significant digits, each
+    at its longest, like -1.234e-10; a matrix of at most 9 characters' shape)."""
+    longest = "-1.234e-10"
+    return cell_len(_(STATS, shape=" " * 9, min=longest, max=longest, mean=longest,
+                      norm=longest))

@@ -1,0 +1,95 @@
+"""The next step is prepared while the learner reads this one (main.MainScreen._prepare_next):
+its View, every panel's text, drawing and new lines' strips, and at an epoch's last sub-step
+the next epoch's sub-steps. A key press then only shows what is ready. What it shows must be
+exactly what the same press shows with nothing prepared, and a View prepared for a state the
+learner has since left must never be shown.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bptui.tui.loss import LossPanel
+from tests.tui.helpers import long_run_app, make_app, settle
+
+BODIES = ("equation", "network", "values", "updates")
+
+
+def shown(app) -> dict[str, str]:
+    """Every panel's text, the status line and the loss caption."""
+    main = app.main
+    out = {name: main.query_one(f"#{name}-body").plain for name in BODIES}
+    out["status"] = main.query_one("#status").plain
+    out["loss"] = main.query_one(LossPanel).caption
+    return out
+
+
+async def walk(name: str, presses: int, prepare: bool, mistake: str | None = None,
+               keys: str = "n") -> list[dict[str, str]]:
+    """What the screen shows after each of ``presses`` presses of the keys in ``keys`` (in
+    turn), with the next step prepared before each press (and checked to be the View the
+    press shows), or with nothing ever prepared."""
+    app = make_app(name, mistake=mistake)
+    seen = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.main
+        prepare_next = main._prepare_next
+        main._prepare_next = lambda: None  # only when this test says
+        await pilot.pause()
+        for n in range(presses):
+            key = keys[n % len(keys)]
+            ahead = None
+            if prepare:
+                prepare_next()
+                assert main._prepared is not None
+                ahead = main._prepared[1]
+            await pilot.press(key)
+            await pilot.pause()
+            if ahead is not None and key == "n":
+                assert main.view is ahead  # the prepared View was the one shown
+            if ahead is not None and key == "p":
+                assert main.view is not ahead  # prepared for n: never shown after p
+            seen.append(shown(app))
+    return seen
+
+
+@pytest.mark.parametrize(("name", "presses", "mistake"), [
+    ("mazur_2_2_2", 42, None),  # into epoch 2
+    ("mazur_2_2_2", 42, "gradient-ascent"),  # the correct curve beside, into epoch 2
+    ("batch_relu_1000_100_10", 32, None),  # blocks, two epoch crossings, the plot appears
+    ("micrograd_neuron", 12, None),  # a computational graph, across epochs
+])
+async def test_a_prepared_step_shows_what_the_key_press_would_have_made(name, presses,
+                                                                        mistake):
+    assert await walk(name, presses, True, mistake) == await walk(name, presses, False,
+                                                                   mistake)
+
+
+async def test_a_step_prepared_for_n_is_not_shown_after_another_key():
+    """n p n p ...: each p comes after a View was prepared for n; it shows the step back."""
+    assert await walk("two_three_one", 12, True, keys="nnp") == await walk(
+        "two_three_one", 12, False, keys="nnp")
+
+
+async def test_nothing_is_prepared_in_quiz_mode_or_during_a_run():
+    app = make_app("mazur_2_2_2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.main
+        await pilot.pause()
+        main._prepare_next()
+        assert main._prepared is not None
+        await pilot.press("k")  # quiz mode: arriving at a step opens its question
+        await pilot.pause()
+        main._prepare_next()
+        assert main._prepared is None
+    app = long_run_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.main
+        await pilot.pause()
+        await pilot.press("r")  # a run that is still going when stopped
+        await pilot.pause()
+        assert main.running
+        main._prepare_next()
+        assert main._prepared is None
+        await pilot.press("escape")
+        await settle(pilot)
