@@ -33,7 +33,6 @@ from bptui.tui.text import (
     NO_MARK,
     heat_strip,
     stats,
-    stats_widest,
 )
 from bptui.tui.view import View
 
@@ -196,11 +195,9 @@ class NetworkBody(Widget):
         widest = max([len(line) for line in lines] + [1])
         graph = getattr(view.scenario, "is_graph", False)
         blocks = not graph and not view.scenario.unit_by_unit
-        if isinstance(self.parent, Widget):
-            self.parent.set_class(blocks, "-blocks")
         if blocks:
             if self._blocks_widest[0] is not view.scenario:
-                self._blocks_widest = (view.scenario, blocks_widest(view.scenario))
+                self._blocks_widest = (view.scenario, 0)
             widest = max(widest, self._blocks_widest[1])
             self._blocks_widest = (view.scenario, widest)
         wanted = widest if (graph or blocks) and widest > width else None
@@ -288,14 +285,6 @@ def _names_column(s) -> int:
                    for f in BLOCK_SYMBOLS)
 
 
-def blocks_widest(s) -> int:
-    """The most columns a line of the blocks can take (a mark, a name, the statistics at
-    their longest). The blocks are laid out that wide from the first step: their numbers
-    grow longer as training goes on, and a panel that widened then (at the end of a run)
-    laid the screen out a second time."""
-    return len(MARK) + _names_column(s) + stats_widest()
-
-
 def _blocks(view: View, width: int) -> Text:
     """Layers too large to draw unit by unit: one block of statistics per layer (padded with
     blank lines to the tallest it can get)."""
@@ -316,21 +305,22 @@ def _blocks(view: View, width: int) -> Text:
     line(ngettext("inputs: {size} values per sample, {n} sample",
                   "inputs: {size} values per sample, {n} samples", x.shape[0],
                   size=s.input_size), HEADING)
-    line(f"{NO_MARK}{'X':<{lw}}{stats(x)}")
+    room = width - len(NO_MARK) - lw  # for the numbers: a line longer scrolls sideways
+    line(f"{NO_MARK}{'X':<{lw}}{stats(x, room)}")
     for lay, layer in enumerate(s.layers, start=1):
         line(ngettext("layer {layer}: {name}, {n} {activation} unit (shape [min, max] mean ‖·‖)",
                       "layer {layer}: {name}, {n} {activation} units (shape [min, max] mean ‖·‖)",
                       layer.size, layer=lay, name=layer_word(layer.name),
                       activation=layer.activation), HEADING)
         w = view.params.weights[lay - 1]
-        line(f"{NO_MARK}{'W' + str(lay):<{lw}}{stats(w)}")
+        line(f"{NO_MARK}{'W' + str(lay):<{lw}}{stats(w, room)}")
         for sym in (f.format(lay=lay) for f in BLOCK_SYMBOLS):
             e = latest.get(sym)
             if e is None:
                 continue
             here = e is ev
             value = e.value if isinstance(e.value, np.ndarray) else np.asarray([e.value])
-            line(f"{MARK if here else NO_MARK}{pretty(sym):<{lw}}{stats(value)}",
+            line(f"{MARK if here else NO_MARK}{pretty(sym):<{lw}}{stats(value, room)}",
                  CURRENT if here else "")
     if ev.is_matrix:
         m = np.atleast_2d(ev.value)

@@ -65,6 +65,8 @@ class LineStrips(Widget):
         super().__init__(id=id)
         self._line_strips: dict[object, object] = {}  # a line's text -> its strip
         self._strips_ahead: dict[object, object] = {}  # _prepare_strips: new lines' strips
+        self._split_ahead: tuple = (None, [])  # _prepare_strips: (its text, its lines)
+        self._placed: dict[tuple, object] = {}  # (line, y) -> its strip drawn at y
 
     def _prepare_strips(self, text: Text) -> None:
         """Turn the lines of ``text`` (the next step's) that are not on the screen now into
@@ -74,11 +76,19 @@ class LineStrips(Widget):
         style, width = self.visual_style, self.size.width
         known = self._line_strips if self._line_strips.get(None) == (width, style) else {}
         ahead: dict[object, object] = {None: (width, style)}
-        for line in text.split("\n", allow_blank=True)[:self.size.height]:
-            key = (line.plain, tuple(line.spans), line.style)
+        lines = self._lines_of(text)
+        self._split_ahead = (text, lines)
+        for key, line in lines[:self.size.height]:
             if key not in known:
                 ahead[key] = self._strip(line, width, style)
         self._strips_ahead = ahead
+
+    @staticmethod
+    def _lines_of(text: Text) -> list[tuple[tuple, Text]]:
+        """The lines of ``text``, each with what its strip is known by (its characters,
+        styles and base style)."""
+        return [((line.plain, tuple(line.spans), line.style), line)
+                for line in text.split("\n", allow_blank=True)]
 
     def _render_content(self) -> None:
         """Turn the text into the screen's lines, one line at a time, reusing the lines that
@@ -87,18 +97,19 @@ class LineStrips(Widget):
         selection of text, whose offsets span lines, takes Textual's whole-body path."""
         width, height = self.size
         if self.text_selection is not None or self.styles.content_align != ("left", "top"):
-            self._line_strips = {}
+            self._line_strips, self._placed = {}, {}
             super()._render_content()
             return
         style = self.visual_style
         if self._line_strips.get(None) != (width, style):  # every line depends on both
-            self._line_strips = {None: (width, style)}
+            self._line_strips, self._placed = {None: (width, style)}, {}
         old, new = self._line_strips, {None: (width, style)}
         ahead = self._strips_ahead if self._strips_ahead.get(None) == (width, style) else {}
+        placed, now = self._placed, {}
         strips = []  # below the text, Widget.render_line draws blank lines, as before
-        lines = self.render().split("\n", allow_blank=True)
-        for y, line in enumerate(lines[:height]):
-            key = (line.plain, tuple(line.spans), line.style)
+        text = self.render()
+        lines = self._split_ahead[1] if text is self._split_ahead[0] else self._lines_of(text)
+        for y, (key, line) in enumerate(lines[:height]):
             strip = old.get(key)
             if strip is None:
                 strip = ahead.get(key)
@@ -107,8 +118,12 @@ class LineStrips(Widget):
             new[key] = strip
             # each segment's style says where it is drawn (x, y), as mouse events read it:
             # rendered alone, a line was drawn at y = 0
-            strips.append(strip.apply_offsets(0, y) if y else strip)
-        self._line_strips = new
+            at = placed.get((key, y)) if y else strip
+            if at is None:
+                at = strip.apply_offsets(0, y)
+            now[key, y] = at
+            strips.append(at)
+        self._line_strips, self._placed = new, now
         self._render_cache = _RenderCache(self.size, strips)
         self._dirty_regions.clear()
 

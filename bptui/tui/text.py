@@ -13,7 +13,7 @@ import textwrap
 import numpy as np
 from rich.cells import cell_len
 
-from bptui.i18n import N_, _
+from bptui.i18n import _
 from bptui.notation import fmt, shape_text
 
 MARK = "▶ "
@@ -124,20 +124,17 @@ def heat_strip(a: np.ndarray, rows: int, cols: int) -> list[str]:
     return out
 
 
-STATS = N_("{shape}[{min}, {max}] mean {mean} ‖·‖ {norm}")
-
-
-def stats(a: np.ndarray) -> str:
-    """Shape, range, mean and norm of a matrix in one short line."""
+def stats(a: np.ndarray, room: int | None = None) -> str:
+    """Shape, range, mean and norm of a matrix in one short line: four significant digits,
+    or three where four would not fit in ``room`` columns (a number is never cut; the
+    numbers of a large network's blocks grow longer as training goes on)."""
     a = np.asarray(a, dtype=np.float64)
-    # single spaces: a layer's block line must fit a 120-column screen's network panel
-    return _(STATS, shape=f"{shape_text(a):<9}", min=fmt(a.min(), 4), max=fmt(a.max(), 4),
-             mean=fmt(a.mean(), 4), norm=fmt(norm(a), 4))
-
-
-def stats_widest() -> int:
-    """The most columns :func:`stats` can take (four numbers of 4 significant digits, each
-    at its longest, like -1.234e-10; a matrix of at most 9 characters' shape)."""
-    longest = "-1.234e-10"
-    return cell_len(_(STATS, shape=" " * 9, min=longest, max=longest, mean=longest,
-                      norm=longest))
+    numbers = (a.min(), a.max(), a.mean(), norm(a))
+    for digits in (4, 3):
+        # single spaces: a layer's block line must fit a 120-column screen's network panel
+        low, high, mean, size = (fmt(x, digits) for x in numbers)
+        text = _("{shape}[{min}, {max}] mean {mean} ‖·‖ {norm}", shape=f"{shape_text(a):<9}",
+                 min=low, max=high, mean=mean, norm=size)
+        if room is None or cell_len(text) <= room:
+            break
+    return text

@@ -88,3 +88,39 @@ async def test_the_blocks_of_a_large_network_never_cut_a_number():
             widest = max(len(line) for line in body.plain.split("\n"))
             seen = box.scrollable_content_region.width + box.max_scroll_x
             assert widest <= seen, (app.cursor.event.symbol, widest, seen)
+
+
+async def test_the_blocks_fit_their_panel_at_the_end_of_a_run():
+    """After r on the 1000-100-10 at 120x40, the gradients are small and their numbers long
+    (-0.001362, 9.945e-7): a line of four significant digits was two columns wider than the
+    panel and its norm was cut at the panel's edge (the panel scrolls sideways only with the
+    mouse). A line that would not fit shows three significant digits instead."""
+    from tests.tui.helpers import settle
+
+    app = make_app("batch_relu_1000_100_10")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await settle(pilot)
+        box = app.main.query_one("#network")
+        body = app.main.query_one("#network-body")
+        for _ in range(len(app.cursor.events)):
+            lines = body.plain.split("\n")
+            assert max(len(line) for line in lines) <= box.scrollable_content_region.width
+            await pilot.press("p")
+            await pilot.pause()
+        assert app.cursor.epoch == app.cursor.last_epoch - 1
+
+
+def test_a_matrix_line_keeps_four_digits_where_they_fit_and_three_where_not():
+    import numpy as np
+
+    from bptui.tui.text import stats
+
+    a = np.array([[-0.001362, 0.0008912], [9.945e-7 * 4 - 0.0008912 + 0.001362, 0.0]])
+    full = stats(a)
+    assert "-0.001362" in full and stats(a, len(full)) == full
+    short = stats(a, len(full) - 1)
+    assert "-0.00136," in short and len(short) < len(full)
+    # the numbers are the same numbers, rounded to three significant digits
+    assert float(short.split("[")[1].split(",")[0]) == float(f"{a.min():.3g}")
