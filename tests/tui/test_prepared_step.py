@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bptui.tui.loss import LossPanel
-from tests.tui.helpers import long_run_app, make_app, settle
+from tests.tui.helpers import make_app
 
 BODIES = ("equation", "network", "values", "updates")
 
@@ -25,16 +25,18 @@ def shown(app) -> dict[str, str]:
 
 
 async def walk(name: str, presses: int, prepare: bool, mistake: str | None = None,
-               keys: str = "n") -> list[dict[str, str]]:
+               keys: str = "n", start: int = 0) -> list[dict[str, str]]:
     """What the screen shows after each of ``presses`` presses of the keys in ``keys`` (in
-    turn), with the next step prepared before each press (and checked to be the View the
-    press shows), or with nothing ever prepared."""
+    turn) from sub-step ``start`` of epoch 1, with the next step prepared before each press
+    (and checked to be the View the press shows), or with nothing ever prepared."""
     app = make_app(name, mistake=mistake)
     seen = []
     async with app.run_test(size=(120, 40)) as pilot:
         main = app.main
         prepare_next = main._prepare_next
         main._prepare_next = lambda: None  # only when this test says
+        await pilot.pause()
+        main._move(lambda: main.cursor.goto(1, start))
         await pilot.pause()
         for n in range(presses):
             key = keys[n % len(keys)]
@@ -44,7 +46,6 @@ async def walk(name: str, presses: int, prepare: bool, mistake: str | None = Non
                 assert main._prepared is not None
                 ahead = main._prepared[1]
             await pilot.press(key)
-            await pilot.pause()
             if ahead is not None and key == "n":
                 assert main.view is ahead  # the prepared View was the one shown
             if ahead is not None and key == "p":
@@ -53,16 +54,16 @@ async def walk(name: str, presses: int, prepare: bool, mistake: str | None = Non
     return seen
 
 
-@pytest.mark.parametrize(("name", "presses", "mistake"), [
-    ("mazur_2_2_2", 42, None),  # into epoch 2
-    ("mazur_2_2_2", 42, "gradient-ascent"),  # the correct curve beside, into epoch 2
-    ("batch_relu_1000_100_10", 32, None),  # blocks, two epoch crossings, the plot appears
-    ("micrograd_neuron", 12, None),  # a computational graph, across epochs
+@pytest.mark.parametrize(("name", "start", "presses", "mistake"), [
+    ("mazur_2_2_2", 0, 42, None),  # every step of epoch 1, into epoch 2
+    ("mazur_2_2_2", 30, 12, "gradient-ascent"),  # the correct curve beside, into epoch 2
+    ("batch_relu_1000_100_10", 12, 20, None),  # blocks, two epoch crossings, the plot
+    ("micrograd_neuron", 0, 12, None),  # a computational graph, across epochs
 ])
-async def test_a_prepared_step_shows_what_the_key_press_would_have_made(name, presses,
+async def test_a_prepared_step_shows_what_the_key_press_would_have_made(name, start, presses,
                                                                         mistake):
-    assert await walk(name, presses, True, mistake) == await walk(name, presses, False,
-                                                                   mistake)
+    assert await walk(name, presses, True, mistake, start=start) == await walk(
+        name, presses, False, mistake, start=start)
 
 
 async def test_a_step_prepared_for_n_is_not_shown_after_another_key():
@@ -71,7 +72,8 @@ async def test_a_step_prepared_for_n_is_not_shown_after_another_key():
         "two_three_one", 12, False, keys="nnp")
 
 
-async def test_nothing_is_prepared_in_quiz_mode_or_during_a_run():
+async def test_nothing_is_prepared_in_quiz_mode():
+    """(Nor during a run: test_screen_speed.test_a_run_swaps_the_footer_for_the_run_bar...)"""
     app = make_app("mazur_2_2_2")
     async with app.run_test(size=(120, 40)) as pilot:
         main = app.main
@@ -82,14 +84,3 @@ async def test_nothing_is_prepared_in_quiz_mode_or_during_a_run():
         await pilot.pause()
         main._prepare_next()
         assert main._prepared is None
-    app = long_run_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        main = app.main
-        await pilot.pause()
-        await pilot.press("r")  # a run that is still going when stopped
-        await pilot.pause()
-        assert main.running
-        main._prepare_next()
-        assert main._prepared is None
-        await pilot.press("escape")
-        await settle(pilot)

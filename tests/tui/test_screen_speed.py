@@ -97,6 +97,8 @@ async def test_a_run_swaps_the_footer_for_the_run_bar_and_no_panel_moves():
         await type_fast(pilot, ["r"])
         await pilot.pause(0.3)
         assert main.running
+        main._prepare_next()  # nothing is prepared while a run goes (main._prepare_next)
+        assert main._prepared is None
         assert main.query_one("#runbar").display and not main.query_one(KeyFooter).display
         assert "escape stops" in footer_line(app) or "esc stops" in footer_line(app)
         during = {name: main.query_one(f"#{name}").region for name in before}
