@@ -8,12 +8,14 @@ Not a test: run ``python bench/screen_bench.py [--steps N] [--rounds R]``. For e
   painting the last frame of that press (bptui: a relayout or a scroll into view can take a
   second frame after the first; bare app: one frame). This is what the learner waits for
   to see the whole step; the headless driver paints as a terminal would, on the screen's
-  update timer.
+  update timer. bptui prepares the next step 20 ms after showing one (the learner is
+  reading it): frames painted from then on belong to that preparation (a panel that will
+  need more room takes it then), not to the press.
 * press -> painted: the same to the first frame after the app changed what it shows (bptui:
   the panels got the new View; bare app: the Static got its new text), and the number of
   frames per press.
-* app work: the part of that spent in the app's own code (bptui: cursor move, View, panel
-  builds; bare app: the Static update).
+* app work: the part of that spent in the app's own code (bptui: the move, its View and
+  the panels taking it, whatever of that was prepared; bare app: the Static update).
 * pilot round trip: ``pilot.press`` + ``pilot.pause()``, which also waits for the process to
   go idle, so it is an upper bound padded with Textual's idle polling.
 

@@ -195,7 +195,7 @@ class Cursor:
         key press into the next epoch (5 ms of the 1000-100-10's 20) only shows it."""
         epoch = self.epoch + 1
         key = (epoch, self.end_params, self.mistake)
-        if epoch > self.last_epoch or (self._ready is not None and self._ready_for(epoch)):
+        if epoch > self.last_epoch or self._ready_for(epoch):
             return
         params = self.end_params.copy()
         self._ready = (key, params, self._work_out(epoch, params))
@@ -210,8 +210,10 @@ class Cursor:
     def ahead(self) -> Cursor | None:
         """A copy of this cursor one sub-step on (None at the very end), for the screen to
         prepare the next View while the learner reads this one; this cursor does not move.
-        The copy shares this cursor's history (losses, snapshots, the correct curve) and
-        only extends it as the move itself would (with the same numbers)."""
+        The copy shares this cursor's history (losses, snapshots, the correct curve): at an
+        epoch's last sub-step it records the next epoch's loss there, as the move would,
+        whether or not the move comes (a View shows completed epochs only, so nothing shows
+        it early; :meth:`run` cuts the history back to where it starts)."""
         if self.at_end:
             return None
         if self.index == len(self.events) - 1:

@@ -24,7 +24,7 @@ from bptui.graph.picture import GraphPainter
 from bptui.i18n import _, ngettext
 from bptui.netdraw import NetworkPainter, layer_word
 from bptui.notation import fmt, pretty, shape_text
-from bptui.tui.panel import LAYOUT, LINES, SAME, Change, SelectBox
+from bptui.tui.panel import LAYOUT, LINES, SAME, Change, SelectBox, shown
 from bptui.tui.text import (
     CURRENT,
     HEADING,
@@ -142,7 +142,7 @@ class NetworkBody(Widget):
         """Draw ``view``, the step the learner is likely to go to next, while they read this
         one (see :meth:`bptui.tui.panel.Body.prepare`): its key press then only repaints the
         rows that changed. A wider drawing is laid out now, between key presses."""
-        if self.view is None or not self.size.width or not self.display:
+        if self.view is None or not self.size.width or not shown(self):
             return
         width, height = self._room()
         if not height or (width, height) != self._width:

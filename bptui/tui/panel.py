@@ -54,6 +54,16 @@ LINES: Change = "lines"
 LAYOUT: Change = "layout"
 
 
+def shown(widget: Widget) -> bool:
+    """Whether ``widget`` and every container around it is displayed."""
+    node = widget
+    while isinstance(node, Widget):
+        if not node.display:
+            return False
+        node = node.parent
+    return True
+
+
 class LineStrips(Widget):
     """A widget whose text is turned into the screen's lines one line at a time, reusing the
     lines that did not change (Textual's own turns every line of a widget into strips again
@@ -149,7 +159,7 @@ class Body(LineStrips):
         self._kept: dict[int, tuple[int, int]] = {}  # KEEP_SIZE: width -> (lines, widest)
         self._kept_for: object = None  # the scenario those sizes are of
         self._stale = False  # a View came while hidden
-        self._ahead: tuple[View, int, Text] | None = None  # prepare(): (view, width, text)
+        self._ahead: tuple | None = None  # prepare(): (view, width, text, what BUILT)
 
     def show(self, view: View) -> Change:
         """Take a new View and say what changed (:data:`SAME`, :data:`LINES` or
@@ -160,13 +170,13 @@ class Body(LineStrips):
         A hidden body (another tab, the closed gradient check) only keeps the View: it is
         built when shown, and a refresh here would cost every key press a layout pass."""
         before = self.text
-        shown = self._shown()  # first: the size of a hidden widget costs a full layout map
-        width = self.build_width() if shown else 0
+        visible = shown(self)  # first: the size of a hidden widget costs a full layout map
+        width = self.build_width() if visible else 0
         size = self._layout_size(before) if width and self.view is not None else None
         drawn_for = self._built_for[1] if self._built_for else None  # the width before was
         self.view = view
         self._built_for = None
-        if not shown:
+        if not visible:
             self._stale = True  # drawn again when shown (on_show)
             return SAME
         if size is None:
@@ -192,12 +202,18 @@ class Body(LineStrips):
         into strips, and only repaints them. A size the prepared text needs (see
         :attr:`KEEP_SIZE`) is laid out now, between key presses, rather than cost the press
         a second frame (the box grows by a blank line one step early)."""
-        if not self.PREPARE or self.view is None or not self.size.width or not self._shown():
+        if not self.PREPARE or self.view is None or not self.size.width or not shown(self):
             return
         width = max(10, self.build_width())
         size = self._layout_size(self._text_for(width))
+        now = {name: getattr(self, name) for name in self.BUILT}
         text = self.build(view, width)
-        self._ahead = (view, width, text)
+        # what building wrote is the next step's: kept for it, the shown step's put back
+        # (the values' refs said what the next step's lines would be while the learner
+        # picked among this step's)
+        self._ahead = (view, width, text, {name: getattr(self, name) for name in self.BUILT})
+        for name, value in now.items():
+            setattr(self, name, value)
         self._keep(text, width)
         if self._layout_size(self.text) != size:
             self.refresh(layout=True)
@@ -231,15 +247,6 @@ class Body(LineStrips):
             return box.scrollable_content_region.width
         return self.size.width
 
-    def _shown(self) -> bool:
-        """Whether this body and every container around it is displayed."""
-        node = self
-        while isinstance(node, Widget):
-            if not node.display:
-                return False
-            node = node.parent
-        return True
-
     def build(self, view: View, width: int) -> Text:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -269,6 +276,9 @@ class Body(LineStrips):
     #: Whether the body builds a step's text ahead (:meth:`prepare`): not one whose text
     #: comes from more than its View (the gradient check's report).
     PREPARE = True
+    #: What :meth:`build` writes besides the text that is read after it (what each line
+    #: shows, for picking): kept with a text built ahead, and only then put in place.
+    BUILT: tuple[str, ...] = ("refs",)
 
     def _most_shown(self) -> int:
         """The most lines the box around this body shows (its ``max-height`` less its
@@ -309,6 +319,8 @@ class Body(LineStrips):
             ahead = self._ahead
             if ahead is not None and ahead[0] is self.view and ahead[1] == width:
                 self.text = ahead[2]  # prepared while the learner read the step before
+                for name, value in ahead[3].items():
+                    setattr(self, name, value)
             else:
                 self.text = self.build(self.view, width)
                 self._keep(self.text, width)

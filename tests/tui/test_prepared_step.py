@@ -84,3 +84,30 @@ async def test_nothing_is_prepared_in_quiz_mode():
         await pilot.pause()
         main._prepare_next()
         assert main._prepared is None
+
+
+def public_state(widget) -> dict:
+    """What a panel shows and what its lines are (its public attributes)."""
+    return {k: v for k, v in vars(widget).items() if not k.startswith("_")}
+
+
+async def test_preparing_the_next_step_leaves_the_shown_one_as_it_is():
+    """Building the next step's text wrote the values' refs (what each line is, for picking)
+    while the learner picked among the shown step's lines: at an epoch's last step, enter on
+    the values' ▶ line (w4⁺) opened where net_h1 comes from, and y copied 0.3775."""
+    app = make_app("mazur_2_2_2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.main
+        await pilot.pause()
+        for key in ("n", "n", "n", "e"):
+            await pilot.press(key)
+            bodies = [box.body for box in main.boxes] + [main.query_one("#status")]
+            before = [public_state(body) for body in bodies]
+            main._prepare_next()
+            assert main._prepared is not None
+            assert [public_state(body) for body in bodies] == before
+        main.query_one("#values").focus()
+        await pilot.pause()
+        await pilot.press("enter")  # the current value is picked first
+        await pilot.pause()
+        assert app.screen.prov.event is main.cursor.event  # w4⁺, the epoch's last step

@@ -260,7 +260,7 @@ async def test_a_body_rendered_line_by_line_reads_as_textual_renders_it_whole():
     strips must be Textual's own for the whole text, picked line and all."""
     from textual.widget import Widget
 
-    from bptui.tui.panel import Body
+    from bptui.tui.panel import Body, shown
 
     app = make_app("two_three_one")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -268,7 +268,7 @@ async def test_a_body_rendered_line_by_line_reads_as_textual_renders_it_whole():
         await pilot.press("tab")  # the values panel takes the focus: a picked line
         await pilot.press("up")
         await press_n(pilot, 2)
-        bodies = [b for b in app.main.query(Body) if b._shown() and b.size.width]
+        bodies = [b for b in app.main.query(Body) if shown(b) and b.size.width]
         assert len(bodies) >= 3
         assert any(b.selected is not None for b in bodies)
         for body in bodies:
