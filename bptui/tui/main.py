@@ -138,6 +138,7 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         self.changed: dict = {}
         self._prepared: tuple[tuple, View] | None = None  # the next step's View, made ahead
         self._prepare_timer = None
+        self._preparing = False  # from the first full screen on (_start_preparing)
 
     # -- layout -----------------------------------------------------------------------
 
@@ -183,6 +184,13 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         # as the screen: frozen, Python's cycle collector stops walking them, and its full
         # collections (30-60 ms each, at random key presses and runs) shrink to a few ms.
         self.call_after_refresh(gc.freeze)
+        self.call_after_refresh(self._start_preparing)
+
+    def _start_preparing(self) -> None:
+        """From the first full screen on, each step shown prepares the next (not before: the
+        first screen would wait for it)."""
+        self._preparing = True
+        self._schedule_prepare()
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # what the screen leaves behind is collectable again (tests open many)
@@ -289,7 +297,8 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
                                   learner=self.learner_view(self.cursor.epoch))
         if previous is not None and self.quiz.on and self.view.epoch > previous.epoch:
             self._quiz_summary(previous.epoch)
-        self._schedule_prepare()
+        if self._preparing:
+            self._schedule_prepare()
 
     def _view_key(self, cursor: Cursor, hidden: bool) -> tuple:
         """Everything a View is made from besides the scenario's fixed data: a View prepared
