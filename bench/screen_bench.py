@@ -8,7 +8,7 @@ Not a test: run ``python bench/screen_bench.py [--steps N] [--rounds R]``. For e
   painting the last frame of that press (bptui: a relayout or a scroll into view can take a
   second frame after the first; bare app: one frame). This is what the learner waits for
   to see the whole step; the headless driver paints as a terminal would, on the screen's
-  update timer. bptui prepares the next step 20 ms after showing one (the learner is
+  update timer. bptui prepares the next step once it has painted one (the learner is
   reading it): frames painted from then on belong to that preparation (a panel that will
   need more room takes it then), not to the press.
 * press -> painted: the same to the first frame after the app changed what it shows (bptui:

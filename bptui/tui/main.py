@@ -137,7 +137,7 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         self.file_scenario = cursor.scenario  # as the file says (settings change a copy)
         self.changed: dict = {}
         self._prepared: tuple[tuple, View] | None = None  # the next step's View, made ahead
-        self._prepare_timer = None
+        self._prepare_turn = 0  # each step shown asks for one preparation: the latest counts
         self._preparing = False  # from the first full screen on (_start_preparing)
 
     # -- layout -----------------------------------------------------------------------
@@ -308,15 +308,16 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
 
     # -- the next step, made ready while the learner reads this one --------------------
 
-    #: Seconds after a step is shown before the next one is prepared: after its frame is
-    #: painted, and soon enough to be ready for a learner who reads fast.
-    PREPARE_AFTER = 0.02
-
     def _schedule_prepare(self) -> None:
-        if self._prepare_timer is not None:
-            self._prepare_timer.stop()
-        self._prepare_timer = self.set_timer(self.PREPARE_AFTER, self._prepare_next,
-                                             name="prepare next step")
+        """Prepare the next step once this one is painted (the screen's next idle moment
+        with nothing left to draw): the learner sees the step first, and the preparation
+        is over long before a next key press (a few milliseconds)."""
+        self._prepare_turn += 1
+        self.call_after_refresh(self._prepare_if_latest, self._prepare_turn)
+
+    def _prepare_if_latest(self, turn: int) -> None:
+        if turn == self._prepare_turn:  # not a step shown and left before it was painted
+            self._prepare_next()
 
     def _prepare_next(self) -> None:
         """Make the View one sub-step on (the key most pressed is n) and let every panel
@@ -326,7 +327,7 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         while a run goes, in quiz mode (arriving at a step opens its question) or under
         another screen; a View prepared for a state the cursor is no longer in is never
         shown (:meth:`_view_key`)."""
-        self._prepare_timer = self._prepared = None
+        self._prepared = None
         if (self.running or self.quiz.on or self.tiny or self.app.screen is not self
                 or self.view is None):
             return
