@@ -38,10 +38,10 @@ class KeyFooter(Footer):
         self._bindings_ready = True
         if not screen.app.app_focus:
             return
-        if not self.display:
-            # hidden (a run shows the run bar in its place): restyled when shown again, as
-            # the screen refreshes the bindings then; restyling twenty hidden keys at the
-            # start of a run took the training thread's time
+        if not self.visible or not self.display:
+            # hidden (the run bar shows in its place): restyled when shown again, as the screen
+            # refreshes the bindings then; restyling twenty keys nobody sees at the start of
+            # a run took the training thread's time
             return
         if self.is_attached and screen is self.screen and not self._restyle(screen):
             self.call_after_refresh(self.recompose)

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 
 from bptui import i18n
 from bptui.cursor import Cursor
@@ -33,6 +33,7 @@ from bptui.tui.panel import Box, SelectBox
 from bptui.tui.quiz import QuizBar, QuizMode
 from bptui.tui.quizactions import QuizActions
 from bptui.tui.runactions import RunActions
+from bptui.tui.runbar import RunBar
 from bptui.tui.screens import HelpScreen, NotesScreen, NumberScreen
 from bptui.tui.status import StatusBar
 from bptui.tui.updates import UpdatesBody
@@ -161,11 +162,7 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
                     yield SelectBox(ValuesBody(id="values-body"), title=N_("Values this epoch"),
                                     id="values")
                     yield LossPanel(id="loss")
-        with Horizontal(id="runbar"):
-            yield Static("", id="run-label", markup=False)
-            # a total from the start: a bar without one animates, 15 redraws a second even
-            # while hidden, and each made the next scroll repaint the whole screen
-            yield ProgressBar(id="progress", total=1, show_eta=False)
+        yield RunBar(id="runbar")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -226,12 +223,11 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         self.refresh_bindings()
 
     def _place_runbar(self) -> None:
-        """During a run the run bar takes the footer's line, so that no panel changes size
-        (a layout change redraws every panel, plot included, when a run starts and ends).
-        Set as each widget's own display, not by a class: a class change on the screen, or
-        even on the footer, restyles every widget under it."""
-        self.query_one("#runbar").display = self.running and not self.tiny
-        self.query_one(KeyFooter).display = not self.running and not self.tiny
+        """During a run the run bar, under the footer, shows in its line: no panel changes
+        size (a layout change redraws every panel, plot included, when a run starts and
+        ends). Set as the footer's own visibility, not by a class: a class change on the
+        screen restyles every widget under it. The hidden footer is not restyled."""
+        self.query_one(KeyFooter).styles.visibility = "hidden" if self.running else "visible"
 
     def _apply_tabs(self) -> None:
         for name in PANELS:

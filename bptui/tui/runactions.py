@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from textual.widgets import ProgressBar, Static
-
 from bptui.i18n import N_, _, ngettext
 from bptui.notation import fmt
 from bptui.tui import run
 from bptui.tui.loss import LossPanel
+from bptui.tui.runbar import RunBar
 from bptui.tui.screens import NumberScreen
 from bptui.tui.status import StatusBar
 
@@ -39,11 +38,11 @@ class RunActions:
                         exit_on_error=False)
         with self.app.batch_update():
             self.running = True
-            self.query_one(ProgressBar).update(total=self._run_total, progress=0)
-            self.query_one("#run-label", Static).update(
+            self.query_one(RunBar).show(
                 _("running to the end… (escape stops)") if epochs is None else
                 ngettext("running {n} epoch… (escape stops)",
-                         "running {n} epochs… (escape stops)", epochs), layout=False)
+                         "running {n} epochs… (escape stops)", epochs),
+                done=0, total=self._run_total)
             self.query_one(StatusBar).running(_("running"))
             if self.compact:
                 self.action_tab("loss")
@@ -65,10 +64,10 @@ class RunActions:
     def on_run_progress(self, message: run.RunProgress) -> None:
         if not self.running:
             return
-        self.query_one(ProgressBar).update(progress=message.epoch - self._run_start)
-        self.query_one("#run-label", Static).update(
+        self.query_one(RunBar).show(
             _("epoch {epoch}/{epochs}  loss {loss}  esc stops", epoch=message.epoch,
-              epochs=self.cursor.scenario.epochs, loss=fmt(message.loss, 6)), layout=False)
+              epochs=self.cursor.scenario.epochs, loss=fmt(message.loss, 6)),
+            done=message.epoch - self._run_start)
         self.query_one(StatusBar).running(_("running: epoch {epoch}", epoch=message.epoch))
         self.query_one(LossPanel).plot(message.losses, message.epoch, self.cursor.initial_loss,
                                        None, running=True)

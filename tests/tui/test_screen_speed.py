@@ -101,7 +101,7 @@ async def test_a_run_swaps_the_footer_for_the_run_bar_and_no_panel_moves():
         assert main.running
         main._prepare_next()  # nothing is prepared while a run goes (main._prepare_next)
         assert main._prepared is None
-        assert main.query_one("#runbar").display and not main.query_one(KeyFooter).display
+        assert not main.query_one(KeyFooter).visible  # the run bar under it shows
         assert "escape stops" in footer_line(app) or "esc stops" in footer_line(app)
         during = {name: main.query_one(f"#{name}").region for name in before}
         assert during == before
@@ -112,10 +112,10 @@ async def test_a_run_swaps_the_footer_for_the_run_bar_and_no_panel_moves():
         await resize_now(pilot, 120, 40)
         assert await until(pilot, lambda: not main.tiny and not main.has_class("-tiny"))
         assert main.running
-        assert main.query_one("#runbar").display
+        assert main.query_one("#runbar").display and not main.query_one(KeyFooter).visible
         await type_fast(pilot, ["escape"])
         await settle(pilot)
-        assert not main.query_one("#runbar").display and main.query_one(KeyFooter).display
+        assert main.query_one(KeyFooter).visible and main.query_one(KeyFooter).display
         after = {name: main.query_one(f"#{name}").region for name in before}
         assert after == before
         assert "Next" in footer_line(app)
@@ -281,18 +281,31 @@ async def test_a_body_rendered_line_by_line_reads_as_textual_renders_it_whole():
             assert ours == list(body._render_cache.lines), body.id
 
 
-async def test_the_hidden_progress_bar_does_not_animate():
-    """A bar without a total animates: 15 redraws a second, each making the next scroll
-    repaint the whole screen. Between runs it has a total and stands still."""
-    from textual.widgets import ProgressBar
+async def test_the_run_bar_is_one_still_line_and_reads_in_chinese_too():
+    """Textual's ProgressBar without a total animated (15 redraws a second, each making the
+    next scroll repaint the whole screen); the run bar now draws its own line and nothing in
+    it animates. Under the footer, a row of widgets cut the footer's wide characters in two
+    (命令面板 read 命  面板): it is one widget as wide as the line."""
+    from bptui import i18n
+    from bptui.tui.runbar import RunBar
 
     app = make_app("mazur_2_2_2")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert all(not w.auto_refresh for w in app.main.query_one(ProgressBar).walk_children())
+        bar = app.main.query_one(RunBar)
+        assert not bar.children and not bar.auto_refresh
+        assert bar.region.width == app.main.size.width
         app.main.action_run(5)
         await settle(pilot)
-        assert all(not w.auto_refresh for w in app.main.query_one(ProgressBar).walk_children())
+        assert not bar.auto_refresh
+        bar.show("x", done=1, total=4)
+        assert bar.bar(120).count("█") == 30 // 4 + 1 and bar.bar(120).endswith(" 25%")
+        try:
+            app.main.action_switch_language()
+            await pilot.pause(0.1)  # the footer is composed again after a refresh
+            assert "命令面板" in footer_line(app)
+        finally:
+            i18n.set_language("en")
 
 
 async def test_leaving_a_panel_after_picking_brings_the_current_line_back_into_view():
