@@ -86,7 +86,7 @@ def _tokens(text: str) -> list[str]:
 def wrap_cells(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width`` terminal cells (a Chinese character takes two);
     a word longer than a line is left whole, as textwrap would not break it either."""
-    from bptui.drawing import cells
+    from bptui.visible import cells
 
     lines: list[str] = []
     line = ""

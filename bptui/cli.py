@@ -420,7 +420,7 @@ def _list() -> int:
         if shown.isascii():
             width_shown = len(shown)
         else:  # a Chinese character takes two cells
-            from bptui.drawing import cells
+            from bptui.visible import cells
 
             width_shown = cells(shown)
         pad = " " * max(0, 12 - width_shown)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bptui.notation import fmt
+from bptui.visible import cell_list, cells
 
 # Directions of a line through a cell, as bits.
 N, E, S, W = 1, 2, 4, 8
@@ -379,22 +380,6 @@ class Picture:
         return None
 
 
-def cells(text: str) -> int:
-    """The terminal cells ``text`` takes: a Chinese character takes two."""
-    return len(_cell_list(text))
-
-
-def _cell_list(text: str) -> list[str]:
-    """One string per cell: a wide character, then "" for the cell it covers (so that a row
-    joined back is as wide on the terminal as it has cells)."""
-    if text.isascii():
-        return list(text)
-    import unicodedata
-
-    out: list[str] = []
-    for ch in text:
-        out += [ch, ""] if unicodedata.east_asian_width(ch) in "WF" else [ch]
-    return out
 
 
 class _Canvas:
@@ -421,7 +406,7 @@ class _Canvas:
     def put(self, x: int, y: int, text: str, tag: str, ref: object = None) -> None:
         if not 0 <= y < self.h:
             return
-        cells = _cell_list(text)
+        cells = cell_list(text)
         lo, hi = max(0, x), min(self.w, x + len(cells))
         if lo >= hi:
             return
@@ -521,7 +506,7 @@ def _title(title: str, p: Plan, c: int) -> str:
     for t in (title, title.split(" (")[0]):
         if cells(t) <= room:
             return t
-    return "".join(_cell_list(title)[: max(0, room)])
+    return "".join(cell_list(title)[: max(0, room)])
 
 
 def _lines(cv: _Canvas, p: Plan, segs, by_key, lit_only: bool) -> None:

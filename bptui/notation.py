@@ -97,6 +97,11 @@ def summary(a: np.ndarray) -> str:
              norm=fmt(float(np.linalg.norm(a)), 4))
 
 
+def graph_shape(leaves: int) -> str:
+    """A computational graph's ``shape``: its leaves into its one output (``graph 5→1``)."""
+    return f"graph {leaves}→1"
+
+
 def shape_words(shape: str) -> str:
     """A scenario's shape as a learner reads it: ``2-2-2`` as it is, a computational graph's
     ``graph 5→1`` (the word its ``shape`` keeps for comparisons) in the learner's language."""

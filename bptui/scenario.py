@@ -148,19 +148,26 @@ def builtin_names() -> list[str]:
 
 
 def listing(name: str) -> tuple[str, str, str, str]:
-    """(shape, title, title_zh, source) of a built-in for ``--list``, from the sizes its file declares:
-    building a scenario draws its random weights and data (the 1000-100-10's 100,000 weights),
-    which a list of names does not need. A file that does not declare every size is loaded."""
+    """(shape, title, title_zh, source) of a built-in for ``--list``, from the sizes (or a
+    graph's leaves) its file declares: building a scenario draws its random weights and data
+    (the 1000-100-10's 100,000 weights), and a graph's loading parses and checks its
+    expression, which a list of names does not need. A file that declares neither is
+    loaded."""
     from bptui import toml_reader
 
     display, text = resolve(name)
     doc = toml_reader.parse_toml(text, display)
+    head = (doc.get("title", name), doc.get("title_zh", ""), doc.get("source", ""))
+    values = doc.get("graph", {}).get("values") if isinstance(doc.get("graph"), dict) else None
+    if isinstance(values, dict) and values:  # a graph: its leaves, as GraphScenario.shape
+        from bptui.notation import graph_shape
+
+        return (graph_shape(len(values)), *head)
     sizes = [doc.get("input", {}).get("size"), *(la.get("size") for la in doc.get("layers", []))]
     if "graph" in doc or len(sizes) < 2 or not all(type(n) is int for n in sizes):
         s = load(name)
         return s.shape, s.title, s.title_zh, s.source
-    return ("-".join(str(n) for n in sizes), doc.get("title", name), doc.get("title_zh", ""),
-            doc.get("source", ""))
+    return ("-".join(str(n) for n in sizes), *head)
 
 
 def resolve(name_or_path: str) -> tuple[str, str]:

@@ -68,3 +68,21 @@ def visible_scenario(scenario):
     return replace(scenario, title=line(scenario.title), source=line(scenario.source),
                    notes=visible(scenario.notes), input_names=names(scenario.input_names),
                    name=line(scenario.name), path=line(scenario.path), layers=layers)
+
+
+def cells(text: str) -> int:
+    """The terminal cells ``text`` takes: a Chinese character takes two."""
+    return len(cell_list(text))
+
+
+def cell_list(text: str) -> list[str]:
+    """One string per cell: a wide character, then "" for the cell it covers (so that a row
+    joined back is as wide on the terminal as it has cells)."""
+    if text.isascii():
+        return list(text)
+    import unicodedata
+
+    out: list[str] = []
+    for ch in text:
+        out += [ch, ""] if unicodedata.east_asian_width(ch) in "WF" else [ch]
+    return out

@@ -42,6 +42,14 @@ def test_list_names_every_builtin():
     assert "2-2-2" in run.stdout and "1000-100-10" in run.stdout
 
 
+@pytest.mark.parametrize("name", BUILTINS)
+def test_the_list_reads_each_builtin_as_loading_it_would(name):
+    """--list reads sizes (a graph's leaves) from the file without building the scenario:
+    what it shows must be what the loaded scenario says."""
+    s = scenario.load(name)
+    assert scenario.listing(name) == (s.shape, s.title, s.title_zh, s.source)
+
+
 def test_console_script_exists_and_runs():
     exe = Path(sys.executable).with_name("bptui")
     script = str(exe) if exe.exists() else shutil.which("bptui")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bptui.notation import graph_shape
+
 
 @dataclass(frozen=True)
 class Node:
@@ -64,7 +66,7 @@ class GraphScenario:
     @property
     def shape(self) -> str:
         """For --list: what kind of scenario, in the column where nets show 2-2-2."""
-        return f"graph {len(self.leaves)}→1"
+        return graph_shape(len(self.leaves))
 
     @property
     def layers(self) -> tuple:
