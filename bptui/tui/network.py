@@ -211,7 +211,10 @@ class NetworkBody(Widget):
         segs = []
         for text, tag in row:
             if isinstance(tag, Text):  # a whole line of the blocks view
-                segs += list(tag.render(self.app.console, end=""))
+                # every segment with a style: Textual's no-colour filter (NO_COLOR) reads
+                # each segment's style, and an unstyled one ended the app with a traceback
+                segs += [seg if seg.style is not None else Segment(seg.text, Style.null())
+                         for seg in tag.render(self.app.console, end="")]
                 continue
             style = style_of(tag) if isinstance(tag, str) else tag
             segs.append(Segment(text, style))

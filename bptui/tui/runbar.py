@@ -17,6 +17,27 @@ from textual.widget import Widget
 BAR_CELLS = 30
 
 
+def fit(label: str, room: int) -> str:
+    """``label`` in ``room`` cells. Its parts are separated by two spaces (``epoch
+    769/1000000  loss 2.08e-11  esc stops``): the middle ones give way to one "…" first, so
+    that the first and the last (how to stop the run) stay whole; then the first is cut,
+    with "…". Never cut silently."""
+    if cell_len(label) <= room:
+        return label
+    parts = label.split("  ")
+    while len(parts) > 2 and cell_len("  ".join(parts)) > room:
+        middle = [p for p in parts[1:-1] if p != "…"]
+        if not middle:
+            break
+        parts = [parts[0], *middle[:-1], "…", parts[-1]]
+    text = "  ".join(parts)
+    if cell_len(text) <= room:
+        return text
+    while text and cell_len(text) > room - 1:
+        text = text[:-1]
+    return text + "…"
+
+
 class RunBar(Widget):
     """``label`` on the left, a bar of ``done`` out of ``total`` on the right."""
 
@@ -51,11 +72,7 @@ class RunBar(Widget):
         width = self.content_size.width
         bar = self.bar(width)
         room = max(0, width - cell_len(bar) - 1)
-        label = self.label
-        if cell_len(label) > room:  # said to be cut, never cut silently
-            while label and cell_len(label) > room - 1:
-                label = label[:-1]
-            label += "…"
+        label = fit(self.label, room)
         out = Text(no_wrap=True, end="")
         out.append(label)
         out.append(" " * (room - cell_len(label) + 1))
