@@ -65,8 +65,8 @@ class RunBar(Widget):
         50%``: full cells as far as the run has got, so that it reads without colour too."""
         cells = max(4, min(BAR_CELLS, width // 4))
         part = min(1.0, max(0.0, self.done / self.total))
-        full = round(part * cells)
-        return "█" * full + "░" * (cells - full) + f" {round(part * 100):3d}%"
+        full = int(part * cells)  # never full, nor 100%, before the run is done
+        return "█" * full + "░" * (cells - full) + f" {int(part * 100):3d}%"
 
     def render(self) -> Text:
         width = self.content_size.width

@@ -299,7 +299,7 @@ async def test_the_run_bar_is_one_still_line_and_reads_in_chinese_too():
         await settle(pilot)
         assert not bar.auto_refresh
         bar.show("x", done=1, total=4)
-        assert bar.bar(120).count("█") == 30 // 4 + 1 and bar.bar(120).endswith(" 25%")
+        assert bar.bar(120).count("█") == 30 // 4 and bar.bar(120).endswith(" 25%")
         try:
             app.main.action_switch_language()
             await pilot.pause(0.1)  # the footer is composed again after a refresh
