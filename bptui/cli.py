@@ -411,19 +411,14 @@ def _list() -> int:
     from bptui import scenario as scn
     from bptui.i18n import local
     from bptui.notation import shape_words
+    from bptui.visible import cells
 
     names = scn.builtin_names()
     width = max(len(n) for n in names)
     for name in names:
         shape, title, title_zh, source = scn.listing(name)
         shown = shape_words(shape)
-        if shown.isascii():
-            width_shown = len(shown)
-        else:  # a Chinese character takes two cells
-            from bptui.visible import cells
-
-            width_shown = cells(shown)
-        pad = " " * max(0, 12 - width_shown)
+        pad = " " * max(0, 12 - cells(shown))  # a Chinese character takes two cells
         print(f"{name:<{width}}  {shown}{pad}  {local(title, title_zh)}")
         print(f"{'':<{width}}  {'':<12}  " + _("source: {source}", source=source))
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -62,6 +63,16 @@ def _engine(scenario):
     return bp, epoch_events, apply_updates
 
 
+class Ready(NamedTuple):
+    """An epoch worked out ahead (:meth:`Cursor.prepare_next_epoch`)."""
+
+    epoch: int
+    source: object  # the end parameters of the epoch before, the object itself
+    mistake: str | None
+    params: object  # its start parameters (a copy of ``source``)
+    worked_out: tuple  # its events and the loss after it (Cursor._work_out)
+
+
 class CorrectCurve:
     """Correct backprop's losses so far (with a mistake on), and where training stands: one
     object, so that a copy of the cursor (:meth:`Cursor.ahead`) extends the same curve."""
@@ -96,9 +107,7 @@ class Cursor:
         self.diverged_at: int | None = None
         # With a mistake on: correct backprop's loss curve over the same epochs, to compare.
         self._correct = CorrectCurve(LossHistory(), self.initial.copy())
-        # The next epoch worked out ahead (prepare_next_epoch): (the epoch, the parameters it
-        # was worked out from, the mistake), its start parameters, its events and loss.
-        self._ready: tuple | None = None
+        self._ready: Ready | None = None  # the next epoch worked out ahead
         self.epoch = 1
         self.index = 0
         self._load_epoch(1, self.initial.copy())
@@ -194,18 +203,17 @@ class Cursor:
         the screen calls this while the learner reads an epoch's last sub-step, so that the
         key press into the next epoch (5 ms of the 1000-100-10's 20) only shows it."""
         epoch = self.epoch + 1
-        key = (epoch, self.end_params, self.mistake)
         if epoch > self.last_epoch or self._ready_for(epoch):
             return
         params = self.end_params.copy()
-        self._ready = (key, params, self._work_out(epoch, params))
+        self._ready = Ready(epoch, self.end_params, self.mistake, params,
+                            self._work_out(epoch, params))
 
     def _ready_for(self, epoch: int) -> bool:
         """Whether the epoch worked out ahead is ``epoch``, from this epoch's end."""
-        if self._ready is None or epoch != self.epoch + 1:
-            return False
-        ready_epoch, source, mistake = self._ready[0]
-        return ready_epoch == epoch and source is self.end_params and mistake == self.mistake
+        r = self._ready
+        return (r is not None and epoch == self.epoch + 1 == r.epoch
+                and r.source is self.end_params and r.mistake == self.mistake)
 
     def ahead(self) -> Cursor | None:
         """A copy of this cursor one sub-step on (None at the very end), for the screen to
@@ -227,7 +235,7 @@ class Cursor:
         epoch = min(max(1, epoch), self.last_epoch)
         if epoch != self.epoch:
             if self._ready_for(epoch):
-                self._load_epoch(epoch, self._ready[1], self._ready[2])
+                self._load_epoch(epoch, self._ready.params, self._ready.worked_out)
             else:
                 self._load_epoch(epoch, self._params_at(epoch))
         n = len(self.events)

@@ -380,8 +380,6 @@ class Picture:
         return None
 
 
-
-
 class _Canvas:
     def __init__(self, width: int, height: int) -> None:
         self.w, self.h = width, height

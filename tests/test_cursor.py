@@ -262,7 +262,7 @@ def test_a_next_epoch_worked_out_ahead_is_used_only_from_the_parameters_it_came_
     c = Cursor(scenario.load("mazur_2_2_2"))
     c.goto(1, -1)
     c.prepare_next_epoch()
-    ready = c._ready[2][0].events
+    ready = c._ready.worked_out[0].events
     c.next()
     assert c.events is ready  # not worked out again
     c.goto(1, -1)
@@ -271,5 +271,5 @@ def test_a_next_epoch_worked_out_ahead_is_used_only_from_the_parameters_it_came_
     other.weights[0][0, 0] += 0.5  # as if the epoch had ended elsewhere
     c.end_params = other
     c.next()
-    assert c.events is not c._ready[2][0].events
+    assert c.events is not c._ready.worked_out[0].events
     assert c.start_params.weights[0][0, 0] == other.weights[0][0, 0]

@@ -342,19 +342,17 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         if view is None:
             return
         with self.app.batch_update():
-            state = (view.at_start, view.at_end, self.running, self.compact, self.quiz.on,
-                     view.hidden)
-            if state != self._binding_state:  # the footer redraws only when a key dims
-                # first: its keys' redraws reach the screen last (each key is a widget
-                # restyled by a class), and after the panels' they missed the first frame
-                self._binding_state = state
-                self.refresh_bindings()
             self.query_one(StatusBar).changes = self.changes_text()
             self.query_one(StatusBar).show(view)
             for box in self.boxes:
                 box.show(view)
             self.query_one(LossPanel).show(view)
             self._show_quiz(view)
+            state = (view.at_start, view.at_end, self.running, self.compact, self.quiz.on,
+                     view.hidden)
+            if state != self._binding_state:  # the footer redraws only when a key dims
+                self._binding_state = state
+                self.refresh_bindings()
         if self.checking:
             self._update_check(view)
 

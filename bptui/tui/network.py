@@ -25,15 +25,7 @@ from bptui.i18n import _, ngettext
 from bptui.netdraw import NetworkPainter, layer_word
 from bptui.notation import fmt, pretty, shape_text
 from bptui.tui.panel import LAYOUT, LINES, SAME, Change, SelectBox, shown
-from bptui.tui.text import (
-    CURRENT,
-    HEADING,
-    LABEL,
-    MARK,
-    NO_MARK,
-    heat_strip,
-    stats,
-)
+from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, heat_strip, stats
 from bptui.tui.view import View
 
 POSITIVE, NEGATIVE = "#3b82f6", "#e5534b"  # read on dark and light backgrounds alike

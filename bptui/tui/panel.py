@@ -81,7 +81,7 @@ class LineStrips(Widget):
     def _prepare_strips(self, text: Text) -> None:
         """Turn the lines of ``text`` (the next step's) that are not on the screen now into
         strips, for :meth:`_render_content` to find them ready."""
-        if self.text_selection is not None or self.styles.content_align != ("left", "top"):
+        if self._whole_body():
             return
         style, width = self.visual_style, self.size.width
         known = self._line_strips if self._line_strips.get(None) == (width, style) else {}
@@ -92,6 +92,11 @@ class LineStrips(Widget):
             if key not in known:
                 ahead[key] = self._strip(line, width, style)
         self._strips_ahead = ahead
+
+    def _whole_body(self) -> bool:
+        """Whether the text takes Textual's whole-body rendering: a mouse selection (its
+        offsets span lines) or content aligned other than top left."""
+        return self.text_selection is not None or self.styles.content_align != ("left", "top")
 
     @staticmethod
     def _lines_of(text: Text) -> list[tuple[tuple, Text]]:
@@ -106,7 +111,7 @@ class LineStrips(Widget):
         Textual's own :meth:`Visual.to_strips`, so it looks exactly as before; a mouse
         selection of text, whose offsets span lines, takes Textual's whole-body path."""
         width, height = self.size
-        if self.text_selection is not None or self.styles.content_align != ("left", "top"):
+        if self._whole_body():
             self._line_strips, self._placed = {}, {}
             super()._render_content()
             return

@@ -12,6 +12,8 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
+from bptui.tui.text import cut
+
 #: The bar's width in cells at most (and a space and the percentage after it); a quarter of
 #: a narrower line, so that the label keeps its room.
 BAR_CELLS = 30
@@ -30,12 +32,7 @@ def fit(label: str, room: int) -> str:
         if not middle:
             break
         parts = [parts[0], *middle[:-1], "…", parts[-1]]
-    text = "  ".join(parts)
-    if cell_len(text) <= room:
-        return text
-    while text and cell_len(text) > room - 1:
-        text = text[:-1]
-    return text + "…"
+    return cut("  ".join(parts), room)
 
 
 class RunBar(Widget):

@@ -8,6 +8,7 @@ from rich.text import Text
 from bptui.i18n import N_, _, local
 from bptui.quiz import Score
 from bptui.tui.panel import LineStrips
+from bptui.tui.text import cut
 from bptui.tui.view import View
 
 #: the phases as the status line names them (the events keep the English word)
@@ -82,7 +83,7 @@ class StatusBar(LineStrips):
         if v is None or not self.size.width:
             return parts
         for drop in (_("sample {k} of {n}", k=1, n=1), _(PHASE_WORDS[v.event.phase])):
-            if cell_len(" │ ".join([self.title()[:12], *parts])) + 3 <= self.size.width:
+            if cell_len(" │ ".join([self.title(v)[:12], *parts])) + 3 <= self.size.width:
                 break
             parts = [p for p in parts if p != drop]
         return parts
@@ -93,9 +94,10 @@ class StatusBar(LineStrips):
             return ""
         return " │ ".join([self.title(), *self.parts()])
 
-    def title(self) -> str:
+    def title(self, view: View | None = None) -> str:
         """The scenario's title in the learner's language (its title_zh in Chinese)."""
-        s = self.view.scenario if self.view is not None else None
+        v = self.view if view is None else view
+        s = v.scenario if v is not None else None
         return local(s.title, getattr(s, "title_zh", "")) if s is not None else ""
 
     def render(self) -> Text:
@@ -106,12 +108,7 @@ class StatusBar(LineStrips):
         if view is None:
             return Text("")
         rest = " │ " + " │ ".join(self._fit(self.parts(view), view))
-        room = max(4, self.size.width - cell_len(rest) - 1)
-        title = self.title()
-        if cell_len(title) > room:
-            while cell_len(title) > room - 1:
-                title = title[:-1]
-            title += "…"
+        title = cut(self.title(view), max(4, self.size.width - cell_len(rest) - 1))
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         out.append(" " + title, style="bold")
         out.append(rest)

@@ -80,6 +80,16 @@ def wrap_cells(text: str, room: int) -> list[str]:
     return lines
 
 
+def cut(text: str, room: int) -> str:
+    """``text`` in at most ``room`` terminal cells: cut, and said to be cut with "…", only
+    when it is longer."""
+    if cell_len(text) <= room:
+        return text
+    while text and cell_len(text) > room - 1:
+        text = text[:-1]
+    return text + "…"
+
+
 def ljust(text: str, width: int) -> str:
     """``text`` padded on the right to ``width`` terminal cells (a Chinese word takes two)."""
     return text + " " * max(0, width - cell_len(text))
