@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+from typing import NamedTuple
 
 import numpy as np
 from rich.text import Text
@@ -23,16 +24,59 @@ MAX_POINTS = 400
 #: Python): 400 points take about 12 ms to build, 160 about 4, and the plot is redrawn when
 #: a run ends and twice a second while it goes.
 POINTS_PER_COLUMN = 4
+#: Rows the plot needs to show a curve: its frame, tick labels and axis titles take four. In
+#: fewer (the Loss tab at 60x18) plotext drew an empty frame with its ticks upside down, so
+#: a sparkline stands in for it (:func:`sparkline`).
+PLOT_MIN_ROWS = 7
+#: A sparkline's heights, low to high.
+BARS = "▁▂▃▄▅▆▇█"
+
+
+class Spark(NamedTuple):
+    """What a sparkline draws: the plotted points (``y`` as plotted: log10 on a log scale),
+    the tick labels of the plot's y axis, and the epoch marked (None: none)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    high: str
+    low: str
+    log: bool
+    epoch: int | None
+    word: str
+
+
+def sparkline(spark: Spark, width: int, height: int) -> Text:
+    """The curve in one line of bars as wide as the plot (the current epoch's bar reversed)
+    and, with a second row, its epochs and range: ``epochs 0–500, loss 1e6 … 1e-6``."""
+    cols = max(1, width)
+    pick = (np.linspace(0, len(spark.y) - 1, cols).round().astype(int)
+            if len(spark.y) > cols else np.arange(len(spark.y)))
+    xs, ys = spark.x[pick], spark.y[pick]
+    lo, hi = float(ys.min()), float(ys.max())
+    levels = (np.zeros(len(ys), dtype=int) if hi == lo
+              else np.round((ys - lo) / (hi - lo) * (len(BARS) - 1)).astype(int))
+    out = Text("".join(BARS[k] for k in levels), no_wrap=True, overflow="ellipsis", end="")
+    if spark.epoch is not None:
+        j = int(np.argmin(np.abs(xs - spark.epoch)))
+        out.stylize("reverse", j, j + 1)
+    if height >= 2:
+        words = dict(first=int(spark.x[0]), last=int(spark.x[-1]), word=spark.word,
+                     high=spark.high, low=spark.low)
+        out.append("\n" + (_("epochs {first}–{last}, {word} {high} … {low} (log scale)", **words)
+                           if spark.log else _("epochs {first}–{last}, {word} {high} … {low}",
+                                               **words)))
+    return out
 
 
 class LossPlot(PlotextPlot):
     """The plot, blank until there are two epochs to draw: blank rather than hidden, so
     that its first drawing (at the end of a run) changes no size on the screen (showing a
-    hidden widget lays the screen out twice)."""
+    hidden widget lays the screen out twice). Too short for a curve, a sparkline."""
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.blank = True
+        self.spark: Spark | None = None
 
     def show_plot(self, shown: bool) -> None:
         if self.blank == shown:
@@ -40,7 +84,11 @@ class LossPlot(PlotextPlot):
             self.refresh()
 
     def render(self):
-        return Text("") if self.blank else super().render()
+        if self.blank:
+            return Text("")
+        if self.spark is not None and self.size.height < PLOT_MIN_ROWS:
+            return sparkline(self.spark, self.size.width, self.size.height)
+        return super().render()
 
 
 class LossPanel(Vertical):
@@ -155,7 +203,7 @@ class LossPanel(Vertical):
         if positive.size and positive.max() / positive.min() > 100:
             # a log scale done here (plotext's own fails on a loss of exactly 0)
             low = float(positive.min())
-            ly = np.log10(np.maximum(y, low))
+            ly = shown = np.log10(np.maximum(y, low))
             plt.plot(x.tolist(), ly.tolist(), marker="braille")
             if y2 is not None:
                 ly2 = np.log10(np.maximum(y2, low))
@@ -166,6 +214,7 @@ class LossPanel(Vertical):
             exps = list(range(bottom, top + 1, step))
             plt.yticks(exps, [f"1e{k}" for k in exps])
             plt.ylabel(_("log scale"))
+            log, top_label, bottom_label = True, f"1e{top}", f"1e{bottom}"
         elif len(y):
             plt.plot(x.tolist(), y.tolist(), marker="braille")
             if y2 is not None:
@@ -173,10 +222,14 @@ class LossPanel(Vertical):
             lo, hi = float(every.min()), float(every.max())
             ticks = [lo + (hi - lo) * f for f in (0, 0.5, 1)] if hi > lo else [lo]
             plt.yticks(ticks, [fmt(t, 4) for t in ticks])
+            shown, log, top_label, bottom_label = y, False, fmt(hi, 4), fmt(lo, 4)
         last = int(x[-1]) if len(x) else 1
+        marked = epoch if not running and 0 < epoch <= last else None
+        widget.spark = (Spark(x, shown, top_label, bottom_label, log, marked, word)
+                        if len(y) else None)
         ticks = sorted({0, last, *(int(round(last * f)) for f in (0.25, 0.5, 0.75))})
         plt.xticks(ticks, [str(t) for t in ticks])
-        if not running and 0 < epoch <= last:
+        if marked is not None:
             plt.vline(epoch)  # the loss the current epoch arrives at
         plt.xlabel(_("epoch"))
         widget.refresh()

@@ -10,6 +10,7 @@ step. A click on a unit or an edge asks the main screen where its current value 
 from __future__ import annotations
 
 import numpy as np
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -25,7 +26,18 @@ from bptui.i18n import _, ngettext
 from bptui.netdraw import NetworkPainter, layer_word
 from bptui.notation import fmt, pretty, shape_text
 from bptui.tui.panel import LAYOUT, LINES, SAME, Change, SelectBox, shown
-from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, heat_strip, stats
+from bptui.tui.text import (
+    CURRENT,
+    HEADING,
+    LABEL,
+    MARK,
+    NO_MARK,
+    STATS_FORMS,
+    block_numbers,
+    cut,
+    heat_strip,
+    stats,
+)
 from bptui.tui.view import View
 
 POSITIVE, NEGATIVE = "#3b82f6", "#e5534b"  # read on dark and light backgrounds alike
@@ -85,7 +97,8 @@ class NetworkBody(Widget):
         self._lines: list[str] = []
         self._width = (0, 0)
         self._wide: int | None = None  # a graph (or blocks) wider than the panel: its width
-        self._blocks_widest: tuple[object, int] = (None, 0)  # (scenario, widest line so far)
+        # ((scenario, room), the widest line so far at that room)
+        self._blocks_widest: tuple[tuple, int] = ((None, 0), 0)
         self._ahead: tuple | None = None  # prepare(): (view, room, what _rebuild would make)
 
     # -- taking a View ----------------------------------------------------------------
@@ -187,11 +200,13 @@ class NetworkBody(Widget):
         widest = max([len(line) for line in lines] + [1])
         graph = getattr(view.scenario, "is_graph", False)
         blocks = not graph and not view.scenario.unit_by_unit
-        if blocks:
-            if self._blocks_widest[0] is not view.scenario:
-                self._blocks_widest = (view.scenario, 0)
+        if blocks:  # (a width found before the panel had its room is forgotten)
+            key = (view.scenario, width)
+            seen = self._blocks_widest[0]
+            if seen[0] is not view.scenario or seen[1] != width:
+                self._blocks_widest = (key, 0)
             widest = max(widest, self._blocks_widest[1])
-            self._blocks_widest = (view.scenario, widest)
+            self._blocks_widest = (key, widest)
         wanted = widest if (graph or blocks) and widest > width else None
         if wanted == self._wide:
             return False
@@ -297,41 +312,67 @@ def _blocks(view: View, width: int) -> Text:
 
     x = s.inputs if ev.sample is None else s.inputs[ev.sample - 1: ev.sample]
     lw = _names_column(s)
-    line(ngettext("inputs: {size} values per sample, {n} sample",
-                  "inputs: {size} values per sample, {n} samples", x.shape[0],
-                  size=s.input_size), HEADING)
-    room = width - len(NO_MARK) - lw  # for the numbers: a line longer scrolls sideways
-    line(f"{NO_MARK}{'X':<{lw}}{stats(x, room)}")
-    for lay, layer in enumerate(s.layers, start=1):
-        line(ngettext("layer {layer}: {name}, {n} {activation} unit (shape [min, max] mean ‖·‖)",
-                      "layer {layer}: {name}, {n} {activation} units (shape [min, max] mean ‖·‖)",
-                      layer.size, layer=lay, name=layer_word(layer.name),
-                      activation=layer.activation), HEADING)
-        w = view.params.weights[lay - 1]
-        line(f"{NO_MARK}{'W' + str(lay):<{lw}}{stats(w, room)}")
+    line(cut(ngettext("inputs: {size} values per sample, {n} sample",
+                      "inputs: {size} values per sample, {n} samples", x.shape[0],
+                      size=s.input_size), width), HEADING)
+    # Each layer's matrices (name, array, the current step's?), then the one form of their
+    # numbers in which every line fits (STATS_FORMS): the panel never scrolls sideways.
+    layers: list[list[tuple[str, np.ndarray, bool]]] = []
+    for lay in range(1, len(s.layers) + 1):
+        rows = [("W" + str(lay), view.params.weights[lay - 1], False)]
         for sym in (f.format(lay=lay) for f in BLOCK_SYMBOLS):
             e = latest.get(sym)
-            if e is None:
-                continue
-            here = e is ev
-            value = e.value if isinstance(e.value, np.ndarray) else np.asarray([e.value])
-            line(f"{MARK if here else NO_MARK}{pretty(sym):<{lw}}{stats(value, room)}",
+            if e is not None:
+                value = e.value if isinstance(e.value, np.ndarray) else np.asarray([e.value])
+                rows.append((pretty(sym), value, e is ev))
+        layers.append(rows)
+    arrays = [x] + [a for rows in layers for _name, a, _here in rows]
+    numbers = [block_numbers(a) for a in arrays]
+    room = width - len(NO_MARK) - lw
+    for digits, mean in STATS_FORMS:
+        texts = [stats(a, n, digits, mean) for a, n in zip(arrays, numbers, strict=True)]
+        if all(cell_len(t) <= room for t in texts):
+            break
+    line(f"{NO_MARK}{'X':<{lw}}{cut(texts[0], room)}")
+    k = 1
+    for lay, (layer, rows) in enumerate(zip(s.layers, layers, strict=True), start=1):
+        words = dict(layer=lay, name=layer_word(layer.name), activation=layer.activation)
+        heading = ngettext(
+            "layer {layer}: {name}, {n} {activation} unit (shape [min, max] mean ‖·‖)",
+            "layer {layer}: {name}, {n} {activation} units (shape [min, max] mean ‖·‖)",
+            layer.size, **words) if mean else ngettext(
+            "layer {layer}: {name}, {n} {activation} unit (shape [min, max] ‖·‖)",
+            "layer {layer}: {name}, {n} {activation} units (shape [min, max] ‖·‖)",
+            layer.size, **words)
+        if cell_len(heading) > width:  # the legend gives way first
+            heading = cut(ngettext("layer {layer}: {name}, {n} {activation} unit",
+                                   "layer {layer}: {name}, {n} {activation} units",
+                                   layer.size, **words), width)
+        line(heading, HEADING)
+        for name, _a, here in rows:
+            line(f"{MARK if here else NO_MARK}{name:<{lw}}{cut(texts[k], room)}",
                  CURRENT if here else "")
+            k += 1
     if ev.is_matrix:
         m = np.atleast_2d(ev.value)
         cols = max(8, width - 4)
         rows = min(HEAT_ROWS, m.shape[0])
         line("")
-        line(ngettext("{symbol}: first {n} row × {cols} of {shape} (· low … █ high)",
-                      "{symbol}: first {n} rows × {cols} of {shape} (· low … █ high)", rows,
-                      symbol=pretty(ev.symbol), cols=min(cols, m.shape[1]), shape=shape_text(m)),
-             HEADING)
+        words = dict(symbol=pretty(ev.symbol), cols=min(cols, m.shape[1]), shape=shape_text(m))
+        heading = ngettext("{symbol}: first {n} row × {cols} of {shape} (· low … █ high)",
+                           "{symbol}: first {n} rows × {cols} of {shape} (· low … █ high)",
+                           rows, **words)
+        if cell_len(heading) > width:  # the legend gives way first
+            heading = cut(ngettext("{symbol}: first {n} row × {cols} of {shape}",
+                                   "{symbol}: first {n} rows × {cols} of {shape}", rows,
+                                   **words), width)
+        line(heading, HEADING)
         for strip in heat_strip(m, rows, cols):
             line("  " + strip)
     else:
         line("")
         line(f"{pretty(ev.symbol)} = {'?' if view.hidden else fmt(ev.value)}", CURRENT)
-    line(_("(too large to draw unit by unit: each layer is one block)"), LABEL)
+    line(cut(_("(too large to draw unit by unit: each layer is one block)"), width), LABEL)
     # as tall as it can get from the first step on: a panel that grew a line at each step
     # made the screen lay itself out twice per key press (a second frame, 16 ms later), and
     # its scroll bar came and went (taking a column from the numbers, see _rebuild)

@@ -134,17 +134,26 @@ def heat_strip(a: np.ndarray, rows: int, cols: int) -> list[str]:
     return out
 
 
-def stats(a: np.ndarray, room: int | None = None) -> str:
-    """Shape, range, mean and norm of a matrix in one short line: four significant digits,
-    or three where four would not fit in ``room`` columns (a number is never cut; the
-    numbers of a large network's blocks grow longer as training goes on)."""
+#: How a block line writes a matrix's numbers, most to least: significant digits, and
+#: whether the mean is there. A panel takes the first form in which all its lines fit (a
+#: number is never cut: the numbers of a large network's blocks grow longer as training goes
+#: on, and a narrow panel showed "‖·‖ 2" for a norm of 2494).
+STATS_FORMS = ((4, True), (3, True), (3, False))
+
+
+def block_numbers(a: np.ndarray) -> tuple[float, float, float, float]:
+    """Min, max, mean and norm of a matrix (worked out once, written in any form)."""
     a = np.asarray(a, dtype=np.float64)
-    numbers = (a.min(), a.max(), a.mean(), norm(a))
-    for digits in (4, 3):
-        # single spaces: a layer's block line must fit a 120-column screen's network panel
-        low, high, mean, size = (fmt(x, digits) for x in numbers)
-        text = _("{shape}[{min}, {max}] mean {mean} ‖·‖ {norm}", shape=f"{shape_text(a):<9}",
-                 min=low, max=high, mean=mean, norm=size)
-        if room is None or cell_len(text) <= room:
-            break
-    return text
+    return a.min(), a.max(), a.mean(), norm(a)
+
+
+def stats(a: np.ndarray, numbers: tuple | None = None, digits: int = 4,
+          mean: bool = True) -> str:
+    """Shape, range, mean and norm of a matrix in one short line (single spaces: a layer's
+    block line must fit a 120-column screen's network panel)."""
+    low, high, average, size = (fmt(x, digits) for x in (numbers or block_numbers(a)))
+    shape = f"{shape_text(np.asarray(a)):<9}"
+    if mean:
+        return _("{shape}[{min}, {max}] mean {mean} ‖·‖ {norm}", shape=shape, min=low,
+                 max=high, mean=average, norm=size)
+    return _("{shape}[{min}, {max}] ‖·‖ {norm}", shape=shape, min=low, max=high, norm=size)

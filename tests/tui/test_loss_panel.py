@@ -87,3 +87,51 @@ async def test_a_mistakes_run_plots_the_correct_curve_beside_it():
         assert buggy > start > correct  # the bug climbs, correct backprop descends
         plotted = loss.query_one("#loss-plot").plt._active.monitor.y
         assert len(plotted) == 2  # both curves are drawn
+
+
+def test_a_sparkline_follows_the_curve_and_marks_the_epoch():
+    import numpy as np
+
+    from bptui.tui.loss import BARS, Spark, sparkline
+
+    x = np.arange(11)
+    y = np.log10(1e6 * 10.0 ** -x)  # a loss falling by ten each epoch, log scale
+    spark = Spark(x, y, "1e6", "1e-4", True, 4, "loss")
+    text = sparkline(spark, 11, 2)
+    bars, words = text.plain.split("\n")
+    assert bars[0] == BARS[-1] and bars[-1] == BARS[0]
+    assert [BARS.index(b) for b in bars] == sorted((BARS.index(b) for b in bars), reverse=True)
+    assert words == "epochs 0–10, loss 1e6 … 1e-4 (log scale)"
+    marked = [span for span in text.spans if "reverse" in str(span.style)]
+    assert [(s.start, s.end) for s in marked] == [(4, 5)]  # epoch 4's bar
+    # five columns: epochs 0, 2, 5, 8, 10 (log loss 6, 4, 1, -2, -4), heights 7·(y + 4)/10
+    # = 7, 5.6, 3.5, 1.4, 0, rounded (half to even)
+    assert sparkline(spark, 5, 1).plain == BARS[7] + BARS[6] + BARS[4] + BARS[1] + BARS[0]
+    flat = Spark(x, np.full(11, 0.25), "0.25", "0.25", False, None, "loss")
+    assert sparkline(flat, 11, 1).plain == BARS[0] * 11
+
+
+async def test_a_loss_tab_too_short_for_the_plot_shows_a_sparkline():
+    """At 60x18 the Loss tab leaves the plot four rows: plotext drew an empty frame, its
+    y ticks upside down (1e-6 at the top, 1e6 at the bottom)."""
+    from bptui.tui.loss import BARS, PLOT_MIN_ROWS
+
+    app = make_app("batch_relu_1000_100_10")
+    async with app.run_test(size=(60, 18)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("4")
+        await pilot.pause()
+        plot = app.main.query_one("#loss-plot")
+        assert 0 < plot.size.height < PLOT_MIN_ROWS
+        shown = "\n".join(line.rstrip() for line in plot.render().plain.split("\n"))
+        bars, words = shown.split("\n")[:2]
+        assert len(bars) == plot.size.width and set(bars) <= set(BARS)
+        assert bars[0] == BARS[-1] and bars[-1] == BARS[0]  # the loss falls, from 3e7 to 4e-6
+        assert words == "epochs 0–500, loss 1e8 … 1e-6 (log scale)"
+        assert "┌" not in shown
+        await pilot.resize_terminal(80, 24)  # tall enough: the plot again
+        await pilot.pause()
+        assert plot.size.height >= PLOT_MIN_ROWS
+        assert "1e-6" in "\n".join(s.text for s in plot.render_lines(plot.region.reset_offset))

@@ -3,6 +3,8 @@ or edge is always in view."""
 
 from __future__ import annotations
 
+import pytest
+
 from bptui.tui.provenance import ProvenanceScreen
 from tests.tui.helpers import make_app, result_of
 
@@ -90,23 +92,31 @@ async def test_the_blocks_of_a_large_network_never_cut_a_number():
             assert widest <= seen, (app.cursor.event.symbol, widest, seen)
 
 
-async def test_the_blocks_fit_their_panel_at_the_end_of_a_run():
+@pytest.mark.parametrize("size", [(120, 40), (60, 18)], ids=str)
+async def test_the_blocks_fit_their_panel_at_the_end_of_a_run(size):
     """After r on the 1000-100-10 at 120x40, the gradients are small and their numbers long
     (-0.001362, 9.945e-7): a line of four significant digits was two columns wider than the
     panel and its norm was cut at the panel's edge (the panel scrolls sideways only with the
-    mouse). A line that would not fit shows three significant digits instead."""
+    mouse). A panel's lines show three significant digits where four would not fit, and at
+    60x18 (the Network tab) without the mean, the layers' legend saying so: there the norm
+    2494 read "‖·‖ 2". No line is wider than the panel, and none is cut with "…"."""
     from tests.tui.helpers import settle
 
     app = make_app("batch_relu_1000_100_10")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await pilot.press("r")
         await settle(pilot)
+        await pilot.press("1")  # the Network tab, where tabs show one panel at a time
+        await pilot.pause()
         box = app.main.query_one("#network")
         body = app.main.query_one("#network-body")
         for _ in range(len(app.cursor.events)):
             lines = body.plain.split("\n")
             assert max(len(line) for line in lines) <= box.scrollable_content_region.width
+            assert not any("…" in line for line in lines if "(· low … █ high)" not in line)
+            if size == (60, 18):
+                assert " mean " not in body.plain and "(shape [min, max] ‖·‖)" in body.plain
             await pilot.press("p")
             await pilot.pause()
         assert app.cursor.epoch == app.cursor.last_epoch - 1
@@ -115,12 +125,16 @@ async def test_the_blocks_fit_their_panel_at_the_end_of_a_run():
 def test_a_matrix_line_keeps_four_digits_where_they_fit_and_three_where_not():
     import numpy as np
 
-    from bptui.tui.text import stats
+    from bptui.tui.text import STATS_FORMS, stats
 
     a = np.array([[-0.001362, 0.0008912], [9.945e-7 * 4 - 0.0008912 + 0.001362, 0.0]])
+    assert STATS_FORMS[0] == (4, True)
     full = stats(a)
-    assert "-0.001362" in full and stats(a, len(full)) == full
-    short = stats(a, len(full) - 1)
+    assert "-0.001362" in full and " mean " in full
+    short = stats(a, digits=3)
     assert "-0.00136," in short and len(short) < len(full)
+    shortest = stats(a, digits=3, mean=False)
+    assert " mean " not in shortest and len(shortest) < len(short)
+    assert shortest.split("‖·‖ ")[1] == short.split("‖·‖ ")[1]
     # the numbers are the same numbers, rounded to three significant digits
     assert float(short.split("[")[1].split(",")[0]) == float(f"{a.min():.3g}")
