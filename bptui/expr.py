@@ -46,6 +46,9 @@ def same_value(a: Any, b: Any) -> bool:
 
 @dataclass(frozen=True, eq=False)
 class Sym:
+    """A symbol and the value it had when the step was computed; two are equal with the same
+    name, update mark and value (:func:`same_value`: arrays compare element by element)."""
+
     name: str
     value: Any = None  # float, read-only ndarray, or None when not known (a rule's form)
     updated: bool = False  # the value after this step's own update (written w5⁺)
@@ -60,24 +63,32 @@ class Sym:
 
 @dataclass(frozen=True)
 class Num:
+    """A number written into the rule (η, ½, the 1 of ∂net/∂b)."""
+
     value: float
     name: str | None = None  # how the rule writes it in symbols (η, N), its value in numbers
 
 
 @dataclass(frozen=True)
 class Op:
+    """An operator (``+ - * / **``, ``neg``) over its arguments; ``*`` is elementwise."""
+
     op: str
     args: tuple
 
 
 @dataclass(frozen=True)
 class Call:
+    """A function of :func:`functions` applied to its arguments."""
+
     fn: str
     args: tuple
 
 
 @dataclass(frozen=True)
 class Sum:
+    """A sum over units (Σ_k), apart from ``+`` so that its terms are known."""
+
     terms: tuple
     # a sum the rule writes with its index: Σ_{over} {term} (term: the general term, with no
     # values), while the numbers show every term
