@@ -37,6 +37,7 @@ from bptui.tui.text import (
     cut,
     heat_strip,
     stats,
+    wrap_cells,
 )
 from bptui.tui.view import View
 
@@ -286,6 +287,8 @@ BLOCK_SYMBOLS = ("net_{lay}", "out_{lay}", "dE/dout_{lay}", "dout_{lay}/dnet_{la
                  "delta_{lay}", "dE/dW{lay}", "W{lay}+")
 #: Rows of a matrix's heat strip under the blocks.
 HEAT_ROWS = 4
+#: Where a block line's numbers start when they have a line of their own (a narrow panel).
+SPLIT_INDENT = 4
 
 
 def _names_column(s) -> int:
@@ -328,12 +331,26 @@ def _blocks(view: View, width: int) -> Text:
         layers.append(rows)
     arrays = [x] + [a for rows in layers for _name, a, _here in rows]
     numbers = [block_numbers(a) for a in arrays]
-    room = width - len(NO_MARK) - lw
-    for digits, mean in STATS_FORMS:
-        texts = [stats(a, n, digits, mean) for a, n in zip(arrays, numbers, strict=True)]
-        if all(cell_len(t) <= room for t in texts):
-            break
-    line(f"{NO_MARK}{'X':<{lw}}{cut(texts[0], room)}")
+    # the numbers beside the name, or where even the shortest form would not fit there, on
+    # a line of their own under it (indented by SPLIT_INDENT)
+    for split in (False, True):
+        room = width - (SPLIT_INDENT if split else len(NO_MARK) + lw)
+        for digits, mean in STATS_FORMS:
+            texts = [stats(a, n, digits, mean) for a, n in zip(arrays, numbers, strict=True)]
+            if all(cell_len(t) <= room for t in texts):
+                break
+        else:
+            continue
+        break
+
+    def matrix(mark: str, name: str, text: str, style: str = "") -> None:
+        if split:
+            line(f"{mark}{name}", style)
+            line(" " * SPLIT_INDENT + cut(text, room), style)
+        else:
+            line(f"{mark}{name:<{lw}}{cut(text, room)}", style)
+
+    matrix(NO_MARK, "X", texts[0])
     k = 1
     for lay, (layer, rows) in enumerate(zip(s.layers, layers, strict=True), start=1):
         words = dict(layer=lay, name=layer_word(layer.name), activation=layer.activation)
@@ -350,8 +367,7 @@ def _blocks(view: View, width: int) -> Text:
                                    layer.size, **words), width)
         line(heading, HEADING)
         for name, _a, here in rows:
-            line(f"{MARK if here else NO_MARK}{name:<{lw}}{cut(texts[k], room)}",
-                 CURRENT if here else "")
+            matrix(MARK if here else NO_MARK, name, texts[k], CURRENT if here else "")
             k += 1
     if ev.is_matrix:
         m = np.atleast_2d(ev.value)
@@ -372,10 +388,15 @@ def _blocks(view: View, width: int) -> Text:
     else:
         line("")
         line(f"{pretty(ev.symbol)} = {'?' if view.hidden else fmt(ev.value)}", CURRENT)
-    line(cut(_("(too large to draw unit by unit: each layer is one block)"), width), LABEL)
+    note = wrap_cells(_("(too large to draw unit by unit: each layer is one block)"), width)
+    for part in note:
+        line(part, LABEL)
     # as tall as it can get from the first step on: a panel that grew a line at each step
     # made the screen lay itself out twice per key press (a second frame, 16 ms later), and
     # its scroll bar came and went (taking a column from the numbers, see _rebuild)
     tallest = 2 + len(s.layers) * (2 + len(BLOCK_SYMBOLS)) + 2 + HEAT_ROWS + 1
+    tallest += len(note) - 1
+    if split:
+        tallest += 1 + len(s.layers) * (1 + len(BLOCK_SYMBOLS))
     out.append("\n" * max(0, tallest - 1 - out.plain.count("\n")))
     return out

@@ -8,19 +8,35 @@ from rich.text import Text
 
 from bptui.events import Event
 from bptui.i18n import _
-from bptui.notation import fmt
+from bptui.notation import DIGITS, fmt
 from bptui.tui.panel import Body
-from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, ljust, norm, rjust
+from bptui.tui.text import (
+    CURRENT,
+    HEADING,
+    LABEL,
+    MARK,
+    NO_MARK,
+    ljust,
+    norm,
+    rjust,
+    wrap_cells,
+)
 from bptui.tui.view import View
 
 #: Separates a row's cells until :func:`_fit_columns` lays them out (never in a number).
 CELL = "\t"
+#: Starts a number cell, whose digits :func:`_fit_columns` chooses (the number follows, exact).
+NUMBER = "\x00"
+#: Significant digits the table tries, most first: the first with which it fits its panel.
+#: A table wider than its panel scrolled sideways, and the panel's edge cut its numbers
+#: (a change of 8.833873178e-6 read "8.833873" at 100x32).
+TABLE_DIGITS = (DIGITS, 7, 5, 4, 3)
 
 
 def _num(x: float | None) -> str:
-    """A number cell; its width is set by :func:`_fit_columns` (a fixed width cut a
-    16-character number such as -0.0008833873178 into the next column)."""
-    return CELL + ("·" if x is None else fmt(x))
+    """A number cell; its digits and width are set by :func:`_fit_columns` (a fixed width
+    cut a 16-character number such as -0.0008833873178 into the next column)."""
+    return CELL + ("·" if x is None else NUMBER + repr(float(x)))
 
 
 def _cell(text: str) -> str:
@@ -31,7 +47,7 @@ class UpdatesBody(Body):
     def build(self, view: View, width: int) -> Text:
         s = view.scenario
         if getattr(s, "is_graph", False):
-            return self._graph(view)
+            return self._graph(view, width)
         eta = fmt(s.learning_rate)
         grad_word = "∂E/∂w" if s.mode == "sample" else (
             "Σ_s ∂E_s/∂w" if s.reduction == "sum" else "(1/N) Σ_s ∂E_s/∂w")
@@ -40,6 +56,8 @@ class UpdatesBody(Body):
             head.append((_("one update per epoch, from the whole batch's gradient"), LABEL))
         self._row_refs: list[tuple | None] = []
         rows = self._units(view) if s.unit_by_unit else self._layers(view)
+        rows = _fit_columns(rows, width)
+        head = [(part, style) for line, style in head for part in _wrapped(line, width)]
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         for n, (line, style) in enumerate(head + rows):
             if n:
@@ -49,7 +67,7 @@ class UpdatesBody(Body):
         self.refs = [None] * (len(head) + len(rows) - len(self._row_refs)) + self._row_refs
         return out
 
-    def _graph(self, view: View) -> Text:
+    def _graph(self, view: View, width: int) -> Text:
         """A computational graph: each trained leaf, old, gradient, new and change; a graph
         without [training] says that nothing is updated."""
         s = view.scenario
@@ -83,7 +101,9 @@ class UpdatesBody(Body):
                      else _num(None if g is None else float(g.value)))
             rows.append((NO_MARK + leaf.ljust(name_w) + _num(view.params.values[leaf]) + gtext
                          + _num(None) + _num(None), ""))
-        rows = rows[:1] + _fit_columns(rows[1:])
+        rows = [(part, HEADING) for part in _wrapped(rows[0][0], width)] + _fit_columns(
+            rows[1:], width)
+        self.refs = [None] * (len(rows) - len(s.train)) + self.refs[2:]
         for n, (line, style) in enumerate(rows):
             if n:
                 out.append("\n")
@@ -138,7 +158,7 @@ class UpdatesBody(Body):
                 gtext = _cell("?")  # quiz: this gradient is the question
             rows.append((NO_MARK + name.ljust(name_w) + _num(old) + gtext + _num(None)
                          + _num(None), ""))
-        return _fit_columns(rows)
+        return rows
 
     def _layers(self, view: View) -> list[tuple[str, str]]:
         s = view.scenario
@@ -164,19 +184,30 @@ class UpdatesBody(Body):
                 rows.append(((MARK if here else NO_MARK) + name.ljust(6) + _num(norm(old))
                              + _num(norm(e.grad)) + _num(norm(new)) + _num(norm(new - old)),
                              CURRENT if here else ""))
-        return _fit_columns(rows)
+        return rows
 
 
 
-def _fit_columns(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _wrapped(line: str, width: int) -> list[str]:
+    """A heading as it is, or in lines of ``width`` cells when it is wider."""
+    return [line] if cell_len(line) <= width else wrap_cells(line, width)
+
+
+def _fit_columns(rows: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
     """The number columns each as wide as their widest entry (header included) plus one
-    space, so that no number and no column name is ever cut. A row's cells follow its
-    name, each after :data:`CELL`; a row without cells (a heading) is kept as it is.
+    space, so that no number and no column name is ever cut, with the most significant
+    digits (:data:`TABLE_DIGITS`) with which the table fits ``width``. A row's cells follow
+    its name, each after :data:`CELL`; a row without cells (a heading) is kept as it is.
     Widths are in terminal cells: a Chinese column name takes two cells a character."""
-    split = [line.split(CELL) for line, _style in rows]
-    n = max(len(parts) - 1 for parts in split)
-    widths = [max([cell_len(p[k + 1]) for p in split if len(p) > k + 1] + [0]) + 1
-              for k in range(n)]
+    for digits in TABLE_DIGITS:
+        split = [[fmt(float(p[1:]), digits) if p[:1] == NUMBER else p
+                  for p in line.split(CELL)] for line, _style in rows]
+        n = max(len(parts) - 1 for parts in split)
+        widths = [max([cell_len(p[k + 1]) for p in split if len(p) > k + 1] + [0]) + 1
+                  for k in range(n)]
+        widest = max(cell_len(p[0]) + sum(widths) for p in split if len(p) > 1)
+        if widest <= width:
+            break
     out = []
     for (_line, style), parts in zip(rows, split, strict=True):
         out.append((parts[0] + "".join(rjust(v, w) for v, w in zip(parts[1:], widths,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 
 from bptui.graph.steps import show as graph_show
@@ -69,6 +72,9 @@ class ValuesBody(Body):
         # columns (text.aligned), and a line must fit the box (no number cut)
         room = max(8, width - 20)
         name_w = min(room, max(len(r[0]) for r in rows if r[2] != HEADING) + 2)
+        # a column spare for the scroll bar that the growing list brings (the text is built
+        # before the box knows it will need one)
+        fits = width - 1
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         self.refs = []
         for n, (name, val, style) in enumerate(rows):
@@ -77,9 +83,16 @@ class ValuesBody(Body):
             self.refs.append(refs[n])
             if style == HEADING:
                 out.append(name, style=HEADING)
-            elif len(name) + 1 > name_w:
+            elif len(name) + 1 > name_w or name_w + cell_len(val.rstrip()) > fits:
+                # the value under its name: a long name, or a value longer than 20 columns (a
+                # large matrix's norm, a learner's number beside it) that would not fit beside
+                # it (at 100x32 a norm of 2846412 read "2.84641e" at the box's edge)
                 self.refs.append(refs[n])
-                out.append(name + "\n" + (" " * name_w + val).rstrip(), style=style or None)
+                val = val.rstrip()
+                if cell_len(val) > fits - 2:  # without the padding that lines up the points
+                    val = re.sub(" {3,}", "  ", val.strip())
+                indent = max(2, min(name_w, fits - cell_len(val)))
+                out.append(name + "\n" + (" " * indent + val).rstrip(), style=style or None)
             else:
                 out.append((name.ljust(name_w) + val).rstrip(), style=style or None)
         return out

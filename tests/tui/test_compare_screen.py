@@ -53,11 +53,25 @@ def first_changed():
 
 
 def value_row(text: str, symbol: str) -> str:
-    """The Values panel's row of a step, by its symbol as the panel writes it."""
-    for line in text.splitlines():
+    """The Values panel's row of a step, by its symbol as the panel writes it: one line, or
+    the name's line and the value's under it (a value and the learner's number beside it
+    that would not fit beside the name)."""
+    for line in joined(text):
         if line[2:].startswith(symbol + " "):
             return line
     raise AssertionError(f"no row {symbol!r} in:\n{text}")
+
+
+def joined(text: str) -> list[str]:
+    """The Values panel's rows, a name's line and the value's under it (see value_row) as
+    one."""
+    rows: list[str] = []
+    for line in text.splitlines():
+        if rows and " " not in rows[-1][2:] and line.startswith("   "):
+            rows[-1] += line
+        else:
+            rows.append(line)
+    return rows
 
 
 def notices(app) -> list[str]:
@@ -76,10 +90,14 @@ async def test_stale_weights_trace_marks_jump_key_and_both_rules(tmp_path):
         ev = app.cursor.event
         assert (app.cursor.epoch, ev.sample, ev.symbol) == (1, right.sample, right.symbol)
         values = panel(app, "values")
-        rows = [line for line in values.splitlines() if line.startswith(("▶", " "))
+        rows = [line for line in joined(values) if line.startswith(("▶", " "))
                 and ("✓" in line or "✗" in line or "→" in line)]
         assert rows[-1].startswith("▶") and "✗" in rows[-1]  # the first wrong: ✗
         assert fmt(float(wrong.value)) in rows[-1]  # with the learner's number beside
+        # whole on the screen: a row too long for the box has its value under the name
+        # (the learner's numbers ran past the box's edge, which cut them)
+        room = app.main.query_one("#values").scrollable_content_region.width
+        assert max(len(line) for line in values.splitlines()) <= room, (room, values)
         assert len(rows) > 1 and all("✓" in r for r in rows[:-1])  # every value before: ✓
         eq = panel(app, "equation")
         correct_row = next(line for line in eq.splitlines() if line.startswith("correct"))
