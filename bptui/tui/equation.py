@@ -73,13 +73,29 @@ class EquationBody(Body):
     def build(self, view: View, width: int) -> Text:
         ev = view.event
         rows: list[tuple[str, str, str]] = []  # label, text, style
+        # with a mistake on, a step can have the right rule and a wrong value: a number it
+        # uses comes from a step the mistake changed
+        right_rule = ev.correct_equation in (None, ev.equation)
         if view.hidden:  # quiz mode: the rule and its numbers, the result is the question
             rows += [
-                (N_("wrong ✗") if ev.mistake else N_("rule"), ev.equation, "bold"),
+                (N_("rule") if not ev.mistake else N_("rule ✓") if right_rule
+                 else N_("wrong ✗"), ev.equation, "bold"),
                 (N_("numbers"), shown_numbers(ev), ""),
                 (N_("result"), _("{symbol} = ?   your turn: type it in the box below",
                                  symbol=shown(ev)),
                  CURRENT),
+            ]
+        elif ev.mistake and right_rule:
+            # "wrong ✗" above "right ✓" over the same rule told the learner to look for a
+            # difference that is not there
+            rows += [
+                (N_("rule ✓"), ev.equation, "bold"),
+                (N_("numbers"), shown_numbers(ev), ""),
+                (N_("result ✗"), result_text(ev), CURRENT),
+                (N_("should"), result_text(ev, ev.correct_value), "bold"),
+                (N_("mistake"), _("the rule is right, but a number it uses is wrong: the "
+                                  "mistake ({name}) changed an earlier step", name=ev.mistake),
+                 "italic"),
             ]
         elif ev.mistake:
             rows += [

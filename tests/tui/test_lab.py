@@ -71,12 +71,25 @@ async def test_mistake_chooser_switches_a_mistake_on_and_off():
         assert "mistake: gradient-ascent" in status(app)
         assert "step 15 of 39" in status(app)  # the learner keeps their place
         eq = panel(app, "equation")
-        assert "wrong ✗" in eq and "right ✓" in eq and "should" in eq
+        # ∂E/∂w5's rule is the right one; its value is wrong because ∂E/∂out_o1 is: the
+        # panel says so rather than show the same rule as "wrong ✗" and as "right ✓"
+        assert "rule ✓" in eq and "should" in eq and "wrong ✗" not in eq
+        assert "a number it uses is wrong: the mistake (gradient-ascent)" in " ".join(
+            line[10:].strip() for line in eq.splitlines())
         # the wrong gradient has the opposite sign of the right one (published 0.082167041)
         lines = {line.split("  ")[0]: line for line in eq.splitlines()}
         wrong = float(lines["result ✗"].split("= ")[1].split()[0])
         right = float(lines["should"].split("= ")[1].split()[0])
         assert round(right, 9) == 0.082167041 and round(wrong, 9) == -0.082167041
+        await pilot.press("p", "p", "p")  # ∂E/∂out_o1: the step whose rule the mistake changed
+        await pilot.pause()
+        assert app.cursor.event.symbol == "dE/dout_o1"
+        eq = panel(app, "equation")
+        assert "wrong ✗" in eq and "right ✓" in eq and "should" in eq and "rule ✓" not in eq
+        lines = {line.split("  ")[0]: line for line in eq.splitlines()}
+        assert lines["wrong ✗"].split(None, 2)[2] == "∂E/∂out_o1 = (target_o1 - out_o1)"
+        assert lines["right ✓"].split(None, 2)[2] == "∂E/∂out_o1 = -(target_o1 - out_o1)"
+        await pilot.press("n", "n", "n")
         await pilot.press("m")
         await pilot.pause()
         await pilot.press("home", "enter")  # back to "No mistake"
