@@ -459,7 +459,11 @@ class Box(VerticalScroll, can_focus=False):
         if region is None:
             return
         top, height = round(self.scroll_y), self.scrollable_content_region.height
-        if self.body.RECENTRE and height > 3:
+        if top and region.bottom <= height:
+            # everything from the first line to ▶ fits: show it from the first line (a new
+            # epoch's few values were left scrolled out of view above an empty box)
+            self.scroll_to(y=0, animate=False, immediate=True, force=True)
+        elif self.body.RECENTRE and height > 3:
             if region.y >= top + height:  # walked off the bottom: ▶ to three quarters down
                 self.scroll_to(y=region.y - height * 3 // 4, animate=False, immediate=True,
                                force=True)

@@ -292,3 +292,20 @@ async def test_footer_dims_next_at_the_end_and_palette_lists_commands():
         names = [hit.text async for hit in provider.discover()]
         assert "Previous sub-step" in names and "Next phase" not in names
         assert "Gradient check" in names and "Mistake lab" in names
+
+
+async def test_a_new_epochs_values_show_from_their_first_line():
+    """At the first step of epoch 2 the Values box stayed scrolled where epoch 1 ended: its
+    first lines (the sample's heading and inputs) were out of view above an empty box."""
+    app = make_app("mazur_2_2_2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        box = app.main.query_one("#values")
+        assert box.scroll_y > 0  # the end of epoch 1: scrolled down to its last value
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.cursor.epoch == 2 and box.scroll_y == 0
+        assert panel(app, "values").splitlines()[0] == "── sample 1 ──"

@@ -40,7 +40,12 @@ def test_small_terminal_values_tab(snap_compare):
 
 
 def test_mistake_beside_the_right_equation(snap_compare):
-    app = make_app(mistake="gradient-ascent")
+    app = make_app(mistake="gradient-ascent")  # step 12, ∂E/∂out_o1: the rule it changes
+    assert snap_compare(app, **n_presses(11), terminal_size=(120, 40))
+
+
+def test_mistake_carried_into_a_right_rule(snap_compare):
+    app = make_app(mistake="gradient-ascent")  # step 15, ∂E/∂w5: right rule, wrong δ_o1
     assert snap_compare(app, **n_presses(14), terminal_size=(120, 40))
 
 
