@@ -78,6 +78,17 @@ class Score:
         return _("quiz: {first} right first try, {hint} after a hint or retry, {revealed} "
                  "revealed", first=self.first_try, hint=self.after_hint, revealed=self.revealed)
 
+    def short(self) -> str:
+        """The score in fewer words, for a narrow status line."""
+        return _("quiz: {first} first try, {hint} retried, {revealed} shown",
+                 first=self.first_try, hint=self.after_hint, revealed=self.revealed)
+
+    def shortest(self) -> str:
+        """The score's three numbers, marked: ✓ first try, ↻ after a hint or retry, ?
+        revealed (for a status line too narrow for words; the quiz's summary has them)."""
+        return _("quiz ✓{first} ↻{hint} ?{revealed}", first=self.first_try,
+                 hint=self.after_hint, revealed=self.revealed)
+
 
 def default_kinds(scenario) -> frozenset[str]:
     """Every kind of step ``scenario`` makes: a graph's (node, local, chain, grad, update) or

@@ -82,10 +82,20 @@ class StatusBar(LineStrips):
         phase; the epoch, the step and the quiz score (one wording everywhere) stay."""
         if v is None or not self.size.width:
             return parts
+
+        def fits(parts: list[str]) -> bool:
+            return cell_len(" │ ".join([self.title(v)[:12], *parts])) + 3 <= self.size.width
+
         for drop in (_("sample {k} of {n}", k=1, n=1), _(PHASE_WORDS[v.event.phase])):
-            if cell_len(" │ ".join([self.title(v)[:12], *parts])) + 3 <= self.size.width:
+            if fits(parts):
                 break
             parts = [p for p in parts if p != drop]
+        if v.quiz is not None and not fits(parts):  # the score (the last part) in fewer words
+            score = Score(*v.quiz)
+            for shorter in (score.short(), score.shortest()):
+                parts = [*parts[:-1], shorter]
+                if fits(parts):
+                    break
         return parts
 
     @property
@@ -108,6 +118,8 @@ class StatusBar(LineStrips):
         if view is None:
             return Text("")
         rest = " │ " + " │ ".join(self._fit(self.parts(view), view))
+        if self.size.width and cell_len(rest) > self.size.width - 5:
+            rest = cut(rest, self.size.width - 5)  # said to be cut, never cut silently
         title = cut(self.title(view), max(4, self.size.width - cell_len(rest) - 1))
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         out.append(" " + title, style="bold")

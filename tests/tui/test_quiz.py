@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from rich.cells import cell_len
 
 from bptui import cli
 from bptui import scenario as scn
@@ -223,3 +224,28 @@ def test_command_line_rejects_unknown_kinds(bad, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "bptui: error:" in err and "--quiz" in err and "grad, update" in err
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("size", [(60, 18), (80, 24), (100, 32)], ids=str)
+async def test_the_score_fits_the_status_line_with_its_numbers(lang, size):
+    """At 80x24 the status line ended "quiz: 0 right first try, 0 after a" and in Chinese
+    at 60x18 "测验：一次答对" with no number: the score takes fewer words where the line is
+    narrow, and always shows its three numbers."""
+    from bptui import i18n
+
+    i18n.set_language(i18n.language_from_env(
+        {"LANG": "zh_CN.UTF-8" if lang == "zh" else "C.UTF-8"}))
+    try:
+        app = make_app("mazur_2_2_2")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press("k")
+            await pilot.pause()
+            bar = app.main.query_one("#status")
+            line = bar.line(app.main.view).plain
+            assert cell_len(line) <= size[0] and "…" not in line.split("│", 1)[1], line
+            score = line.rsplit("│", 1)[1]
+            assert len(re.findall(r"\d+", score)) == 3, line
+    finally:
+        i18n.set_language("en")
