@@ -455,7 +455,7 @@ def _list_mistakes(args: argparse.Namespace) -> int:
 def summary(s) -> str:
     """A short description of a valid scenario, for --check (in the learner's language)."""
     from bptui.i18n import language, local, ngettext
-    from bptui.notation import shape_words
+    from bptui.notation import layer_word, shape_words
 
     zh = language() == "zh"
     lines = [_("{path}: ok", path=s.path), _("title: {title}", title=local(s.title, s.title_zh)),
@@ -472,7 +472,7 @@ def summary(s) -> str:
                          activation=la.activation)
         weights = ngettext("{n} weight", "{n} weights", la.weights.size)
         lines.append(_("layer {layer} ({name}): {units}, {weights}, {bias}{trained}",
-                       layer=n, name=la.name, units=units, weights=weights, bias=bias,
+                       layer=n, name=layer_word(la.name), units=units, weights=weights, bias=bias,
                        trained=trained))
     if s.mode != "batch":
         mode = _("mode: {mode} (one update after each sample)", mode=s.mode)

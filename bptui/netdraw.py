@@ -33,7 +33,8 @@ from bptui.drawing import (
     plan,
 )
 from bptui.events import Event
-from bptui.i18n import N_, _
+from bptui.i18n import _
+from bptui.notation import layer_word
 from bptui.scenario import Scenario
 from bptui.visible import visible
 
@@ -99,20 +100,6 @@ def _strength(v: float, biggest: float) -> int:
 
 def _sign(v: float) -> int:
     return 1 if v > 0 else -1 if v < 0 else 0
-
-
-#: The layer names bptui itself gives (scenario_rules: "hidden L", "output") or its built-ins
-#: use: bptui's words, so shown in the learner's language. Any other name is the file's own
-#: text, shown as written.
-LAYER_WORDS = {"hidden": N_("hidden"), "output": N_("output")}
-
-
-def layer_word(name: str) -> str:
-    """A layer's name as the learner reads it (see :data:`LAYER_WORDS`)."""
-    head, _sep, number = name.rpartition(" ")
-    if head == "hidden" and number.isdigit():
-        return _("hidden {n}", n=number)
-    return _(LAYER_WORDS[name]) if name in LAYER_WORDS else visible(name, keep_newlines=False)
 
 
 def network_diagram(s: Scenario, params, events: Sequence[Event], event: Event | None = None,

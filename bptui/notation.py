@@ -10,6 +10,8 @@ import re
 
 import numpy as np
 
+from bptui.i18n import N_, _
+
 DIGITS = 10
 
 
@@ -90,11 +92,26 @@ def shape_text(a: np.ndarray) -> str:
 def summary(a: np.ndarray) -> str:
     """min / max / mean / norm of a matrix, the way the large-layer panels show it."""
     a = np.asarray(a, dtype=np.float64)
-    from bptui.i18n import _
-
     return _("{shape}  min {min}  max {max}  mean {mean}  ‖·‖ {norm}", shape=shape_text(a),
              min=fmt(a.min(), 4), max=fmt(a.max(), 4), mean=fmt(a.mean(), 4),
              norm=fmt(float(np.linalg.norm(a)), 4))
+
+
+#: The layer names bptui itself gives (scenario_rules: "hidden L", "output") or its built-ins
+#: use: bptui's words, so shown in the learner's language. Any other name is the file's own
+#: text, shown as written.
+LAYER_WORDS = {"hidden": N_("hidden"), "output": N_("output")}
+
+
+def layer_word(name: str) -> str:
+    """A layer's name as the learner reads it (see :data:`LAYER_WORDS`): the screen's
+    drawing and blocks, and the command line's summary."""
+    from bptui.visible import visible
+
+    head, _sep, number = name.rpartition(" ")
+    if head == "hidden" and number.isdigit():
+        return _("hidden {n}", n=number)
+    return _(LAYER_WORDS[name]) if name in LAYER_WORDS else visible(name, keep_newlines=False)
 
 
 def graph_shape(leaves: int) -> str:
@@ -107,6 +124,4 @@ def shape_words(shape: str) -> str:
     ``graph 5→1`` (the word its ``shape`` keeps for comparisons) in the learner's language."""
     if not shape.startswith("graph "):
         return shape
-    from bptui.i18n import _
-
     return _("graph {leaves}", leaves=shape[len("graph "):])

@@ -23,8 +23,8 @@ from bptui.drawing import Picture
 from bptui.events import Event
 from bptui.graph.picture import GraphPainter
 from bptui.i18n import _, ngettext
-from bptui.netdraw import NetworkPainter, layer_word
-from bptui.notation import fmt, pretty, shape_text
+from bptui.netdraw import NetworkPainter
+from bptui.notation import fmt, layer_word, pretty, shape_text
 from bptui.tui.panel import LAYOUT, LINES, SAME, Change, SelectBox, shown
 from bptui.tui.text import (
     CURRENT,
