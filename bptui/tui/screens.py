@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +13,7 @@ from textual.widgets import Input, Static
 from bptui.i18n import N_, _, local, ngettext
 from bptui.notation import shape_words
 from bptui.tui.keys import help_rows
+from bptui.tui.text import wrap_cells
 
 READING = N_("""\
 Quiz mode (k): at each step of the kinds asked, the equation shows the rule and the numbers
@@ -27,6 +29,37 @@ Reading the screen
     weights that feed it. Values: everything computed so far in this epoch, the newest
     marked ▶. Updates: every trained parameter, old, gradient, new and change.
   Without colour, the current item is marked ▶ and shown in reverse video.""")
+
+
+class Paragraphs:
+    """Text written with hanging indents (a line indented deeper than the one above goes on
+    with it), wrapped again to the width it is shown in. The help's prose is written about 95
+    columns wide: in a narrower dialog every line wrapped again on its own, long and short
+    lines in turn."""
+
+    def __init__(self, text: str) -> None:
+        self.paragraphs: list[tuple[int, str]] = []  # (indent, words)
+        for line in text.split("\n"):
+            indent = len(line) - len(line.lstrip(" "))
+            last = self.paragraphs[-1] if self.paragraphs else None
+            if last is not None and line.strip() and last[1] and indent > last[0]:
+                # Chinese goes on without a space; other text with one
+                glue = "" if cell_len(last[1][-1]) == 2 or cell_len(line.strip()[0]) == 2 \
+                    else " "
+                self.paragraphs[-1] = (last[0], last[1] + glue + line.strip())
+            else:
+                self.paragraphs.append((indent, line.strip()))
+
+    def __rich_console__(self, console, options):
+        width = max(20, options.max_width)
+        for indent, words in self.paragraphs:
+            if not words:
+                yield Text("")
+                continue
+            lines = wrap_cells(words, max(10, width - indent - 2))
+            yield Text(" " * indent + lines[0])
+            for line in lines[1:]:
+                yield Text(" " * (indent + 2) + line)
 
 
 class Dismissable(ModalScreen[None]):
@@ -52,11 +85,10 @@ class HelpScreen(Dismissable):
         keys.add_column(overflow="fold")
         for key, what in help_rows():
             keys.add_row(key, what)
-        text = Text()
-        text.append("\n" + _(READING))
-        text.append("\n\n" + _("escape, q or ? closes this help"), style="dim")
+        closing = Text("\n" + _("escape, q or ? closes this help"), style="dim")
         with VerticalScroll(id="help-box", classes="dialog"):
-            yield Static(Group(Text(_("Keys"), style="bold"), keys, text), id="help-text")
+            yield Static(Group(Text(_("Keys"), style="bold"), keys, Text(""),
+                               Paragraphs(_(READING)), closing), id="help-text")
 
     def on_mount(self) -> None:
         self.query_one("#help-box").border_title = _("Help")

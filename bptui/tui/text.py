@@ -52,31 +52,50 @@ _TOKEN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff0
                     r"|[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|\s+")
 
 
+#: Punctuation a Chinese line does not start with: the character before it goes down with it.
+NO_LINE_START = set("，。、；：！？）」』》〉】”’")
+
+
 def wrap_cells(text: str, room: int) -> list[str]:
     """``text`` in lines of at most ``room`` terminal cells: Chinese characters take two
-    cells and a line may break between any two of them (textwrap counts characters)."""
+    cells and a line may break between any two of them (textwrap counts characters), but
+    not before a closing punctuation mark (:data:`NO_LINE_START`): the word before it goes
+    down with it."""
     lines: list[str] = []
-    line = ""
+    toks: list[str] = []  # the line being filled, token by token (" " between words)
+
+    def width(parts: list[str]) -> int:
+        return cell_len("".join(parts))
+
     for tok in _TOKEN.findall(text):
         if tok.isspace():
-            if line:
-                line += " "
+            if toks:
+                toks.append(" ")
             continue
         while cell_len(tok) > room:  # a word longer than a line: cut it
-            if line.strip():
-                lines.append(line.rstrip())
-                line = ""
+            if "".join(toks).strip():
+                lines.append("".join(toks).rstrip())
+                toks = []
             cut = len(tok)
             while cell_len(tok[:cut]) > room:
                 cut -= 1
             lines.append(tok[:cut])
             tok = tok[cut:]
-        if cell_len(line + tok) > room and line.strip():
-            lines.append(line.rstrip())
-            line = ""
-        line += tok
-    if line.strip() or not lines:
-        lines.append(line.rstrip())
+        if width(toks) + cell_len(tok) > room and "".join(toks).strip():
+            carry: list[str] = []
+            if tok in NO_LINE_START:
+                while (len(toks) > 1 and (not carry or carry[0] in NO_LINE_START)
+                       and width(toks[-1:] + carry) + cell_len(tok) <= room):
+                    carry.insert(0, toks.pop())
+                if carry and carry[0] in NO_LINE_START:
+                    toks, carry = toks + carry, []  # no word to take down: break as it is
+            lines.append("".join(toks).rstrip())
+            while carry and carry[0] == " ":
+                carry.pop(0)
+            toks = carry
+        toks.append(tok)
+    if "".join(toks).strip() or not lines:
+        lines.append("".join(toks).rstrip())
     return lines
 
 

@@ -86,3 +86,4 @@ async def test_a_resize_takes_keys_away_and_gives_them_back(language):
         await pilot.pause()
         assert_fits(app)
         assert [k.key for k in shown(footer)] == wide and not footer.compact
+
