@@ -127,7 +127,8 @@ class LossPanel(Vertical):
                     mask=view.hidden and view.event.kind == "loss",
                     correct=view.correct_losses, mistake=view.mistake,
                     word=(_("output {name}", name=view.scenario.output)
-                          if getattr(view.scenario, "is_graph", False) else _("loss")))
+                          if getattr(view.scenario, "is_graph", False) else _("loss")),
+                    epochs=view.last_epoch)
 
     def show(self, view: View) -> None:
         self.plot(**self._args(view))
@@ -161,19 +162,19 @@ class LossPanel(Vertical):
     def plot(self, losses, epoch: int, initial: float, diverged_at: int | None,
              running: bool = False, outputs: tuple = (), names: tuple = (),
              mask: bool = False, correct: tuple = (), mistake: str | None = None,
-             word: str = "loss") -> None:
+             word: str = "loss", epochs: int = 2) -> None:
         """``mask``: a loss is the open quiz question, so the caption's numbers are hidden
         (the loss before an epoch is that epoch's error when there is one sample).
         ``correct``: with a mistake on, correct backprop's losses, drawn beside the buggy ones."""
         key = (len(losses), losses[-1] if losses else None, epoch, diverged_at, running, outputs,
-               mask, len(correct), mistake, word)
+               mask, len(correct), mistake, word, epochs)
         if key == self._key:
             return
         self._key = key
         caption = self.query_one("#loss-caption", Static)
         done = len(losses)
         self.caption = caption_text(losses, epoch, initial, diverged_at, running, outputs,
-                                    names, mask, correct, mistake, word)
+                                    names, mask, correct, mistake, word, epochs)
         self._set_caption(caption, self.caption)
         widget = self.query_one(LossPlot)
         widget.show_plot(done >= 2)
@@ -238,16 +239,19 @@ class LossPanel(Vertical):
 def caption_text(losses, epoch: int, initial: float, diverged_at: int | None,
                  running: bool = False, outputs: tuple = (), names: tuple = (),
                  mask: bool = False, correct: tuple = (), mistake: str | None = None,
-                 word: str = "loss") -> str:
-    """The words above the plot (see :meth:`LossPanel.plot` for the arguments)."""
+                 word: str = "loss", epochs: int = 2) -> str:
+    """The words above the plot (see :meth:`LossPanel.plot` for the arguments; ``epochs``:
+    how many the scenario has, the screen's cap included)."""
     done = len(losses)
     tail = _outputs_text(outputs, names, done)
     show = (lambda x: _("? (quiz)")) if mask else fmt
     if done < 2:
+        # a scenario of one epoch (a graph worked once) has no plot to promise
+        hint = ("\n" + _("The plot appears once more than one epoch has run (r runs them).")
+                if epochs > 1 else "")
         return (_("{word} before training {before}, after epoch 1 {after}.", word=word,
                   before=show(initial), after=show(losses[0])) if losses else _(
-            "{word} before training {before}.", word=word, before=show(initial))) + "\n" + _(
-            "The plot appears once more than one epoch has run (r runs them).") + tail
+            "{word} before training {before}.", word=word, before=show(initial))) + hint + tail
     now = _("running") if running else _("now in epoch {epoch}", epoch=epoch)
     text = _("after epoch {done}: {loss} ({now})", done=done, loss=show(losses[-1]), now=now)
     if diverged_at:

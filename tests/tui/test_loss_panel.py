@@ -135,3 +135,17 @@ async def test_a_loss_tab_too_short_for_the_plot_shows_a_sparkline():
         await pilot.pause()
         assert plot.size.height >= PLOT_MIN_ROWS
         assert "1e-6" in "\n".join(s.text for s in plot.render_lines(plot.region.reset_offset))
+
+
+async def test_a_scenario_of_one_epoch_promises_no_plot():
+    """micrograd's expression is worked once (one epoch, nothing trained): the Loss panel
+    said the plot would appear once more epochs had run and that r runs them."""
+    for name, promised in (("micrograd_expression", False), ("mazur_2_2_2", True)):
+        app = make_app(name)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("e")
+            await pilot.pause()
+            caption = app.main.query_one("#loss").caption
+            assert ("The plot appears" in caption) == promised, caption
+            assert ("r runs them" in caption) == promised
