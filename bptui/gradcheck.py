@@ -14,6 +14,7 @@ import numpy as np
 
 from bptui import backprop as bp
 from bptui.i18n import _
+from bptui.notation import fmt
 from bptui.scenario import Scenario
 
 EPSILON = 1e-4
@@ -51,8 +52,8 @@ def rule(epsilon: float) -> str:
     """The pass rule in words, as the gradient check's panel states it."""
     tol = tolerance(epsilon)
     return _("ε = {eps}, pass when relative error < {tol} (= max(1e-6, {c}·ε², {r}/ε): a "
-             "difference's own error grows like ε², its rounding like 1/ε)", eps=f"{epsilon:g}",
-             tol=f"{tol:.2g}", c=f"{CURVATURE:g}", r=f"{ROUNDING:g}")
+             "difference's own error grows like ε², its rounding like 1/ε)",
+             eps=fmt(epsilon, 6), tol=fmt(tol, 2), c=fmt(CURVATURE, 6), r=fmt(ROUNDING, 6))
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,8 @@ def render(report: Report) -> str:
     from bptui.notation import fmt
 
     what = _("the whole batch") if report.sample is None else _("sample {k}", k=report.sample)
-    values = {"what": what, "eps": f"{report.epsilon:g}", "tol": f"{report.tolerance:g}"}
+    # numbers written as everywhere else (1e-6, not 1e-06: the rule says max(1e-6, ...))
+    values = {"what": what, "eps": fmt(report.epsilon, 6), "tol": fmt(report.tolerance, 6)}
     lines = [
         _("Gradient check on {what}: central difference with ε = {eps}, pass when relative "
           "error < {tol}; mistake: {name}", **values, name=report.mistake) if report.mistake
