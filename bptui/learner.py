@@ -22,6 +22,7 @@ import numpy as np
 from bptui.errors import BptuiError, closest
 from bptui.i18n import _
 from bptui.notation import pretty
+from bptui.visible import visible
 
 COLUMNS = ("symbol", "value", "epoch", "sample")
 
@@ -179,7 +180,10 @@ def _csv_rows(text: str, file: str) -> Iterable[Given]:
             if missing:
                 raise LearnerFileError(file, n, _(
                     "the header must name the columns symbol and value (optionally epoch and "
-                    "sample); found {found}", found=", ".join(repr(c) for c in header)))
+                    "sample); found {found}",
+                    # as written (not lower-cased, no escaped quotes), controls made visible
+                    found=", ".join(f"'{visible(c.strip(), keep_newlines=False)}'"
+                                    for c in row)))
             continue
         cells = dict(zip(header, (c.strip() for c in row), strict=False))
         symbol = cells.get("symbol", "")

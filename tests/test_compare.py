@@ -221,6 +221,8 @@ def test_a_symbol_only_a_mistake_computes_is_unknown(tmp_path, monkeypatch):
     ('{"symbol": "net_h1"}\n', 1, "no 'value' field"),
     ("symbol,value\nnet_h1,abc\n", 2, "expected a number"),
     ("sym,val\nnet_h1,1\n", 1, "the header must name the columns symbol and value"),
+    # the line quoted as written: not lower-cased, its quote not escaped
+    ("# How do I update the learner's W1?\n", 1, "found '# How do I update the learner's W1?'"),
     ("symbol,value,epoch\nnet_h1,1,0\n", 2, "epoch: expected a number of at least 1"),
     ("symbol,value\nnet_h1,0.3775\nnet_h1,0.3775\n", 3, "given twice; first on line 2"),
     ("symbol,value,sample\nnet_h1,0.3775,5\n", 2, "net_h1 has no sample 5"),
