@@ -7,6 +7,7 @@ the main screen switches the cursor over.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,7 +25,16 @@ from bptui.notation import fmt
 from bptui.tui.palette import PageSafeOptionList
 from bptui.tui.panel import Body
 from bptui.tui.screens import dismiss_once
-from bptui.tui.text import CURRENT, HEADING, LABEL, MARK, NO_MARK, ljust, rjust
+from bptui.tui.text import (
+    CURRENT,
+    HEADING,
+    LABEL,
+    MARK,
+    NO_MARK,
+    TABLE_DIGITS,
+    ljust,
+    rjust,
+)
 from bptui.tui.view import View
 
 NONE_ID = "-none-"
@@ -76,20 +86,26 @@ class GradCheckBody(Body):
             lines.append((_("a seeded random {n} of {total} parameters", n=r.checked,
                             total=f"{r.total:,}"), LABEL))
         nw = max([9] + [len(row.name) for row in r.rows]) + 1
-        # the verdict first, so that a narrow panel cuts the long numbers, not the marks
+        # the verdict first; the two gradients with as many significant digits as fit the
+        # panel (at 60 columns the numerical column was cut: "0.000438…")
+        for digits in TABLE_DIGITS:
+            numbers = [(fmt(row.backprop, digits), fmt(row.numeric, digits)) for row in r.rows]
+            nums = 2 + max([cell_len(_("backprop")), cell_len(_("numerical"))]
+                           + [len(t) for pair in numbers for t in pair])
+            if len(NO_MARK) + nw + 8 + 9 + 2 * nums <= width:
+                break
         lines.append((NO_MARK + ljust(_("leaf") if graph else _("parameter"), nw)
-                      + ljust(_("result"), 8) + rjust(_("rel error"), 9) + rjust(_("backprop"), 17)
-                      + rjust(_("numerical"), 17), LABEL))
+                      + ljust(_("result"), 8) + rjust(_("rel error"), 9)
+                      + rjust(_("backprop"), nums) + rjust(_("numerical"), nums), LABEL))
         ref = view.event.param
-        for row in r.rows:
+        for row, (backprop, numeric) in zip(r.rows, numbers, strict=True):
             here = ref is not None and (ref.layer, ref.kind, ref.row, ref.col) == (
                 row.layer, row.kind, row.row, row.col)
             if graph:
                 here = view.event.node == row.name
             mark = _("ok ✓") if row.ok else _("FAIL ✗")
             lines.append(((MARK if here else NO_MARK) + row.name.ljust(nw) + ljust(mark, 8)
-                          + f"{row.rel_error:9.1e}"
-                          + fmt(row.backprop).rjust(17) + fmt(row.numeric).rjust(17),
+                          + f"{row.rel_error:9.1e}" + backprop.rjust(nums) + numeric.rjust(nums),
                           CURRENT if here else ("bold" if not row.ok else "")))
         failed = len(r.failed)
         agree = r.checked - failed

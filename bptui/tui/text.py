@@ -14,7 +14,7 @@ import numpy as np
 from rich.cells import cell_len
 
 from bptui.i18n import _
-from bptui.notation import fmt, shape_text
+from bptui.notation import DIGITS, fmt, shape_text
 
 MARK = "▶ "
 NO_MARK = "  "
@@ -152,6 +152,11 @@ def heat_strip(a: np.ndarray, rows: int, cols: int) -> list[str]:
         out.append("".join(line))
     return out
 
+
+#: Significant digits a table of numbers tries, most first: it takes the first with which it
+#: fits its panel. A table wider than its panel scrolled sideways, and the panel's edge cut
+#: its numbers (a change of 8.833873178e-6 read "8.833873" at 100x32).
+TABLE_DIGITS = (DIGITS, 7, 5, 4, 3)
 
 #: How a block line writes a matrix's numbers, most to least: significant digits, and
 #: whether the mean is there. A panel takes the first form in which all its lines fit (a

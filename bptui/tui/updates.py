@@ -8,7 +8,7 @@ from rich.text import Text
 
 from bptui.events import Event
 from bptui.i18n import _
-from bptui.notation import DIGITS, fmt
+from bptui.notation import fmt
 from bptui.tui.panel import Body
 from bptui.tui.text import (
     CURRENT,
@@ -16,6 +16,7 @@ from bptui.tui.text import (
     LABEL,
     MARK,
     NO_MARK,
+    TABLE_DIGITS,
     ljust,
     norm,
     rjust,
@@ -27,10 +28,6 @@ from bptui.tui.view import View
 CELL = "\t"
 #: Starts a number cell, whose digits :func:`_fit_columns` chooses (the number follows, exact).
 NUMBER = "\x00"
-#: Significant digits the table tries, most first: the first with which it fits its panel.
-#: A table wider than its panel scrolled sideways, and the panel's edge cut its numbers
-#: (a change of 8.833873178e-6 read "8.833873" at 100x32).
-TABLE_DIGITS = (DIGITS, 7, 5, 4, 3)
 
 
 def _num(x: float | None) -> str:

@@ -82,3 +82,26 @@ async def test_a_large_networks_values_and_blocks_are_whole_at_100x32():
                                                   *(float(np.linalg.norm(w)) for w
                                                     in app.cursor.start_params.weights),
                                                   float(np.linalg.norm(app.scenario.inputs))])
+
+
+async def test_the_gradient_checks_columns_are_whole_at_60x18():
+    """At 60x18 the gradient check's numerical column read "0.000438…"."""
+    app = make_app("mazur_2_2_2")
+    async with app.run_test(size=(60, 18)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        body = app.main.query_one("#gradcheck-body")
+        lines = body.plain.split("\n")
+        room = app.main.query_one("#gradcheck").scrollable_content_region.width
+        assert max(len(line) for line in lines) <= room and "…" not in body.plain
+        rows = {row.name: row for row in body.report.rows}
+        seen = 0
+        for line in lines:
+            parts = line.split()
+            if parts and parts[0] in rows:
+                seen += 1
+                backprop, numeric = parts[-2:]
+                assert close(backprop, rows[parts[0]].backprop, 7)
+                assert close(numeric, rows[parts[0]].numeric, 7)
+        assert seen == 8

@@ -160,14 +160,14 @@ async def test_gradient_check_panel_states_its_rule_and_follows_epsilon():
         await pilot.press("c")
         await pilot.pause()
         text = panel(app, "gradcheck")
-        assert "pass when relative error < 1e-06" in text and "8 of 8 gradients agree" in text
+        assert "pass when relative error < 1e-6" in text and "8 of 8 gradients agree" in text
         app.main.action_set_epsilon()
         await type_into_dialog(pilot, "0.1")
         assert "from 1e-07 to 0.003" in screen_text(app)  # refused, with the range
         await pilot.press(*["backspace"] * 3)
         await type_into_dialog(pilot, "0.003")
         text = panel(app, "gradcheck")
-        assert "ε = 0.003, pass when relative error < 1.8e-05" in text  # 2·ε²
+        assert "ε = 0.003, pass when relative error < 1.8e-5" in text  # 2·ε²
         assert "8 of 8 gradients agree" in text
 
 
