@@ -548,8 +548,9 @@ def _labels(cv: _Canvas, p: Plan, segs, by_key) -> None:
         if e.lit:  # the highlighted edge keeps its label, over crossings if need be
             span = ax - (tx + 1)  # its whole branch
             tries = [(t, pad) for t in (*e.lit_labels, e.label, e.short) for pad in (2, 0)]
-            text, pad = next(((t, p) for t, p in tries if len(t) + p <= span),
-                             (e.short[: max(0, span)], 0))
+            # a name that does not fit is said to be cut ("W2[1…"): "W2[1,1" read as a name
+            cut = e.short[: max(0, span - 1)] + "…" if span >= 2 else ""
+            text, pad = next(((t, p) for t, p in tries if len(t) + p <= span), (cut, 0))
             lx = min(lx, ax - len(text) - pad)
         else:
             pad = 2
