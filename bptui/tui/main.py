@@ -66,6 +66,8 @@ class TabLine(Widget):
 
     DEFAULT_CSS = "TabLine { height: 1; width: 1fr; }"
     active: reactive[str] = reactive("network")
+    #: The gradient check has the panel area: no tab is shown, and the line says what closes it
+    checking: reactive[bool] = reactive(False)
 
     class Picked(Message):
         def __init__(self, name: str) -> None:
@@ -83,11 +85,12 @@ class TabLine(Widget):
     def render(self) -> Text:
         text = Text(" ", no_wrap=True, overflow="ellipsis", end="")
         for n, name in enumerate(PANELS, start=1):
-            here = name == self.active
+            here = name == self.active and not self.checking
             text.append(("▶" if here else " ") + f"{n} {_(TAB_WORDS[name])} ",
                         style="bold reverse" if here else None)
             text.append(" ")
-        text.append(_(" tab switches"), style="dim")
+        text.append(_(" c closes the check") if self.checking else _(" tab switches"),
+                    style="dim")
         return text
 
     def on_click(self, event: Click) -> None:
@@ -241,7 +244,8 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
         self.query_one("#gradcheck").display = self.checking
         self.query_one("#left").display = left
         self.query_one("#right").display = not self.compact or not left
-        self.query_one(TabLine).active = self.tab
+        tabs = self.query_one(TabLine)
+        tabs.active, tabs.checking = self.tab, self.checking and self.compact
         for box in self.boxes:  # a panel just shown: its highlighted row in view
             self.call_after_refresh(box.scroll_to_current, True)
 

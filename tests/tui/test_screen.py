@@ -309,3 +309,21 @@ async def test_a_new_epochs_values_show_from_their_first_line():
         await pilot.pause()
         assert app.cursor.epoch == 2 and box.scroll_y == 0
         assert panel(app, "values").splitlines()[0] == "── sample 1 ──"
+
+
+async def test_the_tab_line_shows_no_tab_while_the_gradient_check_has_the_panel():
+    """At 80x24, c put the gradient check in the Loss tab's place while the tab line still
+    said "▶4 Loss"."""
+    from bptui.tui.main import TabLine
+
+    app = make_app("mazur_2_2_2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("4", "c")
+        await pilot.pause()
+        line = app.main.query_one(TabLine).render().plain
+        assert "▶" not in line and "c closes the check" in line
+        await pilot.press("c")
+        await pilot.pause()
+        line = app.main.query_one(TabLine).render().plain
+        assert "▶4 Loss" in line and "tab switches" in line
