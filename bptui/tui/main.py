@@ -204,6 +204,8 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
 
     def watch_tiny(self, tiny: bool) -> None:
         self.set_class(tiny, "-tiny")
+        if tiny:  # a notice (an export's path) covered the "terminal too small" message
+            self.app.clear_notifications()
         self._place_runbar()
         self.refresh_bindings()
 

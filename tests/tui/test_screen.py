@@ -327,3 +327,15 @@ async def test_the_tab_line_shows_no_tab_while_the_gradient_check_has_the_panel(
         await pilot.pause()
         line = app.main.query_one(TabLine).render().plain
         assert "▶4 Loss" in line and "tab switches" in line
+
+
+async def test_a_notice_does_not_cover_the_too_small_message():
+    app = make_app("mazur_2_2_2")
+    async with app.run_test(size=(60, 18)) as pilot:
+        await pilot.pause()
+        app.notify("wrote the worked example to a file with a long name")
+        await pilot.pause()
+        assert app._notifications
+        await pilot.resize_terminal(40, 10)
+        await pilot.pause()
+        assert app.main.tiny and not app._notifications
