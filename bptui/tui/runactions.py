@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from bptui.cursor import MAX_EPOCHS
 from bptui.i18n import N_, _, ngettext
 from bptui.notation import fmt
 from bptui.tui import run
@@ -66,7 +67,7 @@ class RunActions:
             return
         self.query_one(RunBar).show(
             _("epoch {epoch}/{epochs}  loss {loss}  esc stops", epoch=message.epoch,
-              epochs=self.cursor.scenario.epochs, loss=fmt(message.loss, 6)),
+              epochs=min(self.cursor.scenario.epochs, MAX_EPOCHS), loss=fmt(message.loss, 6)),
             done=message.epoch - self._run_start)
         self.query_one(StatusBar).running(_("running: epoch {epoch}", epoch=message.epoch))
         self.query_one(LossPanel).plot(message.losses, message.epoch, self.cursor.initial_loss,

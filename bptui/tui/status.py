@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 
+from bptui.cursor import MAX_EPOCHS
 from bptui.i18n import N_, _, local
 from bptui.quiz import Score
 from bptui.tui.panel import LineStrips
@@ -58,7 +59,8 @@ class StatusBar(LineStrips):
             sample = _("sample {k} of {n}", k=k, n=s.samples) if k is not None \
                 else _("all {n} samples", n=s.samples)
         parts = [
-            _("epoch {epoch} of {epochs}", epoch=v.epoch, epochs=s.epochs),
+            # the screen's own end: a file's 10^23 epochs end at MAX_EPOCHS here (said on opening)
+            _("epoch {epoch} of {epochs}", epoch=v.epoch, epochs=min(s.epochs, MAX_EPOCHS)),
             sample,
             _(PHASE_WORDS[v.event.phase]),
             _("step {step} of {steps}", step=v.index + 1, steps=v.steps),

@@ -339,3 +339,20 @@ async def test_a_notice_does_not_cover_the_too_small_message():
         await pilot.resize_terminal(40, 10)
         await pilot.pause()
         assert app.main.tiny and not app._notifications
+
+
+async def test_more_epochs_than_the_screen_runs_say_where_it_stops():
+    """A file's 10^23 epochs: the status line said "of 99999999999999999999999" while the
+    run bar's percentage was of the screen's cap and the last step was at the cap."""
+    from bptui import scenario as scn
+    from bptui.cursor import MAX_EPOCHS
+    from bptui.tui.app import BackpropApp
+
+    text = scn.resolve("sigmoid_chain_1_1_1")[1]
+    text = "\n".join("epochs = 99999999999999999999999" if line.startswith("epochs")
+                     else line for line in text.splitlines())
+    app = BackpropApp(scn.parse(text, file="big.toml", name="big"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        line = app.main.query_one("#status").line(app.main.view).plain
+        assert f"epoch 1 of {MAX_EPOCHS}" in line and "9999999999" not in line
