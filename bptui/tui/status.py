@@ -85,13 +85,15 @@ class StatusBar(LineStrips):
         if v is None or not self.size.width:
             return parts
 
-        def fits(parts: list[str]) -> bool:
-            return cell_len(" │ ".join([self.title(v)[:12], *parts])) + 3 <= self.size.width
+        def fits(parts: list[str], title: str | None = None) -> bool:
+            title = self.title(v)[:12] if title is None else title
+            return cell_len(" │ ".join([title, *parts])) + 3 <= self.size.width
 
-        for drop in (_("sample {k} of {n}", k=1, n=1), _(PHASE_WORDS[v.event.phase])):
-            if fits(parts):
-                break
-            parts = [p for p in parts if p != drop]
+        # "sample 1 of 1" says nothing a learner needs: it goes before the title is cut
+        if not fits(parts, self.title(v)):
+            parts = [p for p in parts if p != _("sample {k} of {n}", k=1, n=1)]
+        if not fits(parts):  # then the phase, before the title is cut below 12 columns
+            parts = [p for p in parts if p != _(PHASE_WORDS[v.event.phase])]
         if v.quiz is not None and not fits(parts):  # the score (the last part) in fewer words
             score = Score(*v.quiz)
             for shorter in (score.short(), score.shortest()):
