@@ -270,6 +270,20 @@ def pytest_runtest_setup(item) -> None:
     gc.set_threshold(*(_DEFAULT_GC if path in MEMORY_TESTS else TEST_GC))
 
 
+def pytest_runtest_teardown(item, nextitem) -> None:
+    """Let the test's Textual apps go. Textual caches StylesCache.get_inner_outer with
+    functools.lru_cache on the method, so the cache's keys hold up to 1024 StylesCache
+    objects, each with the rendered lines of a widget of an app long closed: about 600,000
+    objects a worker kept alive to the end of the session (7 of the FIFOCaches of every
+    Strip), which every full collection scanned again and pytest's five collections at the
+    end of each worker, then the interpreter's teardown, went through (2 s and more a
+    worker). A key holds a StylesCache object itself, so a new app never hits an old entry:
+    clearing the cache between tests changes nothing a test sees."""
+    styles_cache = sys.modules.get("textual._styles_cache")
+    if styles_cache is not None:
+        styles_cache.StylesCache.get_inner_outer.cache_clear()
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark the grouped modules' tests for ``--dist loadgroup`` (see pyproject's addopts),
     and run the slow tests first: xdist hands out the tests in this order (the groups
@@ -280,3 +294,4 @@ def pytest_collection_modifyitems(config, items):
         group = SERIAL_GROUPS.get(item.nodeid.split("::", 1)[0])
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+
