@@ -7,6 +7,7 @@ independent implementation of the loss.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import subprocess
@@ -295,3 +296,24 @@ def pytest_collection_modifyitems(config, items):
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
 
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config) -> None:
+    """An xdist worker ends as soon as pytest is done with it (see _end_the_worker)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") and "coverage" not in sys.modules:
+        # registered before the cleanups of pytest's own plugins (tryfirst), so run after
+        # them: the collections that look for unraisable exceptions still happen
+        config.add_cleanup(_end_the_worker)
+
+
+def _end_the_worker() -> None:
+    """Leave an xdist worker at once, once pytest's last cleanup (its collections looking
+    for exceptions raised in finalizers) is over: the results are with the controller since
+    the end of the session, and what is left is the interpreter's teardown, which freed a
+    worker's whole heap (a gigabyte after the screen's tests) object by object, about 2 s
+    the controller waited for at the end of every run. Not under coverage, whose data is
+    written at exit."""
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
