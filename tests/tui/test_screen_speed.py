@@ -302,8 +302,9 @@ async def test_the_run_bar_is_one_still_line_and_reads_in_chinese_too():
         assert bar.bar(120).count("█") == 30 // 4 and bar.bar(120).endswith(" 25%")
         try:
             app.main.action_switch_language()
-            await pilot.pause(0.1)  # the footer is composed again after a refresh
-            assert "命令面板" in footer_line(app)
+            # the footer is composed again after a refresh: waited for (a fixed 0.1 s was too
+            # short on a loaded machine, the line still blank)
+            assert await until(pilot, lambda: "命令面板" in footer_line(app)), footer_line(app)
         finally:
             i18n.set_language("en")
 
