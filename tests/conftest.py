@@ -33,20 +33,93 @@ if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+#: A timer due this soon is work still to do when the pilot waits for the app to be idle:
+#: Textual applies a resize 1/120 s after its event.
+_SOON = 0.010
 
-def _pilot_waits_in_5_ms_slices() -> None:
-    """Textual's Pilot waits after every key until the app is idle, sampling the process's CPU
-    time over 20 ms sleeps: at least 40 ms of doing nothing per key, whatever the app needs
-    (the suite presses thousands). Sampled over 5 ms, "idle" keeps its meaning (under 1 ms of
-    CPU in the slice, Textual's own SLEEP_IDLE) and a key costs what the app spends on it."""
+
+def _pilot_waits_until_the_event_loop_is_idle() -> None:
+    """Textual's Pilot waits after every key (and in every ``pilot.pause()``) until the app is
+    idle, which it guesses from the process's CPU time: slices of sleep (20 ms in Textual, 5 ms
+    here) until one in which the process used under 1 ms. Every wait ends with at least one
+    such slice of doing nothing (three a key press and its pause: half of a press's time on
+    two cores, where a sleeping worker leaves its core unused), and on a loaded machine a
+    process that is not scheduled looks idle too, so a wait could end with the app's work
+    still queued.
+
+    The app runs in the test's event loop, so whether it has work to do can be read there
+    instead: the wait ends once nothing in the loop is ready to run (no message queued for any
+    widget, no callback) and no timer is due within ``_SOON``, over two turns of the loop in a
+    row, and no thread of the loop's executor (a run's training) is at work. While one is (or
+    a thread this process did not start with is alive), Textual's own CPU-time wait is used,
+    in 5 ms slices. At most ``max_sleep`` (1 s), as Textual's."""
     try:
         import textual._wait as wait
     except ImportError:  # pragma: no cover - textual is a dependency
         return
-    wait.SLEEP_GRANULARITY = 1 / 200
+    import asyncio
+    import threading
+    import time
+
+    wait.SLEEP_GRANULARITY = 1 / 200  # the CPU-time wait's slices (while a thread works)
+    cpu_time_wait = wait.wait_for_idle
+    threads_at_start = set(threading.enumerate())
+
+    def threads_at_work(loop) -> bool:
+        executor = getattr(loop, "_default_executor", None)
+        pool: set = set()
+        if executor is not None:
+            try:
+                pool = set(executor._threads)
+                # a thread is idle once it has released the semaphore after its last task
+                if executor._work_queue.qsize() or executor._idle_semaphore._value < len(pool):
+                    return True
+            except AttributeError:  # another Python's executor: assume the worst
+                return True
+        return any(t not in threads_at_start and t not in pool and t.is_alive()
+                   for t in threading.enumerate())
+
+    def work_due(loop) -> float | None:
+        """0 if something is ready to run, the seconds to the first timer due within _SOON,
+        or None when the loop has nothing to do that soon."""
+        if loop._ready:
+            return 0.0
+        now = loop.time()
+        due = [h._when - now for h in loop._scheduled if not h._cancelled]
+        soonest = min(due, default=None)
+        return None if soonest is None or soonest >= _SOON else max(soonest, 0.0)
+
+    async def wait_for_idle(min_sleep: float = 1 / 50, max_sleep: float = 1) -> None:
+        loop = asyncio.get_running_loop()
+        if not (hasattr(loop, "_ready") and hasattr(loop, "_scheduled")):  # not asyncio's loop
+            await cpu_time_wait(min_sleep, max_sleep)
+            return
+        start = time.monotonic()
+        quiet = 0
+        while (elapsed := time.monotonic() - start) < max_sleep:
+            if threads_at_work(loop):
+                await cpu_time_wait(min_sleep, max_sleep - elapsed)
+                return
+            due = work_due(loop)
+            if due is not None:
+                quiet = 0
+                await asyncio.sleep(due)
+            elif (quiet := quiet + 1) < 2:
+                await asyncio.sleep(0)
+            elif elapsed < min_sleep:
+                quiet = 0
+                await asyncio.sleep(min_sleep - elapsed)
+            else:
+                return
+
+    wait.wait_for_idle = wait_for_idle  # textual.app and textual.pilot import it by name:
+    for name in ("textual.app", "textual.pilot"):  # patched there too if already imported
+        module = sys.modules.get(name)
+        if module is not None:
+            module.wait_for_idle = wait_for_idle
 
 
-_pilot_waits_in_5_ms_slices()
+_pilot_waits_until_the_event_loop_is_idle()
 
 ROOT = Path(__file__).resolve().parent.parent
 
