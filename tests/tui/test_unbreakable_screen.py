@@ -14,7 +14,7 @@ import bptui.tui.app as app_module
 from bptui import scenario as scn
 from bptui.tui import served
 from bptui.tui.app import BackpropApp
-from tests.tui.helpers import key_event, screen_text
+from tests.tui.helpers import key_event, screen_text, until
 
 SCENARIOS = scn.BUILTIN_FOLDER
 
@@ -82,8 +82,16 @@ class UnguardedApp(BackpropApp):
         self._close_messages_no_wait()
 
 
+def working(app: App) -> bool:
+    """Whether a worker of the app (the palette's search) is still to finish."""
+    return any(not worker.is_finished for worker in app.workers)
+
+
 async def burst(app_class: type[BackpropApp], keys: list[str]) -> BaseException | None:
-    """Send ``keys`` at once (no wait between them); the exception that ended the app."""
+    """Send ``keys`` at once (no wait between them); the exception that ended the app. Once
+    the keys are handled, the palette's search (a worker, which waits for its commands 0.1 s
+    at a time, then fills the list) is waited for until it is over: whatever the keys set
+    going has then run. (A fixed 0.2 s before, whatever the search needed.)"""
     app = app_class(scn.load("mazur_2_2_2"))
     try:
         async with app.run_test(size=(120, 40)) as pilot:
@@ -91,7 +99,8 @@ async def burst(app_class: type[BackpropApp], keys: list[str]) -> BaseException 
             for key in keys:
                 app.post_message(key_event(key))
             await pilot.pause()
-            await pilot.pause(0.2)
+            await until(pilot, lambda: not working(app))
+            await pilot.pause()
             assert app.is_running
     except Exception as exc:  # noqa: BLE001 - the point is to see what ended the app
         return exc
