@@ -100,7 +100,7 @@ async def test_the_blocks_fit_their_panel_at_the_end_of_a_run(size):
     mouse). A panel's lines show three significant digits where four would not fit, and at
     60x18 (the Network tab) without the mean, the layers' legend saying so: there the norm
     2494 read "‖·‖ 2". No line is wider than the panel, and none is cut with "…"."""
-    from tests.tui.helpers import settle
+    from tests.tui.helpers import settle, until
 
     app = make_app("batch_relu_1000_100_10")
     async with app.run_test(size=size) as pilot:
@@ -111,6 +111,8 @@ async def test_the_blocks_fit_their_panel_at_the_end_of_a_run(size):
         await pilot.pause()
         box = app.main.query_one("#network")
         body = app.main.query_one("#network-body")
+        # a panel hidden during the run is drawn for its room once it is laid out again
+        assert await until(pilot, lambda: body._width[0] == box.scrollable_content_region.width)
         for _ in range(len(app.cursor.events)):
             lines = body.plain.split("\n")
             assert max(len(line) for line in lines) <= box.scrollable_content_region.width
