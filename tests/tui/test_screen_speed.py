@@ -382,7 +382,12 @@ async def test_the_gradient_check_opened_on_a_small_terminal_shows_its_current_r
             await pilot.pause()
             await pilot.pause()
             box = main.query_one("#gradcheck")
-            row = box.body.current_region()
-            assert row is not None
-            top, height = box.scroll_offset.y, box.scrollable_content_region.height
-            assert top <= row.y < top + height, (steps, row.y, top, height)
+
+            def in_view(box=box) -> bool:
+                row = box.body.current_region()
+                top, height = box.scroll_offset.y, box.scrollable_content_region.height
+                return row is not None and top <= row.y < top + height
+
+            # once laid out (on a loaded machine the wait for idle can end a refresh early)
+            assert await until(pilot, in_view, timeout=5), (steps, box.body.current_region(),
+                                                           box.scroll_offset.y)
