@@ -243,7 +243,35 @@ def run() -> int:
 
     status = main()
     gc.disable()
+    end_now(status)  # returns only when the process must end the ordinary way
     return status
+
+
+def end_now(status: int) -> None:
+    """End the process at once, skipping the interpreter's teardown, when that is safe.
+
+    Python's last step at exit frees every object one by one (numpy's modules, bptui's, the
+    scenario's arrays): about 10 ms of a command line that is otherwise done, a quarter of
+    the 2-2-2's ``--train 10000 --json`` beyond ``import numpy``. The operating system takes
+    the whole process back at once. Everything the ordinary exit does that anyone can see is
+    done first, in its order: other threads have ended (or this returns), the atexit handlers
+    run (a served session removes its folder), then standard output and error are flushed
+    (a failure there returns too, so that Python reports it as before). Files bptui writes are
+    closed where they are written. Instagram's web servers end the same way, for the same
+    reason (``atexit.register(os._exit, 0)``)."""
+    import atexit
+    import os
+    import threading
+
+    if threading.active_count() > 1 or type(status) is not int or not 0 <= status <= 255:
+        return
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):  # closed, a broken pipe, a full disk
+        return
+    os._exit(status)
 
 
 #: Whether the cyclic collector was on when :func:`main` began (a caller may have turned it off).

@@ -1,0 +1,80 @@
+"""The command line ends without the interpreter's teardown (``bptui.cli.end_now``), and a
+user sees nothing of it: every byte written, the atexit handlers run, the exit status kept,
+and the ordinary exit where ending early is not safe (another thread still running)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from .conftest import ROOT
+
+#: A program that runs the ``bptui`` console script's function, with a canary that speaks
+#: only when Python tears the process down (a module global freed at finalization) and an
+#: atexit handler that speaks when the handlers run.
+PROGRAM = textwrap.dedent("""
+    import atexit, sys, threading
+    from bptui import cli
+
+    class Canary:
+        def __del__(self):
+            sys.stderr.write("teardown ran\\n")
+
+    canary = Canary()
+    atexit.register(lambda: sys.stderr.write("atexit ran\\n"))
+    if sys.argv[1] == "thread":
+        threading.Thread(target=__import__("time").sleep, args=(0.3,)).start()
+    sys.argv = ["bptui", *sys.argv[2:]]
+    sys.exit(cli.run())
+""")
+
+
+def _run(mode: str, *args: str, unbuffered: bool = False) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    return subprocess.run([sys.executable, "-c", PROGRAM, mode, *args], capture_output=True,
+                          text=True, encoding="utf-8", cwd=str(ROOT), env=env, timeout=120,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_a_command_ends_without_teardown_after_its_atexit_handlers_and_all_its_output():
+    for unbuffered in (False, True):
+        run = _run("plain", "mazur_2_2_2", "--train", "20000", "--json", unbuffered=unbuffered)
+        assert run.returncode == 0, run.stderr
+        assert len(json.loads(run.stdout)["loss"]) == 20000  # every buffered byte written
+        assert "atexit ran" in run.stderr
+        assert "teardown ran" not in run.stderr
+
+
+def test_the_exit_status_is_kept():
+    run = _run("plain", "mazur_2_2_2", "--sample", "9", "--gradcheck")
+    assert run.returncode == 2 and "bptui:" in run.stderr
+    assert "teardown ran" not in run.stderr
+
+
+def test_with_another_thread_still_running_the_process_ends_the_ordinary_way():
+    run = _run("thread", "mazur_2_2_2", "--check")
+    assert run.returncode == 0, run.stderr
+    assert "atexit ran" in run.stderr and "teardown ran" in run.stderr
+
+
+def test_a_full_disk_is_still_an_error_and_a_closed_pipe_is_not(tmp_path):
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "w") as full:
+            proc = subprocess.run([sys.executable, "-c", PROGRAM, "plain", "mazur_2_2_2",
+                                   "--trace"], stdout=full, stderr=subprocess.PIPE, text=True,
+                                  cwd=str(ROOT), timeout=120)
+        assert proc.returncode == 2 and "no space left" in proc.stderr
+    with subprocess.Popen([sys.executable, "-c", PROGRAM, "plain", "mazur_2_2_2", "--train",
+                           "200000", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          cwd=str(ROOT)) as reader:
+        assert reader.stdout is not None and reader.stderr is not None
+        reader.stdout.read(10)
+        reader.stdout.close()  # the reader goes away, as `| head -c 10` does
+        err = reader.stderr.read().decode()
+        assert reader.wait(timeout=120) == 0
+    assert "Exception ignored" not in err and "Traceback" not in err
