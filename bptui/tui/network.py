@@ -228,6 +228,11 @@ class NetworkBody(Widget):
             segs.append(Segment(text, style))
         return Strip(segs)
 
+    def height_ahead(self) -> int | None:
+        """The drawing's height is known only once it is drawn for its room, after the
+        layout (:meth:`_again`): the box scrolls then, not ahead (panel.Box._scroll_ahead)."""
+        return None
+
     def current_region(self) -> Region | None:
         """Where the highlighted unit or edge is drawn: the Box around this body asks every
         body for it after each step (panel.Box.scroll_to_current)."""

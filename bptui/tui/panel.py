@@ -232,6 +232,14 @@ class Body(LineStrips):
             self._built_for = None
             self.refresh(layout=True)
 
+    def height_ahead(self) -> int | None:
+        """The height the next layout gives this body, known before it is laid out (from
+        the text it shows, built for the box's width), or None before it has room."""
+        width = self.build_width()
+        if not width or self.view is None:
+            return None
+        return self._layout_size(self._text_for(width))[0]
+
     def _layout_size(self, text: Text) -> tuple[int, int | None]:
         """The size the screen's layout gives this body showing ``text``: its height, and
         its width where that follows the text (``width: auto`` in the stylesheet; never
@@ -427,7 +435,33 @@ class Box(VerticalScroll, can_focus=False):
         if change == LINES:
             self.scroll_to_current()
         elif change == LAYOUT:
-            self.call_after_refresh(self.scroll_to_current)
+            self._scroll_ahead()
+            self.call_after_refresh(self._scroll_laid_out)
+
+    #: Rows the body will scroll once laid out, from its height known ahead (see
+    #: :meth:`_scroll_ahead`); 0 when the layout has caught up.
+    _room_ahead = 0
+
+    def _scroll_ahead(self) -> None:
+        """Scroll for the body's new height before the layout that gives it: the frame
+        that shows a new text then shows it scrolled, instead of a second frame one
+        refresh later (at the end of a run, 25 ms of the Values panel settling). Textual
+        clamps a scroll to the height the box has now, so :attr:`max_scroll_y` allows the
+        height ahead until the layout has happened; :meth:`_scroll_laid_out` then checks, and
+        scrolls again only if the layout came out otherwise (a scroll bar appeared)."""
+        height = self.body.height_ahead()
+        if height is None or not self.size.height:
+            return
+        self._room_ahead = max(0, height - self.scrollable_content_region.height)
+        self.scroll_to_current()
+
+    def _scroll_laid_out(self) -> None:
+        self._room_ahead = 0
+        self.scroll_to_current()
+
+    @property
+    def max_scroll_y(self) -> int:
+        return max(super().max_scroll_y, self._room_ahead)
 
     def prepare(self, view: View) -> None:
         """Let the body get ``view`` ready ahead of its key press (:meth:`Body.prepare`)."""

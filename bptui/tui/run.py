@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 from textual.message import Message
@@ -55,6 +56,7 @@ def runner(cursor: Cursor) -> Cursor:
     c._correct = cursor._correct.copy()
     c.start_params = cursor.start_params.copy()
     c.end_params = cursor.end_params.copy()
+    c.spare = deque()
     return c
 
 
@@ -100,6 +102,11 @@ def train(c: Cursor, epochs: int | None, stop: threading.Event,
             return None
 
         result: bp.TrainResult | None = None
+        # the snapshots' memory is made ready on the other core while this one trains
+        ready = threading.Event()
+        helper = threading.Thread(target=c.make_snapshots_ready, args=(goal - c.epoch, ready),
+                                  name="bptui-snapshots", daemon=True)
+        helper.start()
         piece = 1 if c.snapshot_every > MIN_SPACING else goal
         while c.epoch < goal and not stop.is_set() and c.diverged_at is None:
             n = min(piece, goal - c.epoch)
@@ -110,6 +117,9 @@ def train(c: Cursor, epochs: int | None, stop: threading.Event,
             if result.diverged_at is not None or result.stopped:
                 break
             piece = max(1, min(piece * 4, int(n * PIECE / took)))
+        ready.set()
+        helper.join()
+        c.spare.clear()  # what a stopped run did not use
         diverged_now = result is not None and result.diverged_at is not None
         if to_end and c.epoch == c.last_epoch and not diverged_now and not stop.is_set():
             c.index = len(c.events) - 1  # the run reached the end: its last sub-step

@@ -1,0 +1,77 @@
+"""A panel whose body changes height is scrolled in the same frame that shows the new text
+(panel.Box._scroll_ahead), not one refresh later; and a run of the screen makes its snapshots'
+memory ready on the other core (Cursor.make_snapshots_ready), which changes no number."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from bptui import scenario as scn
+from bptui.cursor import Cursor
+from tests.tui.helpers import make_app, settle
+
+
+def _marker_in_view(box) -> bool:
+    region = box.body.current_region()
+    top = round(box.scroll_y)
+    return region is not None and top <= region.y < top + box.scrollable_content_region.height
+
+
+async def test_the_first_frame_after_a_run_shows_the_values_marker():
+    """At the end of a run on the 1000-100-10 the Values panel grows from step 1's few lines
+    to the last step's, with ▶ below the box's first screenful: the first frame painted
+    after the run shows ▶ already (it was shown a frame later, after a scroll)."""
+    app = make_app("batch_relu_1000_100_10")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        box = screen.query_one("#values")
+        paint = screen._compositor_refresh
+        seen: list[bool] = []
+
+        def watched_paint() -> None:
+            paint()
+            if not app.main.running and app.cursor.at_end and not seen:
+                seen.append(_marker_in_view(box))
+
+        screen._compositor_refresh = watched_paint
+        await pilot.press("r")
+        for _ in range(600):
+            if seen:
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert seen == [True]
+        assert _marker_in_view(box)
+        assert box._room_ahead == 0 and box.scroll_y <= box.max_scroll_y
+
+
+def test_snapshots_made_ready_ahead_change_no_number_and_share_no_memory():
+    s = scn.load("batch_relu_1000_100_10")
+    plain, ready = Cursor(s), Cursor(s)
+    ready.make_snapshots_ready(40, threading.Event())
+    assert len(ready.spare) == 40 // ready.snapshot_every + 1
+    plain.run(40)
+    ready.run(40)
+    assert plain.snapshots.keys() == ready.snapshots.keys() and len(plain.snapshots) > 1
+    for epoch, p in plain.snapshots.items():
+        q = ready.snapshots[epoch]
+        for a, b in zip(p.weights + p.biases, q.weights + q.biases, strict=True):
+            assert (a is None and b is None) or np.array_equal(a, b)
+    arrays = [w for p in ready.snapshots.values() for w in p.weights]
+    assert len({id(w) for w in arrays}) == len(arrays)  # no two snapshots share an array
+    assert len({w.ctypes.data for w in arrays}) == len(arrays)
+    assert plain.losses.upto(len(plain.losses)) == ready.losses.upto(len(ready.losses))
+
+
+def test_a_small_network_makes_nothing_ready_and_a_stop_ends_the_making():
+    small = Cursor(scn.load("mazur_2_2_2"))
+    small.make_snapshots_ready(10_000, threading.Event())
+    assert not small.spare  # a snapshot of 10 numbers is cheaper than a thread
+    big = Cursor(scn.load("batch_relu_1000_100_10"))
+    stop = threading.Event()
+    stop.set()
+    big.make_snapshots_ready(500, stop)
+    assert not big.spare
