@@ -39,6 +39,16 @@ def _argparse_classes():
                     message=visible(message, keep_newlines=False)), file=sys.stderr)
             raise SystemExit(2)
 
+        def format_help(self) -> str:
+            """argparse's help, with a Chinese section title ending in a full-width colon
+            (argparse writes every title followed by an ASCII one)."""
+            text = super().format_help()
+            for group in self._action_groups:
+                title = group.title or ""
+                if not title.isascii():
+                    text = text.replace(f"\n{title}:\n", f"\n{title}：\n")
+            return text
+
     class _Formatter(argparse.HelpFormatter):
         """argparse's formatter, told the terminal's width so that it does not import shutil
         for it: shutil brings bz2, lzma and zlib, milliseconds of start-up on every command."""

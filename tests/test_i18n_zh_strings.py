@@ -204,6 +204,10 @@ def test_help_and_option_errors_in_chinese_from_argparse():
     assert zh.stdout.startswith("用法：bptui [-h]"), zh.stdout[:40]
     assert "显示这条帮助信息并退出" in zh.stdout and "显示程序的版本号并退出" in zh.stdout
     assert "位置参数" in zh.stdout
+    headings = [line for line in zh.stdout.splitlines() if line and not line[0].isspace()
+                and line.endswith((":", "："))]
+    assert "\n位置参数：\n" in zh.stdout and len(headings) >= 4
+    assert all(line.endswith("：") for line in headings), headings  # full-width, not ASCII
     assert "相对容差（默认 1e-3）" in zh.stdout  # compare_cli's options
     for english in ("usage:", "show this help", "positional arguments", "version number",
                     "relative tolerance", "blank worksheet"):
