@@ -184,9 +184,10 @@ class Cursor:
             else:
                 self.snapshots[epoch] = params.copy()
 
-    def make_snapshots_ready(self, epochs: int, stop: threading.Event) -> None:
-        """Allocate and fill the memory of the snapshots a run of ``epochs`` will keep, in
-        :attr:`spare`, until ``stop`` is set: for a helper thread while the run trains.
+    def make_snapshots_ready(self, last: int, stop: threading.Event) -> None:
+        """Allocate and fill, in :attr:`spare`, the memory of the snapshots a run from here
+        to epoch ``last`` will keep (those it does not have yet), until ``stop`` is set: for
+        a helper thread while the run trains.
 
         A snapshot of the 1000-100-10 is 800 kB of new memory, and the first write to new
         memory costs the kernel a page fault per 4 kB page: its 31 snapshots cost the run
@@ -196,10 +197,13 @@ class Cursor:
         if not isinstance(first, bp.Params) or 8 * self.scenario.parameter_count \
                 < READY_AHEAD_BYTES:
             return
-        for _ in range(epochs // self.snapshot_every + 1):
+        every = self.snapshot_every
+        start = self.epoch + 1 + (-self.epoch) % every  # the first e > epoch with e = 1 mod every
+        for epoch in range(start, last + 2, every):
             if stop.is_set():
                 return
-            self.spare.append(first.copy())
+            if epoch not in self.snapshots:
+                self.spare.append(first.copy())
 
     def _params_at(self, epoch: int) -> bp.Params:
         """Parameters at the start of ``epoch``: nearest snapshot, then the fast path."""

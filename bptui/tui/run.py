@@ -104,7 +104,7 @@ def train(c: Cursor, epochs: int | None, stop: threading.Event,
         result: bp.TrainResult | None = None
         # the snapshots' memory is made ready on the other core while this one trains
         ready = threading.Event()
-        helper = threading.Thread(target=c.make_snapshots_ready, args=(goal - c.epoch, ready),
+        helper = threading.Thread(target=c.make_snapshots_ready, args=(goal - 1, ready),
                                   name="bptui-snapshots", daemon=True)
         helper.start()
         piece = 1 if c.snapshot_every > MIN_SPACING else goal

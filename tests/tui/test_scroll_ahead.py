@@ -51,10 +51,16 @@ async def test_the_first_frame_after_a_run_shows_the_values_marker():
 def test_snapshots_made_ready_ahead_change_no_number_and_share_no_memory():
     s = scn.load("batch_relu_1000_100_10")
     plain, ready = Cursor(s), Cursor(s)
-    ready.make_snapshots_ready(40, threading.Event())
-    assert len(ready.spare) == 40 // ready.snapshot_every + 1
+    ready.make_snapshots_ready(41, threading.Event())  # run(40) from epoch 1 trains to 41
+    made = len(ready.spare)
     plain.run(40)
     ready.run(40)
+    assert made == len(plain.snapshots) - 1 and not ready.spare  # exactly those it keeps
+    # a second run over epochs that have their snapshots makes none ready
+    again = Cursor(s)
+    again.snapshots = dict(ready.snapshots)
+    again.make_snapshots_ready(41, threading.Event())
+    assert not again.spare
     assert plain.snapshots.keys() == ready.snapshots.keys() and len(plain.snapshots) > 1
     for epoch, p in plain.snapshots.items():
         q = ready.snapshots[epoch]
@@ -68,10 +74,10 @@ def test_snapshots_made_ready_ahead_change_no_number_and_share_no_memory():
 
 def test_a_small_network_makes_nothing_ready_and_a_stop_ends_the_making():
     small = Cursor(scn.load("mazur_2_2_2"))
-    small.make_snapshots_ready(10_000, threading.Event())
+    small.make_snapshots_ready(9_999, threading.Event())
     assert not small.spare  # a snapshot of 10 numbers is cheaper than a thread
     big = Cursor(scn.load("batch_relu_1000_100_10"))
     stop = threading.Event()
     stop.set()
-    big.make_snapshots_ready(500, stop)
+    big.make_snapshots_ready(499, stop)
     assert not big.spare
