@@ -484,10 +484,15 @@ class Box(VerticalScroll, can_focus=False):
         self.body.box_resized()
         self.call_after_refresh(self.scroll_to_current)
 
+    def picking(self) -> bool:
+        """Whether the learner has moved to a line of this box (a :class:`SelectBox`),
+        which it then keeps in view instead of ▶."""
+        return False
+
     def scroll_to_current(self, picking_too: bool = False) -> None:
         """Keep the highlighted element in view (unless the learner is picking lines; a panel
         just brought into view by a tab shows it even then)."""
-        if (self.has_focus and not picking_too) or not self.display:
+        if (self.picking() and not picking_too) or not self.display:
             return
         region = self.body.current_region()
         if region is None:
@@ -525,9 +530,27 @@ class SelectBox(Box, can_focus=True):
 
     HINT = N_("  ↑↓ ⏎ where from")
 
+    #: The learner moved to a line (↑↓ or a click): the box keeps that line marked and in
+    #: view. Until then a focused box (a tab opened by its number gives it focus) marks and
+    #: follows ▶ from step to step, as an unfocused one does.
+    picked = False
+
+    def picking(self) -> bool:
+        return self.has_focus and self.picked
+
+    def show(self, view: View) -> None:
+        following = self.has_focus and not self.picked
+        if following:
+            self.body.selected = None  # the new step's ▶ line is the one marked
+        super().show(view)
+        if following:
+            self._default()
+            self.body.refresh()
+
     def on_focus(self) -> None:
         if not str(self.border_title).endswith(_(self.HINT)):
             self.border_title = f"{self.border_title}{_(self.HINT)}"
+        self.picked = False
         self._default()
         self._follow()
 
@@ -546,6 +569,7 @@ class SelectBox(Box, can_focus=True):
     def on_blur(self) -> None:
         """Picking ends: the panel follows ▶ again (it had followed the picked line)."""
         self.border_title = str(self.border_title).removesuffix(_(self.HINT))
+        self.picked = False
         self.body.selected = None
         self.body.refresh()
         self.call_after_refresh(self.scroll_to_current)
@@ -557,6 +581,7 @@ class SelectBox(Box, can_focus=True):
             self.scroll_to_region(Region(0, n, 1, 1), animate=False, immediate=True)
 
     def action_move(self, step: int) -> None:
+        self.picked = True
         self._default()
         refs = self.body.refs
         n = self.body.selected
@@ -601,6 +626,7 @@ class SelectBox(Box, can_focus=True):
             return
         n = event.y
         if 0 <= n < len(self.body.refs) and self.body.refs[n] is not None:
+            self.picked = True
             self.body.selected = n
             self._follow()
             self.post_message(self.Picked(self, self.body.refs[n]))

@@ -10,7 +10,7 @@ import numpy as np
 
 from bptui import scenario as scn
 from bptui.cursor import Cursor
-from tests.tui.helpers import make_app, settle
+from tests.tui.helpers import make_app, settle, status
 
 
 def _marker_in_view(box) -> bool:
@@ -81,3 +81,37 @@ def test_a_small_network_makes_nothing_ready_and_a_stop_ends_the_making():
     stop.set()
     big.make_snapshots_ready(499, stop)
     assert not big.spare
+
+
+async def test_a_tab_opened_by_its_number_follows_the_marker_until_a_line_is_picked():
+    """At 80x24 the key 2 opens the Values tab and gives it focus (↑↓ ⏎ pick a line): it
+    kept the line ▶ was on marked and in view, so that ▶ walked off the bottom at the next
+    steps. It follows ▶ until the learner moves to a line."""
+    app = make_app("mazur_2_2_2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await settle(pilot)
+        box = app.screen.query_one("#values")
+        assert box.has_focus
+        for _ in range(19):
+            await pilot.press("n")
+        await settle(pilot)
+        assert _marker_in_view(box)
+        lines = box.body.text.plain.split("\n")
+        assert lines[box.body.selected].startswith("▶")  # the line marked is ▶'s
+        await pilot.press("up")
+        await settle(pilot)
+        picked = box.body.selected
+        assert picked is not None and not lines[picked].startswith("▶")
+        for _ in range(10):
+            await pilot.press("n")
+        await settle(pilot)
+        assert box.body.selected == picked  # the picked line stays picked while ▶ moves on
+        await pilot.press("escape")
+        await pilot.press("2")
+        for _ in range(12):  # into the next epoch and on
+            await pilot.press("n")
+        await settle(pilot)
+        assert "epoch 2 of" in status(app)
+        assert box.has_focus and _marker_in_view(box)
