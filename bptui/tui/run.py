@@ -87,7 +87,9 @@ def train(c: Cursor, epochs: int | None, stop: threading.Event,
     each chunk), pieces of about PIECE seconds when it is large."""
     try:
         goal = target_epoch(c, epochs)
-        to_end = goal >= c.last_epoch
+        # r runs to the last sub-step; R N lands on step 1 of its epoch, the last epoch's too,
+        # and ends on the last sub-step only when it runs through the last epoch
+        to_end = epochs is None or goal > c.last_epoch
         goal = min(goal, c.last_epoch)
         last = time.monotonic()
 

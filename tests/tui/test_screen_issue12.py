@@ -79,6 +79,28 @@ async def test_R_N_runs_exactly_N_epochs_and_starts_empty():
         assert "after epoch 3:" in app.main.query_one("#loss").caption
 
 
+async def test_R_N_onto_the_last_epoch_lands_on_its_first_step_and_past_it_on_the_end():
+    """R N lands on step 1 of epoch k+N, the last epoch included (it had run the last epoch
+    to its end); only an R that runs through the last epoch ends on its last step."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+
+        async def run(n: str) -> None:
+            await pilot.press("R")
+            await pilot.pause()
+            await pilot.press(*n, "enter")
+            await wait_for(pilot, lambda: not app.main.running)
+            await settle(pilot)
+
+        await run("9998")
+        assert "epoch 9999 of 10000" in status(app) and "step 1 of 39" in status(app)
+        await run("1")
+        assert "epoch 10000 of 10000" in status(app) and "step 1 of 39" in status(app)
+        await run("1")  # the last epoch itself: through it, to the end
+        assert "epoch 10000 of 10000" in status(app) and "step 39 of 39" in status(app)
+
+
 async def test_loss_panel_describes_the_epochs_before_the_cursor_after_a_jump():
     s = scn.load("two_three_one")
     app = make_app("two_three_one")
