@@ -236,7 +236,20 @@ class NetworkBody(Widget):
     def current_region(self) -> Region | None:
         """Where the highlighted unit or edge is drawn: the Box around this body asks every
         body for it after each step (panel.Box.scroll_to_current)."""
-        f = self.picture.focus if self.picture is not None else None
+        if self.picture is None:  # a large network's blocks: the ▶ line, as in a text panel
+            for y, line in enumerate(self._lines):
+                if line.startswith(MARK):
+                    below = self._lines[y + 1] if y + 1 < len(self._lines) else ""
+                    # the split form: the numbers on the line under the name
+                    tall = 2 if below.startswith(" " * SPLIT_INDENT) and below.strip() else 1
+                    return Region(0, y, max(1, cell_len(line)), tall)
+            ev = self.view.event if self.view is not None else None
+            if ev is not None and not ev.is_matrix:  # a number (the loss): its line below
+                for y, line in enumerate(self._lines):
+                    if line.startswith(f"{pretty(ev.symbol)} = "):
+                        return Region(0, y, max(1, cell_len(line)), 1)
+            return None
+        f = self.picture.focus
         return None if f is None else Region(f.x, f.y, max(1, f.w), max(1, f.h))
 
     def _again(self) -> None:

@@ -115,3 +115,23 @@ async def test_a_tab_opened_by_its_number_follows_the_marker_until_a_line_is_pic
         await settle(pilot)
         assert "epoch 2 of" in status(app)
         assert box.has_focus and _marker_in_view(box)
+
+
+async def test_a_large_networks_blocks_keep_their_marker_in_view_at_every_step():
+    """The Network panel of the 1000-100-10 (one block of numbers per layer) gave the box no
+    region to keep in view, so at 80x24 and 60x18 ▶ went below it from the backward pass on."""
+    for size in ((80, 24), (60, 18)):
+        app = make_app("batch_relu_1000_100_10")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            box = app.screen.query_one("#network")
+            for step in range(15):
+                await settle(pilot)
+                region = box.body.current_region()
+                assert region is not None, (size, step)
+                top, rows = round(box.scroll_y), box.scrollable_content_region.height
+                assert top <= region.y and region.bottom <= top + rows, (size, step)
+                ev = app.cursor.event
+                shown = box.body._lines[region.y]
+                assert shown.startswith("▶") if ev.is_matrix else "=" in shown, (size, step)
+                await pilot.press("n")
