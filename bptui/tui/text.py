@@ -35,14 +35,26 @@ def aligned(x: float, left: int = 5, width: int = 20) -> str:
     return (" " * max(0, left - cut) + s).ljust(width)
 
 
+#: A space that keeps a number on the line of the word before it ("mean -27.52", "‖·‖ 25.3",
+#: "η = 0.5"): while wrapping, such a space is this character (one cell, not a space to
+#: textwrap or to :func:`wrap_cells`), and a space again in the lines.
+_GLUE = "\ue000"
+_BEFORE_NUMBER = re.compile(r"(?<=[^\s\d.\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f"
+                            r"\uff00-\uffef]) (?=[-−]?\d)")
+
+
 def wrap(label: str, text: str, width: int, label_width: int) -> list[str]:
-    """``label`` then ``text`` wrapped to ``width``, continuation lines indented under it."""
+    """``label`` then ``text`` wrapped to ``width``, continuation lines indented under it.
+    A number stays on the line of the word or sign before it (:data:`_GLUE`): a line that
+    ended "‖·‖" left its number to start the next."""
     room = max(10, width - label_width)
+    glued = _BEFORE_NUMBER.sub(_GLUE, text)
     if cell_len(text) == len(text):
-        parts = textwrap.wrap(text, room, break_long_words=True, break_on_hyphens=False,
+        parts = textwrap.wrap(glued, room, break_long_words=True, break_on_hyphens=False,
                               replace_whitespace=False, drop_whitespace=True) or [""]
     else:
-        parts = wrap_cells(text, room)
+        parts = wrap_cells(glued, room)
+    parts = [p.replace(_GLUE, " ") for p in parts]
     head = label + " " * max(0, label_width - cell_len(label))
     return [head + parts[0]] + [" " * label_width + p for p in parts[1:]]
 

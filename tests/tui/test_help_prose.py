@@ -44,3 +44,20 @@ def test_a_chinese_line_never_starts_with_closing_punctuation():
         assert "".join(lines) == text
         assert all(cell_len(line) <= room for line in lines)
         assert not any(line[:1] in NO_LINE_START for line in lines)
+
+
+@pytest.mark.parametrize("width", range(30, 80, 3))
+def test_a_number_stays_on_the_line_of_the_word_before_it(width):
+    """The Equation panel's result line ended "‖·‖" and its number started the next line."""
+    from bptui.tui.text import wrap
+
+    text = ("W1 = 10×100  min -5.752e5  max 5.79e5  mean -4.272e4  ‖·‖ 6.688e6; η = 0.5 "
+            "决定每一步走多远：η 乘以 0.25 之后")
+    lines = wrap("result", text, width, 10)
+    assert all(cell_len(line) <= max(width, 10 + 10) for line in lines)
+    assert "".join(lines).replace(" ", "") == "result" + text.replace(" ", "")  # all of it
+    for above, line in zip(lines, lines[1:], strict=False):  # no line starts with a number
+        # whose word or sign ends the line above (after a Chinese character it may, as anywhere)
+        if cell_len(above[-1]) == 1:
+            assert not line[10:].lstrip("-")[:1].isdigit(), lines
+    assert "\ue000" not in "".join(lines)
