@@ -148,8 +148,10 @@ class MainScreen(QuizActions, LabActions, RunActions, FileActions, SettingsActio
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        yield Static(Text(_("terminal too small: make it at least {size}  (q quits)",
-                            size=f"{MIN_WIDTH}×{MIN_HEIGHT}")), id="too-small")
+        # "(q quits)" on a line of its own: wrapped at a space, it read "(q" and "quits)"
+        yield Static(Text(_("terminal too small: make it at least {size}\n(q quits)",
+                            size=f"{MIN_WIDTH}×{MIN_HEIGHT}"), justify="center"),
+                     id="too-small")
         with Vertical(id="main"):
             yield Box(EquationBody(id="equation-body"), title=N_("Equation"), id="equation")
             yield QuizBar(id="quiz")

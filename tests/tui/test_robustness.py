@@ -15,6 +15,7 @@ import random
 import re
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.geometry import Size
 
@@ -73,6 +74,8 @@ def assert_consistent(app: BackpropApp) -> None:
     assert main.compact == (not tiny and (width < WIDE_WIDTH or height < WIDE_HEIGHT))
     if tiny:
         assert "terminal too small" in screen_text(app)
+        if width >= 10:  # "(q quits)" whole on a line, never "(q" then "quits)"
+            assert "(q quits)" in screen_text(app), screen_text(app)
     else:
         assert "terminal too small" not in screen_text(app)
         assert main.query_one("#equation").display
@@ -447,3 +450,13 @@ async def test_page_keys_at_once_in_the_mistake_lab(tmp_path):
         await pilot.pause()
         assert app.screen.query_one("#mistake-list").highlighted > 0
         await back_to_main(pilot)
+
+
+@pytest.mark.parametrize("size", [(50, 15), (46, 12), (30, 10)])
+async def test_the_too_small_message_never_cuts_q_quits_in_two(size):
+    """At 50 columns the message ended "(q" and the next line began "quits)"."""
+    app = BackpropApp(scn.load("mazur_2_2_2"))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert "terminal too small" in screen_text(app)
+        assert "(q quits)" in screen_text(app), screen_text(app)
