@@ -33,30 +33,48 @@ def cache_dir() -> str:
 
 
 def read(path: str) -> object | None:
-    """The marshalled value in ``path``, or None when it is missing or damaged."""
+    """The marshalled value in ``path``, or None when it is missing or damaged.
+
+    Each file starts with the CRC-32 of the rest: marshal reads damaged bytes as a different
+    value rather than failing (a flipped bit in stored code ran as other code, giving wrong
+    numbers, a traceback or a crash), so a file whose checksum does not match is not read."""
+    from binascii import crc32
+
     try:
         with open(path, "rb") as fh:
-            return marshal.loads(fh.read())
-    except (OSError, ValueError, EOFError, TypeError):
+            data = fh.read()
+    except OSError:
+        return None
+    if len(data) < 4 or int.from_bytes(data[:4], "little") != crc32(data[4:]):
+        return None
+    try:
+        return marshal.loads(data[4:])
+    except (ValueError, EOFError, TypeError):
         return None
 
 
 def write(path: str, value: object) -> None:
-    """Store ``value`` at ``path`` atomically (readers never see half a file); never fails."""
+    """Store ``value`` at ``path`` atomically (readers never see half a file), after the
+    CRC-32 that :func:`read` checks; never fails, and leaves no temporary file behind."""
+    from binascii import crc32
+
     if not os.path.isabs(path):  # no cache folder (see cache_dir)
         return
     try:
         data = marshal.dumps(value)
     except ValueError:  # something marshal cannot write (a TOML date): nothing is kept
         return
+    tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
-            fh.write(data)
+            fh.write(crc32(data).to_bytes(4, "little") + data)
         os.replace(tmp, path)
     except OSError:
-        pass
+        try:
+            os.unlink(tmp)  # a full disk: not a half-written file left for every run
+        except OSError:
+            pass
 
 
 #: Entries of one kind kept at most (one per network shape, one per scenario text: tests try

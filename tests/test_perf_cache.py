@@ -69,6 +69,44 @@ def test_a_damaged_or_foreign_entry_is_not_used(cache):
     assert toml_reader.parse_toml(text, "f.toml") == {"x": 1}
 
 
+def test_an_entry_with_any_bit_flipped_is_never_used(cache):
+    """marshal reads damaged bytes as another value rather than failing: a flipped bit in the
+    scalar path's stored code ran as other code (wrong losses with exit 0, a crash). Each
+    file carries a checksum of its value, and a file that does not match is not read."""
+    from bptui import scalar
+
+    source = scalar._source(scenario.load("mazur_2_2_2"))
+    scalar._code(source)  # compiled, then stored
+    (entry,) = [p for p in cache.iterdir() if p.name.startswith("scalar-")]
+    good = entry.read_bytes()
+    assert codecache.lookup("scalar", source) is not None
+    for k in range(0, len(good), max(1, len(good) // 400)):
+        for bit in (0, 5):
+            damaged = bytearray(good)
+            damaged[k] ^= 1 << bit
+            entry.write_bytes(bytes(damaged))
+            assert codecache.lookup("scalar", source) is None, (k, bit)
+    entry.write_bytes(good[:-1])  # cut short
+    assert codecache.lookup("scalar", source) is None
+
+
+def test_a_full_disk_leaves_no_temporary_file(cache, monkeypatch):
+    import builtins
+
+    real_open = builtins.open
+
+    def full(path, mode="r", *args, **kwargs):
+        fh = real_open(path, mode, *args, **kwargs)
+        if "w" in mode and str(path).endswith(".tmp"):
+            fh.close()
+            raise OSError(28, "No space left on device")
+        return fh
+
+    monkeypatch.setattr(builtins, "open", full)
+    codecache.write(str(cache / "x"), (1, 2))
+    assert not list(cache.glob("*.tmp")) and not (cache / "x").exists()
+
+
 def test_invalid_toml_is_still_reported_and_never_cached(cache):
     with pytest.raises(Exception, match="not valid TOML"):
         toml_reader.parse_toml("x = \n", "f.toml")
