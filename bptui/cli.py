@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bptui import __version__, i18n
-from bptui.errors import BptuiError, ScenarioError
+from bptui.errors import BptuiError, OutputError, ScenarioError
 from bptui.i18n import LANGUAGES, _, ngettext
 
 if TYPE_CHECKING:  # argparse is imported only when a command line needs it (see parse)
@@ -35,9 +35,29 @@ def _argparse_classes():
         def error(self, message: str):  # type: ignore[override]
             from bptui.visible import visible
 
-            print(_("bptui: error: {message} (see bptui --help)",
-                    message=visible(message, keep_newlines=False)), file=sys.stderr)
+            try:
+                print(_("bptui: error: {message} (see bptui --help)",
+                        message=visible(message, keep_newlines=False)), file=sys.stderr)
+            except (OSError, ValueError):  # stderr cannot be written: the status says it
+                pass
             raise SystemExit(2)
+
+        def _print_message(self, message: str, file=None) -> None:
+            """--help and --version: argparse ignores a failed write (exit 0, nothing shown
+            on a full disk); here it is an error like any other write to standard output."""
+            if not message:
+                return
+            out = file or sys.stderr
+            try:
+                out.write(message)
+                out.flush()
+            except (OSError, ValueError) as exc:
+                from bptui import files
+
+                if out is sys.stdout:
+                    files.quiet_broken_pipe()
+                raise SystemExit(fail(_("cannot write to standard output: {why}",
+                                        why=files.why(exc)))) from None
 
         def format_help(self) -> str:
             """argparse's help, with a Chinese section title ending in a full-width colon
@@ -202,9 +222,46 @@ def fail(message: str) -> int:
     from bptui.visible import visible
 
     for line in message.splitlines() or [""]:
-        print(_("bptui: error: {message}", message=visible(line, keep_newlines=False)),
-              file=sys.stderr)
+        try:
+            print(_("bptui: error: {message}", message=visible(line, keep_newlines=False)),
+                  file=sys.stderr)
+        except (OSError, ValueError):  # stderr cannot be written: the status still says it
+            break
     return 2
+
+
+class _ClosedOutput:
+    """Standard output when the process was started with it closed (``bptui ... >&-``):
+    writing to it fails as writing to a closed file does, so that a command that prints
+    reports "cannot write to standard output" with status 2 (Python had set it to None, and
+    every print was a traceback). A command that prints nothing is not disturbed."""
+
+    def write(self, text: str) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:  # nothing is ever held back
+        return None
+
+    def fileno(self) -> int:
+        raise OSError("standard output is closed")
+
+    def isatty(self) -> bool:
+        return False
+
+
+def guard_standard_streams() -> None:
+    """Standard output or error closed at start (``>&-``, ``2>&-``): Python leaves them as
+    None, and ``print(file=None)`` writes to standard output, so an error message went into
+    the JSON on standard output. A closed error stream becomes /dev/null (there is nowhere
+    to say anything), a closed output stream :class:`_ClosedOutput`."""
+    import os
+
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process
+    if sys.stdout is None:
+        sys.stdout = _ClosedOutput()  # type: ignore[assignment]
 
 
 def language_from_argv(argv: Sequence[str]) -> str | None:
@@ -232,6 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # instructions, a tenth of a 2-2-2 command line beyond numpy. It is off until the work
     # proper begins (:func:`start_work`), and put back as it was however main ends.
     global _collecting
+    guard_standard_streams()
     _collecting = gc.isenabled()
     gc.disable()
     codecache.speed_up_dataclasses()  # before bptui's modules define their classes
@@ -278,9 +336,12 @@ def end_now(status: int) -> None:
     atexit._run_exitfuncs()
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except (OSError, ValueError, AttributeError):  # closed, a broken pipe, a full disk
         return
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass  # where it would be reported: the status says what happened
     os._exit(status)
 
 
@@ -313,7 +374,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except ScenarioError as exc:
         return fail(str(exc))
     except BptuiError as exc:
-        if "standard output" in str(exc):
+        if isinstance(exc, OutputError):
             files.quiet_broken_pipe()  # what is still buffered must not fail again at exit
         return fail(str(exc))
     except BrokenPipeError:  # `bptui --trace | head` is a normal thing to do
@@ -321,7 +382,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return 0
     except OSError as exc:  # writing to standard output failed (> /dev/full)
         files.quiet_broken_pipe()
-        return fail(f"cannot write to standard output: {files.why(exc)}")
+        return fail(_("cannot write to standard output: {why}", why=files.why(exc)))
     except MemoryError:
         return fail("out of memory: the request is too large for this machine")
     except KeyboardInterrupt:
@@ -660,8 +721,8 @@ def _export(scenario, args: argparse.Namespace) -> int:
         path = files.write(args.output, chunks, force=args.force, protect=_read_files(args))
         from bptui.visible import visible
 
-        print(f"wrote {args.export} to {visible(str(path), keep_newlines=False)}",
-              file=sys.stderr)
+        print(_("wrote {format} to {path}", format=args.export,
+                path=visible(str(path), keep_newlines=False)), file=sys.stderr)
     if outcome.diverged_at is not None:
         _say_diverged(outcome.diverged_at)
         return 1

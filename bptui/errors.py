@@ -14,6 +14,11 @@ class BptuiError(Exception):
     """Base class for errors whose message is meant for the user as it is."""
 
 
+class OutputError(BptuiError):
+    """Standard output cannot be written (a full disk, a closed stream): what is still held
+    back for it must not fail again at exit."""
+
+
 class ScenarioError(BptuiError):
     """A scenario file that cannot be used, with where and why."""
 

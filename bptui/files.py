@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bptui.errors import BptuiError
+from bptui.errors import BptuiError, OutputError
 from bptui.i18n import _
 from bptui.visible import visible
 
@@ -157,7 +157,7 @@ def to_stdout(chunks: str | Iterable[str], out: TextIO | None = None) -> None:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise BptuiError(f"cannot write to standard output: {why(exc)}") from None
+        raise OutputError(_("cannot write to standard output: {why}", why=why(exc))) from None
 
 
 def quiet_broken_pipe() -> None:
@@ -178,7 +178,7 @@ def flush_stdout() -> None:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise BptuiError(f"cannot write to standard output: {why(exc)}") from None
+        raise OutputError(_("cannot write to standard output: {why}", why=why(exc))) from None
 
 
 #: How a served session's export folder is named: the prefix, then the pid of its process.

@@ -78,3 +78,35 @@ def test_a_full_disk_is_still_an_error_and_a_closed_pipe_is_not(tmp_path):
         err = reader.stderr.read().decode()
         assert reader.wait(timeout=120) == 0
     assert "Exception ignored" not in err and "Traceback" not in err
+
+
+def _shell(command: str) -> subprocess.CompletedProcess:
+    """``python -m bptui`` with shell redirections (``>&-`` closes a stream)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LANGUAGE", "LC_ALL")}
+    return subprocess.run(["sh", "-c", f'exec "{sys.executable}" -m bptui {command}'],
+                          capture_output=True, text=True, encoding="utf-8", cwd=str(ROOT),
+                          env=env, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def test_a_closed_standard_output_is_a_clean_error_and_status_2():
+    for command in ("--list", "mazur_2_2_2 --trace", "mazur_2_2_2 --train 3 --json"):
+        run = _shell(f"{command} >&-")
+        assert run.returncode == 2, (command, run.stderr)
+        assert "cannot write to standard output" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_closed_error_stream_never_sends_messages_to_standard_output():
+    run = _shell("nosuch 2>&-")
+    assert run.returncode == 2 and run.stdout == ""
+    run = _shell("mazur_2_2_2 --train 3 --json 2>&-")
+    assert run.returncode == 0 and len(json.loads(run.stdout)["loss"]) == 3
+
+
+def test_an_unwritable_error_stream_still_exits_2_and_help_to_a_full_disk_is_an_error():
+    if not os.path.exists("/dev/full"):
+        return
+    for command in ("nosuch 2>/dev/full", "--bogus 2>/dev/full"):
+        assert _shell(command).returncode == 2, command
+    for command in ("--help", "--version"):
+        run = _shell(f"{command} >/dev/full")
+        assert run.returncode == 2 and "cannot write to standard output" in run.stderr, command
