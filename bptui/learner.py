@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -84,6 +83,9 @@ def _json_lines(text: str, file: str) -> Iterable[Given]:
         except json.JSONDecodeError as exc:
             raise LearnerFileError(file, n, _("not valid JSON ({message} at column {column})",
                                               message=exc.msg, column=exc.colno)) from None
+        except (ValueError, RecursionError):  # a number of 5,000 digits, 100,000 nested [
+            raise LearnerFileError(file, n, _("not valid JSON (a number too long or lists "
+                                              "nested too deep)")) from None
         if not isinstance(data, dict):
             raise LearnerFileError(file, n, _("expected a JSON object with symbol and value, "
                                               "found {found}", found=type(data).__name__))
@@ -118,6 +120,9 @@ def _json_value(value: object, file: str, line: int) -> float | np.ndarray | Non
         except (TypeError, ValueError):
             raise LearnerFileError(file, line, _("value: expected a number or a list of lists "
                                                  "of numbers (a matrix) of one shape")) from None
+        if arr.size == 0:
+            raise LearnerFileError(file, line, _("value: an empty list, expected a number or "
+                                                 "a list of lists of numbers (a matrix)"))
         if arr.size == 1:
             return float(arr.reshape(-1)[0])
         return arr
@@ -132,7 +137,7 @@ def _text_value(text: str, file: str, line: int) -> float | np.ndarray | None:
     if text.startswith("["):
         try:
             return _json_value(json.loads(text), file, line)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, a number too long, nested too deep
             raise LearnerFileError(file, line, _("value: {text} is not a matrix (expected "
                                                  "[[1, 2], [3, 4]])", text=repr(text[:40]))
                                    ) from None
@@ -141,9 +146,7 @@ def _text_value(text: str, file: str, line: int) -> float | np.ndarray | None:
     except ValueError:
         raise LearnerFileError(file, line, _("value: expected a number, found {found}",
                                              found=repr(text[:40]))) from None
-    if not math.isfinite(x):
-        return None  # a trace writes non-finite numbers as null: nothing to mark
-    return x
+    return x  # nan and inf too: a learner's program that made them is marked, as in JSON
 
 
 def _count(value: object, key: str, file: str, line: int) -> int | None:
@@ -170,10 +173,13 @@ def _csv_rows(text: str, file: str) -> Iterable[Given]:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
     header: list[str] | None = None
-    for row in reader:
+    for row in _rows(reader, file):
         n = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
+        if any("\n" in cell or "\r" in cell for cell in row):
+            raise LearnerFileError(file, n, _("a quoted cell runs on past the end of its line "
+                                              "(is a closing quote missing?)"))
         if header is None:
             header = [cell.strip().lower() for cell in row]
             missing = [c for c in ("symbol", "value") if c not in header]
@@ -194,6 +200,20 @@ def _csv_rows(text: str, file: str) -> Iterable[Given]:
             raise LearnerFileError(file, n, _("symbol: empty, expected a name such as net_h1"))
         yield Given(symbol, value, _count(cells.get("epoch"), "epoch", file, n) or 1,
                     _count(cells.get("sample"), "sample", file, n), file, n)
+
+
+def _rows(reader, file: str) -> Iterable[list[str]]:
+    """The reader's rows; a row the csv module cannot read (a cell of more than 131,072
+    characters) is a problem of the file at its line, not a traceback."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise LearnerFileError(file, reader.line_num, _("not a CSV row ({message})",
+                                                            message=str(exc))) from None
+        yield row
 
 
 class Spellings:

@@ -211,7 +211,8 @@ def mark(scenario: Scenario, givens: Sequence[Given], tolerance: float = TOLERAN
         raise LearnerFileError(g.file, g.line, problem)
     events = correct_events(scenario, epochs)
     names = Spellings([ev.symbol for ev in events], show=side(scenario).show)
-    keys = {(ev.epoch, ev.sample, ev.symbol) for ev in events}
+    shapes = {(ev.epoch, ev.sample, ev.symbol): np.shape(ev.value) for ev in events}
+    keys = set(shapes)
     known: dict[tuple, Given] = {}
     unknown: list[Mark] = []
     full: Spellings | None = None
@@ -224,6 +225,7 @@ def mark(scenario: Scenario, givens: Sequence[Given], tolerance: float = TOLERAN
             unknown.append(Mark(g, sym, "unknown", None))
             continue
         key = _key(g, sym, keys, scenario)
+        _check_shape(g, sym, shapes[key])
         if key in known:
             raise LearnerFileError(g.file, g.line, _(
                 "{symbol} (epoch {epoch}, sample {sample}) is given twice; first on line {line}",
@@ -232,6 +234,22 @@ def mark(scenario: Scenario, givens: Sequence[Given], tolerance: float = TOLERAN
     marking = Marking(scenario, [], events, tolerance)
     marking.marks = _walk(scenario, events, known, tolerance, marking.contexts) + unknown
     return marking
+
+
+def _check_shape(g: Given, sym: str, shape: tuple[int, ...]) -> None:
+    """A value of another size than the step's (a matrix for a number, a number for the
+    batch's 64×100) is a problem of the file, said with its line, not a mark: nothing can be
+    compared or carried forward from it."""
+    given = np.shape(g.value)
+    if int(np.prod(given)) == int(np.prod(shape)):
+        return
+    def what(sh: tuple[int, ...]) -> str:
+        return _("one number") if int(np.prod(sh)) == 1 else _("a {shape} matrix", shape="×".join(
+            map(str, sh)))
+
+    raise LearnerFileError(g.file, g.line, _("value: {symbol} is {expected}, found {found}",
+                                             symbol=sym, expected=what(shape),
+                                             found=what(given)))
 
 
 def _key(g: Given, sym: str, keys: set, s: Scenario) -> tuple:

@@ -362,3 +362,40 @@ def test_a_softmax_output_is_carried_forward_from_its_own_net():
     got = evaluate_step(ev, {"net_a": 0.1, "net_b": 0.7}, s)
     assert got == pytest.approx(math.exp(0.7) / (math.exp(0.1) + math.exp(0.7)), rel=1e-12)
     assert evaluate_step(ev, {"net_a": 0.1}, s) is None  # a symbol it reads is missing
+
+
+# -- a hostile sweep's learner files: each is one line naming the file and line, status 2 --
+
+@pytest.mark.parametrize(("name", "line", "says"), [
+    ("mazur_2_2_2", '{"symbol": "net_h1", "value": [[1, 2], [3, 4]]}',
+     "net_h1 is one number, found a 2×2 matrix"),
+    ("mazur_2_2_2", '{"symbol": "net_h1", "value": []}', "an empty list"),
+    ("batch_relu_1000_100_10", '{"symbol": "net_1", "value": 1}',
+     "net_1 is a 64×100 matrix, found one number"),
+    ("mazur_2_2_2", '{"symbol": "net_h1", "value": ' + "9" * 5000 + "}", "not valid JSON"),
+    ("mazur_2_2_2", '{"symbol": "net_h1", "value": ' + "[" * 100_000 + "]" * 100_000 + "}",
+     "not valid JSON"),
+])
+def test_a_value_of_the_wrong_size_or_unreadable_is_a_line_of_the_file(tmp_path, name, line,
+                                                                        says):
+    f = tmp_path / "mine.jsonl"
+    f.write_text(line + "\n")
+    run = run_cli(name, "--compare", str(f))
+    assert run.returncode == 2, run.stderr
+    assert "mine.jsonl:1: " in run.stderr and says in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_csv_file_that_cannot_be_read_or_holds_nan_is_never_all_right(tmp_path):
+    huge = tmp_path / "huge.csv"
+    huge.write_text("symbol,value\nnet_h1," + "1" * 200_000 + "\n")
+    run = run_cli("mazur_2_2_2", "--compare", str(huge))
+    assert run.returncode == 2 and "huge.csv:2: not a CSV row" in run.stderr
+    quote = tmp_path / "quote.csv"
+    quote.write_text('symbol,value\n"net_h1,0.3775\n')
+    run = run_cli("mazur_2_2_2", "--compare", str(quote))
+    assert run.returncode == 2 and "closing quote" in run.stderr
+    nan = tmp_path / "nan.csv"
+    nan.write_text("symbol,value\nnet_h1,nan\nout_h1,inf\n")
+    run = run_cli("mazur_2_2_2", "--compare", str(nan))
+    assert run.returncode == 1 and "2 checked" in run.stdout and "2 wrong" in run.stdout
