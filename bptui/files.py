@@ -22,6 +22,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -105,6 +106,43 @@ def write(path: str | os.PathLike, chunks: str | Iterable[str], *, force: bool =
     folder = target.parent if str(target.parent) else Path(".")
     import tempfile  # only when writing: it brings shutil, random, bz2, lzma (start-up ms)
 
+    with _ended_cleanly():
+        return _write_through(target, shown, folder, chunks, force, protect, tempfile)
+
+
+class _Ended(SystemExit):
+    """SIGTERM or SIGHUP while a file is being written (a closed terminal, ``timeout``,
+    ``kill``): the process ends as it would (status 128 + the signal), but through the
+    writer's cleanup, so that no temporary file is left behind (Python's default for these
+    signals ends the process where it stands)."""
+
+
+@contextmanager
+def _ended_cleanly():
+    import signal
+
+    def end(signum: int, _frame: object) -> None:
+        raise _Ended(128 + signum)
+
+    kept = []
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        try:
+            kept.append((number, signal.signal(number, end)))
+        except (ValueError, OSError):  # not the main thread: Python's defaults stay
+            pass
+    try:
+        yield
+    finally:
+        for number, handler in kept:
+            signal.signal(number, handler)
+
+
+def _write_through(target: Path, shown: str, folder: Path, chunks: str | Iterable[str],
+                   force: bool, protect: list, tempfile) -> Path:
+    """:func:`write` from its temporary file on: written, synced, then linked or renamed."""
     try:
         fd, tmp = tempfile.mkstemp(prefix=".bptui-", suffix=".tmp", dir=folder)
     except OSError as exc:

@@ -110,3 +110,27 @@ def test_an_unwritable_error_stream_still_exits_2_and_help_to_a_full_disk_is_an_
     for command in ("--help", "--version"):
         run = _shell(f"{command} >/dev/full")
         assert run.returncode == 2 and "cannot write to standard output" in run.stderr, command
+
+
+def test_sigterm_or_sighup_while_writing_a_file_leaves_no_temporary_file(tmp_path):
+    """A closed terminal, `timeout` or `kill` ended an export where it stood: its temporary
+    file of tens of megabytes stayed in the folder."""
+    import signal
+    import time
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        folder = tmp_path / sig.name
+        folder.mkdir()
+        with subprocess.Popen([sys.executable, "-m", "bptui", "batch_relu_1000_100_10",
+                               "--export", "json", "--epochs", "50", "-o",
+                               str(folder / "big.json")], cwd=str(ROOT),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+            waited = 0.0
+            while not list(folder.glob(".bptui-*.tmp")) and waited < 60:
+                time.sleep(0.01)
+                waited += 0.01
+            assert list(folder.glob(".bptui-*.tmp")), "the export never started writing"
+            proc.send_signal(sig)
+            assert proc.wait(timeout=60) == 128 + sig
+            assert proc.stderr is not None and b"Traceback" not in proc.stderr.read()
+        assert list(folder.iterdir()) == []
