@@ -782,6 +782,20 @@ def check_address(host: str, port: int) -> None:
                                port=port, why=exc.strerror or exc)) from None
 
 
+def _has_terminal() -> bool:
+    """Whether the screen can run here: Textual reads keys from standard input and draws on
+    standard error, unless a driver is named (a served session's, through TEXTUAL_DRIVER).
+    Without a terminal (``bptui < /dev/null``, a cron job) it waited for ever, busy."""
+    import os
+
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
+    try:
+        return sys.__stdin__.isatty() and sys.__stderr__.isatty()
+    except (AttributeError, ValueError, OSError):  # closed or missing
+        return False
+
+
 def _open_screen(scenario, args: argparse.Namespace) -> int:
     try:
         from bptui.tui.app import BackpropApp
@@ -795,6 +809,9 @@ def _open_screen(scenario, args: argparse.Namespace) -> int:
     problem = kinds_problem(scenario, args.quiz)
     if problem:
         raise BptuiError(problem)
+    if not _has_terminal():
+        raise BptuiError(_("the screen needs a terminal, and standard input or error is not "
+                           "one (for scripts: --trace, --train, --export, --compare)"))
     app = BackpropApp(scenario, mistake=args.mistake, quiz_kinds=args.quiz)
     app.run()
     if app.score_line:

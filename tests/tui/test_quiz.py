@@ -212,6 +212,7 @@ def test_command_line_quiz_option(monkeypatch, capsys):
         seen["on"] = self.main.quiz.on
 
     monkeypatch.setattr(BackpropApp, "run", fake_run)
+    monkeypatch.setattr(cli, "_has_terminal", lambda: True)  # pytest's streams are not one
     assert cli.main(["mazur_2_2_2", "--quiz", "grad,update"]) == 0
     assert seen == {"kinds": {"grad", "update"}, "on": True}
     assert capsys.readouterr().out.startswith("quiz: 0 right first try")
