@@ -796,6 +796,14 @@ def _has_terminal() -> bool:
         return False
 
 
+def need_terminal() -> None:
+    """Before the screen opens (here and for --compare --screen): refuse where it cannot
+    run (:func:`_has_terminal`)."""
+    if not _has_terminal():
+        raise BptuiError(_("the screen needs a terminal, and standard input or error is not "
+                           "one (for scripts: --trace, --train, --export, --compare)"))
+
+
 def _open_screen(scenario, args: argparse.Namespace) -> int:
     try:
         from bptui.tui.app import BackpropApp
@@ -809,9 +817,7 @@ def _open_screen(scenario, args: argparse.Namespace) -> int:
     problem = kinds_problem(scenario, args.quiz)
     if problem:
         raise BptuiError(problem)
-    if not _has_terminal():
-        raise BptuiError(_("the screen needs a terminal, and standard input or error is not "
-                           "one (for scripts: --trace, --train, --export, --compare)"))
+    need_terminal()
     app = BackpropApp(scenario, mistake=args.mistake, quiz_kinds=args.quiz)
     app.run()
     if app.score_line:

@@ -144,6 +144,9 @@ def _screen(scenario, args: argparse.Namespace, tolerance: float) -> int:
     if args.json:
         raise BptuiError(_("--json and --screen: choose one"))
     result = compare.check_file(scenario, args.compare[0], tolerance, args.mistake)
+    from bptui.cli import need_terminal
+
+    need_terminal()
     try:
         from bptui.tui.app import BackpropApp
     except ImportError as exc:  # pragma: no cover - only without the screen installed

@@ -136,10 +136,16 @@ def test_sigterm_or_sighup_while_writing_a_file_leaves_no_temporary_file(tmp_pat
         assert list(folder.iterdir()) == []
 
 
-def test_the_screen_without_a_terminal_is_a_clean_error_not_a_busy_wait():
+def test_the_screen_without_a_terminal_is_a_clean_error_not_a_busy_wait(tmp_path):
     """`bptui < /dev/null` (a cron job, a script) waited for keys for ever at full CPU."""
     env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_DRIVER"}
     run = subprocess.run([sys.executable, "-m", "bptui", "mazur_2_2_2"], capture_output=True,
                          text=True, cwd=str(ROOT), env=env, timeout=60,
                          stdin=subprocess.DEVNULL)
+    assert run.returncode == 2 and "the screen needs a terminal" in run.stderr
+    right = tmp_path / "mine.csv"  # the same for a learner's file opened on the screen
+    right.write_text("symbol,value\nnet_h1,0.3775\n")
+    run = subprocess.run([sys.executable, "-m", "bptui", "mazur_2_2_2", "--compare",
+                          str(right), "--screen"], capture_output=True, text=True,
+                         cwd=str(ROOT), env=env, timeout=60, stdin=subprocess.DEVNULL)
     assert run.returncode == 2 and "the screen needs a terminal" in run.stderr
