@@ -138,7 +138,8 @@ class _Rules:
             unit_names = tuple(f"h{n}_{j + 1}" for j in range(size))
         if "weight_names" in t:
             weight_names = p.value(f"{key}.weight_names",
-                                   lambda: _name_matrix(t["weight_names"], size, n_in))
+                                   lambda: _name_matrix(t["weight_names"], size, n_in,
+                                                        f"{key}.weight_names"))
         if "bias_names" in t:
             if "bias" not in t:
                 p.add(f"{key}.bias_names", _("names a bias, but the layer has no 'bias'"))
@@ -347,9 +348,21 @@ def names(value: Any, count: int, key: str) -> tuple[str, ...]:
                           key=f"{key}[{n}]")
     if len(value) != count:
         raise Invalid(_("expected {n} names, found {found}", n=count, found=len(value)))
+    for n, v in enumerate(value, start=1):
+        one_name(v, f"{key}[{n}]")
     if len(set(value)) != len(value):
         raise Invalid(_("names must be different from each other"))
     return tuple(value)
+
+
+def one_name(value: str, key: str) -> str:
+    """A name is one word a learner can read and type: an empty name made the symbols
+    "net_" and "out_", and a space or "=" made an equation that reads as another."""
+    bad = not value or any(c.isspace() or not c.isprintable() or c == "=" for c in value)
+    if bad:
+        raise Invalid(_("a name must be one word without spaces or '=', found {found}",
+                        found=repr(value)), key=key)
+    return value
 
 
 def matrix(value: Any, key: str, rows_: int, cols: int, what: str) -> np.ndarray:
@@ -418,12 +431,15 @@ def _bias(value: Any, key: str, size: int) -> np.ndarray:
     return np.array([tr.number(value)])
 
 
-def _name_matrix(value: Any, size: int, n_in: int) -> tuple[tuple[str, ...], ...]:
+def _name_matrix(value: Any, size: int, n_in: int, key: str) -> tuple[tuple[str, ...], ...]:
     shape = _shape(value)
     if shape != (size, n_in):
         found = "x".join(str(s) for s in shape) if shape else kind(value)
         raise Invalid(_("wrong shape: expected {size}x{inputs} names (same orientation as "
                         "weights), found {found}", size=size, inputs=n_in, found=found))
+    for j, row in enumerate(value, start=1):
+        for i, v in enumerate(row, start=1):
+            one_name(v, f"{key}[{j}][{i}]")
     return tuple(tuple(row) for row in value)
 
 

@@ -52,6 +52,14 @@ class Case:
 
 
 CASES = [
+    # a name is one word: an empty one made the symbols "net_" and "out_"
+    Case("empty-unit-name", mazur('names = ["h1", "h2"]', 'names = ["", "h2"]'),
+         ("layers[1].names[1]", "one word", "''"), line=28),
+    Case("name-with-space", mazur('names = ["i1", "i2"]', 'names = ["i1", "i 2"]'),
+         ("input.names[2]", "one word", "'i 2'"), line=22),
+    Case("weight-name-with-equals", mazur('weight_names = [["w1", "w2"],',
+                                          'weight_names = [["w=1", "w2"],'),
+         ("layers[1].weight_names[1][1]", "'w=1'"), line=32),
     Case("toml-syntax", 'title = "unterminated\n[input]\nsize = 2\n',
          ("not valid toml",), line=1),
     Case("toml-syntax-later-line", TINY.replace("size = 1", "size = = 1"),
