@@ -101,7 +101,7 @@ TOP = Table("", "(top level)", "The file: text about the example and four tables
 
 INPUT = Table("input", "[input]", "The network's inputs.", (
     Key("size", "whole number ≥ 1", "how many inputs", required=True, read=_count),
-    Key("names", "list of `size` different strings", "the inputs' names",
+    Key("names", "list of `size` different one-word strings (no space or =)", "the inputs' names",
         default_text="x1, x2, ..."),
 ))
 
@@ -132,9 +132,9 @@ LAYER = Table("layers[]", "[[layers]]", "One dense layer; one such table per lay
         default_text="no bias"),
     Key("train_bias", "true or false", "whether training changes the bias", default=True,
         read=tr.boolean),
-    Key("names", "list of `size` different strings", "the units' names",
+    Key("names", "list of `size` different one-word strings (no space or =)", "the units' names",
         default_text="h1.. (one hidden layer), hL_j (several), o1.. (last layer; o alone)"),
-    Key("weight_names", "`size` rows of one string per input", "the weights' names, same "
+    Key("weight_names", "`size` rows of one one-word string per input", "the weights' names, same "
         "orientation as `weights`", default_text="WL[j,i]"),
     Key("bias_names", "list of strings: one (shared bias) or `size` (one per unit)",
         "the biases' names", default_text="bL or bL[j]"),
