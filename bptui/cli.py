@@ -309,7 +309,10 @@ def run() -> int:
     instructions spent looking for garbage in a process that is about to end."""
     import gc
 
-    status = main()
+    try:
+        status = main()
+    except KeyboardInterrupt:  # ctrl+c before main's own handling began (the first ms)
+        status = 130
     gc.disable()
     end_now(status)  # returns only when the process must end the ordinary way
     return status

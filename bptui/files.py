@@ -60,6 +60,8 @@ def check_target(path: str | os.PathLike, *, force: bool,
 
     ``protect``: the files this run reads (the scenario). They are refused even with ``force``.
     """
+    if not os.fspath(path).strip():  # Path("") is "." (the working folder)
+        raise BptuiError(_("the output file name is empty"))
     target = Path(path)
     shown = _shown(target)
     for read in protect:

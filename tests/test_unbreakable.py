@@ -207,6 +207,12 @@ def test_a_300_character_file_name_is_one_line(tmp_path) -> None:
     one_line_error(done, "too long")
 
 
+def test_an_empty_output_name_is_said_so(tmp_path) -> None:
+    """-o '' was reported as ".: is a folder" (Path("") is the working folder)."""
+    done = run("mazur_2_2_2", "--export", "markdown", "-o", "", cwd=tmp_path)
+    one_line_error(done, "output file name is empty")
+
+
 def test_export_into_a_folder_that_is_not_one(tmp_path) -> None:
     (tmp_path / "plain").write_text("x")
     done = run("mazur_2_2_2", "--export", "json", "-o", str(tmp_path / "plain" / "x.json"))
