@@ -51,64 +51,15 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return singular if n == 1 else plural
 
 
-_NO_LINE_START = set("，。；：、）》」』！？")
-
-
-def _tokens(text: str) -> list[str]:
-    """Words to wrap at: an English word (with what sticks to it), or one Chinese character
-    (Chinese breaks between any two), a closing mark kept with what it closes; " " between."""
-    import unicodedata
-
-    out: list[str] = []
-    word = ""
-    for ch in " ".join(text.split()):
-        wide = unicodedata.east_asian_width(ch) in "WF"
-        if ch == " ":
-            out += [word, " "] if word else [" "]
-            word = ""
-        elif wide and ch in _NO_LINE_START:
-            word += ch
-        elif wide:
-            if word:
-                out.append(word)
-            word = ch
-        else:
-            if word and unicodedata.east_asian_width(word[-1]) in "WF" \
-                    and word[-1] not in _NO_LINE_START:
-                out.append(word)
-                word = ""
-            word += ch
-    if word:
-        out.append(word)
-    return out
-
-
-def wrap_cells(text: str, width: int) -> list[str]:
-    """``text`` in lines of at most ``width`` terminal cells (a Chinese character takes two);
-    a word longer than a line is left whole, as textwrap would not break it either."""
-    from bptui.visible import cells
-
-    lines: list[str] = []
-    line = ""
-    for tok in _tokens(text):
-        if tok == " ":
-            if line:
-                line += " "
-            continue
-        if line and cells(line + tok) > width:
-            lines.append(line.rstrip(" "))
-            line = ""
-        line += tok
-    if line.strip():
-        lines.append(line.rstrip(" "))
-    return lines
-
-
 def _split_lines(self, text: str, width: int) -> list[str]:
+    from bptui.linebreak import wrap_cells
+
     return wrap_cells(text, width)
 
 
 def _fill_text(self, text: str, width: int, indent: str) -> str:
+    from bptui.linebreak import wrap_cells
+
     return "\n".join(indent + line for line in wrap_cells(text, width - len(indent)))
 
 

@@ -358,7 +358,7 @@ def names(value: Any, count: int, key: str) -> tuple[str, ...]:
 def one_name(value: str, key: str) -> str:
     """A name is one word a learner can read and type: an empty name made the symbols
     "net_" and "out_", and a space or "=" made an equation that reads as another."""
-    bad = not value or any(c.isspace() or not c.isprintable() or c == "=" for c in value)
+    bad = not value or any(c.isspace() or c == "=" for c in value)
     if bad:
         raise Invalid(_("a name must be one word without spaces or '=', found {found}",
                         found=repr(value)), key=key)

@@ -264,7 +264,7 @@ def test_chinese_help_fits_the_terminal(columns):
 
 
 def test_wrap_cells_breaks_chinese_between_characters_but_never_before_a_closing_mark():
-    from bptui.argwords import wrap_cells
+    from bptui.linebreak import wrap_cells
 
     assert wrap_cells("一二三四五，六七八", 10) == ["一二三四", "五，六七八"]  # "，" kept with 五
     assert wrap_cells("用 --compare 一起", 12) == ["用 --compare", "一起"]

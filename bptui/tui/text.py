@@ -14,6 +14,7 @@ import numpy as np
 from rich.cells import cell_len
 
 from bptui.i18n import _
+from bptui.linebreak import NO_LINE_START, wrap_cells  # noqa: F401 - the panels import them here
 from bptui.notation import DIGITS, fmt, shape_text
 
 MARK = "▶ "
@@ -59,56 +60,8 @@ def wrap(label: str, text: str, width: int, label_width: int) -> list[str]:
     return [head + parts[0]] + [" " * label_width + p for p in parts[1:]]
 
 
-# a wide (CJK) character or full-width punctuation is a place a line may break, like a space
-_TOKEN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
-                    r"|[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|\s+")
-
-
-#: Punctuation a Chinese line does not start with: the character before it goes down with it.
-NO_LINE_START = set("，。、；：！？）」』》〉】”’")
-
-
-def wrap_cells(text: str, room: int) -> list[str]:
-    """``text`` in lines of at most ``room`` terminal cells: Chinese characters take two
-    cells and a line may break between any two of them (textwrap counts characters), but
-    not before a closing punctuation mark (:data:`NO_LINE_START`): the word before it goes
-    down with it."""
-    lines: list[str] = []
-    toks: list[str] = []  # the line being filled, token by token (" " between words)
-
-    def width(parts: list[str]) -> int:
-        return cell_len("".join(parts))
-
-    for tok in _TOKEN.findall(text):
-        if tok.isspace():
-            if toks:
-                toks.append(" ")
-            continue
-        while cell_len(tok) > room:  # a word longer than a line: cut it
-            if "".join(toks).strip():
-                lines.append("".join(toks).rstrip())
-                toks = []
-            cut = len(tok)
-            while cell_len(tok[:cut]) > room:
-                cut -= 1
-            lines.append(tok[:cut])
-            tok = tok[cut:]
-        if width(toks) + cell_len(tok) > room and "".join(toks).strip():
-            carry: list[str] = []
-            if tok in NO_LINE_START:
-                while (len(toks) > 1 and (not carry or carry[0] in NO_LINE_START)
-                       and width(toks[-1:] + carry) + cell_len(tok) <= room):
-                    carry.insert(0, toks.pop())
-                if carry and carry[0] in NO_LINE_START:
-                    toks, carry = toks + carry, []  # no word to take down: break as it is
-            lines.append("".join(toks).rstrip())
-            while carry and carry[0] == " ":
-                carry.pop(0)
-            toks = carry
-        toks.append(tok)
-    if "".join(toks).strip() or not lines:
-        lines.append("".join(toks).rstrip())
-    return lines
+# Where a line may break (Chinese and English alike) is decided in one place, for the command
+# line's --help too: :mod:`bptui.linebreak`.
 
 
 def cut(text: str, room: int) -> str:
