@@ -14,6 +14,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from bptui.i18n import N_, _, language, ngettext
+from bptui.linebreak import wrap_cells
 
 #: argparse's sentences that reach a bptui user (Python 3.11 to 3.13 spell them alike).
 WORDS = (
@@ -52,14 +53,10 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def _split_lines(self, text: str, width: int) -> list[str]:
-    from bptui.linebreak import wrap_cells
-
     return wrap_cells(text, width)
 
 
 def _fill_text(self, text: str, width: int, indent: str) -> str:
-    from bptui.linebreak import wrap_cells
-
     return "\n".join(indent + line for line in wrap_cells(text, width - len(indent)))
 
 

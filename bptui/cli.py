@@ -54,8 +54,9 @@ def _argparse_classes():
             except (OSError, ValueError) as exc:
                 from bptui import files
 
-                if out is sys.stdout:
-                    files.quiet_broken_pipe()
+                if out is not sys.stdout:  # stderr: nowhere to say it, the status does
+                    raise SystemExit(2) from None
+                files.quiet_broken_pipe()
                 raise SystemExit(fail(_("cannot write to standard output: {why}",
                                         why=files.why(exc)))) from None
 

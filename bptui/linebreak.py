@@ -11,23 +11,16 @@ uses it without loading the screen.
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import lru_cache
+
+from bptui.visible import cells
 
 #: Punctuation a Chinese line does not start with: the character before it goes down with it.
 NO_LINE_START = set("，。、；：！？）」』》〉】”’")
 
-# a wide (CJK) character or full-width punctuation is a place a line may break, like a space
-_TOKEN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
-                    r"|[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|\s+")
-
-
-@lru_cache(maxsize=4096)
-def cells(text: str) -> int:
-    """The terminal cells ``text`` takes: a wide (Chinese) character takes two."""
-    if text.isascii():
-        return len(text)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+#: Wide (CJK) characters and full-width punctuation, as a regular-expression range: a place a
+#: line may break, like a space.
+WIDE = r"\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_TOKEN = re.compile(rf"[{WIDE}]|[^\s{WIDE}]+|\s+")
 
 
 def wrap_cells(text: str, room: int) -> list[str]:

@@ -243,9 +243,11 @@ def _check_shape(g: Given, sym: str, shape: tuple[int, ...]) -> None:
     given = np.shape(g.value)
     if int(np.prod(given)) == int(np.prod(shape)):
         return
+
     def what(sh: tuple[int, ...]) -> str:
-        return _("one number") if int(np.prod(sh)) == 1 else _("a {shape} matrix", shape="×".join(
-            map(str, sh)))
+        if int(np.prod(sh)) == 1:
+            return _("one number")
+        return _("a {shape} matrix", shape="×".join(map(str, sh)))
 
     raise LearnerFileError(g.file, g.line, _("value: {symbol} is {expected}, found {found}",
                                              symbol=sym, expected=what(shape),

@@ -10,6 +10,7 @@ always printable.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # C0 controls (except newline and tab, which plain text may use), DEL, and C1 controls.
 _CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
@@ -70,9 +71,15 @@ def visible_scenario(scenario):
                    name=line(scenario.name), path=line(scenario.path), layers=layers)
 
 
+@lru_cache(maxsize=4096)
 def cells(text: str) -> int:
-    """The terminal cells ``text`` takes: a Chinese character takes two."""
-    return len(cell_list(text))
+    """The terminal cells ``text`` takes: a Chinese character takes two (as
+    :func:`cell_list` counts them; cached, since wrapping asks for the same words again)."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def cell_list(text: str) -> list[str]:

@@ -14,7 +14,7 @@ import numpy as np
 from rich.cells import cell_len
 
 from bptui.i18n import _
-from bptui.linebreak import NO_LINE_START, wrap_cells  # noqa: F401 - the panels import them here
+from bptui.linebreak import NO_LINE_START, WIDE, wrap_cells  # noqa: F401 - panels import them here
 from bptui.notation import DIGITS, fmt, shape_text
 
 MARK = "▶ "
@@ -40,8 +40,7 @@ def aligned(x: float, left: int = 5, width: int = 20) -> str:
 #: "η = 0.5"): while wrapping, such a space is this character (one cell, not a space to
 #: textwrap or to :func:`wrap_cells`), and a space again in the lines.
 _GLUE = "\ue000"
-_BEFORE_NUMBER = re.compile(r"(?<=[^\s\d.\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f"
-                            r"\uff00-\uffef]) (?=[-−]?\d)")
+_BEFORE_NUMBER = re.compile(rf"(?<=[^\s\d.{WIDE}]) (?=[-−]?\d)")
 
 
 def wrap(label: str, text: str, width: int, label_width: int) -> list[str]:
